@@ -1,0 +1,1 @@
+//! Rapport's sources and publishers per network, and the file importers.

@@ -1,0 +1,21 @@
+//! Rapport's domain: the shapes every other crate speaks.
+//!
+//! Architecture invariant: this crate does no IO. It knows nothing of SQL, HTTP, async runtimes
+//! or file formats; it holds plain data, the rules on that data (state machines, clock maths)
+//! and the errors those rules raise.
+
+pub mod contact;
+pub mod ids;
+pub mod labels;
+pub mod network;
+pub mod post;
+pub mod search;
+pub mod topic;
+
+pub use contact::{Contact, Identity};
+pub use ids::{ContactId, ConversationId, IdentityId, PostId, TopicId};
+pub use labels::{Intent, IntentSet, Labels, Sentiment, SentimentLabel, Urgency};
+pub use network::{Network, ParseNetworkError};
+pub use post::{Author, Engagement, Post, PostKey, StoredPost};
+pub use search::TermFilter;
+pub use topic::{Topic, TopicOptions};

@@ -1,0 +1,1 @@
+//! Rapport's use cases: ingest pipeline, topics, search, stats.

@@ -1,0 +1,1 @@
+//! Rapport's text understanding: social tokenizer, language, sentiment, intent and urgency.

@@ -1,0 +1,1 @@
+//! Rapport's HTTP server: JSON API and, later, the HTML UI.

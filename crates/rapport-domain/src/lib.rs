@@ -4,6 +4,7 @@
 //! or file formats; it holds plain data, the rules on that data (state machines, clock maths)
 //! and the errors those rules raise.
 
+pub mod case;
 pub mod contact;
 pub mod ids;
 pub mod labels;
@@ -12,6 +13,10 @@ pub mod post;
 pub mod search;
 pub mod topic;
 
+pub use case::{
+    Actor, Case, CaseAction, CaseChange, CaseDecision, CaseError, CaseEvent, CaseId, CaseSnapshot,
+    CaseStatus, Priority, TeamId, UserId,
+};
 pub use contact::{Contact, Identity};
 pub use ids::{ContactId, ConversationId, IdentityId, PostId, TopicId};
 pub use labels::{Intent, IntentSet, Labels, Sentiment, SentimentLabel, Urgency};

@@ -1,1 +1,80 @@
-//! Rapport's use cases: ingest pipeline, topics, search, stats.
+//! Rapport's use cases.
+//!
+//! The engine is where the pieces meet: importers and sources hand it posts, it classifies them
+//! (`rapport-nlp`), matches them against every listening topic at once (`rapport-query`) and
+//! stores them (`rapport-store`). Topics, search, backtests and figures are answered here too, so
+//! the CLI and the HTTP server share one implementation of each.
+//!
+//! Architecture invariant: no HTTP and no SQL here; storage is reached only through the
+//! `Store` trait, so every use case runs unchanged on SQLite and PostgreSQL.
+
+pub mod bench;
+pub mod demo;
+mod error;
+mod ingest;
+mod matching;
+mod search;
+mod topics;
+
+pub use error::EngineError;
+pub use ingest::{IngestProgress, IngestSummary};
+pub use search::{Backtest, SearchHit, SearchResult};
+pub use topics::TopicInfo;
+
+use rapport_domain::Network;
+use rapport_nlp::Classifier;
+use rapport_store::Store;
+use std::sync::Arc;
+
+pub type Result<T, E = EngineError> = std::result::Result<T, E>;
+
+/// What the engine needs to know beyond the store.
+#[derive(Debug, Clone, Default)]
+pub struct EngineConfig {
+    /// The company's own accounts, per network (handles without `@`).
+    pub own_accounts: Vec<(Network, String)>,
+    /// Posts handed to the store per transaction.
+    pub batch_size: usize,
+    /// Skip classification (benchmarks compare with and without it).
+    pub skip_classification: bool,
+}
+
+/// The use cases over one store.
+pub struct Engine {
+    store: Arc<dyn Store>,
+    classifier: Arc<Classifier>,
+    topics: matching::TopicSet,
+    config: EngineConfig,
+}
+
+impl Engine {
+    /// Opens the engine over a store: registers the configured own accounts and compiles the
+    /// stored topics.
+    pub async fn new(store: Arc<dyn Store>, mut config: EngineConfig) -> Result<Self> {
+        if config.batch_size == 0 {
+            config.batch_size = 2_000;
+        }
+        for (network, handle) in &config.own_accounts {
+            store.set_own_account(*network, handle, true).await?;
+        }
+        let topics = matching::TopicSet::load(store.as_ref()).await?;
+        Ok(Self {
+            store,
+            classifier: Arc::new(Classifier::new()),
+            topics,
+            config,
+        })
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    pub fn classifier(&self) -> &Arc<Classifier> {
+        &self.classifier
+    }
+
+    pub async fn stats(&self) -> Result<rapport_store::Stats> {
+        Ok(self.store.stats().await?)
+    }
+}

@@ -1,0 +1,52 @@
+//! API errors: a stable code, a message fit for the caller, never internals.
+
+use axum::Json;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use rapport_engine::EngineError;
+use serde_json::json;
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    /// Stable, machine-readable (`invalid_query`, `not_found`, ...).
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, message)
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = json!({"error": {"code": self.code, "message": self.message}});
+        (self.status, Json(body)).into_response()
+    }
+}
+
+impl From<EngineError> for ApiError {
+    fn from(e: EngineError) -> Self {
+        match &e {
+            EngineError::Query(q) => Self::bad_request("invalid_query", q.to_string()),
+            EngineError::TopicExists(_) => Self::new(StatusCode::CONFLICT, "conflict", e.to_string()),
+            EngineError::NoSuchTopic(_) => Self::new(StatusCode::NOT_FOUND, "not_found", e.to_string()),
+            EngineError::BadTopicName(_) => Self::bad_request("invalid_name", e.to_string()),
+            _ => {
+                // The cause goes to the log, not to the caller.
+                tracing::error!(error = %e, "request failed");
+                Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error")
+            }
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! The command line.
+
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "rapport", version, about = "Rapport, the self-hosted social CRM: listen, understand, care, publish, relate, measure")]
+pub struct Cli {
+    /// Configuration file (default: ./rapport.toml when present).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Where Rapport keeps its files [default: ./rapport-data].
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// The store: sqlite://PATH or postgres://... [default: SQLite under the data directory].
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Make a demo workspace to explore at once (seeded demo data, or a real export with --from).
+    Demo(DemoArgs),
+    /// Import posts from a file: twcs, x-v2, jetstream, mastodon or airline.
+    Import(ImportArgs),
+    /// Listening topics: add, list, edit, remove, backtest.
+    #[command(subcommand)]
+    Topics(TopicsCommand),
+    /// Search stored posts with the listening-query language.
+    Search(SearchArgs),
+    /// Counts of posts, conversations, contacts, identities, own accounts, topics and matches.
+    Stats(JsonFlag),
+    /// The company's own accounts.
+    #[command(subcommand)]
+    Own(OwnCommand),
+    /// Start the HTTP server (health, metrics, JSON API).
+    Serve(ServeArgs),
+    /// Measure Rapport on real text.
+    #[command(subcommand)]
+    Bench(BenchCommand),
+    /// Configuration helpers.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct JsonFlag {
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Build the demo from a real export instead of generated data.
+    #[arg(long, value_name = "FILE", requires = "format")]
+    pub from: Option<PathBuf>,
+    /// Format of --from.
+    #[arg(long)]
+    pub format: Option<String>,
+    /// Customer threads to generate.
+    #[arg(long, default_value_t = 900)]
+    pub threads: usize,
+    /// Seed of the generated stream.
+    #[arg(long, default_value_t = 2017)]
+    pub seed: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// twcs, x-v2, jetstream, mastodon or airline.
+    pub format: String,
+    /// The file to read (`-` for standard input).
+    pub file: PathBuf,
+    /// Where to write rejected records [default: <data_dir>/rejects/<file>-<time>.ndjson].
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TopicsCommand {
+    /// Add a topic; it is matched at once against the posts already stored.
+    Add {
+        name: String,
+        query: String,
+        /// Match `cafe` and `café` alike.
+        #[arg(long)]
+        ignore_accents: bool,
+    },
+    /// Change a topic's query; its matches are rebuilt.
+    Edit {
+        name: String,
+        query: String,
+        #[arg(long)]
+        ignore_accents: bool,
+    },
+    /// List topics with their match counts.
+    List(JsonFlag),
+    /// Remove a topic and its matches.
+    Rm { name: String },
+    /// Backtest a query over stored posts: count, matching posts, per day.
+    Test {
+        query: String,
+        #[arg(long)]
+        ignore_accents: bool,
+        /// Posts to list (the count covers all).
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    pub query: String,
+    #[arg(long, default_value_t = 20)]
+    pub limit: usize,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OwnCommand {
+    /// Mark an account as one of the company's own.
+    Add { network: String, handle: String },
+    /// Unmark an account.
+    Rm { network: String, handle: String },
+    /// List own accounts.
+    List(JsonFlag),
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on [default: server.addr, 127.0.0.1:7070].
+    #[arg(long, value_name = "HOST:PORT")]
+    pub addr: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// The whole ingest path: parse JSON, normalize, dedupe, classify, match K topics, store.
+    Ingest(BenchIngestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchIngestArgs {
+    #[arg(long, default_value_t = 200_000)]
+    pub posts: usize,
+    #[arg(long, default_value_t = 10_000)]
+    pub topics: usize,
+    /// Seed of the generated topics.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Measure without classification.
+    #[arg(long)]
+    pub no_classify: bool,
+    /// Text source files as FORMAT:PATH (default: the twcs and airline files in ../shared/data).
+    #[arg(long, value_name = "FORMAT:PATH")]
+    pub source: Vec<String>,
+    /// Store to measure against [default: a fresh SQLite file in a temporary directory].
+    #[arg(long, value_name = "URL")]
+    pub store: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print a complete, commented example configuration.
+    Example,
+    /// Print the configuration in force (secrets masked).
+    Show,
+}

@@ -1,0 +1,21 @@
+use super::{Ctx, print_json};
+use crate::cli::ConfigCommand;
+use crate::settings::EXAMPLE;
+use anyhow::Result;
+
+pub fn run(ctx: &Ctx, cmd: ConfigCommand) -> Result<()> {
+    match cmd {
+        ConfigCommand::Example => {
+            print!("{EXAMPLE}");
+            Ok(())
+        }
+        ConfigCommand::Show => {
+            let mut shown = ctx.settings.clone();
+            if !shown.server.api_token.is_empty() {
+                shown.server.api_token = "****".into();
+            }
+            shown.database_url = super::redact_url(&shown.database_url());
+            print_json(&shown)
+        }
+    }
+}

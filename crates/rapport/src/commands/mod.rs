@@ -1,0 +1,116 @@
+//! One module per command; each turns arguments into engine calls and prints the answer.
+
+mod bench;
+mod config;
+mod demo;
+mod import;
+mod own;
+mod search;
+mod serve;
+mod topics;
+
+use crate::cli::{Cli, Command};
+use crate::settings::Settings;
+use anyhow::{Context, Result};
+use rapport_engine::{Engine, EngineConfig};
+use std::sync::Arc;
+
+/// Settings with the command line applied, and the ways to open what they describe.
+pub struct Ctx {
+    pub settings: Settings,
+}
+
+impl Ctx {
+    fn new(cli: &Cli) -> Result<Self> {
+        let mut settings = Settings::load(cli.config.as_deref())?;
+        if let Some(dir) = &cli.data_dir {
+            settings.data_dir = dir.clone();
+        }
+        if let Some(url) = &cli.database_url {
+            settings.database_url = url.clone();
+        }
+        Ok(Self { settings })
+    }
+
+    pub async fn store(&self) -> Result<Arc<dyn rapport_store::Store>> {
+        let url = self.settings.database_url();
+        if url.starts_with("sqlite:") {
+            std::fs::create_dir_all(&self.settings.data_dir).with_context(|| {
+                format!("cannot create data directory {}", self.settings.data_dir.display())
+            })?;
+        }
+        rapport_store::open(&url)
+            .await
+            .with_context(|| format!("cannot open the store at {}", redact_url(&url)))
+    }
+
+    pub async fn engine(&self) -> Result<Engine> {
+        let store = self.store().await?;
+        let config = EngineConfig {
+            own_accounts: self.settings.own_accounts.pairs(),
+            batch_size: self.settings.ingest.batch_size,
+            skip_classification: !self.settings.ingest.classify,
+        };
+        Ok(Engine::new(store, config).await?)
+    }
+}
+
+/// A database URL fit to print: any password is masked.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.split_once(':') {
+                Some((user, _)) => format!("{}{user}:****{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+pub async fn run(cli: Cli) -> Result<()> {
+    let ctx = Ctx::new(&cli)?;
+    init_tracing(&ctx.settings.log);
+    match cli.command {
+        Command::Demo(args) => demo::run(&ctx, args).await,
+        Command::Import(args) => import::run(&ctx, args).await,
+        Command::Topics(cmd) => topics::run(&ctx, cmd).await,
+        Command::Search(args) => search::search(&ctx, args).await,
+        Command::Stats(flag) => search::stats(&ctx, flag.json).await,
+        Command::Own(cmd) => own::run(&ctx, cmd).await,
+        Command::Serve(args) => serve::run(&ctx, args).await,
+        Command::Bench(cmd) => bench::run(&ctx, cmd).await,
+        Command::Config(cmd) => config::run(&ctx, cmd),
+    }
+}
+
+fn init_tracing(filter: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Prints one JSON object on standard output.
+pub fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
+    println!("{}", serde_json::to_string_pretty(value)?);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact_url;
+
+    #[test]
+    fn passwords_in_urls_are_masked() {
+        assert_eq!(
+            redact_url("postgres://app:s3cret@db:5432/rapport"),
+            "postgres://app:****@db:5432/rapport"
+        );
+        assert_eq!(redact_url("postgres://app@db/rapport"), "postgres://app@db/rapport");
+        assert_eq!(redact_url("sqlite://x.db"), "sqlite://x.db");
+    }
+}

@@ -1,0 +1,182 @@
+//! One typed configuration: defaults, then `rapport.toml` (or `--config FILE`), then
+//! `RAPPORT_*` environment variables (nested keys with `__`, e.g. `RAPPORT_SERVER__ADDR`), then
+//! the command line. Unknown keys in the file are rejected so a typo never goes unnoticed.
+
+use anyhow::{Context, Result, bail};
+use figment::{
+    Figment,
+    providers::{Env, Format, Serialized, Toml},
+};
+use rapport_domain::Network;
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+
+/// The complete, commented example printed by `rapport config example`.
+pub const EXAMPLE: &str = include_str!("settings/example.toml");
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub log: String,
+    pub server: ServerSettings,
+    pub ingest: IngestSettings,
+    pub own_accounts: OwnAccounts,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServerSettings {
+    pub addr: String,
+    pub api_token: String,
+    pub max_body_bytes: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct IngestSettings {
+    pub batch_size: usize,
+    pub classify: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OwnAccounts {
+    pub x: Vec<String>,
+    pub bluesky: Vec<String>,
+    pub mastodon: Vec<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            data_dir: PathBuf::from("./rapport-data"),
+            database_url: String::new(),
+            log: "info".into(),
+            server: ServerSettings::default(),
+            ingest: IngestSettings::default(),
+            own_accounts: OwnAccounts::default(),
+        }
+    }
+}
+
+impl Default for ServerSettings {
+    fn default() -> Self {
+        Self {
+            addr: "127.0.0.1:7070".into(),
+            api_token: String::new(),
+            max_body_bytes: 1 << 20,
+        }
+    }
+}
+
+impl Default for IngestSettings {
+    fn default() -> Self {
+        Self {
+            batch_size: 2_000,
+            classify: true,
+        }
+    }
+}
+
+impl OwnAccounts {
+    pub fn pairs(&self) -> Vec<(Network, String)> {
+        let mut out = Vec::new();
+        for (network, handles) in [
+            (Network::X, &self.x),
+            (Network::Bluesky, &self.bluesky),
+            (Network::Mastodon, &self.mastodon),
+        ] {
+            out.extend(
+                handles
+                    .iter()
+                    .map(|h| (network, h.trim_start_matches('@').to_string())),
+            );
+        }
+        out
+    }
+}
+
+impl Settings {
+    /// Loads settings from an optional file and the environment. An explicitly named file must
+    /// exist; the default `rapport.toml` is read only when present.
+    pub fn load(file: Option<&Path>) -> Result<Self> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        match file {
+            Some(path) => {
+                if !path.exists() {
+                    bail!("config file {} does not exist", path.display());
+                }
+                figment = figment.merge(Toml::file_exact(path));
+            }
+            None if Path::new("rapport.toml").exists() => {
+                figment = figment.merge(Toml::file_exact("rapport.toml"));
+            }
+            None => {}
+        }
+        // RAPPORT_TEST_* variables steer the test suite, not the program.
+        let env = Env::prefixed("RAPPORT_")
+            .split("__")
+            .filter(|key| !key.as_str().starts_with("test"));
+        figment
+            .merge(env)
+            .extract()
+            .context("invalid configuration")
+    }
+
+    /// The database URL in force: the configured one, or SQLite under the data directory.
+    pub fn database_url(&self) -> String {
+        if self.database_url.is_empty() {
+            format!("sqlite://{}?mode=rwc", self.data_dir.join("rapport.db").display())
+        } else {
+            self.database_url.clone()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_is_complete_and_equals_the_defaults() {
+        let parsed: Settings = toml::from_str(EXAMPLE).expect("example parses with unknown keys denied");
+        assert_eq!(parsed, Settings::default(), "example values must be the defaults");
+        // Every key the program knows appears in the example, commented.
+        let defaults = toml::to_string(&Settings::default()).unwrap();
+        let table: toml::Table = toml::from_str(&defaults).unwrap();
+        for (key, value) in &table {
+            match value {
+                toml::Value::Table(inner) => {
+                    assert!(EXAMPLE.contains(&format!("[{key}]")), "example lacks [{key}]");
+                    for k in inner.keys() {
+                        assert!(EXAMPLE.contains(&format!("\n{k} =")), "example lacks {key}.{k}");
+                    }
+                }
+                _ => assert!(EXAMPLE.contains(&format!("\n{key} =")), "example lacks {key}"),
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_keys_are_rejected() {
+        let err = toml::from_str::<Settings>("databse_url = \"x\"").unwrap_err();
+        assert!(err.to_string().contains("databse_url"), "{err}");
+    }
+
+    #[test]
+    fn own_accounts_lose_their_at_sign() {
+        let o = OwnAccounts {
+            x: vec!["@AppleSupport".into()],
+            ..OwnAccounts::default()
+        };
+        assert_eq!(o.pairs(), vec![(Network::X, "AppleSupport".to_string())]);
+    }
+
+    #[test]
+    fn sqlite_under_the_data_dir_is_the_default_store() {
+        let s = Settings::default();
+        assert_eq!(s.database_url(), "sqlite://./rapport-data/rapport.db?mode=rwc");
+    }
+}

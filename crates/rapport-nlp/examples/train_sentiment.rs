@@ -1,0 +1,42 @@
+//! Trains a sentiment model and prints the training report as JSON.
+//!
+//! `cargo run --release -p rapport-nlp --example train_sentiment -- [--out FILE] [--seed N]
+//!  [--bits N] [--epochs N] [--lr X] [--l2 X] [--airline-weight X] [--groups MASK] [--no-balance] [--no-average]`
+//!
+//! The data directory is `../shared/data` relative to the repository root.
+
+use rapport_nlp::sentiment::{TrainOptions, train_with};
+use std::path::PathBuf;
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut options = TrainOptions::default();
+    let mut out = None;
+    let mut seed = 42;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--out" => out = Some(PathBuf::from(value()?)),
+            "--seed" => seed = value()?.parse()?,
+            "--bits" => options.bits = value()?.parse()?,
+            "--epochs" => options.epochs = value()?.parse()?,
+            "--lr" => options.learning_rate = value()?.parse()?,
+            "--l2" => options.l2 = value()?.parse()?,
+            "--airline-weight" => options.airline_weight = value()?.parse()?,
+            "--no-balance" => options.balance_classes = false,
+            "--groups" => options.groups = value()?.parse()?,
+            "--no-average" => options.average = false,
+            other => return Err(format!("unknown argument '{other}'").into()),
+        }
+    }
+    let data = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"));
+    let (model, report) = train_with(&data, seed, &options)?;
+    if let Some(out) = out {
+        model.save(&out)?;
+    }
+    if let Some(h) = &report.held_out {
+        eprintln!("{h}");
+    }
+    println!("{}", serde_json::to_string(&report)?);
+    Ok(())
+}

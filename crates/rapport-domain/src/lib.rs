@@ -11,6 +11,7 @@ pub mod labels;
 pub mod network;
 pub mod post;
 pub mod search;
+pub mod sla;
 pub mod topic;
 
 pub use case::{
@@ -23,4 +24,8 @@ pub use labels::{Intent, IntentSet, Labels, Sentiment, SentimentLabel, Urgency};
 pub use network::{Network, ParseNetworkError};
 pub use post::{Author, Engagement, Post, PostKey, StoredPost};
 pub use search::TermFilter;
+pub use sla::{
+    BusinessCalendar, CaseHistory, ClockPhase, ClockReading, OpenWindow, SlaClock, SlaPolicy,
+    SlaReport, SlaState, SlaTarget, Targets,
+};
 pub use topic::{Topic, TopicOptions};

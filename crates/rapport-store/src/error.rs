@@ -6,6 +6,9 @@ pub enum StoreError {
     UnsupportedUrl(String),
     #[error("{0}")]
     Conflict(String),
+    /// A value handed to the store that it cannot keep (it names the post or field).
+    #[error("invalid input: {0}")]
+    Invalid(String),
     #[error("{0} not found")]
     NotFound(String),
     #[error("database error: {0}")]

@@ -7,7 +7,13 @@
 //! Architecture invariant: only this crate knows SQL.
 
 mod error;
+mod fts;
 mod model;
+mod plan;
+mod postgres;
+mod record;
+mod sqlite;
+pub mod testing;
 
 pub use error::StoreError;
 pub use model::{IngestOutcome, IngestReport, NewPost, Stats};
@@ -75,8 +81,13 @@ pub trait Store: Send + Sync + 'static {
         limit: u32,
     ) -> Result<Vec<StoredPost>>;
 
-    /// Every post of a conversation, oldest first.
+    /// Every post of a conversation, oldest first. An id whose conversation was merged into
+    /// another leads to the one that absorbed it.
     async fn conversation(&self, id: ConversationId) -> Result<Vec<StoredPost>>;
+
+    /// The root of a conversation: its earliest stored ancestor (the oldest post whose parent
+    /// is not stored). Follows merges like [`Store::conversation`]; `None` for an unknown id.
+    async fn conversation_root(&self, id: ConversationId) -> Result<Option<PostId>>;
 
     /// Topics a post matched.
     async fn post_topics(&self, id: PostId) -> Result<Vec<TopicId>>;
@@ -127,6 +138,11 @@ pub trait Store: Send + Sync + 'static {
 /// Opens (creating when needed) and migrates the store a URL names: `sqlite://PATH`,
 /// `sqlite::memory:`, `postgres://...` / `postgresql://...`.
 pub async fn open(url: &str) -> Result<std::sync::Arc<dyn Store>> {
-    let _ = url;
-    unimplemented!("the backends land with the store implementation")
+    if url.starts_with("sqlite:") {
+        Ok(std::sync::Arc::new(sqlite::SqliteStore::open(url).await?))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(std::sync::Arc::new(postgres::PostgresStore::open(url).await?))
+    } else {
+        Err(StoreError::UnsupportedUrl(url.to_string()))
+    }
 }

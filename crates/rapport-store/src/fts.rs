@@ -1,0 +1,149 @@
+//! Turning a [`TermFilter`] into full-text queries, and text into the words the PostgreSQL
+//! index holds. User words never reach SQL as SQL: they are folded to letters and digits and
+//! quoted as full-text terms, and the query string itself is bound as a parameter.
+
+use rapport_domain::TermFilter;
+use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
+
+/// The words of `text` the way both indexes see them: compatibility-decomposed, accents
+/// removed, lowercased, split on anything that is not a letter or a digit.
+pub(crate) fn words(text: &str) -> Vec<String> {
+    let mut folded = String::with_capacity(text.len());
+    for c in text.nfkd().filter(|c| !is_combining_mark(*c)) {
+        if c.is_alphanumeric() {
+            folded.extend(c.to_lowercase());
+        } else {
+            folded.push(' ');
+        }
+    }
+    folded.split_whitespace().map(str::to_string).collect()
+}
+
+/// `text` reduced to its folded words separated by spaces, which PostgreSQL's `simple`
+/// configuration then indexes one to one.
+pub(crate) fn folded_text(text: &str) -> String {
+    words(text).join(" ")
+}
+
+struct Term {
+    word: String,
+    prefix: bool,
+}
+
+/// The groups of a filter as folded terms; `None` when some group has no usable word, which
+/// means every post may match and the caller must scan.
+fn groups(filter: &TermFilter) -> Option<Vec<Vec<Term>>> {
+    if filter.is_scan_all() {
+        return None;
+    }
+    let mut out = Vec::with_capacity(filter.any_of.len());
+    for group in &filter.any_of {
+        let mut terms = Vec::new();
+        for w in group {
+            let (body, prefix) = match w.strip_suffix('*') {
+                Some(b) => (b, true),
+                None => (w.as_str(), false),
+            };
+            let parts = words(body);
+            let n = parts.len();
+            // A word the tokenizer splits ("wi-fi") becomes all of its parts; only the last
+            // keeps the prefix mark. Requiring every part is still a superset of the posts
+            // that hold the word itself.
+            terms.extend(parts.into_iter().enumerate().map(|(i, word)| Term {
+                word,
+                prefix: prefix && i + 1 == n,
+            }));
+        }
+        if terms.is_empty() {
+            return None;
+        }
+        out.push(terms);
+    }
+    Some(out)
+}
+
+/// An FTS5 MATCH expression: `("a" AND "b"*) OR ("c")`; `None` to scan everything.
+pub(crate) fn fts5_query(filter: &TermFilter) -> Option<String> {
+    let groups = groups(filter)?;
+    let expr = groups
+        .iter()
+        .map(|g| {
+            let and = g
+                .iter()
+                .map(|t| {
+                    let quoted = format!("\"{}\"", t.word.replace('"', "\"\""));
+                    if t.prefix { quoted + "*" } else { quoted }
+                })
+                .collect::<Vec<_>>()
+                .join(" AND ");
+            format!("({and})")
+        })
+        .collect::<Vec<_>>()
+        .join(" OR ");
+    Some(expr)
+}
+
+/// A `to_tsquery('simple', ...)` argument: `('a' & 'b':*) | ('c')`; `None` to scan everything.
+pub(crate) fn tsquery(filter: &TermFilter) -> Option<String> {
+    let groups = groups(filter)?;
+    let expr = groups
+        .iter()
+        .map(|g| {
+            let and = g
+                .iter()
+                .map(|t| {
+                    let quoted = format!("'{}'", t.word.replace('\'', "''").replace('\\', "\\\\"));
+                    if t.prefix { quoted + ":*" } else { quoted }
+                })
+                .collect::<Vec<_>>()
+                .join(" & ");
+            format!("({and})")
+        })
+        .collect::<Vec<_>>()
+        .join(" | ");
+    Some(expr)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn filter(groups: &[&[&str]]) -> TermFilter {
+        TermFilter {
+            any_of: groups
+                .iter()
+                .map(|g| g.iter().map(|w| w.to_string()).collect())
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn words_fold_accents_case_and_punctuation() {
+        let w = words("Café CRÈME, wi-fi!! ｆｕｌｌ #Tag @you");
+        assert_eq!(w, ["cafe", "creme", "wi", "fi", "full", "tag", "you"]);
+        assert_eq!(folded_text("  Naïve   Ärger "), "naive arger");
+    }
+
+    #[test]
+    fn fts5_queries_quote_every_word() {
+        let f = filter(&[&["router", "conn*"], &["wi-fi"], &["say\"what"]]);
+        assert_eq!(
+            fts5_query(&f).unwrap(),
+            r#"("router" AND "conn"*) OR ("wi" AND "fi") OR ("say" AND "what")"#
+        );
+        assert_eq!(fts5_query(&filter(&[&["OR", "NOT"]])).unwrap(), r#"("or" AND "not")"#);
+    }
+
+    #[test]
+    fn tsqueries_mark_prefixes() {
+        let f = filter(&[&["Crème", "conn*"], &["o'neil"]]);
+        assert_eq!(tsquery(&f).unwrap(), "('creme' & 'conn':*) | ('o' & 'neil')");
+    }
+
+    #[test]
+    fn a_group_without_words_means_scan_everything() {
+        assert!(fts5_query(&TermFilter::scan_all()).is_none());
+        assert!(fts5_query(&filter(&[&["router"], &["!!", "*"]])).is_none());
+        assert!(tsquery(&filter(&[&["🙂"]])).is_none());
+    }
+}

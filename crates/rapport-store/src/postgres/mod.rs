@@ -1,0 +1,144 @@
+//! The scale-out backend: PostgreSQL.
+
+mod accounts;
+mod ingest;
+mod read;
+mod topics;
+
+use crate::{Backend, IngestReport, NewPost, Result, Stats, Store};
+use async_trait::async_trait;
+use rapport_domain::{
+    Contact, ContactId, ConversationId, Identity, Labels, Network, PostId, PostKey, StoredPost,
+    TermFilter, Topic, TopicId, TopicOptions,
+};
+use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use std::str::FromStr;
+
+pub(crate) struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    /// Opens and migrates the database a `postgres://` URL names.
+    pub async fn open(url: &str) -> Result<Self> {
+        Self::connect(PgConnectOptions::from_str(url)?, 8).await
+    }
+
+    pub async fn connect(options: PgConnectOptions, max_connections: u32) -> Result<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        Ok(Self { pool })
+    }
+}
+
+#[async_trait]
+impl Store for PostgresStore {
+    fn backend(&self) -> Backend {
+        Backend::Postgres
+    }
+
+    async fn ingest(&self, batch: Vec<NewPost>) -> Result<IngestReport> {
+        ingest::ingest(&self.pool, batch).await
+    }
+
+    async fn set_labels(&self, labels: &[(PostId, Labels)]) -> Result<()> {
+        topics::set_labels(&self.pool, labels).await
+    }
+
+    async fn add_matches(&self, matches: &[(PostId, TopicId)]) -> Result<u64> {
+        topics::add_matches(&self.pool, matches).await
+    }
+
+    async fn post(&self, id: PostId) -> Result<Option<StoredPost>> {
+        read::post(&self.pool, id).await
+    }
+
+    async fn post_by_key(&self, key: &PostKey) -> Result<Option<StoredPost>> {
+        read::post_by_key(&self.pool, key).await
+    }
+
+    async fn scan_posts(&self, after: Option<PostId>, limit: u32) -> Result<Vec<StoredPost>> {
+        read::scan(&self.pool, after, limit).await
+    }
+
+    async fn search_candidates(
+        &self,
+        filter: &TermFilter,
+        after: Option<PostId>,
+        limit: u32,
+    ) -> Result<Vec<StoredPost>> {
+        read::search(&self.pool, filter, after, limit).await
+    }
+
+    async fn conversation(&self, id: ConversationId) -> Result<Vec<StoredPost>> {
+        read::conversation(&self.pool, id).await
+    }
+
+    async fn conversation_root(&self, id: ConversationId) -> Result<Option<PostId>> {
+        read::conversation_root(&self.pool, id).await
+    }
+
+    async fn post_topics(&self, id: PostId) -> Result<Vec<TopicId>> {
+        read::post_topics(&self.pool, id).await
+    }
+
+    async fn topic_posts(&self, topic: TopicId, limit: u32) -> Result<Vec<StoredPost>> {
+        read::topic_posts(&self.pool, topic, limit).await
+    }
+
+    async fn mentions(&self, limit: u32) -> Result<Vec<StoredPost>> {
+        read::mentions(&self.pool, limit).await
+    }
+
+    async fn identity(&self, network: Network, handle: &str) -> Result<Option<Identity>> {
+        accounts::identity(&self.pool, network, handle).await
+    }
+
+    async fn contact(&self, id: ContactId) -> Result<Option<Contact>> {
+        accounts::contact_by_id(&self.pool, id).await
+    }
+
+    async fn contact_timeline(&self, id: ContactId, limit: u32) -> Result<Vec<StoredPost>> {
+        read::contact_timeline(&self.pool, id.0, limit).await
+    }
+
+    async fn set_own_account(&self, network: Network, handle: &str, own: bool) -> Result<()> {
+        accounts::set_own_account(&self.pool, network, handle, own).await
+    }
+
+    async fn own_accounts(&self) -> Result<Vec<Identity>> {
+        accounts::own_accounts(&self.pool).await
+    }
+
+    async fn add_topic(&self, name: &str, query: &str, options: &TopicOptions) -> Result<Topic> {
+        topics::add_topic(&self.pool, name, query, options).await
+    }
+
+    async fn update_topic(&self, id: TopicId, query: &str, options: &TopicOptions) -> Result<Topic> {
+        topics::update_topic(&self.pool, id, query, options).await
+    }
+
+    async fn topics(&self) -> Result<Vec<Topic>> {
+        topics::topics(&self.pool).await
+    }
+
+    async fn topic_by_name(&self, name: &str) -> Result<Option<Topic>> {
+        topics::topic_by_name(&self.pool, name).await
+    }
+
+    async fn remove_topic(&self, name: &str) -> Result<bool> {
+        topics::remove_topic(&self.pool, name).await
+    }
+
+    async fn topic_match_counts(&self) -> Result<Vec<(TopicId, u64)>> {
+        topics::topic_match_counts(&self.pool).await
+    }
+
+    async fn stats(&self) -> Result<Stats> {
+        topics::stats(&self.pool).await
+    }
+}

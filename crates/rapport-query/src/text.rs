@@ -5,7 +5,7 @@
 //! then split into tokens. ASCII text, most posts, skips the Unicode tables entirely.
 
 use caseless::Caseless;
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 use unicode_properties::{GeneralCategory, GeneralCategoryGroup, UnicodeGeneralCategory};
 
 /// Token flags: the token was written with a sigil.
@@ -23,6 +23,10 @@ pub(crate) fn normalize_into(text: &str, strip_accents: bool, out: &mut String) 
         out.make_ascii_lowercase();
         return true;
     }
+    if !strip_accents && fold_normalized(text, out) {
+        return false;
+    }
+    out.clear();
     // Folding can undo NFKC for a few characters, hence the second NFKC.
     let folded = text.nfkc().default_case_fold().nfkc().filter(|c| !is_ignorable(*c));
     if strip_accents {
@@ -38,6 +42,26 @@ pub(crate) fn normalize_into(text: &str, strip_accents: bool, out: &mut String) 
     false
 }
 
+/// The common case of non-ASCII text, emoji or curly quotes in a post already in NFKC: fold
+/// character by character and skip the normalizer. Returns false (leaving `out` to be
+/// overwritten) when the text needs the full treatment.
+fn fold_normalized(text: &str, out: &mut String) -> bool {
+    if is_nfkc_quick(text.chars()) != IsNormalized::Yes {
+        return false;
+    }
+    let mut changed = false;
+    for c in text.chars() {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else if !is_ignorable(c) {
+            let before = out.len();
+            out.extend(std::iter::once(c).default_case_fold());
+            changed |= out.len() != before + c.len_utf8() || !out[before..].starts_with(c);
+        }
+    }
+    !changed || is_nfkc_quick(out.chars()) == IsNormalized::Yes
+}
+
 /// Normalizes text the way the matcher sees it (NFKC + case folding, accents stripped on
 /// request), for indexes that must agree with [`crate::Query::term_filter`].
 pub fn normalize_text(text: &str, strip_accents: bool) -> String {
@@ -51,10 +75,26 @@ fn is_ignorable(c: char) -> bool {
     matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{fe0e}' | '\u{fe0f}' | '\u{1f3fb}'..='\u{1f3ff}')
 }
 
+#[inline]
 pub(crate) fn is_word_char(c: char) -> bool {
     if c.is_ascii() {
-        return c.is_ascii_alphanumeric() || c == '_';
+        return ASCII_WORD[c as usize];
     }
+    is_unicode_word_char(c)
+}
+
+static ASCII_WORD: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut i = 0;
+    while i < 128 {
+        let c = i as u8;
+        t[i] = c.is_ascii_alphanumeric() || c == b'_';
+        i += 1;
+    }
+    t
+};
+
+fn is_unicode_word_char(c: char) -> bool {
     !is_single_char_token(c)
         && (c.is_alphanumeric() || c.general_category_group() == GeneralCategoryGroup::Mark)
 }
@@ -90,6 +130,9 @@ pub(crate) struct Token {
 pub(crate) struct Tokens {
     pub buf: String,
     pub toks: Vec<Token>,
+    /// `tok_at[b]` is the index of the token starting at byte `b` of `buf` (only meaningful
+    /// there).
+    tok_at: Vec<u32>,
     pub has_url: bool,
     pub has_mention: bool,
     pub has_hashtag: bool,
@@ -102,12 +145,18 @@ impl Tokens {
     }
 
     /// Index of the token that starts at byte `start` of `buf`.
+    #[inline]
     pub(crate) fn at(&self, start: u32) -> Option<usize> {
-        self.toks.binary_search_by_key(&start, |t| t.start).ok()
+        let i = *self.tok_at.get(start as usize)? as usize;
+        (self.toks.get(i)?.start == start).then_some(i)
     }
 
     fn push(&mut self, word: &str, flags: u8) {
         let start = self.buf.len() as u32;
+        if self.tok_at.len() <= start as usize {
+            self.tok_at.resize(start as usize + 64, 0);
+        }
+        self.tok_at[start as usize] = self.toks.len() as u32;
         self.buf.push_str(word);
         self.toks.push(Token {
             start,
@@ -186,6 +235,7 @@ pub(crate) fn tokenize(text: &str, out: &mut Tokens) {
     }
 }
 
+#[inline]
 fn char_at(text: &str, i: usize) -> char {
     let b = text.as_bytes()[i];
     if b < 0x80 {
@@ -195,7 +245,8 @@ fn char_at(text: &str, i: usize) -> char {
     }
 }
 
-fn run_end(text: &str, start: usize, keep: fn(char) -> bool) -> usize {
+#[inline]
+fn run_end(text: &str, start: usize, keep: impl Fn(char) -> bool) -> usize {
     let bytes = text.as_bytes();
     let mut i = start;
     while i < text.len() {

@@ -57,7 +57,8 @@ pub(crate) enum Row<'a> {
         len: usize,
         prefix: &'a [u8],
     },
-    Io(io::Error),
+    /// The reader failed; `line` is where reading stopped.
+    Io { line: u64, error: io::Error },
 }
 
 impl<R: BufRead> CsvRows<R> {
@@ -85,9 +86,10 @@ impl<R: BufRead> CsvRows<R> {
             match self.read_one()? {
                 Ok(true) => {}
                 Ok(false) => return None,
-                Err(e) => {
+                Err(error) => {
                     self.done = true;
-                    return Some(Row::Io(e));
+                    let line = self.line + 1 + self.newlines;
+                    return Some(Row::Io { line, error });
                 }
             }
             let leading = self.raw.iter().take_while(|b| matches!(b, b'\n' | b'\r'));
@@ -211,7 +213,7 @@ mod tests {
                         .collect(),
                 )),
                 Row::Oversized { line, .. } => panic!("oversized record at line {line}"),
-                Row::Io(e) => panic!("{e}"),
+                Row::Io { error, .. } => panic!("{error}"),
             }
         }
         out

@@ -163,7 +163,15 @@ mod tests {
 
     #[test]
     fn extracts_every_kind_of_entity() {
-        let cases: &[(&str, &[&str], &[&str], &[&str], &[&str])] = &[
+        // (text, mentions, hashtags, cashtags, links)
+        type Case<'a> = (
+            &'a str,
+            &'a [&'a str],
+            &'a [&'a str],
+            &'a [&'a str],
+            &'a [&'a str],
+        );
+        let cases: &[Case] = &[
             (
                 "@AppleSupport my iPhone #iOS11 broke, see https://t.co/AbC123.",
                 &["applesupport"],

@@ -53,10 +53,8 @@ pub(crate) fn to_text(html: &str) -> (String, Vec<String>) {
                     _ => {}
                 }
             }
-            Token::EndTag(tag) => {
-                if is_hidden(tag.name.as_slice()) {
-                    hidden = hidden.saturating_sub(1);
-                }
+            Token::EndTag(tag) if is_hidden(tag.name.as_slice()) => {
+                hidden = hidden.saturating_sub(1);
             }
             Token::String(s) if hidden == 0 => text.push_str(&String::from_utf8_lossy(&s)),
             _ => {}

@@ -140,6 +140,10 @@ impl<R: BufRead> Splitter<R> {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => {
                     s.done = true;
+                    s.emitted = true;
+                    if s.state == State::Between {
+                        s.start_line = s.line;
+                    }
                     return Some(s.broken(format!("read error: {e}")));
                 }
             };

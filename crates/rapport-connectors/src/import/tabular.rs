@@ -74,9 +74,9 @@ impl<R: BufRead> Iterator for CsvRecords<R> {
                     reject_text(prefix),
                 ));
             }
-            Row::Io(e) => {
+            Row::Io { line, error } => {
                 self.done = true;
-                return Some(Record::reject(0, format!("read error: {e}"), String::new()));
+                return Some(Record::reject(line, format!("read error: {error}"), ""));
             }
         };
         let text = match std::str::from_utf8(raw) {

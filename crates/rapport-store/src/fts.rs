@@ -131,13 +131,19 @@ mod tests {
             fts5_query(&f).unwrap(),
             r#"("router" AND "conn"*) OR ("wi" AND "fi") OR ("say" AND "what")"#
         );
-        assert_eq!(fts5_query(&filter(&[&["OR", "NOT"]])).unwrap(), r#"("or" AND "not")"#);
+        assert_eq!(
+            fts5_query(&filter(&[&["OR", "NOT"]])).unwrap(),
+            r#"("or" AND "not")"#
+        );
     }
 
     #[test]
     fn tsqueries_mark_prefixes() {
         let f = filter(&[&["Crème", "conn*"], &["o'neil"]]);
-        assert_eq!(tsquery(&f).unwrap(), "('creme' & 'conn':*) | ('o' & 'neil')");
+        assert_eq!(
+            tsquery(&f).unwrap(),
+            "('creme' & 'conn':*) | ('o' & 'neil')"
+        );
     }
 
     #[test]

@@ -122,7 +122,8 @@ pub trait Store: Send + Sync + 'static {
     async fn add_topic(&self, name: &str, query: &str, options: &TopicOptions) -> Result<Topic>;
     /// Changes a topic's query/options; its stored matches are dropped (the engine rebuilds
     /// them).
-    async fn update_topic(&self, id: TopicId, query: &str, options: &TopicOptions) -> Result<Topic>;
+    async fn update_topic(&self, id: TopicId, query: &str, options: &TopicOptions)
+    -> Result<Topic>;
     async fn topics(&self) -> Result<Vec<Topic>>;
     async fn topic_by_name(&self, name: &str) -> Result<Option<Topic>>;
     /// Removes a topic and its matches; `false` when there was no such topic.
@@ -141,7 +142,9 @@ pub async fn open(url: &str) -> Result<std::sync::Arc<dyn Store>> {
     if url.starts_with("sqlite:") {
         Ok(std::sync::Arc::new(sqlite::SqliteStore::open(url).await?))
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(std::sync::Arc::new(postgres::PostgresStore::open(url).await?))
+        Ok(std::sync::Arc::new(
+            postgres::PostgresStore::open(url).await?,
+        ))
     } else {
         Err(StoreError::UnsupportedUrl(url.to_string()))
     }

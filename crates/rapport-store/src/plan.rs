@@ -69,7 +69,12 @@ impl Input {
             }
             let mut hk = handle_key(&p.author.handle);
             if hk.is_empty() {
-                hk = p.author.native_id.as_deref().map(handle_key).unwrap_or_default();
+                hk = p
+                    .author
+                    .native_id
+                    .as_deref()
+                    .map(handle_key)
+                    .unwrap_or_default();
             }
             if hk.is_empty() {
                 return Err(StoreError::Invalid(format!(
@@ -90,10 +95,12 @@ impl Input {
     /// Keys of the batch's posts and of the posts they reply to.
     pub fn post_keys(&self) -> Vec<Key> {
         let mut seen = HashSet::new();
-        let parents = self
-            .batch
-            .iter()
-            .filter_map(|np| np.post.reply_to.as_ref().map(|r| (np.post.network, r.clone())));
+        let parents = self.batch.iter().filter_map(|np| {
+            np.post
+                .reply_to
+                .as_ref()
+                .map(|r| (np.post.network, r.clone()))
+        });
         self.keys
             .iter()
             .cloned()
@@ -416,10 +423,12 @@ pub(crate) fn plan(input: &Input, lk: Lookups) -> Planned {
             if let Some(&ni) = new_by_key.get(&pk) {
                 return idents[posts[ni].ident].row.own;
             }
-            lk.posts.get(&pk).is_some_and(|hit| match by_db_id.get(&hit.identity_id) {
-                Some(&ii) => idents[ii].row.own,
-                None => hit.identity_own,
-            })
+            lk.posts
+                .get(&pk)
+                .is_some_and(|hit| match by_db_id.get(&hit.identity_id) {
+                    Some(&ii) => idents[ii].row.own,
+                    None => hit.identity_own,
+                })
         })
         .collect();
 
@@ -501,7 +510,8 @@ impl Planned {
                     let next = new_conv.len();
                     *new_conv.entry(r).or_insert_with(|| {
                         let id = ids.conversations[next];
-                        w.conversations.push((id, input.batch[pp.batch_ix].post.network));
+                        w.conversations
+                            .push((id, input.batch[pp.batch_ix].post.network));
                         id
                     })
                 }
@@ -511,7 +521,8 @@ impl Planned {
             }
             conv_of.push(conv);
         }
-        let db_elems: Vec<(i64, usize)> = self.threads.db_elem.iter().map(|(&k, &v)| (k, v)).collect();
+        let db_elems: Vec<(i64, usize)> =
+            self.threads.db_elem.iter().map(|(&k, &v)| (k, v)).collect();
         for (db_id, e) in db_elems {
             let r = self.threads.find(e);
             if let Some(into) = self.threads.db[r].filter(|&into| into != db_id) {

@@ -88,7 +88,8 @@ pub(crate) fn label_columns(l: Option<&Labels>) -> LabelColumns<'_> {
 impl PostRecord {
     pub fn into_stored(self) -> Result<StoredPost> {
         let id = self.id;
-        let corrupt = |field: &str, e: String| StoreError::Corrupt(format!("post {id}, column {field}: {e}"));
+        let corrupt =
+            |field: &str, e: String| StoreError::Corrupt(format!("post {id}, column {field}: {e}"));
         let labels = match self.sentiment {
             None => None,
             Some(s) => Some(Labels {

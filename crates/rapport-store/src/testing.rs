@@ -55,7 +55,10 @@ pub struct TestStore {
 
 enum Cleanup {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
-    Postgres { server: PgConnectOptions, database: String },
+    Postgres {
+        server: PgConnectOptions,
+        database: String,
+    },
 }
 
 impl TestStore {
@@ -94,7 +97,10 @@ pub async fn fresh_store(backend: Backend) -> TestStore {
                 .prefix("rapport-test-")
                 .tempdir()
                 .expect("temporary directory for a test store");
-            let url = format!("sqlite://{}?mode=rwc", dir.path().join("rapport.db").display());
+            let url = format!(
+                "sqlite://{}?mode=rwc",
+                dir.path().join("rapport.db").display()
+            );
             let store = SqliteStore::open(&url)
                 .await
                 .unwrap_or_else(|e| panic!("opening test store {url}: {e}"));

@@ -97,27 +97,36 @@ async fn unmark_own(tx: &mut PgConnection, id: i64, net: Network, key: &str) -> 
     Ok(())
 }
 
-pub(super) async fn set_own_account(pool: &PgPool, net: Network, handle: &str, own: bool) -> Result<()> {
+pub(super) async fn set_own_account(
+    pool: &PgPool,
+    net: Network,
+    handle: &str,
+    own: bool,
+) -> Result<()> {
     let key = handle_key(handle);
     if key.is_empty() {
-        return Err(StoreError::Invalid(format!("own account on {net}: empty handle")));
+        return Err(StoreError::Invalid(format!(
+            "own account on {net}: empty handle"
+        )));
     }
     let shown = handle.trim().trim_start_matches('@');
     let mut tx = pool.begin().await?;
     lock(&mut tx).await?;
-    let found: Option<(i64, bool)> =
-        sqlx::query_as("SELECT id, own_account FROM identities WHERE network = $1 AND handle_key = $2")
-            .bind(net.as_str())
-            .bind(&key)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let found: Option<(i64, bool)> = sqlx::query_as(
+        "SELECT id, own_account FROM identities WHERE network = $1 AND handle_key = $2",
+    )
+    .bind(net.as_str())
+    .bind(&key)
+    .fetch_optional(&mut *tx)
+    .await?;
     let (id, was) = match found {
         Some(f) => f,
         None => {
-            let contact: i64 = sqlx::query_scalar("INSERT INTO contacts (name) VALUES ($1) RETURNING id")
-                .bind(shown)
-                .fetch_one(&mut *tx)
-                .await?;
+            let contact: i64 =
+                sqlx::query_scalar("INSERT INTO contacts (name) VALUES ($1) RETURNING id")
+                    .bind(shown)
+                    .fetch_one(&mut *tx)
+                    .await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO identities (contact_id, network, handle_key, handle, own_account) \
                  VALUES ($1, $2, $3, $4, FALSE) RETURNING id",
@@ -147,7 +156,11 @@ pub(super) async fn set_own_account(pool: &PgPool, net: Network, handle: &str, o
     Ok(())
 }
 
-pub(super) async fn identity(pool: &PgPool, net: Network, handle: &str) -> Result<Option<Identity>> {
+pub(super) async fn identity(
+    pool: &PgPool,
+    net: Network,
+    handle: &str,
+) -> Result<Option<Identity>> {
     let row = sqlx::query(identity_select!("WHERE network = $1 AND handle_key = $2"))
         .bind(net.as_str())
         .bind(handle_key(handle))
@@ -171,8 +184,10 @@ pub(super) async fn contact_by_id(pool: &PgPool, id: ContactId) -> Result<Option
 }
 
 pub(super) async fn own_accounts(pool: &PgPool) -> Result<Vec<Identity>> {
-    let rows = sqlx::query(identity_select!("WHERE own_account ORDER BY network, handle_key"))
-        .fetch_all(pool)
-        .await?;
+    let rows = sqlx::query(identity_select!(
+        "WHERE own_account ORDER BY network, handle_key"
+    ))
+    .fetch_all(pool)
+    .await?;
     rows.iter().map(|r| decode(r)?.into_identity()).collect()
 }

@@ -118,7 +118,8 @@ async fn lookups(tx: &mut PgConnection, input: &Input) -> Result<Lookups> {
             followers: r.try_get("followers")?,
             own: r.try_get("own_account")?,
         };
-        lk.identities.insert((row.network, row.handle_key.clone()), row);
+        lk.identities
+            .insert((row.network, row.handle_key.clone()), row);
     }
 
     // Every stored post touching a node is in the same conversation, so one hit per way of
@@ -150,12 +151,15 @@ async fn lookups(tx: &mut PgConnection, input: &Input) -> Result<Lookups> {
 
 async fn write(tx: &mut PgConnection, w: &Writes<'_>) -> Result<()> {
     if !w.contacts.is_empty() {
-        let (ids, names): (Vec<i64>, Vec<&str>) = w.contacts.iter().map(|(i, n)| (*i, n.as_str())).unzip();
-        sqlx::query("INSERT INTO contacts (id, name) SELECT * FROM unnest($1::bigint[], $2::text[])")
-            .bind(&ids)
-            .bind(&names)
-            .execute(&mut *tx)
-            .await?;
+        let (ids, names): (Vec<i64>, Vec<&str>) =
+            w.contacts.iter().map(|(i, n)| (*i, n.as_str())).unzip();
+        sqlx::query(
+            "INSERT INTO contacts (id, name) SELECT * FROM unnest($1::bigint[], $2::text[])",
+        )
+        .bind(&ids)
+        .bind(&names)
+        .execute(&mut *tx)
+        .await?;
     }
     if !w.new_identities.is_empty() {
         let v = &w.new_identities;
@@ -171,7 +175,11 @@ async fn write(tx: &mut PgConnection, w: &Writes<'_>) -> Result<()> {
         .bind(v.iter().map(|i| i.handle_key.as_str()).collect::<Vec<_>>())
         .bind(v.iter().map(|i| i.handle.as_str()).collect::<Vec<_>>())
         .bind(v.iter().map(|i| i.native_id.as_deref()).collect::<Vec<_>>())
-        .bind(v.iter().map(|i| i.display_name.as_deref()).collect::<Vec<_>>())
+        .bind(
+            v.iter()
+                .map(|i| i.display_name.as_deref())
+                .collect::<Vec<_>>(),
+        )
         .bind(v.iter().map(|i| i.followers).collect::<Vec<_>>())
         .bind(v.iter().map(|i| i.own).collect::<Vec<_>>())
         .execute(&mut *tx)
@@ -196,8 +204,11 @@ async fn write(tx: &mut PgConnection, w: &Writes<'_>) -> Result<()> {
         .await?;
     }
     if !w.conversations.is_empty() {
-        let (ids, nets): (Vec<i64>, Vec<&str>) =
-            w.conversations.iter().map(|(i, n)| (*i, n.as_str())).unzip();
+        let (ids, nets): (Vec<i64>, Vec<&str>) = w
+            .conversations
+            .iter()
+            .map(|(i, n)| (*i, n.as_str()))
+            .unzip();
         sqlx::query("INSERT INTO conversations (id, network) SELECT * FROM unnest($1::bigint[], $2::text[])")
             .bind(&ids)
             .bind(&nets)
@@ -217,7 +228,11 @@ async fn write(tx: &mut PgConnection, w: &Writes<'_>) -> Result<()> {
              FROM unnest($1::bigint[], $2::bigint[]) AS m (from_id, into_id) \
              WHERE c.id = m.from_id",
         ] {
-            sqlx::query(sql).bind(&from).bind(&into).execute(&mut *tx).await?;
+            sqlx::query(sql)
+                .bind(&from)
+                .bind(&into)
+                .execute(&mut *tx)
+                .await?;
         }
     }
     insert_posts(tx, w).await?;
@@ -278,7 +293,8 @@ async fn insert_posts(tx: &mut PgConnection, w: &Writes<'_>) -> Result<()> {
     let labels: Vec<_> = v.iter().map(|r| label_columns(r.labels)).collect();
     let texts: Vec<Cow<'_, str>> = v.iter().map(|r| pg_text(&r.post.text)).collect();
     let raws: Vec<Cow<'_, str>> = v.iter().map(|r| pg_text(&r.post.raw)).collect();
-    let count = |f: fn(&plan::PostRow<'_>) -> u64| v.iter().map(|r| plan::clamp(f(r))).collect::<Vec<_>>();
+    let count =
+        |f: fn(&plan::PostRow<'_>) -> u64| v.iter().map(|r| plan::clamp(f(r))).collect::<Vec<_>>();
     sqlx::query(
         "INSERT INTO posts (id, network, native_id, identity_id, conversation_id, author_handle, \
          author_native_id, author_display_name, author_followers, author_own, text, created_at, \
@@ -304,25 +320,85 @@ async fn insert_posts(tx: &mut PgConnection, w: &Writes<'_>) -> Result<()> {
          is_mention, from_own_account, folded)",
     )
     .bind(v.iter().map(|r| r.id).collect::<Vec<_>>())
-    .bind(v.iter().map(|r| r.post.network.as_str()).collect::<Vec<_>>())
-    .bind(v.iter().map(|r| r.post.native_id.as_str()).collect::<Vec<_>>())
+    .bind(
+        v.iter()
+            .map(|r| r.post.network.as_str())
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        v.iter()
+            .map(|r| r.post.native_id.as_str())
+            .collect::<Vec<_>>(),
+    )
     .bind(v.iter().map(|r| r.identity_id).collect::<Vec<_>>())
     .bind(v.iter().map(|r| r.conversation_id).collect::<Vec<_>>())
-    .bind(v.iter().map(|r| r.post.author.handle.as_str()).collect::<Vec<_>>())
-    .bind(v.iter().map(|r| r.post.author.native_id.as_deref()).collect::<Vec<_>>())
-    .bind(v.iter().map(|r| r.post.author.display_name.as_deref()).collect::<Vec<_>>())
-    .bind(v.iter().map(|r| r.post.author.followers.map(plan::clamp)).collect::<Vec<_>>())
-    .bind(v.iter().map(|r| r.post.author.own_account).collect::<Vec<_>>())
+    .bind(
+        v.iter()
+            .map(|r| r.post.author.handle.as_str())
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        v.iter()
+            .map(|r| r.post.author.native_id.as_deref())
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        v.iter()
+            .map(|r| r.post.author.display_name.as_deref())
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        v.iter()
+            .map(|r| r.post.author.followers.map(plan::clamp))
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        v.iter()
+            .map(|r| r.post.author.own_account)
+            .collect::<Vec<_>>(),
+    )
     .bind(texts.iter().map(|t| t.as_ref()).collect::<Vec<_>>())
-    .bind(v.iter().map(|r| r.post.created_at).collect::<Vec<DateTime<Utc>>>())
+    .bind(
+        v.iter()
+            .map(|r| r.post.created_at)
+            .collect::<Vec<DateTime<Utc>>>(),
+    )
     .bind(v.iter().map(|r| r.post.lang.as_deref()).collect::<Vec<_>>())
-    .bind(v.iter().map(|r| r.post.reply_to.as_deref()).collect::<Vec<_>>())
-    .bind(v.iter().map(|r| r.post.reply_to_handle.as_deref()).collect::<Vec<_>>())
-    .bind(v.iter().map(|r| r.post.root_id.as_deref()).collect::<Vec<_>>())
-    .bind(v.iter().map(|r| list_json(&r.post.mentions)).collect::<Vec<_>>())
-    .bind(v.iter().map(|r| list_json(&r.post.hashtags)).collect::<Vec<_>>())
-    .bind(v.iter().map(|r| list_json(&r.post.cashtags)).collect::<Vec<_>>())
-    .bind(v.iter().map(|r| list_json(&r.post.links)).collect::<Vec<_>>())
+    .bind(
+        v.iter()
+            .map(|r| r.post.reply_to.as_deref())
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        v.iter()
+            .map(|r| r.post.reply_to_handle.as_deref())
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        v.iter()
+            .map(|r| r.post.root_id.as_deref())
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        v.iter()
+            .map(|r| list_json(&r.post.mentions))
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        v.iter()
+            .map(|r| list_json(&r.post.hashtags))
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        v.iter()
+            .map(|r| list_json(&r.post.cashtags))
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        v.iter()
+            .map(|r| list_json(&r.post.links))
+            .collect::<Vec<_>>(),
+    )
     .bind(count(|r| r.post.engagement.likes))
     .bind(count(|r| r.post.engagement.reposts))
     .bind(count(|r| r.post.engagement.replies))
@@ -335,7 +411,11 @@ async fn insert_posts(tx: &mut PgConnection, w: &Writes<'_>) -> Result<()> {
     .bind(labels.iter().map(|l| l.4).collect::<Vec<_>>())
     .bind(v.iter().map(|r| r.is_mention).collect::<Vec<_>>())
     .bind(v.iter().map(|r| r.from_own_account).collect::<Vec<_>>())
-    .bind(v.iter().map(|r| fts::folded_text(&r.post.text)).collect::<Vec<_>>())
+    .bind(
+        v.iter()
+            .map(|r| fts::folded_text(&r.post.text))
+            .collect::<Vec<_>>(),
+    )
     .execute(&mut *tx)
     .await?;
     Ok(())

@@ -118,7 +118,12 @@ impl Store for PostgresStore {
         topics::add_topic(&self.pool, name, query, options).await
     }
 
-    async fn update_topic(&self, id: TopicId, query: &str, options: &TopicOptions) -> Result<Topic> {
+    async fn update_topic(
+        &self,
+        id: TopicId,
+        query: &str,
+        options: &TopicOptions,
+    ) -> Result<Topic> {
         topics::update_topic(&self.pool, id, query, options).await
     }
 

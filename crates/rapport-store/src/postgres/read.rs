@@ -4,7 +4,7 @@ use crate::record::PostRecord;
 use crate::{Result, fts};
 use rapport_domain::{ConversationId, PostId, PostKey, StoredPost, TermFilter, TopicId};
 use sqlx::postgres::PgRow;
-use sqlx::{Row, PgPool};
+use sqlx::{PgPool, Row};
 
 /// `SELECT` of every post column, joined with the author's identity for the contact id.
 macro_rules! post_select {
@@ -84,7 +84,11 @@ pub(super) async fn post_by_key(pool: &PgPool, key: &PostKey) -> Result<Option<S
     row.as_ref().map(decode).transpose()
 }
 
-pub(super) async fn scan(pool: &PgPool, after: Option<PostId>, limit: u32) -> Result<Vec<StoredPost>> {
+pub(super) async fn scan(
+    pool: &PgPool,
+    after: Option<PostId>,
+    limit: u32,
+) -> Result<Vec<StoredPost>> {
     let rows = sqlx::query(post_select!("WHERE p.id > $1 ORDER BY p.id LIMIT $2"))
         .bind(after.map_or(0, |a| a.0))
         .bind(i64::from(limit))
@@ -156,7 +160,11 @@ pub(super) async fn post_topics(pool: &PgPool, id: PostId) -> Result<Vec<TopicId
     Ok(ids.into_iter().map(TopicId).collect())
 }
 
-pub(super) async fn topic_posts(pool: &PgPool, topic: TopicId, limit: u32) -> Result<Vec<StoredPost>> {
+pub(super) async fn topic_posts(
+    pool: &PgPool,
+    topic: TopicId,
+    limit: u32,
+) -> Result<Vec<StoredPost>> {
     let rows = sqlx::query(post_select!(
         "JOIN post_topics pt ON pt.post_id = p.id WHERE pt.topic_id = $1 ",
         "ORDER BY p.created_at DESC, p.id DESC LIMIT $2"
@@ -178,7 +186,11 @@ pub(super) async fn mentions(pool: &PgPool, limit: u32) -> Result<Vec<StoredPost
     decode_all(rows)
 }
 
-pub(super) async fn contact_timeline(pool: &PgPool, contact: i64, limit: u32) -> Result<Vec<StoredPost>> {
+pub(super) async fn contact_timeline(
+    pool: &PgPool,
+    contact: i64,
+    limit: u32,
+) -> Result<Vec<StoredPost>> {
     let rows = sqlx::query(post_select!(
         "WHERE i.contact_id = $1 ORDER BY p.created_at, p.id LIMIT $2"
     ))

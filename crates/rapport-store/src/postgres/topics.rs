@@ -14,14 +14,21 @@ fn conflict(e: sqlx::Error, name: &str) -> StoreError {
     }
 }
 
-pub(super) async fn add_topic(pool: &PgPool, name: &str, query: &str, options: &TopicOptions) -> Result<Topic> {
-    let id: i64 = sqlx::query_scalar("INSERT INTO topics (name, query, options) VALUES ($1, $2, $3) RETURNING id")
-        .bind(name)
-        .bind(query)
-        .bind(sqlx::types::Json(options))
-        .fetch_one(pool)
-        .await
-        .map_err(|e| conflict(e, name))?;
+pub(super) async fn add_topic(
+    pool: &PgPool,
+    name: &str,
+    query: &str,
+    options: &TopicOptions,
+) -> Result<Topic> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO topics (name, query, options) VALUES ($1, $2, $3) RETURNING id",
+    )
+    .bind(name)
+    .bind(query)
+    .bind(sqlx::types::Json(options))
+    .fetch_one(pool)
+    .await
+    .map_err(|e| conflict(e, name))?;
     Ok(Topic {
         id: TopicId(id),
         name: name.to_string(),
@@ -30,15 +37,21 @@ pub(super) async fn add_topic(pool: &PgPool, name: &str, query: &str, options: &
     })
 }
 
-pub(super) async fn update_topic(pool: &PgPool, id: TopicId, query: &str, options: &TopicOptions) -> Result<Topic> {
+pub(super) async fn update_topic(
+    pool: &PgPool,
+    id: TopicId,
+    query: &str,
+    options: &TopicOptions,
+) -> Result<Topic> {
     let mut tx = pool.begin().await?;
-    let name: Option<String> =
-        sqlx::query_scalar("UPDATE topics SET query = $1, options = $2 WHERE id = $3 RETURNING name")
-            .bind(query)
-            .bind(sqlx::types::Json(options))
-            .bind(id.0)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let name: Option<String> = sqlx::query_scalar(
+        "UPDATE topics SET query = $1, options = $2 WHERE id = $3 RETURNING name",
+    )
+    .bind(query)
+    .bind(sqlx::types::Json(options))
+    .bind(id.0)
+    .fetch_optional(&mut *tx)
+    .await?;
     let Some(name) = name else {
         return Err(StoreError::NotFound(format!("topic {id}")));
     };
@@ -77,10 +90,12 @@ pub(super) async fn topic_by_name(pool: &PgPool, name: &str) -> Result<Option<To
 
 pub(super) async fn remove_topic(pool: &PgPool, name: &str) -> Result<bool> {
     let mut tx = pool.begin().await?;
-    sqlx::query("DELETE FROM post_topics WHERE topic_id IN (SELECT id FROM topics WHERE name = $1)")
-        .bind(name)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "DELETE FROM post_topics WHERE topic_id IN (SELECT id FROM topics WHERE name = $1)",
+    )
+    .bind(name)
+    .execute(&mut *tx)
+    .await?;
     let gone = sqlx::query("DELETE FROM topics WHERE name = $1")
         .bind(name)
         .execute(&mut *tx)

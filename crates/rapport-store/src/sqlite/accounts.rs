@@ -98,26 +98,35 @@ async fn unmark_own(tx: &mut SqliteConnection, id: i64, net: Network, key: &str)
     Ok(())
 }
 
-pub(super) async fn set_own_account(pool: &SqlitePool, net: Network, handle: &str, own: bool) -> Result<()> {
+pub(super) async fn set_own_account(
+    pool: &SqlitePool,
+    net: Network,
+    handle: &str,
+    own: bool,
+) -> Result<()> {
     let key = handle_key(handle);
     if key.is_empty() {
-        return Err(StoreError::Invalid(format!("own account on {net}: empty handle")));
+        return Err(StoreError::Invalid(format!(
+            "own account on {net}: empty handle"
+        )));
     }
     let shown = handle.trim().trim_start_matches('@');
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let found: Option<(i64, bool)> =
-        sqlx::query_as("SELECT id, own_account FROM identities WHERE network = ?1 AND handle_key = ?2")
-            .bind(net.as_str())
-            .bind(&key)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let found: Option<(i64, bool)> = sqlx::query_as(
+        "SELECT id, own_account FROM identities WHERE network = ?1 AND handle_key = ?2",
+    )
+    .bind(net.as_str())
+    .bind(&key)
+    .fetch_optional(&mut *tx)
+    .await?;
     let (id, was) = match found {
         Some(f) => f,
         None => {
-            let contact: i64 = sqlx::query_scalar("INSERT INTO contacts (name) VALUES (?1) RETURNING id")
-                .bind(shown)
-                .fetch_one(&mut *tx)
-                .await?;
+            let contact: i64 =
+                sqlx::query_scalar("INSERT INTO contacts (name) VALUES (?1) RETURNING id")
+                    .bind(shown)
+                    .fetch_one(&mut *tx)
+                    .await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO identities (contact_id, network, handle_key, handle, own_account) \
                  VALUES (?1, ?2, ?3, ?4, 0) RETURNING id",
@@ -147,12 +156,16 @@ pub(super) async fn set_own_account(pool: &SqlitePool, net: Network, handle: &st
     Ok(())
 }
 
-pub(super) async fn identity(pool: &SqlitePool, net: Network, handle: &str) -> Result<Option<Identity>> {
+pub(super) async fn identity(
+    pool: &SqlitePool,
+    net: Network,
+    handle: &str,
+) -> Result<Option<Identity>> {
     let row = sqlx::query(identity_select!("WHERE network = ?1 AND handle_key = ?2"))
-    .bind(net.as_str())
-    .bind(handle_key(handle))
-    .fetch_optional(pool)
-    .await?;
+        .bind(net.as_str())
+        .bind(handle_key(handle))
+        .fetch_optional(pool)
+        .await?;
     row.as_ref().map(|r| decode(r)?.into_identity()).transpose()
 }
 
@@ -163,15 +176,17 @@ pub(super) async fn contact_by_id(pool: &SqlitePool, id: ContactId) -> Result<Op
         .await?;
     let Some(name) = name else { return Ok(None) };
     let rows = sqlx::query(identity_select!("WHERE contact_id = ?1 ORDER BY id"))
-    .bind(id.0)
-    .fetch_all(pool)
-    .await?;
+        .bind(id.0)
+        .fetch_all(pool)
+        .await?;
     let identities = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
     contact(id.0, name, identities).map(Some)
 }
 
 pub(super) async fn own_accounts(pool: &SqlitePool) -> Result<Vec<Identity>> {
-    let rows = sqlx::query(identity_select!("WHERE own_account ORDER BY network, handle_key"))
+    let rows = sqlx::query(identity_select!(
+        "WHERE own_account ORDER BY network, handle_key"
+    ))
     .fetch_all(pool)
     .await?;
     rows.iter().map(|r| decode(r)?.into_identity()).collect()

@@ -85,7 +85,8 @@ async fn lookups(tx: &mut SqliteConnection, input: &Input) -> Result<Lookups> {
             followers: r.try_get("followers")?,
             own: r.try_get("own_account")?,
         };
-        lk.identities.insert((row.network, row.handle_key.clone()), row);
+        lk.identities
+            .insert((row.network, row.handle_key.clone()), row);
     }
 
     // Every stored post touching a node is in the same conversation, so one hit per way of
@@ -142,7 +143,16 @@ async fn write(tx: &mut SqliteConnection, w: &Writes<'_>) -> Result<()> {
         let rows: Vec<_> = w
             .changed_identities
             .iter()
-            .map(|i| json!([i.id, i.handle, i.native_id, i.display_name, i.followers, i.own]))
+            .map(|i| {
+                json!([
+                    i.id,
+                    i.handle,
+                    i.native_id,
+                    i.display_name,
+                    i.followers,
+                    i.own
+                ])
+            })
             .collect();
         sqlx::query(
             "UPDATE identities SET handle = u.value ->> 1, native_id = u.value ->> 2, \
@@ -174,9 +184,13 @@ async fn write(tx: &mut SqliteConnection, w: &Writes<'_>) -> Result<()> {
     }
     insert_posts(tx, w).await?;
     for chunk in w.mentions.chunks(MAX_BINDS / 3) {
-        let mut qb = QueryBuilder::<Sqlite>::new("INSERT INTO post_mentions (post_id, network, handle_key) ");
+        let mut qb = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO post_mentions (post_id, network, handle_key) ",
+        );
         qb.push_values(chunk, |mut b, (id, net, key)| {
-            b.push_bind(*id).push_bind(net.as_str()).push_bind(key.as_str());
+            b.push_bind(*id)
+                .push_bind(net.as_str())
+                .push_bind(key.as_str());
         });
         qb.build().execute(&mut *tx).await?;
     }

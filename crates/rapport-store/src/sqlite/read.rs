@@ -28,8 +28,9 @@ pub(super) fn micros(t: &DateTime<Utc>) -> i64 {
 }
 
 fn time(v: i64, id: i64) -> Result<DateTime<Utc>> {
-    DateTime::from_timestamp_micros(v)
-        .ok_or_else(|| StoreError::Corrupt(format!("post {id}, column created_at: {v} out of range")))
+    DateTime::from_timestamp_micros(v).ok_or_else(|| {
+        StoreError::Corrupt(format!("post {id}, column created_at: {v} out of range"))
+    })
 }
 
 pub(super) fn decode(r: &SqliteRow) -> Result<StoredPost> {
@@ -93,7 +94,11 @@ pub(super) async fn post_by_key(pool: &SqlitePool, key: &PostKey) -> Result<Opti
     row.as_ref().map(decode).transpose()
 }
 
-pub(super) async fn scan(pool: &SqlitePool, after: Option<PostId>, limit: u32) -> Result<Vec<StoredPost>> {
+pub(super) async fn scan(
+    pool: &SqlitePool,
+    after: Option<PostId>,
+    limit: u32,
+) -> Result<Vec<StoredPost>> {
     let rows = sqlx::query(post_select!("WHERE p.id > ?1 ORDER BY p.id LIMIT ?2"))
         .bind(after.map_or(0, |a| a.0))
         .bind(i64::from(limit))
@@ -124,7 +129,10 @@ pub(super) async fn search(
 }
 
 /// The live conversation an id stands for (itself, or the one it was merged into).
-pub(super) async fn live_conversation(pool: &SqlitePool, id: ConversationId) -> Result<Option<i64>> {
+pub(super) async fn live_conversation(
+    pool: &SqlitePool,
+    id: ConversationId,
+) -> Result<Option<i64>> {
     Ok(
         sqlx::query_scalar("SELECT COALESCE(merged_into, id) FROM conversations WHERE id = ?1")
             .bind(id.0)
@@ -146,7 +154,10 @@ pub(super) async fn conversation(pool: &SqlitePool, id: ConversationId) -> Resul
     decode_all(rows)
 }
 
-pub(super) async fn conversation_root(pool: &SqlitePool, id: ConversationId) -> Result<Option<PostId>> {
+pub(super) async fn conversation_root(
+    pool: &SqlitePool,
+    id: ConversationId,
+) -> Result<Option<PostId>> {
     let root: Option<Option<i64>> = sqlx::query_scalar(
         "SELECT c.root_post_id FROM conversations m \
          JOIN conversations c ON c.id = COALESCE(m.merged_into, m.id) WHERE m.id = ?1",
@@ -166,7 +177,11 @@ pub(super) async fn post_topics(pool: &SqlitePool, id: PostId) -> Result<Vec<Top
     Ok(ids.into_iter().map(TopicId).collect())
 }
 
-pub(super) async fn topic_posts(pool: &SqlitePool, topic: TopicId, limit: u32) -> Result<Vec<StoredPost>> {
+pub(super) async fn topic_posts(
+    pool: &SqlitePool,
+    topic: TopicId,
+    limit: u32,
+) -> Result<Vec<StoredPost>> {
     let rows = sqlx::query(post_select!(
         "JOIN post_topics pt ON pt.post_id = p.id WHERE pt.topic_id = ?1 ",
         "ORDER BY p.created_at DESC, p.id DESC LIMIT ?2"
@@ -188,7 +203,11 @@ pub(super) async fn mentions(pool: &SqlitePool, limit: u32) -> Result<Vec<Stored
     decode_all(rows)
 }
 
-pub(super) async fn contact_timeline(pool: &SqlitePool, contact: i64, limit: u32) -> Result<Vec<StoredPost>> {
+pub(super) async fn contact_timeline(
+    pool: &SqlitePool,
+    contact: i64,
+    limit: u32,
+) -> Result<Vec<StoredPost>> {
     let rows = sqlx::query(post_select!(
         "WHERE i.contact_id = ?1 ORDER BY p.created_at, p.id LIMIT ?2"
     ))

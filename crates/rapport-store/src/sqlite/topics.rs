@@ -14,14 +14,21 @@ fn conflict(e: sqlx::Error, name: &str) -> StoreError {
     }
 }
 
-pub(super) async fn add_topic(pool: &SqlitePool, name: &str, query: &str, options: &TopicOptions) -> Result<Topic> {
-    let id: i64 = sqlx::query_scalar("INSERT INTO topics (name, query, options) VALUES (?1, ?2, ?3) RETURNING id")
-        .bind(name)
-        .bind(query)
-        .bind(options_json(options))
-        .fetch_one(pool)
-        .await
-        .map_err(|e| conflict(e, name))?;
+pub(super) async fn add_topic(
+    pool: &SqlitePool,
+    name: &str,
+    query: &str,
+    options: &TopicOptions,
+) -> Result<Topic> {
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO topics (name, query, options) VALUES (?1, ?2, ?3) RETURNING id",
+    )
+    .bind(name)
+    .bind(query)
+    .bind(options_json(options))
+    .fetch_one(pool)
+    .await
+    .map_err(|e| conflict(e, name))?;
     Ok(Topic {
         id: TopicId(id),
         name: name.to_string(),
@@ -30,15 +37,21 @@ pub(super) async fn add_topic(pool: &SqlitePool, name: &str, query: &str, option
     })
 }
 
-pub(super) async fn update_topic(pool: &SqlitePool, id: TopicId, query: &str, options: &TopicOptions) -> Result<Topic> {
+pub(super) async fn update_topic(
+    pool: &SqlitePool,
+    id: TopicId,
+    query: &str,
+    options: &TopicOptions,
+) -> Result<Topic> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    let name: Option<String> =
-        sqlx::query_scalar("UPDATE topics SET query = ?1, options = ?2 WHERE id = ?3 RETURNING name")
-            .bind(query)
-            .bind(options_json(options))
-            .bind(id.0)
-            .fetch_optional(&mut *tx)
-            .await?;
+    let name: Option<String> = sqlx::query_scalar(
+        "UPDATE topics SET query = ?1, options = ?2 WHERE id = ?3 RETURNING name",
+    )
+    .bind(query)
+    .bind(options_json(options))
+    .bind(id.0)
+    .fetch_optional(&mut *tx)
+    .await?;
     let Some(name) = name else {
         return Err(StoreError::NotFound(format!("topic {id}")));
     };
@@ -77,10 +90,12 @@ pub(super) async fn topic_by_name(pool: &SqlitePool, name: &str) -> Result<Optio
 
 pub(super) async fn remove_topic(pool: &SqlitePool, name: &str) -> Result<bool> {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
-    sqlx::query("DELETE FROM post_topics WHERE topic_id IN (SELECT id FROM topics WHERE name = ?1)")
-        .bind(name)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query(
+        "DELETE FROM post_topics WHERE topic_id IN (SELECT id FROM topics WHERE name = ?1)",
+    )
+    .bind(name)
+    .execute(&mut *tx)
+    .await?;
     let gone = sqlx::query("DELETE FROM topics WHERE name = ?1")
         .bind(name)
         .execute(&mut *tx)

@@ -5,6 +5,7 @@
 //! and the errors those rules raise.
 
 pub mod case;
+pub mod compose;
 pub mod contact;
 pub mod ids;
 pub mod labels;

@@ -39,26 +39,27 @@ fn decode_json_escapes(text: &str, out: &mut String) {
     let mut i = 0;
     let mut copied = 0;
     while i + 6 <= bytes.len() {
-        if bytes[i] == b'\\' && bytes[i + 1] == b'u' {
-            if let Some(unit) = hex4(&bytes[i + 2..i + 6]) {
-                let (ch, used) = if (0xD800..0xDC00).contains(&unit) {
-                    // A high surrogate only makes a character together with the low one after it.
-                    match low_surrogate(bytes, i + 6) {
-                        Some(low) => {
-                            let c = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
-                            (char::from_u32(c), 12)
-                        }
-                        None => (None, 6),
+        if bytes[i] == b'\\'
+            && bytes[i + 1] == b'u'
+            && let Some(unit) = hex4(&bytes[i + 2..i + 6])
+        {
+            let (ch, used) = if (0xD800..0xDC00).contains(&unit) {
+                // A high surrogate only makes a character together with the low one after it.
+                match low_surrogate(bytes, i + 6) {
+                    Some(low) => {
+                        let c = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
+                        (char::from_u32(c), 12)
                     }
-                } else {
-                    (char::from_u32(unit), 6)
-                };
-                out.push_str(&text[copied..i]);
-                out.push(ch.unwrap_or(char::REPLACEMENT_CHARACTER));
-                i += used;
-                copied = i;
-                continue;
-            }
+                    None => (None, 6),
+                }
+            } else {
+                (char::from_u32(unit), 6)
+            };
+            out.push_str(&text[copied..i]);
+            out.push(ch.unwrap_or(char::REPLACEMENT_CHARACTER));
+            i += used;
+            copied = i;
+            continue;
         }
         i += 1;
     }

@@ -12,13 +12,18 @@ pub struct LabelledPost {
 }
 
 fn read(path: &Path) -> Result<String, NlpError> {
-    std::fs::read_to_string(path).map_err(|source| NlpError::Read { path: path.into(), source })
+    std::fs::read_to_string(path).map_err(|source| NlpError::Read {
+        path: path.into(),
+        source,
+    })
 }
 
 fn label(path: &Path, line: u64, s: &str) -> Result<SentimentLabel, NlpError> {
-    s.trim()
-        .parse()
-        .map_err(|reason| NlpError::BadData { path: path.into(), line, reason })
+    s.trim().parse().map_err(|reason| NlpError::BadData {
+        path: path.into(),
+        line,
+        reason,
+    })
 }
 
 /// SemEval 2017 task 4A files. Some texts are wrapped in double quotes, some lines end with a
@@ -45,7 +50,10 @@ pub fn read_semeval(path: &Path) -> Result<Vec<LabelledPost>, NlpError> {
         let text = text.trim_end_matches(['\t', '\r']);
         let text = text.strip_prefix('"').unwrap_or(text);
         let text = text.strip_suffix('"').unwrap_or(text);
-        out.push(LabelledPost { text: text.to_string(), label: label(path, line_no, tag)? });
+        out.push(LabelledPost {
+            text: text.to_string(),
+            label: label(path, line_no, tag)?,
+        });
     }
     Ok(out)
 }
@@ -66,16 +74,26 @@ pub fn read_tsv(path: &Path) -> Result<Vec<LabelledPost>, NlpError> {
                 reason: "expected text<TAB>label".into(),
             });
         };
-        out.push(LabelledPost { text: text.to_string(), label: label(path, line_no, tag)? });
+        out.push(LabelledPost {
+            text: text.to_string(),
+            label: label(path, line_no, tag)?,
+        });
     }
     Ok(out)
 }
 
 /// The CrowdFlower airline sentiment CSV.
 pub fn read_airline(path: &Path) -> Result<Vec<LabelledPost>, NlpError> {
-    let file = std::fs::File::open(path).map_err(|source| NlpError::Read { path: path.into(), source })?;
+    let file = std::fs::File::open(path).map_err(|source| NlpError::Read {
+        path: path.into(),
+        source,
+    })?;
     let mut reader = csv::Reader::from_reader(std::io::BufReader::new(file));
-    let bad = |line: u64, reason: String| NlpError::BadData { path: path.into(), line, reason };
+    let bad = |line: u64, reason: String| NlpError::BadData {
+        path: path.into(),
+        line,
+        reason,
+    };
     let headers = reader.headers().map_err(|e| bad(1, e.to_string()))?.clone();
     let column = |name: &str| {
         headers
@@ -91,7 +109,11 @@ pub fn read_airline(path: &Path) -> Result<Vec<LabelledPost>, NlpError> {
             bad(line, e.to_string())
         })?;
         let line = record.position().map_or(0, |p| p.line());
-        let field = |i: usize| record.get(i).ok_or_else(|| bad(line, format!("missing field {}", i + 1)));
+        let field = |i: usize| {
+            record
+                .get(i)
+                .ok_or_else(|| bad(line, format!("missing field {}", i + 1)))
+        };
         out.push(LabelledPost {
             text: field(text_col)?.to_string(),
             label: label(path, line, field(label_col)?)?,

@@ -66,7 +66,8 @@ pub struct EvalReport {
 impl EvalReport {
     /// Scores predictions against gold labels, given as (gold, predicted) pairs.
     pub fn from_pairs(pairs: impl IntoIterator<Item = (SentimentLabel, SentimentLabel)>) -> Self {
-        let index = |l: SentimentLabel| CLASSES.iter().position(|c| *c == l).expect("three classes");
+        let index =
+            |l: SentimentLabel| CLASSES.iter().position(|c| *c == l).expect("three classes");
         let mut confusion = [[0u64; 3]; 3];
         for (gold, pred) in pairs {
             confusion[index(gold)][index(pred)] += 1;
@@ -79,8 +80,18 @@ impl EvalReport {
                 let support: u64 = confusion[c].iter().sum();
                 let predicted: u64 = (0..3).map(|g| confusion[g][c]).sum();
                 let (precision, recall) = (ratio(tp, predicted), ratio(tp, support));
-                let f1 = if precision + recall == 0.0 { 0.0 } else { 2.0 * precision * recall / (precision + recall) };
-                ClassScores { label: CLASSES[c], precision, recall, f1, support }
+                let f1 = if precision + recall == 0.0 {
+                    0.0
+                } else {
+                    2.0 * precision * recall / (precision + recall)
+                };
+                ClassScores {
+                    label: CLASSES[c],
+                    precision,
+                    recall,
+                    f1,
+                    support,
+                }
             })
             .collect();
         let correct: u64 = (0..3).map(|c| confusion[c][c]).sum();
@@ -97,7 +108,11 @@ impl EvalReport {
 }
 
 /// Predicts every post of `file` and scores the predictions.
-pub fn eval_sentiment(model: &SentimentModel, format: EvalFormat, file: &Path) -> Result<EvalReport, NlpError> {
+pub fn eval_sentiment(
+    model: &SentimentModel,
+    format: EvalFormat,
+    file: &Path,
+) -> Result<EvalReport, NlpError> {
     let posts = format.read(file)?;
     if posts.is_empty() {
         return Err(NlpError::NoData { path: file.into() });
@@ -106,7 +121,11 @@ pub fn eval_sentiment(model: &SentimentModel, format: EvalFormat, file: &Path) -
 }
 
 pub(crate) fn evaluate(model: &SentimentModel, posts: &[LabelledPost]) -> EvalReport {
-    EvalReport::from_pairs(posts.iter().map(|p| (p.label, model.predict(&p.text).label)))
+    EvalReport::from_pairs(
+        posts
+            .iter()
+            .map(|p| (p.label, model.predict(&p.text).label)),
+    )
 }
 
 impl fmt::Display for EvalReport {
@@ -117,15 +136,31 @@ impl fmt::Display for EvalReport {
         writeln!(f, "macro F1       {:.4}", self.macro_f1)?;
         writeln!(f, "F1 (pos+neg)/2 {:.4}", self.f1_pn)?;
         writeln!(f)?;
-        writeln!(f, "{:<10} {:>9} {:>9} {:>9} {:>8}", "class", "precision", "recall", "F1", "support")?;
+        writeln!(
+            f,
+            "{:<10} {:>9} {:>9} {:>9} {:>8}",
+            "class", "precision", "recall", "F1", "support"
+        )?;
         for c in &self.classes {
-            writeln!(f, "{:<10} {:>9.4} {:>9.4} {:>9.4} {:>8}", c.label, c.precision, c.recall, c.f1, c.support)?;
+            writeln!(
+                f,
+                "{:<10} {:>9.4} {:>9.4} {:>9.4} {:>8}",
+                c.label, c.precision, c.recall, c.f1, c.support
+            )?;
         }
         writeln!(f)?;
         writeln!(f, "confusion (rows gold, columns predicted)")?;
-        writeln!(f, "{:<10} {:>9} {:>9} {:>9}", "", "negative", "neutral", "positive")?;
+        writeln!(
+            f,
+            "{:<10} {:>9} {:>9} {:>9}",
+            "", "negative", "neutral", "positive"
+        )?;
         for (c, row) in self.confusion.iter().enumerate() {
-            writeln!(f, "{:<10} {:>9} {:>9} {:>9}", CLASSES[c], row[0], row[1], row[2])?;
+            writeln!(
+                f,
+                "{:<10} {:>9} {:>9} {:>9}",
+                CLASSES[c], row[0], row[1], row[2]
+            )?;
         }
         Ok(())
     }

@@ -136,7 +136,9 @@ fn featurize_decoded<S: Sink>(text: &str, g: u32, norm: &mut String, sink: &mut 
             TokenKind::Word | TokenKind::Hashtag => {
                 let word = norm.strip_prefix('#').unwrap_or(norm);
                 if tok.negated && on(groups::NEGATION) {
-                    sink.feature(hash_bytes(NEG_WORD, word.as_bytes()), || format!("NOT_{word}"));
+                    sink.feature(hash_bytes(NEG_WORD, word.as_bytes()), || {
+                        format!("NOT_{word}")
+                    });
                 } else if on(groups::WORDS) {
                     sink.feature(hash_bytes(WORD, word.as_bytes()), || word.to_string());
                 }
@@ -165,13 +167,19 @@ fn featurize_decoded<S: Sink>(text: &str, g: u32, norm: &mut String, sink: &mut 
             TokenKind::Emoji if on(groups::EMOTICONS) => sink.feature(unit, || norm.clone()),
             TokenKind::Cashtag => sink.feature(unit, || norm.clone()),
             TokenKind::Punct if on(groups::FLAGS) && tok.repeated && norm.contains(['!', '?']) => {
-                sink.feature(step(FLAG, Flag::Emphasis as u64), || Flag::Emphasis.name().into());
+                sink.feature(step(FLAG, Flag::Emphasis as u64), || {
+                    Flag::Emphasis.name().into()
+                });
             }
             _ => {}
         }
         if on(groups::BIGRAMS) {
             sink.feature(step(step(BIGRAM, prev_unit), unit), || {
-                let prev = if prev_name_end == 0 { "<start>" } else { &text[prev_start..prev_name_end] };
+                let prev = if prev_name_end == 0 {
+                    "<start>"
+                } else {
+                    &text[prev_start..prev_name_end]
+                };
                 format!("{prev} {}", unit_name())
             });
         }
@@ -183,13 +191,19 @@ fn featurize_decoded<S: Sink>(text: &str, g: u32, norm: &mut String, sink: &mut 
 
 fn word_flags<S: Sink>(raw: &str, elongated: bool, sink: &mut S) {
     if elongated {
-        sink.feature(step(FLAG, Flag::Elongated as u64), || Flag::Elongated.name().into());
+        sink.feature(step(FLAG, Flag::Elongated as u64), || {
+            Flag::Elongated.name().into()
+        });
     }
     if raw.len() >= 3 && raw.bytes().all(|b| b.is_ascii_uppercase()) {
-        sink.feature(step(FLAG, Flag::AllCaps as u64), || Flag::AllCaps.name().into());
+        sink.feature(step(FLAG, Flag::AllCaps as u64), || {
+            Flag::AllCaps.name().into()
+        });
     }
     if crate::tokenize::is_negator(raw) {
-        sink.feature(step(FLAG, Flag::Negation as u64), || Flag::Negation.name().into());
+        sink.feature(step(FLAG, Flag::Negation as u64), || {
+            Flag::Negation.name().into()
+        });
     }
 }
 
@@ -218,7 +232,10 @@ fn char_ngrams<S: Sink>(word: &str, sink: &mut S) {
             h = step(h, c as u64);
             if len >= 3 {
                 sink.feature(h, || {
-                    padded[start..start + len].iter().filter_map(|c| char::from_u32(*c)).collect()
+                    padded[start..start + len]
+                        .iter()
+                        .filter_map(|c| char::from_u32(*c))
+                        .collect()
                 });
             }
         }

@@ -47,11 +47,15 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<SentimentModel, String> {
     let f32_at = |at: usize| f32::from_bits(u32_at(at));
     let version = u32_at(8);
     if version != FORMAT_VERSION {
-        return Err(format!("file format version {version}, expected {FORMAT_VERSION}"));
+        return Err(format!(
+            "file format version {version}, expected {FORMAT_VERSION}"
+        ));
     }
     let features = u32_at(12);
     if features != FEATURES_VERSION {
-        return Err(format!("trained with features version {features}, this build uses {FEATURES_VERSION}"));
+        return Err(format!(
+            "trained with features version {features}, this build uses {FEATURES_VERSION}"
+        ));
     }
     let bits = u32_at(16);
     if !(8..=24).contains(&bits) {
@@ -109,7 +113,11 @@ mod tests {
         let mut flipped = bytes.clone();
         flipped[HEADER + 10] ^= 1;
         assert!(decode(&flipped).unwrap_err().contains("checksum"));
-        assert!(decode(&bytes[..bytes.len() - 1]).unwrap_err().contains("expected"));
+        assert!(
+            decode(&bytes[..bytes.len() - 1])
+                .unwrap_err()
+                .contains("expected")
+        );
         let mut future = bytes;
         future[8] = 9;
         assert!(decode(&future).unwrap_err().contains("format version 9"));

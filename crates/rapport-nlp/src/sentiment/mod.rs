@@ -45,19 +45,28 @@ impl SentimentModel {
     /// The model committed with Rapport (`models/sentiment.bin`), decoded on first use.
     pub fn default_model() -> &'static SentimentModel {
         DEFAULT.get_or_init(|| {
-            format::decode(DEFAULT_BYTES)
-                .unwrap_or_else(|reason| panic!("the embedded sentiment model is invalid: {reason}"))
+            format::decode(DEFAULT_BYTES).unwrap_or_else(|reason| {
+                panic!("the embedded sentiment model is invalid: {reason}")
+            })
         })
     }
 
     pub fn load(path: &Path) -> Result<Self, NlpError> {
-        let bytes = std::fs::read(path).map_err(|source| NlpError::Read { path: path.into(), source })?;
-        format::decode(&bytes).map_err(|reason| NlpError::BadModel { path: path.into(), reason })
+        let bytes = std::fs::read(path).map_err(|source| NlpError::Read {
+            path: path.into(),
+            source,
+        })?;
+        format::decode(&bytes).map_err(|reason| NlpError::BadModel {
+            path: path.into(),
+            reason,
+        })
     }
 
     pub fn save(&self, path: &Path) -> Result<(), NlpError> {
-        std::fs::write(path, format::encode(self))
-            .map_err(|source| NlpError::Write { path: path.into(), source })
+        std::fs::write(path, format::encode(self)).map_err(|source| NlpError::Write {
+            path: path.into(),
+            source,
+        })
     }
 
     /// The model as bytes of the model file format.
@@ -71,7 +80,11 @@ impl SentimentModel {
 
     /// Per-class scores (logits) of `text`.
     pub fn scores(&self, text: &str) -> [f32; 3] {
-        let mut sink = SumSink { model: self, sums: [0; 3], count: 0 };
+        let mut sink = SumSink {
+            model: self,
+            sums: [0; 3],
+            count: 0,
+        };
         featurize(text, self.groups, &mut sink);
         let norm = self.scale / (sink.count.max(1) as f32).sqrt();
         std::array::from_fn(|c| self.bias[c] + sink.sums[c] as f32 * norm)
@@ -82,21 +95,31 @@ impl SentimentModel {
         let best = argmax(&scores);
         let max = scores[best];
         let total: f32 = scores.iter().map(|s| (s - max).exp()).sum();
-        Sentiment { label: CLASSES[best], score: 1.0 / total }
+        Sentiment {
+            label: CLASSES[best],
+            score: 1.0 / total,
+        }
     }
 
     /// The features that pushed most towards the predicted label (positive weight) or away from
     /// it (negative), largest magnitude first, merged by name.
     pub fn explain(&self, text: &str, top: usize) -> Vec<(String, f32)> {
         let label = argmax(&self.scores(text));
-        let mut sink = NameSink { model: self, items: Vec::new() };
+        let mut sink = NameSink {
+            model: self,
+            items: Vec::new(),
+        };
         featurize(text, self.groups, &mut sink);
         let norm = self.scale / (sink.items.len().max(1) as f32).sqrt();
         let mut merged: Vec<(String, f32)> = Vec::new();
         for (name, bucket) in sink.items {
             let w = &self.weights[bucket * 3..bucket * 3 + 3];
             // Contribution towards `label` relative to the mean of the other two classes.
-            let others = (0..3).filter(|c| *c != label).map(|c| w[c] as f32).sum::<f32>() / 2.0;
+            let others = (0..3)
+                .filter(|c| *c != label)
+                .map(|c| w[c] as f32)
+                .sum::<f32>()
+                / 2.0;
             let push = (w[label] as f32 - others) * norm;
             match merged.iter_mut().find(|(n, _)| *n == name) {
                 Some(entry) => entry.1 += push,

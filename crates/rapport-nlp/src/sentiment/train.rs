@@ -65,15 +65,25 @@ pub struct TrainReport {
 
 /// Trains on the labelled data under `data_dir` (the shared data directory) with the default
 /// options: every SemEval file except [`HELD_OUT`], and `airline/airline_sentiment_train.csv`.
-pub fn train_sentiment(data_dir: &Path, seed: u64) -> Result<(SentimentModel, TrainReport), NlpError> {
+pub fn train_sentiment(
+    data_dir: &Path,
+    seed: u64,
+) -> Result<(SentimentModel, TrainReport), NlpError> {
     train_with(data_dir, seed, &TrainOptions::default())
 }
 
-pub fn train_with(data_dir: &Path, seed: u64, options: &TrainOptions) -> Result<(SentimentModel, TrainReport), NlpError> {
+pub fn train_with(
+    data_dir: &Path,
+    seed: u64,
+    options: &TrainOptions,
+) -> Result<(SentimentModel, TrainReport), NlpError> {
     let started = Instant::now();
     let semeval_dir = data_dir.join("sentiment/semeval2017-task4a");
     let mut files: Vec<_> = std::fs::read_dir(&semeval_dir)
-        .map_err(|source| NlpError::Read { path: semeval_dir.clone(), source })?
+        .map_err(|source| NlpError::Read {
+            path: semeval_dir.clone(),
+            source,
+        })?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.extension().is_some_and(|e| e == "tsv"))
         .collect();
@@ -97,7 +107,9 @@ pub fn train_with(data_dir: &Path, seed: u64, options: &TrainOptions) -> Result<
     sources.push((airline.display().to_string(), read.len()));
     posts.extend(read.into_iter().map(|p| (p, options.airline_weight)));
     if posts.is_empty() {
-        return Err(NlpError::NoData { path: data_dir.into() });
+        return Err(NlpError::NoData {
+            path: data_dir.into(),
+        });
     }
 
     let mut class_counts = [0usize; 3];
@@ -114,14 +126,25 @@ pub fn train_with(data_dir: &Path, seed: u64, options: &TrainOptions) -> Result<
     let examples: Vec<Example> = posts
         .iter()
         .map(|(p, weight)| {
-            let mut sink = BucketSink { bits: options.bits, buckets: Vec::new() };
+            let mut sink = BucketSink {
+                bits: options.bits,
+                buckets: Vec::new(),
+            };
             featurize(&p.text, options.groups, &mut sink);
-            Example { buckets: sink.buckets, class: class_index(p), weight: *weight }
+            Example {
+                buckets: sink.buckets,
+                class: class_index(p),
+                weight: *weight,
+            }
         })
         .collect();
     let model = sgd(&examples, seed, options);
 
-    let train_accuracy = evaluate(&model, &posts.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>()).accuracy;
+    let train_accuracy = evaluate(
+        &model,
+        &posts.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>(),
+    )
+    .accuracy;
     let held_out = held_out.map(|h| evaluate(&model, &h));
     let report = TrainReport {
         options: options.clone(),
@@ -136,7 +159,10 @@ pub fn train_with(data_dir: &Path, seed: u64, options: &TrainOptions) -> Result<
 }
 
 fn class_index(p: &LabelledPost) -> usize {
-    CLASSES.iter().position(|c| *c == p.label).expect("three classes")
+    CLASSES
+        .iter()
+        .position(|c| *c == p.label)
+        .expect("three classes")
 }
 
 struct Example {
@@ -152,7 +178,8 @@ struct BucketSink {
 
 impl Sink for BucketSink {
     fn feature(&mut self, hash: u64, _name: impl FnOnce() -> String) {
-        self.buckets.push((finish(hash) >> (64 - self.bits as u32)) as u32);
+        self.buckets
+            .push((finish(hash) >> (64 - self.bits as u32)) as u32);
     }
 }
 
@@ -222,7 +249,7 @@ fn sgd(examples: &[Example], seed: u64, o: &TrainOptions) -> SentimentModel {
             if o.average && last {
                 // Adding the full vector each step would cost O(buckets); instead add it every
                 // 64 steps, which averages the tail of training just as well.
-                if step % 64 == 0 {
+                if step.is_multiple_of(64) {
                     for (s, v) in sum_w.iter_mut().zip(&w) {
                         *s += v;
                     }
@@ -244,7 +271,17 @@ fn sgd(examples: &[Example], seed: u64, o: &TrainOptions) -> SentimentModel {
 
 fn quantize(bits: u8, groups: u32, w: &[f32], bias: [f32; 3]) -> SentimentModel {
     let max = w.iter().fold(0f32, |m, v| m.max(v.abs()));
-    let scale = if max == 0.0 { 1.0 } else { max / i16::MAX as f32 };
+    let scale = if max == 0.0 {
+        1.0
+    } else {
+        max / i16::MAX as f32
+    };
     let weights = w.iter().map(|v| (v / scale).round() as i16).collect();
-    SentimentModel { bits, groups, weights, scale, bias }
+    SentimentModel {
+        bits,
+        groups,
+        weights,
+        scale,
+        bias,
+    }
 }

@@ -65,7 +65,10 @@ pub(crate) const EMOTICONS: &[(&str, &str, i8)] = &[
 pub(crate) fn emoticon_at(text: &str, at: usize) -> Option<(usize, usize)> {
     let rest = &text[at..];
     let first = *rest.as_bytes().first()?;
-    if !matches!(first, b':' | b';' | b'=' | b'<' | b'^' | b'-' | b'T' | b'o' | b'O' | b'(' | b')' | b'x' | b'X') {
+    if !matches!(
+        first,
+        b':' | b';' | b'=' | b'<' | b'^' | b'-' | b'T' | b'o' | b'O' | b'(' | b')' | b'x' | b'X'
+    ) {
         return None;
     }
     let (index, pattern) = EMOTICONS
@@ -80,18 +83,13 @@ pub(crate) fn emoticon_at(text: &str, at: usize) -> Option<(usize, usize)> {
         end += 1;
     }
     // `:Dexter`, `xDrive`, `:pm` and `(:foo` are not emoticons.
-    if let Some(next) = text[end..].chars().next() {
-        if next.is_alphanumeric() {
-            return None;
-        }
+    let next = text[end..].chars().next();
+    if next.is_some_and(char::is_alphanumeric) {
+        return None;
     }
     // `(:` and `):` are ambiguous next to other brackets and colons, e.g. `(8:30):`.
-    if pattern == "):" || pattern == "(:" {
-        if let Some(next) = text[end..].chars().next() {
-            if !next.is_whitespace() {
-                return None;
-            }
-        }
+    if (pattern == "):" || pattern == "(:") && next.is_some_and(|c| !c.is_whitespace()) {
+        return None;
     }
     Some((end, index))
 }

@@ -119,22 +119,38 @@ mod tests {
     use super::*;
 
     fn kinds(text: &str) -> Vec<(TokenKind, String)> {
-        tokenize(text).into_iter().map(|t| (t.kind, t.norm)).collect()
+        tokenize(text)
+            .into_iter()
+            .map(|t| (t.kind, t.norm))
+            .collect()
     }
 
     #[test]
     fn emoticons_attach_to_words_but_not_inside_them() {
         use TokenKind::*;
-        assert_eq!(kinds("great:)"), [(Word, "great".into()), (Emoticon, ":)".into())]);
-        assert_eq!(kinds(":Dexter"), [(Punct, ":".into()), (Word, "dexter".into())]);
+        assert_eq!(
+            kinds("great:)"),
+            [(Word, "great".into()), (Emoticon, ":)".into())]
+        );
+        assert_eq!(
+            kinds(":Dexter"),
+            [(Punct, ":".into()), (Word, "dexter".into())]
+        );
         assert_eq!(kinds("xDrive"), [(Word, "xdrive".into())]);
-        assert_eq!(kinds("8:08 pm"), [(Number, "8:08".into()), (Word, "pm".into())]);
+        assert_eq!(
+            kinds("8:08 pm"),
+            [(Number, "8:08".into()), (Word, "pm".into())]
+        );
     }
 
     #[test]
     fn scope_ends_at_but() {
         let toks = tokenize("not bad but not great either");
-        let negated: Vec<_> = toks.iter().filter(|t| t.negated).map(|t| t.norm.as_str()).collect();
+        let negated: Vec<_> = toks
+            .iter()
+            .filter(|t| t.negated)
+            .map(|t| t.norm.as_str())
+            .collect();
         assert_eq!(negated, ["bad", "great", "either"]);
     }
 }

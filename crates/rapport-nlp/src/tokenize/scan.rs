@@ -49,11 +49,20 @@ pub(crate) fn scan(text: &str, mut emit: impl FnMut(RawToken)) {
             .flatten()
         {
             (tok.kind, tok.end, tok.emoticon) = (TokenKind::Emoticon, end, index as u8);
-        } else if c == '@' && !after_word && let Some(end) = mention_end(b, i + 1) {
+        } else if c == '@'
+            && !after_word
+            && let Some(end) = mention_end(b, i + 1)
+        {
             (tok.kind, tok.end) = (TokenKind::Mention, end);
-        } else if c == '#' && !after_word && let Some(end) = hashtag_end(text, i + 1) {
+        } else if c == '#'
+            && !after_word
+            && let Some(end) = hashtag_end(text, i + 1)
+        {
             (tok.kind, tok.end) = (TokenKind::Hashtag, end);
-        } else if c == '$' && !after_word && let Some(end) = cashtag_end(b, i + 1) {
+        } else if c == '$'
+            && !after_word
+            && let Some(end) = cashtag_end(b, i + 1)
+        {
             (tok.kind, tok.end) = (TokenKind::Cashtag, end);
         } else if starts_emoji(c) || is_keycap(text, i) {
             let g = text[i..].graphemes(true).next().unwrap_or("");
@@ -120,7 +129,8 @@ fn is_punct(c: char) -> bool {
 
 fn is_keycap(text: &str, i: usize) -> bool {
     let mut cs = text[i..].chars();
-    matches!(cs.next(), Some('0'..='9' | '#' | '*')) && matches!(cs.next(), Some('\u{FE0F}' | '\u{20E3}'))
+    matches!(cs.next(), Some('0'..='9' | '#' | '*'))
+        && matches!(cs.next(), Some('\u{FE0F}' | '\u{20E3}'))
 }
 
 fn url_at(b: &[u8], i: usize) -> Option<usize> {
@@ -133,7 +143,12 @@ fn url_at(b: &[u8], i: usize) -> Option<usize> {
         end += 1;
     }
     // Sentence punctuation right after a link belongs to the sentence.
-    while end > i + prefix.len() && matches!(b[end - 1], b'.' | b',' | b';' | b':' | b'!' | b'?' | b')' | b'"' | b'\'') {
+    while end > i + prefix.len()
+        && matches!(
+            b[end - 1],
+            b'.' | b',' | b';' | b':' | b'!' | b'?' | b')' | b'"' | b'\''
+        )
+    {
         end -= 1;
     }
     (end > i + prefix.len()).then_some(end)
@@ -151,9 +166,10 @@ fn mention_end(b: &[u8], from: usize) -> Option<usize> {
     let handle = |x: u8| x.is_ascii_alphanumeric() || x == b'_';
     let mut end = from;
     while end < b.len() {
-        if handle(b[end]) {
-            end += 1;
-        } else if matches!(b[end], b'.' | b'@' | b'-') && b.get(end + 1).is_some_and(|x| handle(*x)) && end > from {
+        let joiner = matches!(b[end], b'.' | b'@' | b'-')
+            && b.get(end + 1).is_some_and(|x| handle(*x))
+            && end > from;
+        if handle(b[end]) || joiner {
             end += 1;
         } else {
             break;
@@ -182,7 +198,9 @@ fn cashtag_end(b: &[u8], from: usize) -> Option<usize> {
     while end < b.len() && b[end].is_ascii_alphabetic() && end - from < 6 {
         end += 1;
     }
-    let ok = end > from && b.get(end).is_none_or(|x| !x.is_ascii_alphanumeric() && *x != b'_');
+    let ok = end > from
+        && b.get(end)
+            .is_none_or(|x| !x.is_ascii_alphanumeric() && *x != b'_');
     ok.then_some(end)
 }
 
@@ -214,7 +232,11 @@ fn word_end(text: &str, from: usize) -> (usize, TokenKind, bool) {
         }
         end = from + off + c.len_utf8();
     }
-    let kind = if all_digits { TokenKind::Number } else { TokenKind::Word };
+    let kind = if all_digits {
+        TokenKind::Number
+    } else {
+        TokenKind::Word
+    };
     (end, kind, elongated)
 }
 
@@ -223,7 +245,11 @@ fn punct_run_end(text: &str, from: usize, first: char) -> usize {
     let emphatic = |c: char| matches!(c, '!' | '?' | '\u{FF01}' | '\u{FF1F}');
     let mut end = from + first.len_utf8();
     for c in text[end..].chars() {
-        let same = if emphatic(first) { emphatic(c) } else { c == first };
+        let same = if emphatic(first) {
+            emphatic(c)
+        } else {
+            c == first
+        };
         if !same {
             break;
         }
@@ -233,7 +259,12 @@ fn punct_run_end(text: &str, from: usize, first: char) -> usize {
 }
 
 fn ends_clause(punct: &str) -> bool {
-    punct.chars().any(|c| matches!(c, '.' | ',' | ';' | ':' | '!' | '?' | '\u{2026}' | '\u{3002}' | '\u{FF01}' | '\u{FF1F}'))
+    punct.chars().any(|c| {
+        matches!(
+            c,
+            '.' | ',' | ';' | ':' | '!' | '?' | '\u{2026}' | '\u{3002}' | '\u{FF01}' | '\u{FF1F}'
+        )
+    })
 }
 
 /// Lowercases an ASCII word with `’` as `'` into `buf`; `None` when it is too long or not ASCII
@@ -252,10 +283,36 @@ fn ascii_lower<'a>(word: &str, buf: &'a mut [u8; 16]) -> Option<&'a [u8]> {
 }
 
 const NEGATORS: &[&[u8]] = &[
-    b"not", b"no", b"never", b"none", b"nobody", b"nothing", b"nowhere", b"neither", b"nor",
-    b"cannot", b"cant", b"dont", b"doesnt", b"didnt", b"isnt", b"arent", b"wasnt", b"werent",
-    b"wont", b"wouldnt", b"shouldnt", b"couldnt", b"havent", b"hasnt", b"hadnt", b"aint", b"mustnt",
-    b"without", b"nope", b"nah",
+    b"not",
+    b"no",
+    b"never",
+    b"none",
+    b"nobody",
+    b"nothing",
+    b"nowhere",
+    b"neither",
+    b"nor",
+    b"cannot",
+    b"cant",
+    b"dont",
+    b"doesnt",
+    b"didnt",
+    b"isnt",
+    b"arent",
+    b"wasnt",
+    b"werent",
+    b"wont",
+    b"wouldnt",
+    b"shouldnt",
+    b"couldnt",
+    b"havent",
+    b"hasnt",
+    b"hadnt",
+    b"aint",
+    b"mustnt",
+    b"without",
+    b"nope",
+    b"nah",
 ];
 
 /// `not`, `never`, `no`, `nothing`, anything ending in `n't`, and the apostrophe-less spellings.
@@ -269,5 +326,8 @@ pub(crate) fn is_negator(word: &str) -> bool {
 
 fn is_scope_breaker(word: &str) -> bool {
     let mut buf = [0u8; 16];
-    matches!(ascii_lower(word, &mut buf), Some(b"but" | b"however" | b"although" | b"though"))
+    matches!(
+        ascii_lower(word, &mut buf),
+        Some(b"but" | b"however" | b"although" | b"though")
+    )
 }

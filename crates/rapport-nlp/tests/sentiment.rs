@@ -1,0 +1,108 @@
+//! Training is reproducible and the committed model holds its score on held-out tweets.
+
+use rapport_domain::SentimentLabel;
+use rapport_nlp::sentiment::{TrainOptions, train_with};
+use rapport_nlp::{EvalFormat, SentimentModel, eval_sentiment};
+use std::path::{Path, PathBuf};
+
+fn data() -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data"))
+}
+
+#[test]
+fn same_seed_gives_identical_weights() {
+    let options = TrainOptions {
+        bits: 14,
+        epochs: 2,
+        limit: Some(150),
+        ..TrainOptions::default()
+    };
+    let (a, report) = train_with(&data(), 7, &options).unwrap();
+    let (b, _) = train_with(&data(), 7, &options).unwrap();
+    let (c, _) = train_with(&data(), 8, &options).unwrap();
+    assert_eq!(a.to_bytes(), b.to_bytes());
+    assert_ne!(a.to_bytes(), c.to_bytes());
+    assert_eq!(
+        report.sources.len(),
+        11,
+        "ten SemEval files and the airline file"
+    );
+    assert!(
+        report
+            .sources
+            .iter()
+            .all(|(f, _)| !f.ends_with("twitter-2016test-A.tsv"))
+    );
+}
+
+#[test]
+fn committed_model_scores_on_held_out_tweets() {
+    let file = data().join("sentiment/semeval2017-task4a/twitter-2016test-A.tsv");
+    let report =
+        eval_sentiment(SentimentModel::default_model(), EvalFormat::Semeval, &file).unwrap();
+    assert_eq!(report.posts, 20632);
+    assert!(
+        report.macro_recall >= 0.61,
+        "macro recall {:.4}",
+        report.macro_recall
+    );
+    let table = report.to_string();
+    assert!(table.contains("macro recall") && table.contains("confusion"));
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["confusion"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn predicts_and_explains_obvious_posts() {
+    let model = SentimentModel::default_model();
+    assert_eq!(
+        model.predict("I love this, best day ever :)").label,
+        SentimentLabel::Positive
+    );
+    assert_eq!(
+        model
+            .predict("worst customer service, I hate waiting 3 hours")
+            .label,
+        SentimentLabel::Negative
+    );
+    let why = model.explain("I love this, best day ever :)", 5);
+    assert_eq!(why.len(), 5);
+    assert!(
+        why.iter().any(|(f, w)| f.contains("love") && *w > 0.0),
+        "{why:?}"
+    );
+}
+
+#[test]
+fn saves_loads_and_rejects_other_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.bin");
+    let model = SentimentModel::default_model();
+    model.save(&path).unwrap();
+    assert_eq!(&SentimentModel::load(&path).unwrap(), model);
+    std::fs::write(&path, b"not a model").unwrap();
+    let err = SentimentModel::load(&path).unwrap_err().to_string();
+    assert!(err.contains("not a rapport sentiment model"), "{err}");
+}
+
+#[test]
+fn evaluates_tsv_and_airline_files_and_names_bad_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let tsv = dir.path().join("x.tsv");
+    std::fs::write(
+        &tsv,
+        "I love it\tpositive\nterrible, just terrible\tnegative\n",
+    )
+    .unwrap();
+    let model = SentimentModel::default_model();
+    let format: EvalFormat = "tsv".parse().unwrap();
+    let report = eval_sentiment(model, format, &tsv).unwrap();
+    assert_eq!(report.posts, 2);
+    std::fs::write(&tsv, "fine\tpositive\nmeh\tsomewhat\n").unwrap();
+    let err = eval_sentiment(model, format, &tsv).unwrap_err().to_string();
+    assert!(err.contains("line 2") && err.contains("somewhat"), "{err}");
+    assert!("xml".parse::<EvalFormat>().is_err());
+    let airline = data().join("airline/airline_sentiment_train.csv");
+    let report = eval_sentiment(model, EvalFormat::Airline, Path::new(&airline)).unwrap();
+    assert_eq!(report.posts, 8757);
+}

@@ -37,7 +37,11 @@ impl IntentEvalReport {
     }
 }
 
-fn score(label: &str, pairs: &[(IntentSet, IntentSet)], has: impl Fn(IntentSet) -> bool) -> LabelScore {
+fn score(
+    label: &str,
+    pairs: &[(IntentSet, IntentSet)],
+    has: impl Fn(IntentSet) -> bool,
+) -> LabelScore {
     let (mut tp, mut support, mut predicted) = (0, 0, 0);
     for &(gold, pred) in pairs {
         let (g, p) = (has(gold), has(pred));
@@ -64,8 +68,10 @@ fn score(label: &str, pairs: &[(IntentSet, IntentSet)], has: impl Fn(IntentSet) 
 }
 
 pub fn eval_intent(model: &IntentModel, posts: &[LabelledPost]) -> IntentEvalReport {
-    let pairs: Vec<(IntentSet, IntentSet)> =
-        posts.iter().map(|p| (p.labels, model.predict(&p.text))).collect();
+    let pairs: Vec<(IntentSet, IntentSet)> = posts
+        .iter()
+        .map(|p| (p.labels, model.predict(&p.text)))
+        .collect();
     let mut labels: Vec<LabelScore> = Intent::ALL
         .into_iter()
         .map(|i| score(i.as_str(), &pairs, |s| s.has(i)))
@@ -97,6 +103,10 @@ impl fmt::Display for IntentEvalReport {
                 l.label, l.precision, l.recall, l.f1, l.support, l.predicted
             )?;
         }
-        write!(f, "posts {}, exact set match {:.3}", self.posts, self.exact_match)
+        write!(
+            f,
+            "posts {}, exact set match {:.3}",
+            self.posts, self.exact_match
+        )
     }
 }

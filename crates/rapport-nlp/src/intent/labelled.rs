@@ -128,13 +128,15 @@ pub fn load_labelled(data_dir: &Path, part: Part) -> Result<Vec<LabelledPost>, I
     lines
         .into_iter()
         .map(|l| {
-            let text = texts[&l.source].get(&l.id).cloned().ok_or_else(|| {
-                IntentError::MissingPost {
-                    line: l.line,
-                    source_file: l.source.clone(),
-                    id: l.id.clone(),
-                }
-            })?;
+            let text =
+                texts[&l.source]
+                    .get(&l.id)
+                    .cloned()
+                    .ok_or_else(|| IntentError::MissingPost {
+                        line: l.line,
+                        source_file: l.source.clone(),
+                        id: l.id.clone(),
+                    })?;
             Ok(LabelledPost {
                 source: l.source,
                 id: l.id,

@@ -6,6 +6,7 @@ mod cues;
 mod eval;
 mod labelled;
 mod model;
+mod negativity;
 
 pub use eval::{IntentEvalReport, LabelScore, eval_intent};
 pub use labelled::{
@@ -13,3 +14,4 @@ pub use labelled::{
     part_of,
 };
 pub use model::IntentModel;
+pub use negativity::{NEGATIVE_WORDS_TSV, learn_negative_words};

@@ -7,7 +7,10 @@ use std::sync::OnceLock;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use rapport_domain::{Intent, IntentSet};
 
-use super::cues::{CUES, Cue};
+use super::{
+    cues::{CUES, Cue},
+    negativity::negative_words,
+};
 
 /// A score at or above this gives the intent (in `Intent::ALL` order). Complaint's is lower:
 /// posts to a care account complain in many small ways that no single cue carries.
@@ -56,7 +59,17 @@ enum Signal {
     Addressed,
 }
 
+/// Each learned word adds this much of its log-odds to complaint ...
+const LEARNED_SCALE: f32 = 0.1;
+/// ... and all of them together at most this much.
+const LEARNED_CAP: f32 = 0.4;
+/// Room for the hand-written and learned cues together in the per-post "seen" bit set.
+const MAX_CUES: usize = 1024;
+
 pub struct IntentModel {
+    /// The hand-written cues, then the learned complaint words.
+    cues: Vec<Cue>,
+    learned_from: usize,
     matcher: AhoCorasick,
     /// For each matcher pattern, the cue it came from (several spellings share one cue).
     pattern_cue: Vec<usize>,
@@ -77,7 +90,17 @@ fn spellings(pattern: &str) -> Vec<String> {
 }
 
 impl IntentModel {
-    fn build(cues: &[Cue]) -> IntentModel {
+    fn build(hand: &[Cue]) -> IntentModel {
+        let mut cues = hand.to_vec();
+        for (word, log_odds) in negative_words() {
+            if !hand.iter().any(|c| c.0.trim_end_matches('*') == word) {
+                cues.push((word, Intent::Complaint, log_odds * LEARNED_SCALE));
+            }
+        }
+        assert!(
+            cues.len() <= MAX_CUES,
+            "too many cues for the per-post bit set"
+        );
         let mut patterns = Vec::new();
         let mut pattern_cue = Vec::new();
         for (i, (pattern, _, _)) in cues.iter().enumerate() {
@@ -92,9 +115,11 @@ impl IntentModel {
             .build(&patterns)
             .expect("the cue lexicon is a valid Aho-Corasick pattern set");
         IntentModel {
+            learned_from: hand.len(),
             matcher,
             pattern_cue,
             prefix: cues.iter().map(|c| c.0.ends_with('*')).collect(),
+            cues,
         }
     }
 
@@ -114,7 +139,7 @@ impl IntentModel {
     pub fn explain(&self, text: &str) -> Vec<(Intent, Vec<String>)> {
         let mut fired: Vec<(Intent, f32, Signal)> = Vec::new();
         let scores = self.scores(text, |intent, signal| {
-            fired.push((intent, weight_of(signal), signal));
+            fired.push((intent, self.weight_of(signal), signal));
         });
         decide(&scores)
             .iter_intents()
@@ -126,7 +151,7 @@ impl IntentModel {
                 own.sort_by(|a, b| b.1.total_cmp(&a.1));
                 let mut names: Vec<String> = Vec::new();
                 for (_, _, signal) in own {
-                    let name = signal_name(*signal);
+                    let name = self.signal_name(*signal);
                     if !names.contains(&name) {
                         names.push(name);
                     }
@@ -141,10 +166,11 @@ impl IntentModel {
         let mut scores = [0.0f32; 5];
         let bytes = text.as_bytes();
         // A cue counts once per post, however often it occurs.
-        let mut counted = [0u64; CUES.len().div_ceil(64)];
+        let mut counted = [0u64; MAX_CUES / 64];
+        let mut learned = 0.0f32;
         for m in self.matcher.find_overlapping_iter(text) {
             let cue = self.pattern_cue[m.pattern().as_usize()];
-            let (pattern, intent, weight) = CUES[cue];
+            let (pattern, intent, weight) = self.cues[cue];
             let first = pattern.as_bytes()[0];
             let last = pattern.trim_end_matches('*').as_bytes().last().copied();
             let left_ok = !is_word(first) || m.start() == 0 || !is_word(bytes[m.start() - 1]);
@@ -157,9 +183,14 @@ impl IntentModel {
                 continue;
             }
             counted[cue / 64] |= bit;
-            scores[index(intent)] += weight;
+            if cue >= self.learned_from {
+                learned += weight;
+            } else {
+                scores[index(intent)] += weight;
+            }
             seen(intent, Signal::Cue(cue));
         }
+        scores[index(Intent::Complaint)] += learned.min(LEARNED_CAP);
         if memchr::memchr(b'?', bytes).is_some() {
             scores[index(Intent::Question)] += QUESTION_MARK;
             seen(Intent::Question, Signal::QuestionMark);
@@ -199,21 +230,24 @@ fn decide(scores: &[f32; 5]) -> IntentSet {
         .fold(IntentSet::empty(), IntentSet::with)
 }
 
-fn weight_of(signal: Signal) -> f32 {
-    match signal {
-        Signal::Cue(c) => CUES[c].2,
-        Signal::QuestionMark => QUESTION_MARK,
-        Signal::Opener(o) => OPENERS[o].1,
-        Signal::Addressed => ADDRESSED,
+impl IntentModel {
+    fn weight_of(&self, signal: Signal) -> f32 {
+        match signal {
+            Signal::Cue(c) => self.cues[c].2,
+            Signal::QuestionMark => QUESTION_MARK,
+            Signal::Opener(o) => OPENERS[o].1,
+            Signal::Addressed => ADDRESSED,
+        }
     }
-}
 
-fn signal_name(signal: Signal) -> String {
-    match signal {
-        Signal::Cue(c) => format!("\"{}\"", CUES[c].0.trim_end_matches('*')),
-        Signal::QuestionMark => "question mark".to_string(),
-        Signal::Opener(o) => format!("opens with \"{}\"", OPENERS[o].0),
-        Signal::Addressed => "addressed to an account".to_string(),
+    fn signal_name(&self, signal: Signal) -> String {
+        match signal {
+            Signal::Cue(c) if c >= self.learned_from => format!("\"{}\" (learned)", self.cues[c].0),
+            Signal::Cue(c) => format!("\"{}\"", self.cues[c].0.trim_end_matches('*')),
+            Signal::QuestionMark => "question mark".to_string(),
+            Signal::Opener(o) => format!("opens with \"{}\"", OPENERS[o].0),
+            Signal::Addressed => "addressed to an account".to_string(),
+        }
     }
 }
 
@@ -229,8 +263,13 @@ fn opener(text: &str) -> Option<usize> {
         .split(|c: char| c.is_whitespace() || c == ',' || c == '.' || c == '!')
         .filter(|w| !w.is_empty() && !w.starts_with('@'));
     let mut word = words.next()?;
-    if ["hi", "hey", "hello"].iter().any(|g| g.eq_ignore_ascii_case(word)) {
+    if ["hi", "hey", "hello"]
+        .iter()
+        .any(|g| g.eq_ignore_ascii_case(word))
+    {
         word = words.next()?;
     }
-    OPENERS.iter().position(|(o, _)| o.eq_ignore_ascii_case(word))
+    OPENERS
+        .iter()
+        .position(|(o, _)| o.eq_ignore_ascii_case(word))
 }

@@ -16,15 +16,22 @@ use rapport_query::{Matcher, Scratch, parse};
 use std::collections::HashMap;
 use std::time::Instant;
 
-const DATA: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data/twcs/twcs_head_5000.csv");
+const DATA: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/data/twcs/twcs_head_5000.csv"
+);
 
 /// How many of the most frequent words of the posts topics never use.
 const COMMON_WORDS_LEFT_OUT: usize = 150;
 
 fn main() {
     let mut args = std::env::args().skip(1);
-    let topic_count: usize = args.next().map_or(10_000, |a| a.parse().expect("TOPICS is a number"));
-    let post_count: usize = args.next().map_or(2_000_000, |a| a.parse().expect("POSTS is a number"));
+    let topic_count: usize = args
+        .next()
+        .map_or(10_000, |a| a.parse().expect("TOPICS is a number"));
+    let post_count: usize = args
+        .next()
+        .map_or(2_000_000, |a| a.parse().expect("POSTS is a number"));
 
     let posts = load_posts();
     let texts: Vec<Vec<String>> = posts.iter().map(|p| words(&p.text)).collect();
@@ -47,7 +54,10 @@ fn main() {
         .iter()
         .flat_map(|p| p.text.split_whitespace())
         .filter_map(|w| w.strip_prefix('#'))
-        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()).to_lowercase())
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
+        })
         .filter(|w| w.len() >= 2 && w.chars().all(|c| c.is_ascii_alphanumeric()))
         .collect();
 
@@ -69,7 +79,9 @@ fn main() {
             }
             3 => format!("({a} OR {b} OR {c}) {d}"),
             4 => format!("{a} -{b}"),
-            5 if !hashtags.is_empty() => format!("#{} OR {a}", hashtags[rng.random_range(0..hashtags.len())]),
+            5 if !hashtags.is_empty() => {
+                format!("#{} OR {a}", hashtags[rng.random_range(0..hashtags.len())])
+            }
             6 => format!("{}* {b}", &a[..a.len().min(4)]),
             7 => format!("{a} NEAR/3 {b}"),
             _ => format!("({a} {b}) OR \"{c} {d}\"~2"),
@@ -79,7 +91,13 @@ fn main() {
     let parsed: Vec<_> = queries
         .iter()
         .enumerate()
-        .map(|(i, q)| (TopicId(i as i64 + 1), parse(q).unwrap_or_else(|e| panic!("{q}: {e}")), TopicOptions::default()))
+        .map(|(i, q)| {
+            (
+                TopicId(i as i64 + 1),
+                parse(q).unwrap_or_else(|e| panic!("{q}: {e}")),
+                TopicOptions::default(),
+            )
+        })
         .collect();
 
     let start = Instant::now();
@@ -101,7 +119,8 @@ fn main() {
         matched += out.len();
     }
     let secs = start.elapsed().as_secs_f64();
-    let avg_chars = posts.iter().map(|p| p.text.chars().count()).sum::<usize>() as f64 / posts.len() as f64;
+    let avg_chars =
+        posts.iter().map(|p| p.text.chars().count()).sum::<usize>() as f64 / posts.len() as f64;
     println!(
         "{}",
         serde_json::json!({

@@ -29,7 +29,11 @@ pub(crate) struct Literals {
 
 impl Literals {
     fn intern(&mut self, kind: LitKind, unaccented: bool, text: &str) -> u32 {
-        let text = if unaccented { text::strip_accents(text) } else { text.to_string() };
+        let text = if unaccented {
+            text::strip_accents(text)
+        } else {
+            text.to_string()
+        };
         let lit = Lit {
             kind,
             unaccented,
@@ -118,7 +122,11 @@ pub(crate) fn and_dnf<T: Clone + Ord>(parts: impl IntoIterator<Item = Dnf<T>>) -
             None => groups,
             Some(prev) if prev.len() * groups.len() > MAX_GROUPS => {
                 // Dropping a conjunct weakens the condition, which keeps it necessary.
-                if groups.len() < prev.len() { groups } else { prev }
+                if groups.len() < prev.len() {
+                    groups
+                } else {
+                    prev
+                }
             }
             Some(prev) => {
                 let mut out = Vec::with_capacity(prev.len() * groups.len());

@@ -92,12 +92,18 @@ fn spans(expr: &Expr, hits: &impl Hits, out: &mut Spans, first_only: bool) {
 }
 
 fn exact_phrase(lits: &[u32], hits: &impl Hits, out: &mut Spans, first_only: bool) {
-    let Some((&first, rest)) = lits.split_first() else { return };
+    let Some((&first, rest)) = lits.split_first() else {
+        return;
+    };
     if rest.iter().any(|l| hits.positions(*l).is_empty()) {
         return;
     }
     let last = rest.len() as u32;
-    for &p in hits.positions(first).iter().take_while(|p| **p != FIELD_POS) {
+    for &p in hits
+        .positions(first)
+        .iter()
+        .take_while(|p| **p != FIELD_POS)
+    {
         let all = rest
             .iter()
             .zip(1..)
@@ -200,5 +206,6 @@ fn same_handle(handle: &str, want: &str) -> bool {
             caseless::default_case_fold_str(h) == want
         }
     };
-    eq(handle) || (!want.contains('@') && handle.split_once('@').is_some_and(|(local, _)| eq(local)))
+    eq(handle)
+        || (!want.contains('@') && handle.split_once('@').is_some_and(|(local, _)| eq(local)))
 }

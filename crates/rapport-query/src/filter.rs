@@ -7,7 +7,8 @@ use rapport_domain::{TermFilter, TopicOptions};
 impl Query {
     /// Plain lowercase words a matching post must contain, in disjunctive normal form, for a
     /// full-text prefilter; a word ending in `*` is a prefix. Never excludes a post the exact
-    /// matcher accepts (accents kept: see [`Query::term_filter_for`]); scan-all when the query
+    /// matcher accepts, given an index over [`crate::index_text`] of each post (accents kept:
+    /// see [`Query::term_filter_for`]); scan-all when the query
     /// names no such word. Tags, emoji, words with `_` or marks, and words of scripts written
     /// without spaces are left out, since an index may split them differently, and tags may be
     /// found in a post's entity lists rather than its text.
@@ -33,7 +34,8 @@ impl Query {
 /// A word every full-text tokenizer cuts the same way: letters and digits only, with no
 /// character that the matcher treats as a word of its own (Han, kana).
 fn indexable(word: &str) -> bool {
-    word.chars().all(|c| c.is_alphanumeric() && !crate::text::is_spaceless_script(c))
+    word.chars()
+        .all(|c| c.is_alphanumeric() && !crate::text::is_spaceless_script(c))
 }
 
 fn word(w: &str) -> Option<String> {

@@ -134,7 +134,10 @@ fn operator(word: &str, column: usize) -> Result<Option<Tok>, QueryError> {
                 let chars: Vec<char> = rest.chars().collect();
                 let digits = count_digits(&chars);
                 if digits == 0 {
-                    return Err(QueryError::new(column + 5, "expected a number after 'NEAR/'"));
+                    return Err(QueryError::new(
+                        column + 5,
+                        "expected a number after 'NEAR/'",
+                    ));
                 }
                 let distance = number(&chars[..digits], column + 5)?;
                 let ordered = match &chars[digits..] {

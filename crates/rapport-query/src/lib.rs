@@ -93,8 +93,9 @@
 //! [`matches`] evaluates one query directly by walking the tokens, and is the reference the
 //! matcher is tested against.
 //!
-//! [`Query::term_filter`] gives a store's full-text index the words to ask for; indexes should
-//! tokenize [`normalize_text`] output so their words agree with the matcher's.
+//! [`Query::term_filter`] gives a store's full-text index the words to ask for. The index should
+//! hold [`index_text`] of each post (its words as the matcher cuts them, one space apart) so
+//! that both agree on where words start and end.
 
 mod ast;
 mod compile;
@@ -112,4 +113,4 @@ pub use error::QueryError;
 pub use matcher::{Matcher, Scratch};
 pub use parser::parse;
 pub use single::matches;
-pub use text::normalize_text;
+pub use text::{index_text, normalize_text};

@@ -123,10 +123,12 @@ impl Matcher {
                         ls.max_by_key(|l| compile::selectivity(&lits.lits[*l as usize]))
                     };
                     // A literal every group needs is one trigger instead of one per group.
-                    let shared = best(&mut groups[0]
-                        .iter()
-                        .copied()
-                        .filter(|l| groups[1..].iter().all(|g| g.contains(l))));
+                    let shared = best(
+                        &mut groups[0]
+                            .iter()
+                            .copied()
+                            .filter(|l| groups[1..].iter().all(|g| g.contains(l))),
+                    );
                     let mut picked: Vec<u32> = match shared {
                         Some(l) => vec![l],
                         None => groups
@@ -254,10 +256,16 @@ impl Matcher {
     fn scan(&self, tokens: &Tokens, plain: bool, unaccented: bool, found: &mut Vec<(u32, u32)>) {
         let Some(ac) = &self.ac else { return };
         for m in ac.find_overlapping_iter(tokens.buf.as_str()) {
-            let Some(pos) = tokens.at(m.start() as u32 + 1) else { continue };
+            let Some(pos) = tokens.at(m.start() as u32 + 1) else {
+                continue;
+            };
             let flags = tokens.toks[pos].flags;
             for &l in &self.pattern_lits[m.pattern().as_usize()] {
-                let variant_ok = if self.lit_unaccented[l as usize] { unaccented } else { plain };
+                let variant_ok = if self.lit_unaccented[l as usize] {
+                    unaccented
+                } else {
+                    plain
+                };
                 let need = self.lit_flag[l as usize];
                 if variant_ok && (need == 0 || need == flags) {
                     found.push((l, pos as u32));

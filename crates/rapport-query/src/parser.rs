@@ -25,11 +25,17 @@ pub fn parse(query: &str) -> Result<Query, QueryError> {
     if let Some(l) = p.peek() {
         return Err(QueryError::new(
             l.column,
-            format!("expected an operator or the end of the query, found {}", l.describe()),
+            format!(
+                "expected an operator or the end of the query, found {}",
+                l.describe()
+            ),
         ));
     }
     if let Some(column) = negative_only {
-        return Err(QueryError::new(column, "expected at least one term that is not negated"));
+        return Err(QueryError::new(
+            column,
+            "expected at least one term that is not negated",
+        ));
     }
     Ok(Query {
         source: query.to_string(),
@@ -69,7 +75,10 @@ impl Parser {
             .peek()
             .map(|l| format!(", found {}", l.describe()))
             .unwrap_or_default();
-        QueryError::new(self.column(), format!("expected a term after {after}{found}"))
+        QueryError::new(
+            self.column(),
+            format!("expected a term after {after}{found}"),
+        )
     }
 
     fn or(&mut self) -> Result<(Node, NegativeOnly), QueryError> {
@@ -96,12 +105,21 @@ impl Parser {
                 _ => None,
             };
             if let Some(name) = name {
-                return Err(QueryError::new(l.column, format!("expected a term before {name}")));
+                return Err(QueryError::new(
+                    l.column,
+                    format!("expected a term before {name}"),
+                ));
             }
         }
         if !self.starts_operand() {
-            let found = self.peek().map(|l| format!(", found {}", l.describe())).unwrap_or_default();
-            return Err(QueryError::new(self.column(), format!("expected a term{found}")));
+            let found = self
+                .peek()
+                .map(|l| format!(", found {}", l.describe()))
+                .unwrap_or_default();
+            return Err(QueryError::new(
+                self.column(),
+                format!("expected a term{found}"),
+            ));
         }
         let mut parts = Vec::new();
         let mut negative: NegativeOnly = None;
@@ -155,7 +173,10 @@ impl Parser {
                 return Err(self.missing_operand(&name));
             }
             let (right, _) = self.primary()?;
-            for (node, column, side) in [(&left, left_column, "before"), (&right, right_column, "after")] {
+            for (node, column, side) in [
+                (&left, left_column, "before"),
+                (&right, right_column, "after"),
+            ] {
                 if !node.is_positional() {
                     return Err(QueryError::new(
                         column,
@@ -174,13 +195,18 @@ impl Parser {
     }
 
     fn primary(&mut self) -> Result<(Node, NegativeOnly), QueryError> {
-        let l = self.peek().cloned().expect("primary is called on an operand");
+        let l = self
+            .peek()
+            .cloned()
+            .expect("primary is called on an operand");
         self.pos += 1;
         match l.tok {
             Tok::LParen => {
                 let inner = self.or()?;
                 match self.peek() {
-                    Some(Lexeme { tok: Tok::RParen, .. }) => {
+                    Some(Lexeme {
+                        tok: Tok::RParen, ..
+                    }) => {
                         self.pos += 1;
                         Ok(inner)
                     }
@@ -193,13 +219,20 @@ impl Parser {
             }
             Tok::Quoted { text, slop } => Ok((phrase(&text, slop, l.column)?, None)),
             Tok::Bare(word) => Ok((bare(&word, l.column)?, None)),
-            _ => Err(QueryError::new(l.column, format!("expected a term, found {}", l.describe()))),
+            _ => Err(QueryError::new(
+                l.column,
+                format!("expected a term, found {}", l.describe()),
+            )),
         }
     }
 }
 
 fn single_or(mut nodes: Vec<Node>, wrap: fn(Vec<Node>) -> Node) -> Node {
-    if nodes.len() == 1 { nodes.pop().expect("one node") } else { wrap(nodes) }
+    if nodes.len() == 1 {
+        nodes.pop().expect("one node")
+    } else {
+        wrap(nodes)
+    }
 }
 
 fn phrase(text: &str, slop: Option<u32>, column: usize) -> Result<Node, QueryError> {
@@ -216,7 +249,10 @@ fn phrase(text: &str, slop: Option<u32>, column: usize) -> Result<Node, QueryErr
         }
     }
     match elements.len() {
-        0 => Err(QueryError::new(column + 1, "expected a word inside the quotes")),
+        0 => Err(QueryError::new(
+            column + 1,
+            "expected a word inside the quotes",
+        )),
         1 => Ok(match elements.pop().expect("one element") {
             Element::Word(w) => Node::Word(w),
             Element::Prefix(p) => Node::Prefix(p),
@@ -248,7 +284,8 @@ fn bare(word: &str, column: usize) -> Result<Node, QueryError> {
         _ => None,
     };
     if let Some((kind, expected)) = tag {
-        let value = tag_value(kind, rest).ok_or_else(|| QueryError::new(column + 1, format!("expected {expected}")))?;
+        let value = tag_value(kind, rest)
+            .ok_or_else(|| QueryError::new(column + 1, format!("expected {expected}")))?;
         return Ok(Node::Tag(kind, value));
     }
     if let Some((name, value)) = word.split_once(':')
@@ -267,7 +304,10 @@ fn bare(word: &str, column: usize) -> Result<Node, QueryError> {
         }
         let mut elements: Vec<Element> = ws.into_iter().map(Element::Word).collect();
         elements.push(Element::Prefix(prefix));
-        return Ok(Node::Phrase { elements, slop: None });
+        return Ok(Node::Phrase {
+            elements,
+            slop: None,
+        });
     }
     let mut ws = text::words(word);
     match ws.len() {
@@ -300,7 +340,8 @@ fn tag_value(kind: TagKind, rest: &str) -> Option<String> {
         TagKind::Mention => text::MENTION,
         TagKind::Cashtag => text::CASHTAG,
     };
-    let whole = toks.toks.len() == 1 && toks.toks[0].flags == flag && toks.text(0).len() + 1 == norm.len();
+    let whole =
+        toks.toks.len() == 1 && toks.toks[0].flags == flag && toks.text(0).len() + 1 == norm.len();
     whole.then(|| toks.text(0).to_string())
 }
 
@@ -308,7 +349,16 @@ const FIELDS: &str = "from:, to:, lang:, network:, is:, has:, sentiment: or inte
 
 fn field(name: &str, value: &str, column: usize) -> Result<Node, QueryError> {
     let value_column = column + name.chars().count() + 1;
-    let known = ["from", "to", "lang", "network", "is", "has", "sentiment", "intent"];
+    let known = [
+        "from",
+        "to",
+        "lang",
+        "network",
+        "is",
+        "has",
+        "sentiment",
+        "intent",
+    ];
     if !known.contains(&name) {
         return Err(QueryError::new(
             column,
@@ -316,7 +366,10 @@ fn field(name: &str, value: &str, column: usize) -> Result<Node, QueryError> {
         ));
     }
     if value.is_empty() {
-        return Err(QueryError::new(value_column, format!("expected a value after '{name}:'")));
+        return Err(QueryError::new(
+            value_column,
+            format!("expected a value after '{name}:'"),
+        ));
     }
     let bad = |expected: &str| {
         QueryError::new(
@@ -332,7 +385,11 @@ fn field(name: &str, value: &str, column: usize) -> Result<Node, QueryError> {
                 return Err(bad("a handle"));
             }
             let handle = caseless::default_case_fold_str(handle);
-            if name == "from" { Field::From(handle) } else { Field::To(handle) }
+            if name == "from" {
+                Field::From(handle)
+            } else {
+                Field::To(handle)
+            }
         }
         "lang" => {
             if !lower.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
@@ -340,7 +397,11 @@ fn field(name: &str, value: &str, column: usize) -> Result<Node, QueryError> {
             }
             Field::Lang(lower)
         }
-        "network" => Field::Network(lower.parse().map_err(|_| bad("bluesky, mastodon, x or import"))?),
+        "network" => Field::Network(
+            lower
+                .parse()
+                .map_err(|_| bad("bluesky, mastodon, x or import"))?,
+        ),
         "is" => match lower.as_str() {
             "reply" => Field::IsReply,
             _ => return Err(bad("reply")),
@@ -351,12 +412,16 @@ fn field(name: &str, value: &str, column: usize) -> Result<Node, QueryError> {
             "hashtag" => Field::HasHashtag,
             _ => return Err(bad("link, mention or hashtag")),
         },
-        "sentiment" => Field::Sentiment(lower.parse().map_err(|_| bad("negative, neutral or positive"))?),
+        "sentiment" => Field::Sentiment(
+            lower
+                .parse()
+                .map_err(|_| bad("negative, neutral or positive"))?,
+        ),
         _ => match lower.as_str() {
             "other" => Field::Intent(None),
-            _ => Field::Intent(Some(
-                lower.parse().map_err(|_| bad("question, complaint, praise, lead, feedback or other"))?,
-            )),
+            _ => Field::Intent(Some(lower.parse().map_err(|_| {
+                bad("question, complaint, praise, lead, feedback or other")
+            })?)),
         },
     };
     Ok(Node::Field(field))

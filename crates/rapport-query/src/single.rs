@@ -11,7 +11,12 @@ use rapport_domain::{Labels, Post, TopicOptions};
 /// Does `query`, with `options`, match this post?
 ///
 /// Builds its tables on every call: to match many topics or many posts use [`crate::Matcher`].
-pub fn matches(query: &Query, options: &TopicOptions, post: &Post, labels: Option<&Labels>) -> bool {
+pub fn matches(
+    query: &Query,
+    options: &TopicOptions,
+    post: &Post,
+    labels: Option<&Labels>,
+) -> bool {
     let mut lits = Literals::default();
     let expr = compile::compile(&query.root, options.ignore_accents, &mut lits);
     let tokenize = |strip: bool| {

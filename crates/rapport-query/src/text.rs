@@ -28,7 +28,11 @@ pub(crate) fn normalize_into(text: &str, strip_accents: bool, out: &mut String) 
     }
     out.clear();
     // Folding can undo NFKC for a few characters, hence the second NFKC.
-    let folded = text.nfkc().default_case_fold().nfkc().filter(|c| !is_ignorable(*c));
+    let folded = text
+        .nfkc()
+        .default_case_fold()
+        .nfkc()
+        .filter(|c| !is_ignorable(*c));
     if strip_accents {
         out.extend(
             folded
@@ -70,6 +74,18 @@ pub fn normalize_text(text: &str, strip_accents: bool) -> String {
     out
 }
 
+/// The post's words as the matcher sees them, one space apart: normalized, tokenized, links
+/// left out. A full-text index built over this text cuts words exactly where the matcher does
+/// (even where letters touch Han or kana, or emoji), which is what lets
+/// [`crate::Query::term_filter`] promise never to exclude a matching post.
+pub fn index_text(text: &str) -> String {
+    let mut norm = String::with_capacity(text.len());
+    normalize_into(text, false, &mut norm);
+    let mut toks = Tokens::default();
+    tokenize(&norm, &mut toks);
+    toks.buf.trim().to_string()
+}
+
 /// Characters that only shape how a neighbour is drawn: joiners, variation selectors, skin tones.
 fn is_ignorable(c: char) -> bool {
     matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{fe0e}' | '\u{fe0f}' | '\u{1f3fb}'..='\u{1f3ff}')
@@ -102,7 +118,8 @@ fn is_unicode_word_char(c: char) -> bool {
 /// Scripts written without spaces (Han, kana) and symbols such as emoji: each character is a
 /// token of its own, so a query word of several such characters becomes a phrase.
 fn is_single_char_token(c: char) -> bool {
-    !c.is_ascii() && (is_spaceless_script(c) || c.general_category() == GeneralCategory::OtherSymbol)
+    !c.is_ascii()
+        && (is_spaceless_script(c) || c.general_category() == GeneralCategory::OtherSymbol)
 }
 
 pub(crate) fn is_spaceless_script(c: char) -> bool {
@@ -186,7 +203,9 @@ pub(crate) fn tokenize(text: &str, out: &mut Tokens) {
         if is_word_char(c) {
             if (c == 'h' || c == 'w') && is_url_at(bytes, i) {
                 out.has_url = true;
-                i += text[i..].find(char::is_whitespace).unwrap_or(text.len() - i);
+                i += text[i..]
+                    .find(char::is_whitespace)
+                    .unwrap_or(text.len() - i);
                 prev_word = false;
                 continue;
             }
@@ -218,6 +237,12 @@ pub(crate) fn tokenize(text: &str, out: &mut Tokens) {
                 // A handle ends before trailing punctuation: `@support.` is `support`.
                 while flag == MENTION && matches!(bytes[end - 1], b'.' | b'-' | b'@') {
                     end -= 1;
+                }
+                // As on the networks, `#1` is not a hashtag: the word stays, the sigil goes.
+                if flag == HASHTAG && text[begin..end].bytes().all(|b| b.is_ascii_digit()) {
+                    prev_word = false;
+                    i = begin;
+                    continue;
                 }
                 out.push(&text[begin..end], flag);
                 out.has_mention |= flag == MENTION;
@@ -278,7 +303,9 @@ pub(crate) fn words(text: &str) -> Vec<String> {
     normalize_into(text, false, &mut norm);
     let mut toks = Tokens::default();
     tokenize(&norm, &mut toks);
-    (0..toks.toks.len()).map(|i| toks.text(i).to_string()).collect()
+    (0..toks.toks.len())
+        .map(|i| toks.text(i).to_string())
+        .collect()
 }
 
 /// Strips accents from one normalized word; a word made only of marks keeps them.
@@ -288,7 +315,11 @@ pub(crate) fn strip_accents(word: &str) -> String {
     }
     let mut out = String::new();
     normalize_into(word, true, &mut out);
-    if out.is_empty() { word.to_string() } else { out }
+    if out.is_empty() {
+        word.to_string()
+    } else {
+        out
+    }
 }
 
 #[cfg(test)]
@@ -300,7 +331,9 @@ mod tests {
         normalize_into(text, false, &mut norm);
         let mut t = Tokens::default();
         tokenize(&norm, &mut t);
-        (0..t.toks.len()).map(|i| (t.text(i).to_string(), t.toks[i].flags)).collect()
+        (0..t.toks.len())
+            .map(|i| (t.text(i).to_string(), t.toks[i].flags))
+            .collect()
     }
 
     #[test]
@@ -328,7 +361,10 @@ mod tests {
 
     #[test]
     fn folds_and_composes_unicode() {
-        assert_eq!(normalize_text("STRASSE Straße ＷｉＦｉ ΣΊΣΥΦΟΣ", false), "strasse strasse wifi σίσυφοσ");
+        assert_eq!(
+            normalize_text("STRASSE Straße ＷｉＦｉ ΣΊΣΥΦΟΣ", false),
+            "strasse strasse wifi σίσυφοσ"
+        );
         assert_eq!(normalize_text("Café Crème", true), "cafe creme");
         assert_eq!(words("東京"), vec!["東", "京"]);
     }

@@ -13,6 +13,7 @@ pub mod network;
 pub mod post;
 pub mod search;
 pub mod sla;
+pub mod template;
 pub mod topic;
 
 pub use case::{

@@ -43,6 +43,71 @@ pub enum Command {
     /// Configuration helpers.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Train a model from the labelled data.
+    #[command(subcommand)]
+    Train(TrainCommand),
+    /// Score a model on labelled data.
+    #[command(subcommand)]
+    Eval(EvalCommand),
+    /// Classify a text: sentiment, intents, language, urgency, and why.
+    Classify(ClassifyArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TrainCommand {
+    /// Train the sentiment model (SemEval 2013-2016 except twitter-2016test-A, and the airline file).
+    Sentiment {
+        /// Where to write the model.
+        #[arg(long, default_value = "crates/rapport-nlp/models/sentiment.bin")]
+        out: PathBuf,
+        /// The labelled data directory [default: ../shared/data].
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum EvalCommand {
+    /// Accuracy, macro-averaged recall, macro-F1 and the confusion matrix on a labelled file.
+    Sentiment {
+        /// semeval (id, label, text), airline (the CrowdFlower CSV) or tsv (text, label).
+        #[arg(long)]
+        format: String,
+        file: PathBuf,
+        /// A model file to score instead of the built-in one.
+        #[arg(long, value_name = "FILE")]
+        model: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Per-intent precision, recall and F1 on the hand-labelled posts.
+    Intent {
+        /// eval (held out, the default), dev, or all.
+        #[arg(long, default_value = "eval")]
+        part: String,
+        /// The shared data directory the labelled ids point into [default: ../shared/data].
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct ClassifyArgs {
+    pub text: String,
+    /// The language the network tagged the post with, if any.
+    #[arg(long)]
+    pub lang: Option<String>,
+    /// The author's follower count, if known (it raises urgency).
+    #[arg(long)]
+    pub followers: Option<u64>,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

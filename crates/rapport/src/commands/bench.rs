@@ -1,6 +1,6 @@
 //! `rapport bench ...`: measurements printed as JSON (or a short table).
 
-use super::{Ctx, print_json};
+use super::{Ctx, print_json, shared_data};
 use crate::cli::{BenchCommand, BenchIngestArgs};
 use anyhow::{Context, Result, anyhow, bail};
 use rapport_connectors::Format;
@@ -11,14 +11,6 @@ pub async fn run(_ctx: &Ctx, cmd: BenchCommand) -> Result<()> {
     match cmd {
         BenchCommand::Ingest(args) => ingest(args).await,
     }
-}
-
-/// The shared data directory, found beside the working directory or above it.
-fn shared_data() -> Option<PathBuf> {
-    let cwd = std::env::current_dir().ok()?;
-    cwd.ancestors()
-        .map(|dir| dir.join("../shared/data"))
-        .find(|candidate| candidate.is_dir())
 }
 
 fn sources(args: &BenchIngestArgs) -> Result<Vec<(Format, PathBuf)>> {

@@ -4,6 +4,7 @@ mod bench;
 mod config;
 mod demo;
 mod import;
+mod nlp;
 mod own;
 mod search;
 mod serve;
@@ -82,6 +83,9 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Serve(args) => serve::run(&ctx, args).await,
         Command::Bench(cmd) => bench::run(&ctx, cmd).await,
         Command::Config(cmd) => config::run(&ctx, cmd),
+        Command::Train(cmd) => nlp::train(cmd),
+        Command::Eval(cmd) => nlp::eval(cmd),
+        Command::Classify(args) => nlp::classify(args),
     }
 }
 
@@ -92,6 +96,14 @@ fn init_tracing(filter: &str) {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .try_init();
+}
+
+/// The shared data directory: `../shared/data` from the working directory or one above it.
+pub fn shared_data() -> Option<std::path::PathBuf> {
+    let cwd = std::env::current_dir().ok()?;
+    cwd.ancestors()
+        .map(|dir| dir.join("../shared/data"))
+        .find(|candidate| candidate.is_dir())
 }
 
 /// Prints one JSON object on standard output.

@@ -30,4 +30,5 @@ pub use sla::{
     BusinessCalendar, CaseHistory, ClockPhase, ClockReading, OpenWindow, SlaClock, SlaPolicy,
     SlaReport, SlaState, SlaTarget, Targets,
 };
+pub use template::{PersonVars, Template, TemplateContext, TemplateError};
 pub use topic::{Topic, TopicOptions};

@@ -82,7 +82,7 @@ fn opt<T: fmt::Display>(v: &Option<T>) -> String {
 }
 
 impl fmt::Display for CaseChange {
-    /// One line for the case page's history, e.g. `status open -> pending (await customer)`.
+    /// One line for the case page's history, e.g. `status open -> pending (await_customer)`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             CaseChange::Opened {

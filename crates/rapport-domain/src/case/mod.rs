@@ -60,7 +60,7 @@ pub enum CaseAction {
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CaseError {
-    #[error("cannot {action} a case that is {from}")]
+    #[error("cannot apply '{action}' to a {from} case")]
     IllegalTransition {
         from: CaseStatus,
         action: CaseAction,
@@ -150,8 +150,7 @@ impl CaseAction {
 
 impl fmt::Display for CaseAction {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Written as a verb phrase so errors read "cannot await customer a case ..." less oddly.
-        f.write_str(&self.as_str().replace('_', " "))
+        f.write_str(self.as_str())
     }
 }
 
@@ -265,11 +264,11 @@ mod tests {
     #[test]
     fn illegal_moves_say_what_was_tried() {
         let err = S::Closed.transition(A::Reopen).unwrap_err();
-        assert_eq!(err.to_string(), "cannot reopen a case that is closed");
+        assert_eq!(err.to_string(), "cannot apply 'reopen' to a closed case");
         let err = S::Pending.transition(A::AwaitCustomer).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "cannot await customer a case that is pending"
+            "cannot apply 'await_customer' to a pending case"
         );
     }
 

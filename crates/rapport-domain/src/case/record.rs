@@ -299,7 +299,7 @@ mod tests {
         let err = case
             .apply(CaseAction::Close, Actor::System, t(10))
             .unwrap_err();
-        assert_eq!(err.to_string(), "cannot close a case that is new");
+        assert_eq!(err.to_string(), "cannot apply 'close' to a new case");
         assert_eq!(case, before);
     }
 

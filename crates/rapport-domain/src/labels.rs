@@ -31,7 +31,9 @@ impl FromStr for SentimentLabel {
             "negative" | "neg" => Ok(Self::Negative),
             "neutral" | "neu" => Ok(Self::Neutral),
             "positive" | "pos" => Ok(Self::Positive),
-            _ => Err(format!("unknown sentiment '{s}' (expected negative, neutral or positive)")),
+            _ => Err(format!(
+                "unknown sentiment '{s}' (expected negative, neutral or positive)"
+            )),
         }
     }
 }
@@ -98,7 +100,9 @@ impl FromStr for Intent {
             .into_iter()
             .find(|i| i.as_str().eq_ignore_ascii_case(s))
             .ok_or_else(|| {
-                format!("unknown intent '{s}' (expected question, complaint, praise, lead or feedback)")
+                format!(
+                    "unknown intent '{s}' (expected question, complaint, praise, lead or feedback)"
+                )
             })
     }
 }
@@ -139,7 +143,10 @@ impl IntentSet {
         if self.is_empty() {
             return "other".to_string();
         }
-        self.iter_intents().map(Intent::as_str).collect::<Vec<_>>().join(",")
+        self.iter_intents()
+            .map(Intent::as_str)
+            .collect::<Vec<_>>()
+            .join(",")
     }
 }
 
@@ -171,7 +178,9 @@ impl FromStr for Urgency {
             "normal" => Ok(Self::Normal),
             "high" => Ok(Self::High),
             "urgent" => Ok(Self::Urgent),
-            _ => Err(format!("unknown urgency '{s}' (expected low, normal, high or urgent)")),
+            _ => Err(format!(
+                "unknown urgency '{s}' (expected low, normal, high or urgent)"
+            )),
         }
     }
 }
@@ -200,7 +209,10 @@ mod tests {
 
     #[test]
     fn labels_parse_case_insensitively() {
-        assert_eq!("NEG".parse::<SentimentLabel>().unwrap(), SentimentLabel::Negative);
+        assert_eq!(
+            "NEG".parse::<SentimentLabel>().unwrap(),
+            SentimentLabel::Negative
+        );
         assert_eq!("Complaint".parse::<Intent>().unwrap(), Intent::Complaint);
         assert!("angry".parse::<Intent>().is_err());
         assert!(Urgency::Urgent > Urgency::High);

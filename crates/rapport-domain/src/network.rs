@@ -14,7 +14,12 @@ pub enum Network {
 }
 
 impl Network {
-    pub const ALL: [Network; 4] = [Network::Bluesky, Network::Mastodon, Network::X, Network::Import];
+    pub const ALL: [Network; 4] = [
+        Network::Bluesky,
+        Network::Mastodon,
+        Network::X,
+        Network::Import,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

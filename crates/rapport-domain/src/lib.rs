@@ -10,6 +10,7 @@ pub mod contact;
 pub mod ids;
 pub mod labels;
 pub mod network;
+pub mod people;
 pub mod post;
 pub mod search;
 pub mod sla;
@@ -24,6 +25,7 @@ pub use contact::{Contact, Identity};
 pub use ids::{ContactId, ConversationId, IdentityId, PostId, TopicId};
 pub use labels::{Intent, IntentSet, Labels, Sentiment, SentimentLabel, Urgency};
 pub use network::{Network, ParseNetworkError};
+pub use people::{ParsePeopleError, Permission, Role, User};
 pub use post::{Author, Engagement, Post, PostKey, StoredPost};
 pub use search::TermFilter;
 pub use sla::{

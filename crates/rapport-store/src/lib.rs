@@ -14,9 +14,11 @@ mod postgres;
 mod record;
 mod sqlite;
 pub mod testing;
+pub mod users;
 
 pub use error::StoreError;
 pub use model::{IngestOutcome, IngestReport, NewPost, Stats};
+pub use users::UserStore;
 
 use async_trait::async_trait;
 use rapport_domain::{
@@ -33,8 +35,10 @@ pub enum Backend {
     Postgres,
 }
 
+/// Everything the engine stores. Users, sessions and API tokens come with every store through
+/// [`UserStore`]; an `Arc<dyn Store>` coerces to an `Arc<dyn UserStore>`.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: UserStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
 
     // ---- ingest -------------------------------------------------------------------------

@@ -4,6 +4,7 @@ mod accounts;
 mod ingest;
 mod read;
 mod topics;
+mod users;
 
 use crate::{Backend, IngestReport, NewPost, Result, Stats, Store};
 use async_trait::async_trait;

@@ -1,0 +1,263 @@
+//! Users, sessions and API tokens, run on every backend like `conformance.rs`.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use rapport_domain::{Permission, Role, UserId};
+use rapport_store::users::{NewApiToken, NewUser, Session, UserUpdate};
+use rapport_store::{Store, StoreError, UserStore};
+use std::sync::Arc;
+
+fn t(minute: i64) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2024, 3, 1, 12, 0, 0).unwrap() + Duration::minutes(minute)
+}
+
+fn new_user(name: &str, role: Role) -> NewUser {
+    NewUser {
+        name: name.into(),
+        display_name: format!("{name} display"),
+        role,
+        password_hash: format!("$argon2id$v=19$m=19456,t=2,p=1$salt${name}"),
+        created_at: t(0),
+    }
+}
+
+fn session(hash: &str, user: UserId, expires: i64) -> Session {
+    Session {
+        token_hash: hash.into(),
+        user_id: user,
+        csrf_token: format!("csrf-{hash}"),
+        created_at: t(0),
+        last_seen_at: t(0),
+        expires_at: t(expires),
+    }
+}
+
+macro_rules! on_every_backend {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let store = rapport_store::testing::fresh_store(rapport_store::Backend::Sqlite).await;
+                    crate::$name(store.store()).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let store = rapport_store::testing::fresh_store(rapport_store::Backend::Postgres).await;
+                    crate::$name(store.store()).await;
+                }
+            )*
+        }
+    };
+}
+
+on_every_backend!(
+    users_are_created_found_and_unique_whatever_the_case,
+    the_first_user_is_made_once,
+    users_are_updated_and_passwords_replaced,
+    sessions_are_kept_touched_and_removed,
+    api_tokens_are_stored_hashed_used_and_revoked,
+);
+
+async fn users_are_created_found_and_unique_whatever_the_case(store: Arc<dyn Store>) {
+    let users: Arc<dyn UserStore> = store;
+    assert_eq!(users.user_count().await.unwrap(), 0);
+    let ana = users
+        .create_user(&new_user("Ana", Role::Admin))
+        .await
+        .unwrap();
+    assert_eq!(
+        (ana.name.as_str(), ana.role, ana.active),
+        ("Ana", Role::Admin, true)
+    );
+    assert_eq!(ana.display_name, "Ana display");
+    assert_eq!(ana.created_at, t(0));
+    let err = users
+        .create_user(&new_user("ana", Role::Agent))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+    assert_eq!(err.to_string(), "user 'ana' already exists");
+    let bo = users
+        .create_user(&new_user("bo", Role::Analyst))
+        .await
+        .unwrap();
+
+    let (found, hash) = users.user_credentials("ANA").await.unwrap().unwrap();
+    assert_eq!(found, ana);
+    assert_eq!(hash, "$argon2id$v=19$m=19456,t=2,p=1$salt$Ana");
+    assert!(users.user_credentials("nobody").await.unwrap().is_none());
+    assert_eq!(users.user(bo.id).await.unwrap(), Some(bo.clone()));
+    assert_eq!(users.user(UserId(9_999)).await.unwrap(), None);
+    assert_eq!(users.users().await.unwrap(), vec![ana, bo]);
+    assert_eq!(users.user_count().await.unwrap(), 2);
+}
+
+async fn the_first_user_is_made_once(store: Arc<dyn Store>) {
+    let first = store
+        .create_first_user(&new_user("root", Role::Admin))
+        .await
+        .unwrap();
+    assert_eq!(first.map(|u| u.name), Some("root".to_string()));
+    let second = store
+        .create_first_user(&new_user("other", Role::Admin))
+        .await
+        .unwrap();
+    assert!(second.is_none());
+    assert_eq!(store.user_count().await.unwrap(), 1);
+}
+
+async fn users_are_updated_and_passwords_replaced(store: Arc<dyn Store>) {
+    let u = store
+        .create_user(&new_user("cy", Role::Agent))
+        .await
+        .unwrap();
+    let changed = store
+        .update_user(
+            u.id,
+            &UserUpdate {
+                role: Some(Role::Analyst),
+                active: Some(false),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (changed.role, changed.active, changed.display_name.as_str()),
+        (Role::Analyst, false, "cy display")
+    );
+    let renamed = store
+        .update_user(
+            u.id,
+            &UserUpdate {
+                display_name: Some("Cy".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (renamed.role, renamed.active, renamed.display_name.as_str()),
+        (Role::Analyst, false, "Cy")
+    );
+    store
+        .set_password_hash(u.id, "$argon2id$new")
+        .await
+        .unwrap();
+    assert_eq!(
+        store.user_credentials("cy").await.unwrap().unwrap().1,
+        "$argon2id$new"
+    );
+    let missing = store
+        .update_user(UserId(4_242), &UserUpdate::default())
+        .await
+        .unwrap_err();
+    assert!(matches!(missing, StoreError::NotFound(_)), "{missing}");
+    assert!(matches!(
+        store.set_password_hash(UserId(4_242), "x").await,
+        Err(StoreError::NotFound(_))
+    ));
+}
+
+async fn sessions_are_kept_touched_and_removed(store: Arc<dyn Store>) {
+    let a = store
+        .create_user(&new_user("a", Role::Agent))
+        .await
+        .unwrap();
+    let b = store
+        .create_user(&new_user("b", Role::Agent))
+        .await
+        .unwrap();
+    store
+        .create_session(&session("h1", a.id, 60))
+        .await
+        .unwrap();
+    store.create_session(&session("h2", a.id, 5)).await.unwrap();
+    store
+        .create_session(&session("h3", b.id, 60))
+        .await
+        .unwrap();
+    assert!(matches!(
+        store.create_session(&session("h1", b.id, 1)).await,
+        Err(StoreError::Conflict(_))
+    ));
+
+    assert_eq!(
+        store.session("h1").await.unwrap(),
+        Some(session("h1", a.id, 60))
+    );
+    assert_eq!(store.session("nope").await.unwrap(), None);
+
+    store.touch_session("h1", t(30), t(90)).await.unwrap();
+    let touched = store.session("h1").await.unwrap().unwrap();
+    assert_eq!(
+        (touched.last_seen_at, touched.expires_at, touched.created_at),
+        (t(30), t(90), t(0))
+    );
+
+    // h2 expired at minute 5; h1 and h3 live on.
+    assert_eq!(store.delete_expired_sessions(t(10)).await.unwrap(), 1);
+    assert!(store.session("h2").await.unwrap().is_none());
+
+    assert!(store.delete_session("h3").await.unwrap());
+    assert!(!store.delete_session("h3").await.unwrap());
+    store
+        .create_session(&session("h4", a.id, 60))
+        .await
+        .unwrap();
+    assert_eq!(store.delete_user_sessions(a.id).await.unwrap(), 2);
+    assert!(store.session("h1").await.unwrap().is_none());
+}
+
+async fn api_tokens_are_stored_hashed_used_and_revoked(store: Arc<dyn Store>) {
+    let admin = store
+        .create_user(&new_user("admin", Role::Admin))
+        .await
+        .unwrap();
+    let new = NewApiToken {
+        token_hash: "ab".repeat(32),
+        name: "crm sync".into(),
+        scopes: vec![Permission::ReadTopics, Permission::ReadPosts],
+        created_by: admin.id,
+        created_at: t(1),
+    };
+    let tok = store.create_api_token(&new).await.unwrap();
+    assert_eq!(
+        (tok.name.as_str(), tok.created_by, tok.created_at),
+        ("crm sync", admin.id, t(1))
+    );
+    assert_eq!(
+        tok.scopes,
+        vec![Permission::ReadTopics, Permission::ReadPosts]
+    );
+    assert_eq!((tok.last_used_at, tok.revoked_at), (None, None));
+    assert!(matches!(
+        store.create_api_token(&new).await,
+        Err(StoreError::Conflict(_))
+    ));
+
+    store.touch_api_token(tok.id, t(2)).await.unwrap();
+    let used = store
+        .api_token_by_hash(&"ab".repeat(32))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(used.last_used_at, Some(t(2)));
+    assert!(
+        store
+            .api_token_by_hash(&"cd".repeat(32))
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    assert!(store.revoke_api_token(tok.id, t(3)).await.unwrap());
+    assert!(!store.revoke_api_token(tok.id, t(4)).await.unwrap());
+    let listed = store.api_tokens().await.unwrap();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].revoked_at, Some(t(3)));
+}

@@ -6,6 +6,7 @@
 //!
 //! Architecture invariant: only this crate knows SQL.
 
+pub mod care;
 mod error;
 mod fts;
 mod model;
@@ -16,6 +17,7 @@ mod sqlite;
 pub mod testing;
 pub mod users;
 
+pub use care::CareStore;
 pub use error::StoreError;
 pub use model::{IngestOutcome, IngestReport, NewPost, Stats};
 pub use users::UserStore;
@@ -40,6 +42,10 @@ pub enum Backend {
 #[async_trait]
 pub trait Store: UserStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
+
+    /// The care inbox's storage (cases, teams, SLA policies, outbox, contact fields) on the
+    /// same database.
+    fn care(&self) -> &dyn CareStore;
 
     // ---- ingest -------------------------------------------------------------------------
 

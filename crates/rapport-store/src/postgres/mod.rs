@@ -1,6 +1,7 @@
 //! The scale-out backend: PostgreSQL.
 
 mod accounts;
+mod care;
 mod ingest;
 mod read;
 mod topics;
@@ -40,6 +41,10 @@ impl PostgresStore {
 impl Store for PostgresStore {
     fn backend(&self) -> Backend {
         Backend::Postgres
+    }
+
+    fn care(&self) -> &dyn crate::CareStore {
+        self
     }
 
     async fn ingest(&self, batch: Vec<NewPost>) -> Result<IngestReport> {

@@ -1,6 +1,7 @@
 //! The embedded backend: one SQLite file in WAL mode (or an in-memory database for tests).
 
 mod accounts;
+mod care;
 mod ingest;
 mod read;
 mod topics;
@@ -58,6 +59,10 @@ impl SqliteStore {
 impl Store for SqliteStore {
     fn backend(&self) -> Backend {
         Backend::Sqlite
+    }
+
+    fn care(&self) -> &dyn crate::CareStore {
+        self
     }
 
     async fn ingest(&self, batch: Vec<NewPost>) -> Result<IngestReport> {

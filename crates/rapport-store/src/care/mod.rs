@@ -1,0 +1,172 @@
+//! The care inbox's storage: teams, SLA policies, cases with their posts and audit log,
+//! internal notes, saved replies, the reply outbox, contact fields, merges and leads.
+//!
+//! [`CareStore`] is reached from an opened store with [`crate::Store::care`]. Both backends
+//! share their queries (`sql/`, included by `sqlite/care.rs` and `postgres/care.rs`): the care
+//! tables keep times as microseconds and flags as integers on both, and only full-text search
+//! and reading post columns differ.
+//!
+//! The store keeps what the engine worked out; the rules (routing, state machine, SLA clocks)
+//! live in the domain and the engine.
+
+mod keys;
+mod model;
+
+pub use keys::{due_key, prio_key};
+pub(crate) use keys::{micros, priority_rank, rank_priority, sla_rank, time};
+pub use model::*;
+
+use crate::Result;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use rapport_domain::{
+    CaseEvent, CaseId, ContactId, ConversationId, IdentityId, PostId, SlaPolicy, TeamId, UserId,
+};
+
+#[async_trait]
+pub trait CareStore: Send + Sync {
+    // ---- settings and SLA policies --------------------------------------------------------
+
+    /// A care setting (routing rules and the like, as the engine serialized them).
+    async fn care_setting(&self, key: &str) -> Result<Option<String>>;
+    async fn set_care_setting(&self, key: &str, value: &str) -> Result<()>;
+
+    /// Adds or replaces the policy of that name.
+    async fn put_sla_policy(&self, policy: &SlaPolicy) -> Result<()>;
+    async fn sla_policy(&self, name: &str) -> Result<Option<SlaPolicy>>;
+    async fn sla_policies(&self) -> Result<Vec<SlaPolicy>>;
+
+    // ---- teams ------------------------------------------------------------------------------
+
+    /// Adds a team, or replaces the one of that name (its round-robin cursor is kept).
+    async fn put_team(&self, team: &TeamSpec) -> Result<Team>;
+    async fn team(&self, id: TeamId) -> Result<Option<Team>>;
+    async fn teams(&self) -> Result<Vec<Team>>;
+    /// Moves the team's round-robin cursor to the next member and returns them; `None` when the
+    /// team has no members. Concurrent callers get different members.
+    async fn next_round_robin(&self, team: TeamId) -> Result<Option<UserId>>;
+
+    // ---- cases ------------------------------------------------------------------------------
+
+    /// The stored posts with what routing needs, in the order given; unknown ids are left out.
+    async fn route_candidates(&self, posts: &[PostId]) -> Result<Vec<RouteCandidate>>;
+
+    /// Stores a new case with its first posts and events in one transaction. The id in
+    /// `record` and in the events is replaced by the new case's id; the version starts at 1.
+    async fn create_case(
+        &self,
+        record: &CaseRecord,
+        posts: &[CasePost],
+        events: &[CaseEvent],
+    ) -> Result<CaseRecord>;
+
+    /// Saves a case's fields, attaches posts (already attached ones are ignored) and appends
+    /// events, in one transaction. `Conflict` when the stored version is not `record.version`
+    /// (someone else saved it first); returns the record with its new version.
+    async fn save_case(
+        &self,
+        record: &CaseRecord,
+        posts: &[CasePost],
+        events: &[CaseEvent],
+    ) -> Result<CaseRecord>;
+
+    async fn case(&self, id: CaseId) -> Result<Option<CaseRecord>>;
+    /// The most recently opened case of a conversation, following conversation merges.
+    async fn latest_case_in_conversation(&self, id: ConversationId) -> Result<Option<CaseRecord>>;
+    /// The case a post is attached to.
+    async fn case_of_post(&self, post: PostId) -> Result<Option<CaseId>>;
+    /// Posts of a case, oldest first.
+    async fn case_posts(&self, id: CaseId) -> Result<Vec<CasePost>>;
+    /// The audit log of a case, oldest first.
+    async fn case_events(&self, id: CaseId) -> Result<Vec<CaseEvent>>;
+    /// Cases of a contact, oldest first.
+    async fn contact_cases(&self, contact: ContactId) -> Result<Vec<CaseRecord>>;
+
+    /// One page of an inbox view.
+    async fn inbox(&self, query: &InboxQuery) -> Result<InboxPage>;
+    /// Active cases per view; `mine` counts those assigned to `me`.
+    async fn inbox_counts(&self, me: Option<UserId>) -> Result<InboxCounts>;
+
+    /// Active cases whose stored SLA state is behind `now` (a clock became at risk or was
+    /// breached since the last evaluation), at most `limit`.
+    async fn sla_stale(&self, now: DateTime<Utc>, limit: u32) -> Result<Vec<CaseId>>;
+
+    /// Resolved and closed cases whose customer text shares the most words with `text`, best
+    /// first, at most `limit`, leaving `exclude` out.
+    async fn similar_resolved_cases(
+        &self,
+        text: &str,
+        exclude: Option<CaseId>,
+        limit: u32,
+    ) -> Result<Vec<(CaseId, f64)>>;
+
+    // ---- notes and saved replies ----------------------------------------------------------
+
+    /// Stores a note and its `NoteAdded` event in one transaction.
+    async fn add_note(
+        &self,
+        case: CaseId,
+        author: UserId,
+        body: &str,
+        event: &CaseEvent,
+    ) -> Result<Note>;
+    async fn notes(&self, case: CaseId) -> Result<Vec<Note>>;
+    /// Notes on every case of a contact, oldest first.
+    async fn contact_notes(&self, contact: ContactId) -> Result<Vec<Note>>;
+
+    /// Adds or replaces the saved reply of that name; `Conflict` when another reply has the
+    /// shortcut.
+    async fn put_saved_reply(
+        &self,
+        name: &str,
+        body: &str,
+        shortcut: Option<&str>,
+    ) -> Result<SavedReply>;
+    async fn saved_reply(&self, name: &str) -> Result<Option<SavedReply>>;
+    async fn saved_replies(&self) -> Result<Vec<SavedReply>>;
+    async fn remove_saved_reply(&self, name: &str) -> Result<bool>;
+
+    // ---- outbox -----------------------------------------------------------------------------
+
+    /// Queues a reply; the same idempotency key returns the entry already queued, with
+    /// `false`.
+    async fn enqueue_reply(&self, reply: &NewReply) -> Result<(OutboxEntry, bool)>;
+    async fn outbox_entry(&self, id: i64) -> Result<Option<OutboxEntry>>;
+    /// Entries in id order, optionally of one status, at most `limit`.
+    async fn outbox(&self, status: Option<ReplyStatus>, limit: u32) -> Result<Vec<OutboxEntry>>;
+    async fn case_replies(&self, case: CaseId) -> Result<Vec<OutboxEntry>>;
+    async fn contact_replies(&self, contact: ContactId) -> Result<Vec<OutboxEntry>>;
+    /// Records a publishing attempt (attempts go up by one).
+    async fn mark_reply(
+        &self,
+        id: i64,
+        outcome: &ReplyOutcome,
+        at: DateTime<Utc>,
+    ) -> Result<OutboxEntry>;
+
+    // ---- contacts ---------------------------------------------------------------------------
+
+    /// `None` for an unknown contact; a contact without fields yet has empty ones.
+    async fn contact_fields(&self, contact: ContactId) -> Result<Option<ContactFields>>;
+    /// Replaces the fields (and the contact's name); `merged_into` is ignored.
+    async fn set_contact_fields(&self, contact: ContactId, fields: &ContactFields) -> Result<()>;
+    /// Moves every identity, case and lead of `absorb` to `keep`; fields `keep` lacks are
+    /// taken from `absorb`, tags are joined; `absorb` is marked as merged into `keep`.
+    async fn merge_contacts(&self, keep: ContactId, absorb: ContactId) -> Result<()>;
+    /// Moves an identity to a new contact named `name`, with the cases opened from its posts
+    /// and its leads; returns the new contact.
+    async fn split_identity(&self, identity: IdentityId, name: &str) -> Result<ContactId>;
+    /// Flags a contact as a lead because of a post; `false` when that post flagged it already.
+    /// A contact without a lifecycle stage gets `lead`.
+    async fn flag_lead(&self, contact: ContactId, post: PostId, at: DateTime<Utc>) -> Result<bool>;
+    /// Leads, the latest flag first, one row per contact, at most `limit`.
+    async fn leads(&self, limit: u32) -> Result<Vec<Lead>>;
+    /// Lead flags of one contact, latest first.
+    async fn contact_leads(&self, contact: ContactId) -> Result<Vec<Lead>>;
+
+    // ---- bulk -------------------------------------------------------------------------------
+
+    /// Inserts many cases at once in one transaction, without posts or events (benchmarks and
+    /// generated workspaces); returns how many were stored.
+    async fn bulk_insert_cases(&self, records: &[CaseRecord]) -> Result<u64>;
+}

@@ -1,0 +1,420 @@
+// Cases: shared by both backends (included by `sqlite/care.rs` and `postgres/care.rs`, which
+// define `Db`, `DbRow`, `Pool` and the backend-specific full-text functions).
+
+const CASE_COLS: &str = "c.id, c.conversation_id, c.contact_id, c.network, c.status, \
+    c.status_since, c.priority, c.assignee, c.team_id, c.tags, c.opened_at, \
+    c.last_customer_post_at, c.last_agent_reply_at, c.last_activity_at, c.preview, c.topics, \
+    c.first_response_due, c.next_response_due, c.resolution_due, c.sla_state, c.at_risk_at, \
+    c.sla_evaluated_at, c.due_key, c.version";
+
+fn opt_time(r: &DbRow, column: &str) -> Result<Option<DateTime<Utc>>> {
+    r.try_get::<Option<i64>, _>(column)?
+        .map(|v| care::time(v, column))
+        .transpose()
+}
+
+fn json_col<T: serde::de::DeserializeOwned>(r: &DbRow, column: &str) -> Result<T> {
+    let text: String = r.try_get(column)?;
+    serde_json::from_str(&text)
+        .map_err(|e| StoreError::Corrupt(format!("column {column}: {e}")))
+}
+
+fn to_json<T: serde::Serialize>(v: &T) -> String {
+    serde_json::to_string(v).expect("care values always serialize")
+}
+
+fn decode_case(r: &DbRow) -> Result<CaseRecord> {
+    let status: String = r.try_get("status")?;
+    let sla_state: Option<String> = r.try_get("sla_state")?;
+    let sla_state = sla_state
+        .map(|s| {
+            serde_json::from_value::<SlaState>(serde_json::Value::String(s.clone()))
+                .map_err(|_| StoreError::Corrupt(format!("column sla_state: '{s}'")))
+        })
+        .transpose()?;
+    let due_key: i64 = r.try_get("due_key")?;
+    let network: String = r.try_get("network")?;
+    Ok(CaseRecord {
+        case: Case {
+            id: CaseId(r.try_get("id")?),
+            conversation_id: ConversationId(r.try_get("conversation_id")?),
+            contact_id: ContactId(r.try_get("contact_id")?),
+            status: status
+                .parse()
+                .map_err(|e| StoreError::Corrupt(format!("column status: {e}")))?,
+            status_since: care::time(r.try_get("status_since")?, "status_since")?,
+            priority: care::rank_priority(r.try_get("priority")?)?,
+            assignee: r.try_get::<Option<i64>, _>("assignee")?.map(UserId),
+            team: r.try_get::<Option<i64>, _>("team_id")?.map(TeamId),
+            tags: json_col(r, "tags")?,
+            opened_at: care::time(r.try_get("opened_at")?, "opened_at")?,
+        },
+        network: crate::record::network(&network)?,
+        version: r.try_get("version")?,
+        sla: CaseSla {
+            first_response_due: opt_time(r, "first_response_due")?,
+            next_response_due: opt_time(r, "next_response_due")?,
+            resolution_due: opt_time(r, "resolution_due")?,
+            state: sla_state,
+            next_due: (due_key != i64::MAX)
+                .then(|| care::time(due_key, "due_key"))
+                .transpose()?,
+            at_risk_at: opt_time(r, "at_risk_at")?,
+            evaluated_at: opt_time(r, "sla_evaluated_at")?,
+        },
+        last_customer_post_at: opt_time(r, "last_customer_post_at")?,
+        last_agent_reply_at: opt_time(r, "last_agent_reply_at")?,
+        last_activity_at: care::time(r.try_get("last_activity_at")?, "last_activity_at")?,
+        topics: json_col(r, "topics")?,
+        preview: r.try_get("preview")?,
+    })
+}
+
+/// The columns a save writes, in bind order `$2..=$23` (`$1` is the id).
+struct CaseColumns {
+    status: &'static str,
+    status_since: i64,
+    active: i64,
+    priority: i64,
+    assignee: Option<i64>,
+    team: Option<i64>,
+    tags: String,
+    last_customer_post_at: Option<i64>,
+    last_agent_reply_at: Option<i64>,
+    last_activity_at: i64,
+    preview: String,
+    topics: String,
+    first_response_due: Option<i64>,
+    next_response_due: Option<i64>,
+    resolution_due: Option<i64>,
+    sla_state: Option<&'static str>,
+    sla_rank: i64,
+    at_risk_at: Option<i64>,
+    sla_evaluated_at: Option<i64>,
+    prio_key: i64,
+    due_key: i64,
+}
+
+fn columns(r: &CaseRecord) -> CaseColumns {
+    let c = &r.case;
+    let m = |t: Option<DateTime<Utc>>| t.map(care::micros);
+    CaseColumns {
+        status: c.status.as_str(),
+        status_since: care::micros(c.status_since),
+        active: i64::from(c.status.is_active()),
+        priority: care::priority_rank(c.priority),
+        assignee: c.assignee.map(|u| u.0),
+        team: c.team.map(|t| t.0),
+        tags: to_json(&c.tags),
+        last_customer_post_at: m(r.last_customer_post_at),
+        last_agent_reply_at: m(r.last_agent_reply_at),
+        last_activity_at: care::micros(r.last_activity_at),
+        preview: r.preview.clone(),
+        topics: to_json(&r.topics),
+        first_response_due: m(r.sla.first_response_due),
+        next_response_due: m(r.sla.next_response_due),
+        resolution_due: m(r.sla.resolution_due),
+        sla_state: r.sla.state.map(SlaState::as_str),
+        sla_rank: care::sla_rank(r.sla.state),
+        at_risk_at: m(r.sla.at_risk_at),
+        sla_evaluated_at: m(r.sla.evaluated_at),
+        prio_key: care::prio_key(c.priority, c.opened_at),
+        due_key: care::due_key(r.sla.next_due),
+    }
+}
+
+macro_rules! bind_columns {
+    ($q:expr, $c:expr) => {
+        $q.bind($c.status)
+            .bind($c.status_since)
+            .bind($c.active)
+            .bind($c.priority)
+            .bind($c.assignee)
+            .bind($c.team)
+            .bind($c.tags.clone())
+            .bind($c.last_customer_post_at)
+            .bind($c.last_agent_reply_at)
+            .bind($c.last_activity_at)
+            .bind($c.preview.clone())
+            .bind($c.topics.clone())
+            .bind($c.first_response_due)
+            .bind($c.next_response_due)
+            .bind($c.resolution_due)
+            .bind($c.sla_state)
+            .bind($c.sla_rank)
+            .bind($c.at_risk_at)
+            .bind($c.sla_evaluated_at)
+            .bind($c.prio_key)
+            .bind($c.due_key)
+    };
+}
+
+const INSERT_CASE: &str = "INSERT INTO cases (conversation_id, status, status_since, active, \
+    priority, assignee, team_id, tags, last_customer_post_at, last_agent_reply_at, \
+    last_activity_at, preview, topics, first_response_due, next_response_due, resolution_due, \
+    sla_state, sla_rank, at_risk_at, sla_evaluated_at, prio_key, due_key, contact_id, network, \
+    opened_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
+    $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, 1) RETURNING id";
+
+const UPDATE_CASE: &str = "UPDATE cases SET status = $2, status_since = $3, active = $4, \
+    priority = $5, assignee = $6, team_id = $7, tags = $8, last_customer_post_at = $9, \
+    last_agent_reply_at = $10, last_activity_at = $11, preview = $12, topics = $13, \
+    first_response_due = $14, next_response_due = $15, resolution_due = $16, sla_state = $17, \
+    sla_rank = $18, at_risk_at = $19, sla_evaluated_at = $20, prio_key = $21, due_key = $22, \
+    contact_id = $23, version = version + 1 WHERE id = $1 AND version = $24";
+
+/// Copies the case's sort keys to its topic rows and adds rows for new topics.
+async fn write_topics(
+    tx: &mut <Db as sqlx::Database>::Connection,
+    id: i64,
+    record: &CaseRecord,
+    c: &CaseColumns,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE case_topics SET active = $2, prio_key = $3, due_key = $4, \
+         last_activity_at = $5 WHERE case_id = $1",
+    )
+    .bind(id)
+    .bind(c.active)
+    .bind(c.prio_key)
+    .bind(c.due_key)
+    .bind(c.last_activity_at)
+    .execute(&mut *tx)
+    .await?;
+    for topic in &record.topics {
+        sqlx::query(
+            "INSERT INTO case_topics (topic_id, case_id, active, prio_key, due_key, \
+             last_activity_at) VALUES ($1, $2, $3, $4, $5, $6) \
+             ON CONFLICT (topic_id, case_id) DO NOTHING",
+        )
+        .bind(topic.0)
+        .bind(id)
+        .bind(c.active)
+        .bind(c.prio_key)
+        .bind(c.due_key)
+        .bind(c.last_activity_at)
+        .execute(&mut *tx)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn attach(
+    tx: &mut <Db as sqlx::Database>::Connection,
+    id: i64,
+    posts: &[CasePost],
+) -> Result<()> {
+    for p in posts {
+        let added = sqlx::query(
+            "INSERT INTO case_posts (case_id, post_id, from_customer, at) \
+             VALUES ($1, $2, $3, $4) ON CONFLICT (case_id, post_id) DO NOTHING",
+        )
+        .bind(id)
+        .bind(p.post_id.0)
+        .bind(i64::from(p.from_customer))
+        .bind(care::micros(p.at))
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if added > 0 && p.from_customer {
+            index_case_text(&mut *tx, id, p.post_id.0).await?;
+        }
+    }
+    Ok(())
+}
+
+async fn append_events(
+    tx: &mut <Db as sqlx::Database>::Connection,
+    id: CaseId,
+    events: &[CaseEvent],
+) -> Result<()> {
+    for e in events {
+        let mut e = e.clone();
+        e.case_id = id;
+        sqlx::query("INSERT INTO case_events (case_id, at, event) VALUES ($1, $2, $3)")
+            .bind(id.0)
+            .bind(care::micros(e.at))
+            .bind(to_json(&e))
+            .execute(&mut *tx)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn create_case(
+    pool: &Pool,
+    record: &CaseRecord,
+    posts: &[CasePost],
+    events: &[CaseEvent],
+) -> Result<CaseRecord> {
+    let c = columns(record);
+    let mut tx = pool.begin().await?;
+    let q = sqlx::query_scalar::<Db, i64>(INSERT_CASE).bind(record.case.conversation_id.0);
+    let id: i64 = bind_columns!(q, c)
+        .bind(record.case.contact_id.0)
+        .bind(record.network.as_str())
+        .bind(care::micros(record.case.opened_at))
+        .fetch_one(&mut *tx)
+        .await?;
+    write_topics(&mut tx, id, record, &c).await?;
+    attach(&mut tx, id, posts).await?;
+    append_events(&mut tx, CaseId(id), events).await?;
+    tx.commit().await?;
+    let mut out = record.clone();
+    out.case.id = CaseId(id);
+    out.version = 1;
+    Ok(out)
+}
+
+async fn save_case(
+    pool: &Pool,
+    record: &CaseRecord,
+    posts: &[CasePost],
+    events: &[CaseEvent],
+) -> Result<CaseRecord> {
+    let c = columns(record);
+    let id = record.case.id.0;
+    let mut tx = pool.begin().await?;
+    let q = sqlx::query::<Db>(UPDATE_CASE).bind(id);
+    let updated = bind_columns!(q, c)
+        .bind(record.case.contact_id.0)
+        .bind(record.version)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+    if updated == 0 {
+        let exists: Option<i64> = sqlx::query_scalar("SELECT version FROM cases WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        return Err(match exists {
+            None => StoreError::NotFound(format!("case {id}")),
+            Some(v) => StoreError::Conflict(format!(
+                "case {id} was changed by someone else (version {v}, this change was made on \
+                 version {})",
+                record.version
+            )),
+        });
+    }
+    write_topics(&mut tx, id, record, &c).await?;
+    attach(&mut tx, id, posts).await?;
+    append_events(&mut tx, record.case.id, events).await?;
+    tx.commit().await?;
+    let mut out = record.clone();
+    out.version += 1;
+    Ok(out)
+}
+
+async fn case_by_id(pool: &Pool, id: CaseId) -> Result<Option<CaseRecord>> {
+    let sql = format!("SELECT {CASE_COLS} FROM cases c WHERE c.id = $1");
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id.0)
+        .fetch_optional(pool)
+        .await?
+        .as_ref()
+        .map(decode_case)
+        .transpose()
+}
+
+async fn latest_case_in_conversation(
+    pool: &Pool,
+    id: ConversationId,
+) -> Result<Option<CaseRecord>> {
+    // Cases keep the conversation id they were opened in; a merge may have folded that
+    // conversation into this one (or this id into another).
+    let sql = format!(
+        "SELECT {CASE_COLS} FROM cases c WHERE c.conversation_id IN ( \
+           SELECT m.id FROM conversations m WHERE COALESCE(m.merged_into, m.id) = \
+             (SELECT COALESCE(merged_into, id) FROM conversations WHERE id = $1)) \
+         ORDER BY c.opened_at DESC, c.id DESC LIMIT 1"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id.0)
+        .fetch_optional(pool)
+        .await?
+        .as_ref()
+        .map(decode_case)
+        .transpose()
+}
+
+async fn case_of_post(pool: &Pool, post: PostId) -> Result<Option<CaseId>> {
+    Ok(sqlx::query_scalar::<Db, i64>(
+        "SELECT case_id FROM case_posts WHERE post_id = $1 ORDER BY case_id DESC LIMIT 1",
+    )
+    .bind(post.0)
+    .fetch_optional(pool)
+    .await?
+    .map(CaseId))
+}
+
+async fn case_posts(pool: &Pool, id: CaseId) -> Result<Vec<CasePost>> {
+    let rows = sqlx::query(
+        "SELECT post_id, from_customer, at FROM case_posts WHERE case_id = $1 \
+         ORDER BY at, post_id",
+    )
+    .bind(id.0)
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok(CasePost {
+                post_id: PostId(r.try_get("post_id")?),
+                from_customer: r.try_get::<i64, _>("from_customer")? != 0,
+                at: care::time(r.try_get("at")?, "at")?,
+            })
+        })
+        .collect()
+}
+
+async fn case_events(pool: &Pool, id: CaseId) -> Result<Vec<CaseEvent>> {
+    let rows = sqlx::query("SELECT event FROM case_events WHERE case_id = $1 ORDER BY id")
+        .bind(id.0)
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(|r| json_col(r, "event")).collect()
+}
+
+async fn contact_cases(pool: &Pool, contact: ContactId) -> Result<Vec<CaseRecord>> {
+    let sql = format!(
+        "SELECT {CASE_COLS} FROM cases c WHERE c.contact_id = $1 ORDER BY c.opened_at, c.id"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(contact.0)
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(decode_case).collect()
+}
+
+async fn sla_stale(pool: &Pool, now: DateTime<Utc>, limit: u32) -> Result<Vec<CaseId>> {
+    let now = care::micros(now);
+    let rows: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM cases WHERE active = 1 AND at_risk_at IS NOT NULL AND at_risk_at <= $1 \
+           AND sla_rank = 0 \
+         UNION SELECT id FROM cases WHERE active = 1 AND due_key <= $1 AND sla_rank < 2 \
+         ORDER BY id LIMIT $2",
+    )
+    .bind(now)
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await?;
+    Ok(rows.into_iter().map(CaseId).collect())
+}
+
+async fn bulk_insert_cases(pool: &Pool, records: &[CaseRecord]) -> Result<u64> {
+    let mut tx = pool.begin().await?;
+    let mut n = 0;
+    for record in records {
+        let c = columns(record);
+        let q = sqlx::query_scalar::<Db, i64>(INSERT_CASE).bind(record.case.conversation_id.0);
+        let id: i64 = bind_columns!(q, c)
+            .bind(record.case.contact_id.0)
+            .bind(record.network.as_str())
+            .bind(care::micros(record.case.opened_at))
+            .fetch_one(&mut *tx)
+            .await?;
+        write_topics(&mut tx, id, record, &c).await?;
+        n += 1;
+    }
+    tx.commit().await?;
+    Ok(n)
+}

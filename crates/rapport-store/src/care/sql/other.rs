@@ -1,0 +1,266 @@
+// Settings, SLA policies, teams, notes and saved replies: shared by both backends.
+
+async fn care_setting(pool: &Pool, key: &str) -> Result<Option<String>> {
+    Ok(
+        sqlx::query_scalar::<Db, String>("SELECT value FROM care_settings WHERE key = $1")
+            .bind(key)
+            .fetch_optional(pool)
+            .await?,
+    )
+}
+
+async fn set_care_setting(pool: &Pool, key: &str, value: &str) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO care_settings (key, value) VALUES ($1, $2) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )
+    .bind(key)
+    .bind(value)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+async fn put_sla_policy(pool: &Pool, policy: &SlaPolicy) -> Result<()> {
+    if policy.name.trim().is_empty() {
+        return Err(StoreError::Invalid("sla policy name is empty".into()));
+    }
+    sqlx::query(
+        "INSERT INTO sla_policies (name, policy) VALUES ($1, $2) \
+         ON CONFLICT (name) DO UPDATE SET policy = excluded.policy",
+    )
+    .bind(&policy.name)
+    .bind(to_json(policy))
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+async fn sla_policy(pool: &Pool, name: &str) -> Result<Option<SlaPolicy>> {
+    sqlx::query("SELECT policy FROM sla_policies WHERE name = $1")
+        .bind(name)
+        .fetch_optional(pool)
+        .await?
+        .as_ref()
+        .map(|r| json_col(r, "policy"))
+        .transpose()
+}
+
+async fn sla_policies(pool: &Pool) -> Result<Vec<SlaPolicy>> {
+    let rows = sqlx::query("SELECT policy FROM sla_policies ORDER BY name")
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(|r| json_col(r, "policy")).collect()
+}
+
+fn decode_team(r: &DbRow) -> Result<Team> {
+    Ok(Team {
+        id: TeamId(r.try_get("id")?),
+        name: r.try_get("name")?,
+        members: json_col(r, "members")?,
+        calendar: json_col(r, "calendar")?,
+        sla_policy: r.try_get("sla_policy")?,
+        last_assigned: r.try_get::<Option<i64>, _>("last_assigned")?.map(UserId),
+    })
+}
+
+const TEAM_COLS: &str = "SELECT id, name, members, calendar, sla_policy, last_assigned FROM teams";
+
+async fn put_team(pool: &Pool, team: &TeamSpec) -> Result<Team> {
+    if team.name.trim().is_empty() {
+        return Err(StoreError::Invalid("team name is empty".into()));
+    }
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO teams (name, members, calendar, sla_policy) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (name) DO UPDATE SET members = excluded.members, \
+           calendar = excluded.calendar, sla_policy = excluded.sla_policy RETURNING id",
+    )
+    .bind(&team.name)
+    .bind(to_json(&team.members))
+    .bind(to_json(&team.calendar))
+    .bind(&team.sla_policy)
+    .fetch_one(pool)
+    .await?;
+    team_by_id(pool, TeamId(id))
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("team {id}")))
+}
+
+async fn team_by_id(pool: &Pool, id: TeamId) -> Result<Option<Team>> {
+    let sql = format!("{TEAM_COLS} WHERE id = $1");
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(id.0)
+        .fetch_optional(pool)
+        .await?
+        .as_ref()
+        .map(decode_team)
+        .transpose()
+}
+
+async fn teams(pool: &Pool) -> Result<Vec<Team>> {
+    let sql = format!("{TEAM_COLS} ORDER BY name");
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await?;
+    rows.iter().map(decode_team).collect()
+}
+
+async fn next_round_robin(pool: &Pool, id: TeamId) -> Result<Option<UserId>> {
+    // Compare-and-set on the cursor: a concurrent caller that moved it first makes this one
+    // read again, so two cases never go to the same member by accident of timing.
+    for _ in 0..32 {
+        let team = team_by_id(pool, id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("team {id}")))?;
+        let Some(next) = rapport_domain::case::next_round_robin(&team.members, team.last_assigned)
+        else {
+            return Ok(None);
+        };
+        let moved = sqlx::query(
+            "UPDATE teams SET last_assigned = $2 WHERE id = $1 \
+             AND COALESCE(last_assigned, -1) = $3",
+        )
+        .bind(id.0)
+        .bind(next.0)
+        .bind(team.last_assigned.map_or(-1, |u| u.0))
+        .execute(pool)
+        .await?
+        .rows_affected();
+        if moved == 1 {
+            return Ok(Some(next));
+        }
+    }
+    Err(StoreError::Conflict(format!(
+        "team {id}: the round-robin cursor kept changing"
+    )))
+}
+
+fn decode_note(r: &DbRow) -> Result<Note> {
+    Ok(Note {
+        id: r.try_get("id")?,
+        case_id: CaseId(r.try_get("case_id")?),
+        author: UserId(r.try_get("author")?),
+        body: r.try_get("body")?,
+        created_at: care::time(r.try_get("created_at")?, "created_at")?,
+    })
+}
+
+async fn add_note(
+    pool: &Pool,
+    case: CaseId,
+    author: UserId,
+    body: &str,
+    event: &CaseEvent,
+) -> Result<Note> {
+    let mut tx = pool.begin().await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO case_notes (case_id, author, body, created_at) VALUES ($1, $2, $3, $4) \
+         RETURNING id",
+    )
+    .bind(case.0)
+    .bind(author.0)
+    .bind(body)
+    .bind(care::micros(event.at))
+    .fetch_one(&mut *tx)
+    .await?;
+    append_events(&mut tx, case, std::slice::from_ref(event)).await?;
+    tx.commit().await?;
+    Ok(Note {
+        id,
+        case_id: case,
+        author,
+        body: body.to_string(),
+        created_at: event.at,
+    })
+}
+
+async fn notes(pool: &Pool, case: CaseId) -> Result<Vec<Note>> {
+    let rows = sqlx::query(
+        "SELECT id, case_id, author, body, created_at FROM case_notes WHERE case_id = $1 \
+         ORDER BY id",
+    )
+    .bind(case.0)
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(decode_note).collect()
+}
+
+async fn contact_notes(pool: &Pool, contact: ContactId) -> Result<Vec<Note>> {
+    let rows = sqlx::query(
+        "SELECT n.id, n.case_id, n.author, n.body, n.created_at FROM case_notes n \
+         JOIN cases c ON c.id = n.case_id WHERE c.contact_id = $1 ORDER BY n.created_at, n.id",
+    )
+    .bind(contact.0)
+    .fetch_all(pool)
+    .await?;
+    rows.iter().map(decode_note).collect()
+}
+
+fn decode_saved(r: &DbRow) -> Result<SavedReply> {
+    Ok(SavedReply {
+        id: r.try_get("id")?,
+        name: r.try_get("name")?,
+        body: r.try_get("body")?,
+        shortcut: r.try_get("shortcut")?,
+    })
+}
+
+async fn put_saved_reply(
+    pool: &Pool,
+    name: &str,
+    body: &str,
+    shortcut: Option<&str>,
+) -> Result<SavedReply> {
+    if name.trim().is_empty() {
+        return Err(StoreError::Invalid("saved reply name is empty".into()));
+    }
+    if let Some(s) = shortcut {
+        let holder: Option<String> = sqlx::query_scalar(
+            "SELECT name FROM saved_replies WHERE shortcut = $1 AND name <> $2",
+        )
+        .bind(s)
+        .bind(name)
+        .fetch_optional(pool)
+        .await?;
+        if let Some(holder) = holder {
+            return Err(StoreError::Conflict(format!(
+                "shortcut '{s}' is taken by saved reply '{holder}'"
+            )));
+        }
+    }
+    let row = sqlx::query(
+        "INSERT INTO saved_replies (name, body, shortcut) VALUES ($1, $2, $3) \
+         ON CONFLICT (name) DO UPDATE SET body = excluded.body, shortcut = excluded.shortcut \
+         RETURNING id, name, body, shortcut",
+    )
+    .bind(name)
+    .bind(body)
+    .bind(shortcut)
+    .fetch_one(pool)
+    .await?;
+    decode_saved(&row)
+}
+
+async fn saved_reply(pool: &Pool, name: &str) -> Result<Option<SavedReply>> {
+    sqlx::query("SELECT id, name, body, shortcut FROM saved_replies WHERE name = $1")
+        .bind(name)
+        .fetch_optional(pool)
+        .await?
+        .as_ref()
+        .map(decode_saved)
+        .transpose()
+}
+
+async fn saved_replies(pool: &Pool) -> Result<Vec<SavedReply>> {
+    let rows = sqlx::query("SELECT id, name, body, shortcut FROM saved_replies ORDER BY name")
+        .fetch_all(pool)
+        .await?;
+    rows.iter().map(decode_saved).collect()
+}
+
+async fn remove_saved_reply(pool: &Pool, name: &str) -> Result<bool> {
+    Ok(sqlx::query("DELETE FROM saved_replies WHERE name = $1")
+        .bind(name)
+        .execute(pool)
+        .await?
+        .rows_affected()
+        > 0)
+}

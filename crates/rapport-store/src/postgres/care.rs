@@ -1,0 +1,91 @@
+//! The care store on PostgreSQL: the shared queries of `care/sql/`, plus full-text search over
+//! case text with tsvector and GIN.
+
+use crate::care::{self, *};
+use crate::{Result, StoreError, fts};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use rapport_domain::{
+    Case, CaseEvent, CaseId, ContactId, ConversationId, IdentityId, IntentSet, PostId, SlaPolicy,
+    SlaState, TeamId, TopicId, Urgency, UserId,
+};
+use sqlx::Row;
+use std::collections::HashMap;
+
+type Db = sqlx::Postgres;
+type DbRow = sqlx::postgres::PgRow;
+type Pool = sqlx::PgPool;
+type ThisStore = super::PostgresStore;
+
+const CREATED_MICROS: &str = "(EXTRACT(EPOCH FROM p.created_at) * 1000000)::BIGINT";
+
+include!("../care/sql/cases.rs");
+include!("../care/sql/inbox.rs");
+include!("../care/sql/other.rs");
+include!("../care/sql/contacts.rs");
+include!("../care/sql/route.rs");
+include!("../care/sql/impl_store.rs");
+
+/// Adds a customer post's text to the case's searchable text, folded like `posts.search`.
+async fn index_case_text(tx: &mut sqlx::PgConnection, case: i64, post: i64) -> Result<()> {
+    let text: Option<String> = sqlx::query_scalar("SELECT text FROM posts WHERE id = $1")
+        .bind(post)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let Some(text) = text else {
+        return Ok(());
+    };
+    sqlx::query(
+        "INSERT INTO case_search (case_id, post_id, search) \
+         VALUES ($1, $2, to_tsvector('simple', $3)) ON CONFLICT (case_id, post_id) DO NOTHING",
+    )
+    .bind(case)
+    .bind(post)
+    .bind(fts::folded_text(&text))
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+/// The distinct words of `text` worth searching for, as a `to_tsquery` of alternatives.
+fn any_word_query(text: &str) -> Option<String> {
+    let mut words = fts::words(text);
+    words.retain(|w| w.chars().count() > 2);
+    words.sort();
+    words.dedup();
+    words.truncate(64);
+    (!words.is_empty()).then(|| {
+        words
+            .iter()
+            .map(|w| format!("'{w}'"))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    })
+}
+
+async fn similar_resolved_cases(
+    pool: &Pool,
+    text: &str,
+    exclude: Option<CaseId>,
+    limit: u32,
+) -> Result<Vec<(CaseId, f64)>> {
+    let Some(query) = any_word_query(text) else {
+        return Ok(Vec::new());
+    };
+    let rows = sqlx::query(
+        "SELECT cs.case_id AS case_id, \
+           MAX(ts_rank(cs.search, to_tsquery('simple', $1)))::FLOAT8 AS score \
+         FROM case_search cs JOIN cases c ON c.id = cs.case_id \
+         WHERE cs.search @@ to_tsquery('simple', $1) AND c.status IN ('resolved', 'closed') \
+           AND c.id <> $2 \
+         GROUP BY cs.case_id ORDER BY score DESC, cs.case_id LIMIT $3",
+    )
+    .bind(query)
+    .bind(exclude.map_or(-1, |c| c.0))
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| Ok((CaseId(r.try_get("case_id")?), r.try_get::<f64, _>("score")?)))
+        .collect()
+}

@@ -1,0 +1,86 @@
+//! The care store on SQLite: the shared queries of `care/sql/`, plus full-text search over
+//! case text with FTS5.
+
+use crate::care::{self, *};
+use crate::{Result, StoreError, fts};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use rapport_domain::{
+    Case, CaseEvent, CaseId, ContactId, ConversationId, IdentityId, IntentSet, PostId, SlaPolicy,
+    SlaState, TeamId, TopicId, Urgency, UserId,
+};
+use sqlx::Row;
+use std::collections::HashMap;
+
+type Db = sqlx::Sqlite;
+type DbRow = sqlx::sqlite::SqliteRow;
+type Pool = sqlx::SqlitePool;
+type ThisStore = super::SqliteStore;
+
+const CREATED_MICROS: &str = "p.created_at";
+
+include!("../care/sql/cases.rs");
+include!("../care/sql/inbox.rs");
+include!("../care/sql/other.rs");
+include!("../care/sql/contacts.rs");
+include!("../care/sql/route.rs");
+include!("../care/sql/impl_store.rs");
+
+/// Adds a customer post's text to the case's searchable text.
+async fn index_case_text(tx: &mut sqlx::SqliteConnection, case: i64, post: i64) -> Result<()> {
+    sqlx::query("INSERT INTO case_search (case_id, text) SELECT $1, text FROM posts WHERE id = $2")
+        .bind(case)
+        .bind(post)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// The distinct words of `text` worth searching for, as FTS5 terms joined by OR.
+fn any_word_query(text: &str) -> Option<String> {
+    let mut words = fts::words(text);
+    words.retain(|w| w.chars().count() > 2);
+    words.sort();
+    words.dedup();
+    words.truncate(64);
+    (!words.is_empty()).then(|| {
+        words
+            .iter()
+            .map(|w| format!("\"{w}\""))
+            .collect::<Vec<_>>()
+            .join(" OR ")
+    })
+}
+
+async fn similar_resolved_cases(
+    pool: &Pool,
+    text: &str,
+    exclude: Option<CaseId>,
+    limit: u32,
+) -> Result<Vec<(CaseId, f64)>> {
+    let Some(query) = any_word_query(text) else {
+        return Ok(Vec::new());
+    };
+    // bm25 is lower for better matches; the best posts are taken first, then their cases.
+    let rows = sqlx::query(
+        "SELECT s.case_id AS case_id, MIN(s.r) AS score FROM ( \
+           SELECT case_id, bm25(case_search) AS r FROM case_search \
+           WHERE case_search MATCH $1 ORDER BY rank LIMIT 2000) s \
+         JOIN cases c ON c.id = s.case_id \
+         WHERE c.status IN ('resolved', 'closed') AND c.id <> $2 \
+         GROUP BY s.case_id ORDER BY score, s.case_id LIMIT $3",
+    )
+    .bind(query)
+    .bind(exclude.map_or(-1, |c| c.0))
+    .bind(i64::from(limit))
+    .fetch_all(pool)
+    .await?;
+    rows.iter()
+        .map(|r| {
+            Ok((
+                CaseId(r.try_get("case_id")?),
+                -r.try_get::<f64, _>("score")?,
+            ))
+        })
+        .collect()
+}

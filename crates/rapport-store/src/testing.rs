@@ -54,9 +54,10 @@ pub struct TestStore {
 }
 
 enum Cleanup {
+    // Held for its drop, which removes the directory.
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
     Postgres {
-        server: PgConnectOptions,
+        server: Box<PgConnectOptions>,
         database: String,
     },
 }
@@ -133,7 +134,10 @@ pub async fn fresh_store(backend: Backend) -> TestStore {
                 .unwrap_or_else(|e| panic!("opening test database {database}: {e}"));
             TestStore {
                 store: Arc::new(store),
-                cleanup: Cleanup::Postgres { server, database },
+                cleanup: Cleanup::Postgres {
+                    server: Box::new(server),
+                    database,
+                },
             }
         }
     }
@@ -149,7 +153,7 @@ impl Drop for TestStore {
         let Cleanup::Postgres { server, database } = &self.cleanup else {
             return;
         };
-        let (server, database) = (server.clone(), database.clone());
+        let (server, database) = (server.as_ref().clone(), database.clone());
         // Drop runs inside the test's runtime, which cannot be blocked on; a runtime of its
         // own on a thread of its own can.
         let dropped = std::thread::spawn(move || {

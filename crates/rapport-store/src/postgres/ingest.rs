@@ -11,7 +11,7 @@ use sqlx::{PgConnection, PgPool, Row};
 use std::borrow::Cow;
 
 /// Advisory lock key taken by every transaction that creates identities or posts.
-pub(super) const WRITE_LOCK: i64 = 0x7261_7070_6f72_74;
+pub(super) const WRITE_LOCK: i64 = 0x0072_6170_706f_7274;
 
 pub(super) async fn lock(tx: &mut PgConnection) -> Result<()> {
     sqlx::query("SELECT pg_advisory_xact_lock($1)")

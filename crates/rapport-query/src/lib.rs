@@ -105,6 +105,7 @@ mod filter;
 mod lexer;
 mod matcher;
 mod parser;
+mod program;
 mod single;
 mod text;
 

@@ -3,7 +3,8 @@
 
 use crate::ast::{Query, TagKind};
 use crate::compile::{self, Expr, LitKind, Literals};
-use crate::eval::{self, FIELD_POS, Hits, PostCtx};
+use crate::eval::{FIELD_POS, Hits, PostCtx};
+use crate::program::Programs;
 use crate::text::{self, CASHTAG, HASHTAG, MENTION, Tokens};
 use aho_corasick::{AhoCorasick, MatchKind};
 use rapport_domain::{Labels, Post, TopicId, TopicOptions};
@@ -31,8 +32,9 @@ pub struct Matcher {
     trigger_topics: Vec<u32>,
     /// Topics that can match without any literal (`lang:fr is:reply`): evaluated for every post.
     always: Vec<u32>,
-    /// Sorted by id, so matches come out in ascending order.
-    topics: Vec<(TopicId, Expr)>,
+    /// Sorted, so matches come out in ascending order; `programs` holds each one's expression.
+    ids: Vec<TopicId>,
+    programs: Programs,
     any_unaccented: bool,
 }
 
@@ -50,6 +52,7 @@ pub struct Scratch {
     range: Vec<(u32, u32)>,
     topic_stamp: Vec<u32>,
     candidates: Vec<u32>,
+    stack: Vec<bool>,
     generation: u32,
 }
 
@@ -152,6 +155,10 @@ impl Matcher {
         }
         trigger_start.push(trigger_topics.len() as u32);
         let any_unaccented = lits.lits.iter().any(|l| l.unaccented);
+        let mut programs = Programs::default();
+        for (_, expr) in &compiled {
+            programs.push(expr);
+        }
         let lit_unaccented = lits.lits.iter().map(|l| l.unaccented).collect();
         let lit_flag = lits
             .lits
@@ -173,18 +180,19 @@ impl Matcher {
             trigger_start,
             trigger_topics,
             always,
-            topics: compiled,
+            ids: compiled.iter().map(|(id, _)| *id).collect(),
+            programs,
             any_unaccented,
         }
     }
 
     /// Number of topics.
     pub fn len(&self) -> usize {
-        self.topics.len()
+        self.ids.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.topics.is_empty()
+        self.ids.is_empty()
     }
 
     /// Appends the ids of the topics `post` matches to `out`, ascending, without duplicates.
@@ -201,7 +209,7 @@ impl Matcher {
         labels: Option<&Labels>,
         out: &mut Vec<TopicId>,
     ) {
-        s.begin(self.lits.len(), self.topics.len());
+        s.begin(self.lits.len(), self.ids.len());
         let ascii = text::normalize_into(&post.text, false, &mut s.norm);
         text::tokenize(&s.norm, &mut s.tokens);
         // Stripping accents changes nothing in ASCII text: one pass serves both kinds of topic.
@@ -244,9 +252,10 @@ impl Matcher {
             generation: s.generation,
         };
         for &t in &s.candidates {
-            let (id, expr) = &self.topics[t as usize];
-            if out.last() != Some(id) && eval::eval(expr, &hits, &ctx) {
-                out.push(*id);
+            let id = self.ids[t as usize];
+            if out.last() != Some(&id) && self.programs.eval(t as usize, &hits, &ctx, &mut s.stack)
+            {
+                out.push(id);
             }
         }
     }

@@ -14,6 +14,7 @@ mod plan;
 mod postgres;
 mod record;
 mod sqlite;
+mod threads;
 pub mod testing;
 pub mod users;
 

@@ -3,6 +3,7 @@
 //! up, hand out ids and write the result, so threads, identities and mentions follow the same
 //! rules on every backend.
 
+use crate::threads::Threads;
 use crate::{IngestOutcome, IngestReport, NewPost, StoreError};
 use rapport_domain::{Labels, Network, Post, PostId};
 use std::collections::{HashMap, HashSet};
@@ -187,82 +188,6 @@ struct PlannedPost {
     ident: usize,
     thread: usize,
     has_parent: bool,
-}
-
-/// Union-find over conversations; a set keeps the smallest stored conversation id it holds,
-/// so merges fold later threads into the oldest one.
-#[derive(Default)]
-struct Threads {
-    parent: Vec<usize>,
-    db: Vec<Option<i64>>,
-    node: HashMap<Key, usize>,
-    db_elem: HashMap<i64, usize>,
-}
-
-impl Threads {
-    fn elem(&mut self, db: Option<i64>) -> usize {
-        self.parent.push(self.parent.len());
-        self.db.push(db);
-        self.parent.len() - 1
-    }
-
-    fn find(&mut self, mut x: usize) -> usize {
-        while self.parent[x] != x {
-            self.parent[x] = self.parent[self.parent[x]];
-            x = self.parent[x];
-        }
-        x
-    }
-
-    fn union(&mut self, a: usize, b: usize) -> usize {
-        let (ra, rb) = (self.find(a), self.find(b));
-        if ra == rb {
-            return ra;
-        }
-        let db = match (self.db[ra], self.db[rb]) {
-            (Some(x), Some(y)) => Some(x.min(y)),
-            (x, y) => x.or(y),
-        };
-        self.parent[rb] = ra;
-        self.db[ra] = db;
-        ra
-    }
-
-    fn seed(&mut self, key: Key, conv: i64) {
-        let e = match self.db_elem.get(&conv) {
-            Some(&e) => e,
-            None => {
-                let e = self.elem(Some(conv));
-                self.db_elem.insert(conv, e);
-                e
-            }
-        };
-        match self.node.get(&key) {
-            Some(&x) => {
-                self.union(x, e);
-            }
-            None => {
-                self.node.insert(key, e);
-            }
-        }
-    }
-
-    fn place(&mut self, nodes: Vec<Key>) -> usize {
-        let mut root = None;
-        for k in &nodes {
-            if let Some(&e) = self.node.get(k) {
-                root = Some(match root {
-                    None => self.find(e),
-                    Some(r) => self.union(r, e),
-                });
-            }
-        }
-        let r = root.unwrap_or_else(|| self.elem(None));
-        for k in nodes {
-            self.node.insert(k, r);
-        }
-        r
-    }
 }
 
 /// How many new rows of each kind a plan needs ids for.

@@ -251,11 +251,13 @@ impl Matcher {
             positions: &s.positions,
             generation: s.generation,
         };
+        // Topics given twice under one id sit side by side: report the id once.
+        let mut last = None;
         for &t in &s.candidates {
             let id = self.ids[t as usize];
-            if out.last() != Some(&id) && self.programs.eval(t as usize, &hits, &ctx, &mut s.stack)
-            {
+            if last != Some(id) && self.programs.eval(t as usize, &hits, &ctx, &mut s.stack) {
                 out.push(id);
+                last = Some(id);
             }
         }
     }

@@ -257,3 +257,31 @@ fn term_filter_shapes() {
         .is_scan_all()
     );
 }
+
+#[test]
+fn matcher_is_shared_across_threads_and_reports_each_id_once() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<Matcher>();
+    let q = |s: &str| parse(s).unwrap();
+    let opts = TopicOptions::default();
+    // The same id twice, and a caller's buffer that already holds ids.
+    let matcher = Matcher::new([
+        (TopicId(9), q("refund"), opts.clone()),
+        (TopicId(4), q("refund OR money"), opts.clone()),
+        (TopicId(9), q("money"), opts.clone()),
+    ]);
+    let posts = load_posts();
+    let post = posts
+        .iter()
+        .find(|p| p.text.contains("refund") && p.text.contains("money"))
+        .expect("a post about a refund and money");
+    let mut out = vec![TopicId(9)];
+    matcher.match_post(post, None, &mut out);
+    assert_eq!(out, vec![TopicId(9), TopicId(4), TopicId(9)]);
+    let handle = std::thread::spawn(move || {
+        let mut out = Vec::new();
+        matcher.match_post(&posts[0], None, &mut out);
+        out
+    });
+    assert_eq!(handle.join().unwrap(), Vec::<TopicId>::new());
+}

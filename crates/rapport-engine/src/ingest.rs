@@ -149,7 +149,9 @@ impl Engine {
         summary: &mut IngestSummary,
     ) -> Result<IngestReport> {
         let matches: Vec<usize> = batch.iter().map(|p| p.topics.len()).collect();
+        let routable = crate::care::routable(&batch);
         let report = self.store.ingest(batch).await?;
+        self.care().route_ingested(&report, &routable).await?;
         for (outcome, n) in report.outcomes.iter().zip(matches) {
             match outcome {
                 IngestOutcome::Inserted { is_mention, .. } => {

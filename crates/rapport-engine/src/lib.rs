@@ -8,7 +8,9 @@
 //! Architecture invariant: no HTTP and no SQL here; storage is reached only through the
 //! `Store` trait, so every use case runs unchanged on SQLite and PostgreSQL.
 
+pub mod accounts;
 pub mod bench;
+pub mod care;
 pub mod demo;
 mod error;
 mod ingest;

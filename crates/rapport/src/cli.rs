@@ -51,6 +51,23 @@ pub enum Command {
     Eval(EvalCommand),
     /// Classify a text: sentiment, intents, language, urgency, and why.
     Classify(ClassifyArgs),
+    /// Users who log in: `admin create --user NAME --role ROLE` (password on standard input).
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Add a user; the password is read from standard input and never echoed.
+    Create {
+        #[arg(long)]
+        user: String,
+        /// admin, agent or analyst.
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        display_name: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -210,6 +227,31 @@ pub struct ServeArgs {
 pub enum BenchCommand {
     /// The whole ingest path: parse JSON, normalize, dedupe, classify, match K topics, store.
     Ingest(BenchIngestArgs),
+    /// Inbox list and case page server time with many cases stored.
+    Inbox(BenchInboxArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchInboxArgs {
+    /// Cases to store.
+    #[arg(long, default_value_t = 1_000_000)]
+    pub cases: usize,
+    /// Active (new, open, pending) cases per thousand; the rest are resolved or closed.
+    #[arg(long, default_value_t = 100)]
+    pub active_per_mille: u32,
+    /// Timed calls per kind.
+    #[arg(long, default_value_t = 400)]
+    pub samples: usize,
+    #[arg(long, default_value_t = 7)]
+    pub seed: u64,
+    /// Posts the cases are built on, as FORMAT:PATH (default: twcs_head_5000.csv in ../shared/data).
+    #[arg(long, value_name = "FORMAT:PATH")]
+    pub source: Vec<String>,
+    /// An empty store to build in [default: a fresh SQLite file in a temporary directory].
+    #[arg(long, value_name = "URL")]
+    pub store: Option<String>,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

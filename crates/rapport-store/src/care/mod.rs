@@ -166,7 +166,8 @@ pub trait CareStore: Send + Sync {
 
     // ---- bulk -------------------------------------------------------------------------------
 
-    /// Inserts many cases at once in one transaction, without posts or events (benchmarks and
-    /// generated workspaces); returns how many were stored.
-    async fn bulk_insert_cases(&self, records: &[CaseRecord]) -> Result<u64>;
+    /// Inserts many cases with their posts and events in one transaction (benchmarks and
+    /// generated workspaces). Unlike [`CareStore::create_case`] it does not index the posts'
+    /// text for [`CareStore::similar_resolved_cases`]. Returns how many were stored.
+    async fn bulk_insert_cases(&self, cases: &[BulkCase]) -> Result<u64>;
 }

@@ -86,6 +86,8 @@ pub struct RouteCandidate {
     pub created_at: DateTime<Utc>,
     pub from_own_account: bool,
     pub is_mention: bool,
+    /// The post replies to another (it may continue a conversation that has a case).
+    pub is_reply: bool,
     pub intents: Option<IntentSet>,
     pub urgency: Option<Urgency>,
     pub topics: Vec<TopicId>,
@@ -385,4 +387,12 @@ pub struct Lead {
     pub post_id: PostId,
     pub at: DateTime<Utc>,
     pub stage: Option<LifecycleStage>,
+}
+
+/// A case with its posts and events, for [`crate::CareStore::bulk_insert_cases`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BulkCase {
+    pub record: CaseRecord,
+    pub posts: Vec<CasePost>,
+    pub events: Vec<rapport_domain::CaseEvent>,
 }

@@ -1,7 +1,7 @@
 //! `rapport bench ...`: measurements printed as JSON (or a short table).
 
 use super::{Ctx, print_json, shared_data};
-use crate::cli::{BenchCommand, BenchIngestArgs};
+use crate::cli::{BenchCommand, BenchInboxArgs, BenchIngestArgs};
 use anyhow::{Context, Result, anyhow, bail};
 use rapport_connectors::Format;
 use rapport_engine::bench::{self, BenchSpec};
@@ -10,32 +10,42 @@ use std::path::PathBuf;
 pub async fn run(_ctx: &Ctx, cmd: BenchCommand) -> Result<()> {
     match cmd {
         BenchCommand::Ingest(args) => ingest(args).await,
+        BenchCommand::Inbox(args) => inbox(args).await,
     }
 }
 
 fn sources(args: &BenchIngestArgs) -> Result<Vec<(Format, PathBuf)>> {
     if !args.source.is_empty() {
-        return args
-            .source
-            .iter()
-            .map(|s| {
-                let (format, path) = s
-                    .split_once(':')
-                    .ok_or_else(|| anyhow!("--source expects FORMAT:PATH, got '{s}'"))?;
-                let format: Format = format.parse().map_err(|e| anyhow!("{e}"))?;
-                Ok((format, PathBuf::from(path)))
-            })
-            .collect();
+        return parse_sources(&args.source);
     }
     let Some(data) = shared_data() else {
         bail!("no ../shared/data here: give text files with --source FORMAT:PATH");
     };
     Ok(vec![
         (Format::Twcs, data.join("twcs/twcs_head_5000.csv")),
-        (Format::Twcs, data.join("twcs/spotifycares_inbound_15096.csv")),
+        (
+            Format::Twcs,
+            data.join("twcs/spotifycares_inbound_15096.csv"),
+        ),
         (Format::Twcs, data.join("twcs/twcs_kaggle_sample_93.csv")),
-        (Format::Airline, data.join("airline/airline_sentiment_train.csv")),
+        (
+            Format::Airline,
+            data.join("airline/airline_sentiment_train.csv"),
+        ),
     ])
+}
+
+fn parse_sources(sources: &[String]) -> Result<Vec<(Format, PathBuf)>> {
+    sources
+        .iter()
+        .map(|s| {
+            let (format, path) = s
+                .split_once(':')
+                .ok_or_else(|| anyhow!("--source expects FORMAT:PATH, got '{s}'"))?;
+            let format: Format = format.parse().map_err(|e| anyhow!("{e}"))?;
+            Ok((format, PathBuf::from(path)))
+        })
+        .collect()
 }
 
 async fn ingest(args: BenchIngestArgs) -> Result<()> {
@@ -65,9 +75,63 @@ async fn ingest(args: BenchIngestArgs) -> Result<()> {
     println!("topics           {}", report.topics);
     println!("end to end       {:.0} posts/s", report.posts_per_sec);
     println!("matching, 1 core {:.0} posts/s", report.match_posts_per_sec);
-    println!("classify, 1 core {:.0} posts/s", report.classify_posts_per_sec);
+    println!(
+        "classify, 1 core {:.0} posts/s",
+        report.classify_posts_per_sec
+    );
     println!("p99 latency      {:.1} ms", report.p99_latency_ms);
     println!("peak RSS         {:.0} MB", report.peak_rss_mb);
+    Ok(())
+}
+
+async fn inbox(args: BenchInboxArgs) -> Result<()> {
+    let files = if args.source.is_empty() {
+        let Some(data) = shared_data() else {
+            bail!("no ../shared/data here: give posts with --source FORMAT:PATH");
+        };
+        vec![(Format::Twcs, data.join("twcs/twcs_head_5000.csv"))]
+    } else {
+        parse_sources(&args.source)?
+    };
+    let seeds = bench::seed_posts(&files)?;
+    let dir = tempfile_dir()?;
+    let url = args
+        .store
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", dir.join("inbox.db").display()));
+    let store = rapport_store::open(&url)
+        .await
+        .with_context(|| format!("cannot open the bench store {}", super::redact_url(&url)))?;
+    let spec = rapport_engine::care::bench::InboxBenchSpec {
+        cases: args.cases,
+        active_per_mille: args.active_per_mille.min(1_000),
+        samples: args.samples.max(1),
+        seed: args.seed,
+        ..Default::default()
+    };
+    let report = rapport_engine::care::bench::run(&spec, seeds, store).await;
+    let _ = std::fs::remove_dir_all(&dir);
+    let report = report?;
+    if args.json {
+        return print_json(&report);
+    }
+    println!(
+        "cases            {} ({} active)",
+        report.cases, report.active_cases
+    );
+    println!("build            {:.1} s", report.build_seconds);
+    let row = |name: &str, l: &rapport_engine::care::bench::Latency| {
+        println!(
+            "{name:<16} p50 {:.2} ms  p95 {:.2} ms  max {:.2} ms",
+            l.p50_ms, l.p95_ms, l.max_ms
+        );
+    };
+    row("inbox list", &report.inbox_list);
+    for v in &report.inbox_by_view {
+        row(&format!("  {}", v.view), &v.latency);
+    }
+    row("inbox counts", &report.inbox_counts);
+    row("case page", &report.case_page);
     Ok(())
 }
 

@@ -15,8 +15,7 @@ fn opt_time(r: &DbRow, column: &str) -> Result<Option<DateTime<Utc>>> {
 
 fn json_col<T: serde::de::DeserializeOwned>(r: &DbRow, column: &str) -> Result<T> {
     let text: String = r.try_get(column)?;
-    serde_json::from_str(&text)
-        .map_err(|e| StoreError::Corrupt(format!("column {column}: {e}")))
+    serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("column {column}: {e}")))
 }
 
 fn to_json<T: serde::Serialize>(v: &T) -> String {
@@ -169,18 +168,21 @@ async fn write_topics(
     id: i64,
     record: &CaseRecord,
     c: &CaseColumns,
+    fresh: bool,
 ) -> Result<()> {
-    sqlx::query(
-        "UPDATE case_topics SET active = $2, prio_key = $3, due_key = $4, \
+    if !fresh {
+        sqlx::query(
+            "UPDATE case_topics SET active = $2, prio_key = $3, due_key = $4, \
          last_activity_at = $5 WHERE case_id = $1",
-    )
-    .bind(id)
-    .bind(c.active)
-    .bind(c.prio_key)
-    .bind(c.due_key)
-    .bind(c.last_activity_at)
-    .execute(&mut *tx)
-    .await?;
+        )
+        .bind(id)
+        .bind(c.active)
+        .bind(c.prio_key)
+        .bind(c.due_key)
+        .bind(c.last_activity_at)
+        .execute(&mut *tx)
+        .await?;
+    }
     for topic in &record.topics {
         sqlx::query(
             "INSERT INTO case_topics (topic_id, case_id, active, prio_key, due_key, \
@@ -256,7 +258,7 @@ async fn create_case(
         .bind(care::micros(record.case.opened_at))
         .fetch_one(&mut *tx)
         .await?;
-    write_topics(&mut tx, id, record, &c).await?;
+    write_topics(&mut tx, id, record, &c, true).await?;
     attach(&mut tx, id, posts).await?;
     append_events(&mut tx, CaseId(id), events).await?;
     tx.commit().await?;
@@ -296,7 +298,7 @@ async fn save_case(
             )),
         });
     }
-    write_topics(&mut tx, id, record, &c).await?;
+    write_topics(&mut tx, id, record, &c, false).await?;
     attach(&mut tx, id, posts).await?;
     append_events(&mut tx, record.case.id, events).await?;
     tx.commit().await?;
@@ -400,10 +402,11 @@ async fn sla_stale(pool: &Pool, now: DateTime<Utc>, limit: u32) -> Result<Vec<Ca
     Ok(rows.into_iter().map(CaseId).collect())
 }
 
-async fn bulk_insert_cases(pool: &Pool, records: &[CaseRecord]) -> Result<u64> {
+async fn bulk_insert_cases(pool: &Pool, cases: &[BulkCase]) -> Result<u64> {
     let mut tx = pool.begin().await?;
     let mut n = 0;
-    for record in records {
+    for bulk in cases {
+        let record = &bulk.record;
         let c = columns(record);
         let q = sqlx::query_scalar::<Db, i64>(INSERT_CASE).bind(record.case.conversation_id.0);
         let id: i64 = bind_columns!(q, c)
@@ -412,7 +415,20 @@ async fn bulk_insert_cases(pool: &Pool, records: &[CaseRecord]) -> Result<u64> {
             .bind(care::micros(record.case.opened_at))
             .fetch_one(&mut *tx)
             .await?;
-        write_topics(&mut tx, id, record, &c).await?;
+        write_topics(&mut tx, id, record, &c, true).await?;
+        for p in &bulk.posts {
+            sqlx::query(
+                "INSERT INTO case_posts (case_id, post_id, from_customer, at) \
+                 VALUES ($1, $2, $3, $4) ON CONFLICT (case_id, post_id) DO NOTHING",
+            )
+            .bind(id)
+            .bind(p.post_id.0)
+            .bind(i64::from(p.from_customer))
+            .bind(care::micros(p.at))
+            .execute(&mut *tx)
+            .await?;
+        }
+        append_events(&mut tx, CaseId(id), &bulk.events).await?;
         n += 1;
     }
     tx.commit().await?;

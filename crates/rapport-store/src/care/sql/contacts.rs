@@ -243,13 +243,11 @@ async fn merge_contacts(pool: &Pool, keep: ContactId, absorb: ContactId) -> Resu
         .bind(keep.0)
         .execute(&mut *tx)
         .await?;
-    sqlx::query(
-        "UPDATE cases SET contact_id = $2, version = version + 1 WHERE contact_id = $1",
-    )
-    .bind(absorb.0)
-    .bind(keep.0)
-    .execute(&mut *tx)
-    .await?;
+    sqlx::query("UPDATE cases SET contact_id = $2, version = version + 1 WHERE contact_id = $1")
+        .bind(absorb.0)
+        .bind(keep.0)
+        .execute(&mut *tx)
+        .await?;
     move_leads(&mut tx, absorb, keep, None).await?;
     let merged = ContactFields {
         name: kept.name.clone(),
@@ -288,13 +286,12 @@ async fn split_identity(pool: &Pool, identity: IdentityId, name: &str) -> Result
         .fetch_optional(&mut *tx)
         .await?;
     let old = ContactId(old.ok_or_else(|| StoreError::NotFound(format!("identity {identity}")))?);
-    let others: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM identities WHERE contact_id = $1 AND id <> $2",
-    )
-    .bind(old.0)
-    .bind(identity.0)
-    .fetch_one(&mut *tx)
-    .await?;
+    let others: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM identities WHERE contact_id = $1 AND id <> $2")
+            .bind(old.0)
+            .bind(identity.0)
+            .fetch_one(&mut *tx)
+            .await?;
     if others == 0 {
         return Err(StoreError::Invalid(format!(
             "identity {identity} is the only one of contact {old}: nothing to split off"

@@ -51,10 +51,7 @@ impl CareStore for ThisStore {
     async fn case(&self, id: CaseId) -> Result<Option<CaseRecord>> {
         case_by_id(&self.pool, id).await
     }
-    async fn latest_case_in_conversation(
-        &self,
-        id: ConversationId,
-    ) -> Result<Option<CaseRecord>> {
+    async fn latest_case_in_conversation(&self, id: ConversationId) -> Result<Option<CaseRecord>> {
         latest_case_in_conversation(&self.pool, id).await
     }
     async fn case_of_post(&self, post: PostId) -> Result<Option<CaseId>> {
@@ -128,7 +125,12 @@ impl CareStore for ThisStore {
         outbox(&self.pool, status, limit).await
     }
     async fn case_replies(&self, case: CaseId) -> Result<Vec<OutboxEntry>> {
-        outbox_where(&self.pool, "WHERE o.case_id = $1 ORDER BY o.id", Some(case.0)).await
+        outbox_where(
+            &self.pool,
+            "WHERE o.case_id = $1 ORDER BY o.id",
+            Some(case.0),
+        )
+        .await
     }
     async fn contact_replies(&self, contact: ContactId) -> Result<Vec<OutboxEntry>> {
         outbox_where(
@@ -158,12 +160,7 @@ impl CareStore for ThisStore {
     async fn split_identity(&self, identity: IdentityId, name: &str) -> Result<ContactId> {
         split_identity(&self.pool, identity, name).await
     }
-    async fn flag_lead(
-        &self,
-        contact: ContactId,
-        post: PostId,
-        at: DateTime<Utc>,
-    ) -> Result<bool> {
+    async fn flag_lead(&self, contact: ContactId, post: PostId, at: DateTime<Utc>) -> Result<bool> {
         flag_lead(&self.pool, contact, post, at).await
     }
     async fn leads(&self, limit: u32) -> Result<Vec<Lead>> {
@@ -172,7 +169,7 @@ impl CareStore for ThisStore {
     async fn contact_leads(&self, contact: ContactId) -> Result<Vec<Lead>> {
         contact_leads(&self.pool, contact).await
     }
-    async fn bulk_insert_cases(&self, records: &[CaseRecord]) -> Result<u64> {
-        bulk_insert_cases(&self.pool, records).await
+    async fn bulk_insert_cases(&self, cases: &[BulkCase]) -> Result<u64> {
+        bulk_insert_cases(&self.pool, cases).await
     }
 }

@@ -177,7 +177,12 @@ async fn count(pool: &Pool, sql: &'static str, value: Option<i64>) -> Result<u64
 async fn grouped(pool: &Pool, sql: &'static str) -> Result<Vec<(i64, u64)>> {
     let rows = sqlx::query(sql).fetch_all(pool).await?;
     rows.iter()
-        .map(|r| Ok((r.try_get::<i64, _>(0)?, r.try_get::<i64, _>(1)?.max(0) as u64)))
+        .map(|r| {
+            Ok((
+                r.try_get::<i64, _>(0)?,
+                r.try_get::<i64, _>(1)?.max(0) as u64,
+            ))
+        })
         .collect()
 }
 

@@ -99,7 +99,9 @@ async fn team_by_id(pool: &Pool, id: TeamId) -> Result<Option<Team>> {
 
 async fn teams(pool: &Pool) -> Result<Vec<Team>> {
     let sql = format!("{TEAM_COLS} ORDER BY name");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch_all(pool).await?;
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .fetch_all(pool)
+        .await?;
     rows.iter().map(decode_team).collect()
 }
 
@@ -213,13 +215,12 @@ async fn put_saved_reply(
         return Err(StoreError::Invalid("saved reply name is empty".into()));
     }
     if let Some(s) = shortcut {
-        let holder: Option<String> = sqlx::query_scalar(
-            "SELECT name FROM saved_replies WHERE shortcut = $1 AND name <> $2",
-        )
-        .bind(s)
-        .bind(name)
-        .fetch_optional(pool)
-        .await?;
+        let holder: Option<String> =
+            sqlx::query_scalar("SELECT name FROM saved_replies WHERE shortcut = $1 AND name <> $2")
+                .bind(s)
+                .bind(name)
+                .fetch_optional(pool)
+                .await?;
         if let Some(holder) = holder {
             return Err(StoreError::Conflict(format!(
                 "shortcut '{s}' is taken by saved reply '{holder}'"

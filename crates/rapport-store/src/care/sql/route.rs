@@ -13,6 +13,7 @@ async fn route_candidates(pool: &Pool, posts: &[PostId]) -> Result<Vec<RouteCand
                p.network, {CREATED_MICROS} AS created, \
                CASE WHEN p.from_own_account THEN 1 ELSE 0 END AS own, \
                CASE WHEN p.is_mention THEN 1 ELSE 0 END AS mention, \
+               CASE WHEN p.reply_to IS NULL THEN 0 ELSE 1 END AS reply, \
                CAST(p.intents AS BIGINT) AS intents, p.urgency, p.text \
              FROM posts p JOIN identities i ON i.id = p.identity_id \
              JOIN conversations cv ON cv.id = p.conversation_id WHERE p.id IN ({list})"
@@ -54,11 +55,14 @@ async fn route_candidates(pool: &Pool, posts: &[PostId]) -> Result<Vec<RouteCand
                     created_at: care::time(r.try_get("created")?, "created_at")?,
                     from_own_account: r.try_get::<i64, _>("own")? != 0,
                     is_mention: r.try_get::<i64, _>("mention")? != 0,
+                    is_reply: r.try_get::<i64, _>("reply")? != 0,
                     intents: intents.map(|v| IntentSet::from_bits_truncate(v as u8)),
                     urgency: urgency
                         .map(|u| u.parse::<Urgency>())
                         .transpose()
-                        .map_err(|e| StoreError::Corrupt(format!("post {id}, column urgency: {e}")))?,
+                        .map_err(|e| {
+                            StoreError::Corrupt(format!("post {id}, column urgency: {e}"))
+                        })?,
                     topics: topics.remove(&id).unwrap_or_default(),
                     text: r.try_get("text")?,
                 },

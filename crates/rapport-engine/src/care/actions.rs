@@ -1,0 +1,208 @@
+//! Inbox actions: every change goes through the domain's `Case` methods, so it produces its
+//! audit event, is saved with a version check (two agents cannot overwrite each other), has
+//! its SLA clocks read again, and is announced on the live channel.
+
+use super::{Care, CareError, ChangeKind, Result};
+use chrono::{DateTime, Utc};
+use rapport_domain::{
+    Actor, Case, CaseAction, CaseEvent, CaseId, Contact, Priority, StoredPost, TeamId, UserId,
+};
+use rapport_store::care::{
+    CaseRecord, ContactFields, InboxCounts, InboxPage, InboxQuery, Note, OutboxEntry,
+};
+use serde::Serialize;
+
+/// Everything the case page shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct CasePage {
+    pub record: CaseRecord,
+    /// The case's posts, oldest first (customer posts and agent replies).
+    pub posts: Vec<StoredPost>,
+    pub events: Vec<CaseEvent>,
+    pub notes: Vec<Note>,
+    pub replies: Vec<OutboxEntry>,
+    pub contact: Option<Contact>,
+    pub contact_fields: Option<ContactFields>,
+}
+
+impl Care {
+    pub(crate) async fn load(&self, id: CaseId) -> Result<CaseRecord> {
+        self.cs().case(id).await?.ok_or(CareError::NoSuchCase(id))
+    }
+
+    pub async fn case(&self, id: CaseId) -> Result<Option<CaseRecord>> {
+        Ok(self.cs().case(id).await?)
+    }
+
+    pub async fn inbox(&self, query: &InboxQuery) -> Result<InboxPage> {
+        Ok(self.cs().inbox(query).await?)
+    }
+
+    pub async fn counts(&self, me: Option<UserId>) -> Result<InboxCounts> {
+        Ok(self.cs().inbox_counts(me).await?)
+    }
+
+    pub async fn case_page(&self, id: CaseId) -> Result<CasePage> {
+        let record = self.load(id).await?;
+        let links = self.cs().case_posts(id).await?;
+        let mut posts = Vec::with_capacity(links.len());
+        for link in links {
+            if let Some(p) = self.store.post(link.post_id).await? {
+                posts.push(p);
+            }
+        }
+        Ok(CasePage {
+            events: self.cs().case_events(id).await?,
+            notes: self.cs().notes(id).await?,
+            replies: self.cs().case_replies(id).await?,
+            contact: self.store.contact(record.case.contact_id).await?,
+            contact_fields: self.cs().contact_fields(record.case.contact_id).await?,
+            posts,
+            record,
+        })
+    }
+
+    /// Applies `change` to the case at `at`; saves and announces only when it produced events.
+    async fn change<F>(&self, id: CaseId, at: DateTime<Utc>, change: F) -> Result<CaseRecord>
+    where
+        F: FnOnce(&mut Case) -> Result<Vec<CaseEvent>>,
+    {
+        let mut record = self.load(id).await?;
+        let events = change(&mut record.case)?;
+        if events.is_empty() {
+            return Ok(record);
+        }
+        let rules = self.rules().await?;
+        self.reevaluate(&mut record, &[], &events, &rules, at)
+            .await?;
+        let saved = self.cs().save_case(&record, &[], &events).await?;
+        self.announce(&saved, ChangeKind::Updated, at);
+        Ok(saved)
+    }
+
+    /// Assigns the case to an agent (`None` unassigns).
+    pub async fn assign(
+        &self,
+        id: CaseId,
+        to: Option<UserId>,
+        by: UserId,
+        at: DateTime<Utc>,
+    ) -> Result<CaseRecord> {
+        self.change(id, at, |c| {
+            Ok(c.assign(to, Actor::User(by), at).into_iter().collect())
+        })
+        .await
+    }
+
+    /// Moves the case to a team's queue (`None` takes it off any).
+    pub async fn set_team(
+        &self,
+        id: CaseId,
+        team: Option<TeamId>,
+        by: UserId,
+        at: DateTime<Utc>,
+    ) -> Result<CaseRecord> {
+        if let Some(t) = team
+            && self.cs().team(t).await?.is_none()
+        {
+            return Err(CareError::NoSuchTeam(t));
+        }
+        self.change(id, at, |c| {
+            Ok(c.set_team(team, Actor::User(by), at).into_iter().collect())
+        })
+        .await
+    }
+
+    /// Assigns the case to the next member of its team in turn.
+    pub async fn assign_round_robin(
+        &self,
+        id: CaseId,
+        by: UserId,
+        at: DateTime<Utc>,
+    ) -> Result<CaseRecord> {
+        let record = self.load(id).await?;
+        let team = record
+            .case
+            .team
+            .ok_or_else(|| CareError::invalid("team", format!("case {id} is in no team")))?;
+        let next = self.cs().next_round_robin(team).await?;
+        self.assign(id, next, by, at).await
+    }
+
+    /// Moves the status through the domain state machine (open, await customer, resolve,
+    /// reopen, close).
+    pub async fn apply(
+        &self,
+        id: CaseId,
+        action: CaseAction,
+        by: UserId,
+        at: DateTime<Utc>,
+    ) -> Result<CaseRecord> {
+        self.change(id, at, |c| {
+            Ok(c.apply(action, Actor::User(by), at)?.into_iter().collect())
+        })
+        .await
+    }
+
+    pub async fn set_priority(
+        &self,
+        id: CaseId,
+        priority: Priority,
+        by: UserId,
+        at: DateTime<Utc>,
+    ) -> Result<CaseRecord> {
+        self.change(id, at, |c| {
+            Ok(c.set_priority(priority, Actor::User(by), at)
+                .into_iter()
+                .collect())
+        })
+        .await
+    }
+
+    pub async fn add_tag(
+        &self,
+        id: CaseId,
+        tag: &str,
+        by: UserId,
+        at: DateTime<Utc>,
+    ) -> Result<CaseRecord> {
+        self.change(id, at, |c| {
+            Ok(c.add_tag(tag, Actor::User(by), at)?.into_iter().collect())
+        })
+        .await
+    }
+
+    pub async fn remove_tag(
+        &self,
+        id: CaseId,
+        tag: &str,
+        by: UserId,
+        at: DateTime<Utc>,
+    ) -> Result<CaseRecord> {
+        self.change(id, at, |c| {
+            Ok(c.remove_tag(tag, Actor::User(by), at)?
+                .into_iter()
+                .collect())
+        })
+        .await
+    }
+
+    /// Writes an internal note (never published) with its audit event.
+    pub async fn add_note(
+        &self,
+        id: CaseId,
+        author: UserId,
+        body: &str,
+        at: DateTime<Utc>,
+    ) -> Result<Note> {
+        let body = body.trim();
+        if body.is_empty() {
+            return Err(CareError::invalid("note", "the note is empty"));
+        }
+        let record = self.load(id).await?;
+        let event = record.case.note_added(Actor::User(author), at);
+        let note = self.cs().add_note(id, author, body, &event).await?;
+        self.announce(&record, ChangeKind::NoteAdded, at);
+        Ok(note)
+    }
+}

@@ -1,0 +1,170 @@
+//! Contacts: fields, merging two contacts, splitting an identity off, the timeline of every
+//! touchpoint, and leads.
+
+use super::{Care, CareError, Result};
+use chrono::{DateTime, Utc};
+use rapport_domain::{CaseId, CaseStatus, ContactId, IdentityId, StoredPost};
+use rapport_store::care::{ContactFields, Lead, Note, OutboxEntry};
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+/// One touchpoint on a contact's timeline.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum TimelineEntry {
+    Post {
+        at: DateTime<Utc>,
+        post: Box<StoredPost>,
+    },
+    CaseOpened {
+        at: DateTime<Utc>,
+        case_id: CaseId,
+        status: CaseStatus,
+    },
+    Reply {
+        at: DateTime<Utc>,
+        reply: OutboxEntry,
+    },
+    Note {
+        at: DateTime<Utc>,
+        note: Note,
+    },
+}
+
+impl TimelineEntry {
+    pub fn at(&self) -> DateTime<Utc> {
+        match self {
+            Self::Post { at, .. }
+            | Self::CaseOpened { at, .. }
+            | Self::Reply { at, .. }
+            | Self::Note { at, .. } => *at,
+        }
+    }
+
+    /// Same-instant entries read in the order things happen: the post, the case it opened,
+    /// then notes and replies.
+    fn rank(&self) -> u8 {
+        match self {
+            Self::Post { .. } => 0,
+            Self::CaseOpened { .. } => 1,
+            Self::Note { .. } => 2,
+            Self::Reply { .. } => 3,
+        }
+    }
+}
+
+fn normalize_tags(tags: &BTreeSet<String>) -> Result<BTreeSet<String>> {
+    tags.iter()
+        .map(|t| {
+            let t = t.trim();
+            if t.is_empty() || t.chars().any(char::is_whitespace) || t.chars().count() > 64 {
+                return Err(CareError::invalid(
+                    "tags",
+                    format!("'{t}' must be 1 to 64 characters without spaces"),
+                ));
+            }
+            Ok(t.to_lowercase())
+        })
+        .collect()
+}
+
+fn clean(v: &Option<String>) -> Option<String> {
+    v.as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+}
+
+impl Care {
+    pub async fn contact_fields(&self, id: ContactId) -> Result<Option<ContactFields>> {
+        Ok(self.cs().contact_fields(id).await?)
+    }
+
+    /// Replaces a contact's fields after checking them.
+    pub async fn set_contact_fields(&self, id: ContactId, fields: &ContactFields) -> Result<()> {
+        let name = fields.name.trim();
+        if name.is_empty() {
+            return Err(CareError::invalid("name", "the name is empty"));
+        }
+        let email = clean(&fields.email);
+        if let Some(e) = &email
+            && (e.chars().any(char::is_whitespace)
+                || e.split_once('@')
+                    .is_none_or(|(u, d)| u.is_empty() || !d.contains('.')))
+        {
+            return Err(CareError::invalid(
+                "email",
+                format!("'{e}' is not an address"),
+            ));
+        }
+        let fields = ContactFields {
+            name: name.to_string(),
+            email,
+            company: clean(&fields.company),
+            crm_id: clean(&fields.crm_id),
+            tags: normalize_tags(&fields.tags)?,
+            stage: fields.stage,
+            merged_into: None,
+        };
+        Ok(self.cs().set_contact_fields(id, &fields).await?)
+    }
+
+    /// Merges `absorb` into `keep`: identities, cases, leads and missing fields move over.
+    pub async fn merge_contacts(&self, keep: ContactId, absorb: ContactId) -> Result<()> {
+        Ok(self.cs().merge_contacts(keep, absorb).await?)
+    }
+
+    /// Splits an identity off into a new contact named `name` (with the cases its posts
+    /// opened); returns the new contact.
+    pub async fn split_identity(&self, identity: IdentityId, name: &str) -> Result<ContactId> {
+        Ok(self.cs().split_identity(identity, name.trim()).await?)
+    }
+
+    pub async fn leads(&self, limit: u32) -> Result<Vec<Lead>> {
+        Ok(self.cs().leads(limit).await?)
+    }
+
+    pub async fn contact_leads(&self, id: ContactId) -> Result<Vec<Lead>> {
+        Ok(self.cs().contact_leads(id).await?)
+    }
+
+    /// Every touchpoint with a contact in order: their posts, the cases opened, notes and
+    /// replies; at most `limit` posts are read.
+    pub async fn timeline(&self, id: ContactId, limit: u32) -> Result<Vec<TimelineEntry>> {
+        let mut out: Vec<TimelineEntry> = self
+            .store
+            .contact_timeline(id, limit)
+            .await?
+            .into_iter()
+            .map(|p| TimelineEntry::Post {
+                at: p.post.created_at,
+                post: Box::new(p),
+            })
+            .collect();
+        out.extend(self.cs().contact_cases(id).await?.into_iter().map(|c| {
+            TimelineEntry::CaseOpened {
+                at: c.case.opened_at,
+                case_id: c.case.id,
+                status: c.case.status,
+            }
+        }));
+        out.extend(
+            self.cs()
+                .contact_notes(id)
+                .await?
+                .into_iter()
+                .map(|n| TimelineEntry::Note {
+                    at: n.created_at,
+                    note: n,
+                }),
+        );
+        out.extend(self.cs().contact_replies(id).await?.into_iter().map(|r| {
+            TimelineEntry::Reply {
+                at: r.created_at,
+                reply: r,
+            }
+        }));
+        out.sort_by_key(|e| (e.at(), e.rank()));
+        Ok(out)
+    }
+}

@@ -1,0 +1,205 @@
+//! Replies: the composer's length check, the durable outbox, saved replies rendered with the
+//! domain templates, and suggested answers from similar resolved cases.
+
+use super::{Care, CareError, ChangeKind, Result};
+use chrono::{DateTime, Utc};
+use rapport_domain::{CaseId, Network, PersonVars, Template, TemplateContext, UserId, compose};
+use rapport_store::care::{NewReply, OutboxEntry, ReplyOutcome, ReplyStatus, SavedReply};
+use serde::Serialize;
+
+/// What the composer shows under the reply box.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ComposerCount {
+    pub network: Network,
+    /// The length as the network counts it.
+    pub count: usize,
+    pub limit: Option<usize>,
+    /// Negative when over the limit.
+    pub remaining: Option<i64>,
+    pub fits: bool,
+}
+
+/// A suggested answer: what an agent replied on a similar resolved case.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Suggestion {
+    pub case_id: CaseId,
+    /// Higher is more similar.
+    pub score: f64,
+    pub text: String,
+}
+
+/// Counts a reply the way `network` will.
+pub fn compose_count(network: Network, text: &str) -> ComposerCount {
+    ComposerCount {
+        network,
+        count: compose::count(network, text),
+        limit: compose::limit(network),
+        remaining: compose::remaining(network, text),
+        fits: compose::fits(network, text),
+    }
+}
+
+impl Care {
+    /// Queues a reply to a case in the outbox, after the composer's length check. The same
+    /// `idempotency_key` queues it once (a double click, a retried request).
+    pub async fn queue_reply(
+        &self,
+        id: CaseId,
+        author: UserId,
+        body: &str,
+        idempotency_key: &str,
+        at: DateTime<Utc>,
+    ) -> Result<OutboxEntry> {
+        if body.trim().is_empty() {
+            return Err(CareError::invalid("reply", "the reply is empty"));
+        }
+        if idempotency_key.trim().is_empty() {
+            return Err(CareError::invalid("idempotency_key", "the key is empty"));
+        }
+        let record = self.load(id).await?;
+        let count = compose_count(record.network, body);
+        if let (false, Some(limit)) = (count.fits, count.limit) {
+            return Err(CareError::TooLong {
+                network: record.network,
+                count: count.count,
+                limit,
+            });
+        }
+        let posts = self.cs().case_posts(id).await?;
+        let in_reply_to = posts
+            .iter()
+            .rev()
+            .find(|p| p.from_customer)
+            .map(|p| p.post_id);
+        let (entry, created) = self
+            .cs()
+            .enqueue_reply(&NewReply {
+                case_id: id,
+                network: record.network,
+                in_reply_to,
+                body: body.to_string(),
+                author,
+                idempotency_key: idempotency_key.to_string(),
+                at,
+            })
+            .await?;
+        if created {
+            self.announce(&record, ChangeKind::ReplyQueued, at);
+        }
+        Ok(entry)
+    }
+
+    /// Outbox entries, optionally of one status.
+    pub async fn outbox(
+        &self,
+        status: Option<ReplyStatus>,
+        limit: u32,
+    ) -> Result<Vec<OutboxEntry>> {
+        Ok(self.cs().outbox(status, limit).await?)
+    }
+
+    /// Records what a publisher did with an outbox entry.
+    pub async fn mark_reply(
+        &self,
+        id: i64,
+        outcome: &ReplyOutcome,
+        at: DateTime<Utc>,
+    ) -> Result<OutboxEntry> {
+        Ok(self.cs().mark_reply(id, outcome, at).await?)
+    }
+
+    /// Stores a saved reply after checking its template.
+    pub async fn save_saved_reply(
+        &self,
+        name: &str,
+        body: &str,
+        shortcut: Option<&str>,
+    ) -> Result<SavedReply> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(CareError::invalid("name", "use 1 to 100 characters"));
+        }
+        Template::parse(body)?;
+        let shortcut = shortcut.map(str::trim).filter(|s| !s.is_empty());
+        Ok(self.cs().put_saved_reply(name, body, shortcut).await?)
+    }
+
+    pub async fn saved_replies(&self) -> Result<Vec<SavedReply>> {
+        Ok(self.cs().saved_replies().await?)
+    }
+
+    pub async fn remove_saved_reply(&self, name: &str) -> Result<bool> {
+        Ok(self.cs().remove_saved_reply(name).await?)
+    }
+
+    /// Renders a saved reply for a case: the contact's name from the store, the agent's and
+    /// the brand's as given.
+    pub async fn render_saved_reply(
+        &self,
+        name: &str,
+        id: CaseId,
+        agent: PersonVars,
+        brand_name: Option<String>,
+    ) -> Result<String> {
+        let saved = self
+            .cs()
+            .saved_reply(name)
+            .await?
+            .ok_or_else(|| CareError::NoSuchSavedReply(name.to_string()))?;
+        let record = self.load(id).await?;
+        let contact = self.cs().contact_fields(record.case.contact_id).await?;
+        let ctx = TemplateContext {
+            contact: PersonVars {
+                name: contact.map(|c| c.name),
+                first_name: None,
+            },
+            agent,
+            case_id: Some(id),
+            brand_name,
+        };
+        Ok(Template::parse(&saved.body)?.render(&ctx))
+    }
+
+    /// Replies given on the resolved cases most similar to this one (full-text similarity over
+    /// what the customers wrote), best first, at most `limit`.
+    pub async fn suggest_replies(&self, id: CaseId, limit: usize) -> Result<Vec<Suggestion>> {
+        let posts = self.cs().case_posts(id).await?;
+        let mut text = String::new();
+        for p in posts.iter().filter(|p| p.from_customer) {
+            if let Some(post) = self.store.post(p.post_id).await? {
+                text.push_str(&post.post.text);
+                text.push('\n');
+            }
+        }
+        let similar = self
+            .cs()
+            .similar_resolved_cases(&text, Some(id), limit.max(1) as u32 * 2)
+            .await?;
+        let mut out: Vec<Suggestion> = Vec::new();
+        for (case_id, score) in similar {
+            let mut replies = Vec::new();
+            for p in self.cs().case_posts(case_id).await? {
+                if !p.from_customer
+                    && let Some(post) = self.store.post(p.post_id).await?
+                {
+                    replies.push(post.post.text);
+                }
+            }
+            for r in self.cs().case_replies(case_id).await? {
+                if r.status != ReplyStatus::Failed {
+                    replies.push(r.body);
+                }
+            }
+            for text in replies {
+                if out.len() < limit && !out.iter().any(|s| s.text == text) {
+                    out.push(Suggestion {
+                        case_id,
+                        score,
+                        text,
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,161 @@
+//! SLA clocks of a case, read with the domain's `SlaClock` on its team's calendar and stored
+//! with the case so the inbox can sort and filter on them.
+
+use super::{Care, ChangeKind, Result, RoutingRules};
+use chrono::{DateTime, TimeDelta, Utc};
+use rapport_domain::{
+    BusinessCalendar, CaseChange, CaseEvent, CaseHistory, CaseId, CaseStatus, ClockPhase, SlaClock,
+    SlaPolicy,
+};
+use rapport_store::care::{CasePost, CaseRecord, CaseSla};
+
+fn utc_always_open() -> BusinessCalendar {
+    BusinessCalendar::always_open(BusinessCalendar::parse_tz("UTC").expect("UTC is a time zone"))
+}
+
+/// The statuses a case took, from its audit log.
+pub(crate) fn statuses(events: &[CaseEvent]) -> Vec<(DateTime<Utc>, CaseStatus)> {
+    events
+        .iter()
+        .filter_map(|e| match &e.change {
+            CaseChange::Opened { .. } => Some((e.at, CaseStatus::New)),
+            CaseChange::Status { to, .. } => Some((e.at, *to)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Reads the clocks of a case at `now` with `policy` on `calendar`.
+pub fn evaluate(
+    record: &CaseRecord,
+    events: &[CaseEvent],
+    posts: &[CasePost],
+    policy: Option<&SlaPolicy>,
+    calendar: &BusinessCalendar,
+    now: DateTime<Utc>,
+) -> CaseSla {
+    let Some(policy) = policy else {
+        return CaseSla {
+            evaluated_at: Some(now),
+            ..CaseSla::default()
+        };
+    };
+    let statuses = statuses(events);
+    let customer: Vec<_> = posts
+        .iter()
+        .filter(|p| p.from_customer)
+        .map(|p| p.at)
+        .collect();
+    let agent: Vec<_> = posts
+        .iter()
+        .filter(|p| !p.from_customer)
+        .map(|p| p.at)
+        .collect();
+    let history = CaseHistory {
+        statuses: &statuses,
+        customer_posts: &customer,
+        agent_replies: &agent,
+    };
+    let report = SlaClock::new(policy, calendar).read(record.case.priority, &history, now);
+    // When each running clock that is still fine crosses the at-risk share of its goal.
+    let at_risk_at = report
+        .readings()
+        .filter(|r| r.phase == ClockPhase::Running && r.state == rapport_domain::SlaState::Ok)
+        .filter_map(|r| {
+            let threshold = TimeDelta::milliseconds(
+                (r.goal.num_milliseconds() as f64 * policy.at_risk_fraction()).round() as i64,
+            );
+            calendar.due(now, threshold - r.elapsed)
+        })
+        .min();
+    let due = |r: Option<&rapport_domain::ClockReading>| r.and_then(|r| r.due_at);
+    CaseSla {
+        first_response_due: due(report.first_response.as_ref()),
+        next_response_due: due(report.next_response.as_ref()),
+        resolution_due: due(report.resolution.as_ref()),
+        state: report.worst_open_state(),
+        next_due: report.next_due(),
+        at_risk_at,
+        evaluated_at: Some(now),
+    }
+}
+
+impl Care {
+    /// The policy and calendar a case is measured by: its team's, else the default policy on
+    /// an always-open UTC calendar.
+    pub(crate) async fn sla_terms(
+        &self,
+        record: &CaseRecord,
+        rules: &RoutingRules,
+    ) -> Result<(Option<SlaPolicy>, BusinessCalendar)> {
+        let team = match record.case.team {
+            Some(t) => self.cs().team(t).await?,
+            None => None,
+        };
+        let name = team
+            .as_ref()
+            .and_then(|t| t.sla_policy.clone())
+            .or_else(|| rules.default_sla_policy.clone());
+        let policy = match name {
+            Some(n) => self.cs().sla_policy(&n).await?,
+            None => None,
+        };
+        let calendar = team.map(|t| t.calendar).unwrap_or_else(utc_always_open);
+        Ok((policy, calendar))
+    }
+
+    /// Re-reads a record's clocks from its stored history (plus `extra` posts and events not
+    /// stored yet) and sets `record.sla`.
+    pub(crate) async fn reevaluate(
+        &self,
+        record: &mut CaseRecord,
+        extra_posts: &[CasePost],
+        extra_events: &[CaseEvent],
+        rules: &RoutingRules,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let mut events = if record.case.id.0 > 0 {
+            self.cs().case_events(record.case.id).await?
+        } else {
+            Vec::new()
+        };
+        events.extend_from_slice(extra_events);
+        let mut posts = if record.case.id.0 > 0 {
+            self.cs().case_posts(record.case.id).await?
+        } else {
+            Vec::new()
+        };
+        posts.extend_from_slice(extra_posts);
+        let (policy, calendar) = self.sla_terms(record, rules).await?;
+        record.sla = evaluate(record, &events, &posts, policy.as_ref(), &calendar, now);
+        Ok(())
+    }
+
+    /// Reads a case's clocks again at `now` and stores them.
+    pub async fn refresh_sla(&self, id: CaseId, now: DateTime<Utc>) -> Result<CaseRecord> {
+        let rules = self.rules().await?;
+        let mut record = self.load(id).await?;
+        self.reevaluate(&mut record, &[], &[], &rules, now).await?;
+        let saved = self.cs().save_case(&record, &[], &[]).await?;
+        self.announce(&saved, ChangeKind::SlaChanged, now);
+        Ok(saved)
+    }
+
+    /// Refreshes every active case whose stored SLA state fell behind `now` (run it every
+    /// minute or so); returns how many were refreshed.
+    pub async fn refresh_stale_sla(&self, now: DateTime<Utc>) -> Result<usize> {
+        let mut done = std::collections::HashSet::new();
+        loop {
+            let stale = self.cs().sla_stale(now, 500).await?;
+            // A case still listed after its refresh has nothing more to change at `now`.
+            let fresh: Vec<_> = stale.into_iter().filter(|id| !done.contains(id)).collect();
+            if fresh.is_empty() {
+                return Ok(done.len());
+            }
+            for id in fresh {
+                self.refresh_sla(id, now).await?;
+                done.insert(id);
+            }
+        }
+    }
+}

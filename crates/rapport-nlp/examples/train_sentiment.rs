@@ -1,7 +1,8 @@
 //! Trains a sentiment model and prints the training report as JSON.
 //!
 //! `cargo run --release -p rapport-nlp --example train_sentiment -- [--out FILE] [--seed N]
-//!  [--bits N] [--epochs N] [--lr X] [--l2 X] [--airline-weight X] [--groups MASK] [--no-balance] [--no-average]`
+//!  [--bits N] [--epochs N] [--lr X] [--l2 X] [--airline-weight X] [--groups MASK] [--no-balance] [--no-average]
+//!  [--nb X] [--no-tune-bias] [--dev FILE,FILE]`
 //!
 //! The data directory is `../shared/data` relative to the repository root.
 
@@ -26,6 +27,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--no-balance" => options.balance_classes = false,
             "--groups" => options.groups = value()?.parse()?,
             "--no-average" => options.average = false,
+            "--nb" => options.nb = value()?.parse()?,
+            "--no-tune-bias" => options.tune_bias = false,
+            "--dev" => options.dev = value()?.split(',').map(str::to_string).collect(),
             other => return Err(format!("unknown argument '{other}'").into()),
         }
     }
@@ -34,8 +38,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(out) = out {
         model.save(&out)?;
     }
+    if let Some(d) = &report.dev {
+        eprintln!("dev split (model trained without it):\n{d}");
+    }
     if let Some(h) = &report.held_out {
-        eprintln!("{h}");
+        eprintln!("held out:\n{h}");
     }
     println!("{}", serde_json::to_string(&report)?);
     Ok(())

@@ -1,14 +1,16 @@
 //! Everything the ingest path attaches to a post, in one call.
 
+use crate::intent::IntentModel;
 use crate::sentiment::SentimentModel;
 use crate::{detect_language, urgency};
-use rapport_domain::{IntentSet, Labels};
+use rapport_domain::{Intent, Labels};
 use serde::Serialize;
 
 /// Sentiment, intents, language and urgency with the embedded models.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct Classifier {
     sentiment: &'static SentimentModel,
+    intent: &'static IntentModel,
 }
 
 /// Labels with the reasons behind each.
@@ -17,10 +19,19 @@ pub struct Explanation {
     pub labels: Labels,
     /// Features that weighed most for the sentiment label: (feature, weight towards the label).
     pub sentiment: Vec<(String, f32)>,
+    /// The cues behind each intent label.
+    pub intents: Vec<(Intent, Vec<String>)>,
     /// How the urgency points were added up.
     pub urgency: Vec<String>,
     /// Where the language came from.
     pub lang: String,
+}
+
+impl std::fmt::Debug for Classifier {
+    // The models hold hundreds of thousands of weights: not worth printing.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Classifier").finish_non_exhaustive()
+    }
 }
 
 impl Default for Classifier {
@@ -33,13 +44,17 @@ impl Classifier {
     pub fn new() -> Classifier {
         Classifier {
             sentiment: SentimentModel::default_model(),
+            intent: IntentModel::default_model(),
         }
     }
 
     /// A classifier with another sentiment model (e.g. one loaded with [`SentimentModel::load`]
     /// and leaked, or a static one).
     pub fn with_sentiment(sentiment: &'static SentimentModel) -> Classifier {
-        Classifier { sentiment }
+        Classifier {
+            sentiment,
+            intent: IntentModel::default_model(),
+        }
     }
 
     pub fn classify(
@@ -49,7 +64,7 @@ impl Classifier {
         followers: Option<u64>,
     ) -> Labels {
         let sentiment = self.sentiment.predict(post_text);
-        let intents = IntentSet::empty();
+        let intents = self.intent.predict(post_text);
         let urgency = urgency::assess(post_text, &sentiment, intents, followers, None);
         Labels {
             sentiment,
@@ -59,7 +74,8 @@ impl Classifier {
         }
     }
 
-    /// [`Classifier::classify`] with reasons: the `top` sentiment features and the urgency points.
+    /// [`Classifier::classify`] with reasons: the `top` sentiment features, the intent cues and
+    /// the urgency points.
     pub fn explain(
         &self,
         post_text: &str,
@@ -78,6 +94,7 @@ impl Classifier {
         };
         Explanation {
             sentiment: self.sentiment.explain(post_text, top),
+            intents: self.intent.explain(post_text),
             urgency,
             lang,
             labels,

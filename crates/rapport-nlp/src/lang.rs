@@ -24,6 +24,12 @@ pub fn detect_language(text: &str, network_tag: Option<&str>) -> Option<String> 
     if let Some(tag) = network_tag.and_then(normalize_tag) {
         return Some(tag);
     }
+    detect_words(text, true)
+}
+
+/// Language of the words of `text`; with `shortcut`, English posts that [`Evidence`] settles
+/// skip whatlang (the tests compare both paths on twcs).
+fn detect_words(text: &str, shortcut: bool) -> Option<String> {
     WORDS.with(|cell| {
         let (decoded, words) = &mut *cell.borrow_mut();
         let text = if crate::text::needs_decoding(text) {
@@ -34,12 +40,16 @@ pub fn detect_language(text: &str, network_tag: Option<&str>) -> Option<String> 
         };
         words.clear();
         let (mut letters, mut dense) = (0usize, 0usize);
+        let mut evidence = Evidence::default();
         scan(text, |tok| {
             if matches!(tok.kind, TokenKind::Word | TokenKind::Punct) {
                 let s = &text[tok.start..tok.end];
                 for c in s.chars().filter(|c| c.is_alphabetic()) {
                     letters += 1;
                     dense += usize::from(is_dense_script(c));
+                }
+                if tok.kind == TokenKind::Word {
+                    evidence.word(s);
                 }
                 words.push_str(s);
                 words.push(' ');
@@ -48,7 +58,7 @@ pub fn detect_language(text: &str, network_tag: Option<&str>) -> Option<String> 
         if letters < MIN_LETTERS && dense < MIN_LETTERS_DENSE {
             return None;
         }
-        if looks_english(words) {
+        if shortcut && evidence.is_english() {
             return Some("en".to_string());
         }
         let info = whatlang::detect(truncate(words, 160))?;
@@ -59,38 +69,70 @@ pub fn detect_language(text: &str, network_tag: Option<&str>) -> Option<String> 
     })
 }
 
-/// English function words: a fifth of the words of nearly every English sentence, and rare
-/// (as whole words) in other languages written in Latin letters.
-const ENGLISH_FUNCTION_WORDS: &[&str] = &[
-    "the", "a", "an", "and", "or", "but", "to", "of", "in", "on", "at", "for", "with", "from",
-    "is", "are", "was", "were", "be", "been", "have", "has", "had", "do", "does", "did", "will",
-    "would", "can", "could", "should", "i", "you", "he", "she", "it", "we", "they", "my", "your",
+/// Frequent English words. A few are also words of other languages (`is`, `was`, `me`, `no`);
+/// a post in one of those languages also holds words of [`OTHER_LATIN`], which veto.
+const ENGLISH_ONLY: &[&str] = &[
+    "the", "and", "to", "of", "for", "with", "from", "are", "were", "be", "been", "have", "has",
+    "had", "does", "did", "would", "can", "could", "should", "you", "she", "it", "they", "your",
     "his", "her", "our", "their", "this", "that", "what", "when", "why", "how", "not", "just",
-    "me", "him", "them", "us", "it's", "i'm", "don't", "can't", "there", "if", "so", "about",
+    "them", "there", "if", "about", "it's", "i'm", "don't", "can't", "i've", "i'll", "you're",
+    "get", "got", "my", "all", "out", "up", "now", "will", "like", "love", "thanks", "thank",
+    "please", "help", "again", "still", "any", "who", "going", "today", "time", "day", "new",
+    "good", "great", "after", "only", "didn't", "doesn't", "isn't", "won't", "we", "me", "is",
+    "was", "at", "by", "but", "i", "an", "on", "so", "do", "no", "or",
 ];
 
-/// A fast path for the commonest case, ASCII English, which whatlang takes tens of microseconds
-/// to confirm: at least four words and a quarter of them English function words. The test
-/// `english_shortcut_agrees_with_whatlang` measures its agreement with whatlang on real tweets.
-fn looks_english(words: &str) -> bool {
-    if !words.is_ascii() {
-        return false;
-    }
-    let (mut total, mut function) = (0usize, 0usize);
-    for w in words
-        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '\''))
-        .filter(|w| !w.is_empty())
-    {
-        total += 1;
-        if w.len() <= 5
-            && ENGLISH_FUNCTION_WORDS
-                .iter()
-                .any(|f| f.eq_ignore_ascii_case(w))
-        {
-            function += 1;
+/// Common function words of other languages written in Latin letters that are not English
+/// words: one of them sends the post to whatlang.
+const OTHER_LATIN: &[&str] = &[
+    "de", "la", "el", "que", "y", "en", "los", "las", "por", "para", "con", "una", "es", "del",
+    "lo", "se", "mi", "muy", "pero", "le", "les", "des", "et", "est", "pas", "une", "du", "je",
+    "vous", "nous", "au", "der", "die", "das", "und", "ist", "nicht", "mit", "ich", "ein", "eine",
+    "zu", "den", "auf", "für", "não", "um", "uma", "com", "você", "eu", "che", "il", "di", "per",
+    "non", "sono", "het", "een", "van", "ik", "niet", "och", "att", "är", "jag", "og", "er",
+    "ikke", "det", "bir", "ve", "bu", "ne", "ini", "itu", "yang", "dan", "aku", "ng", "sa", "ang",
+    "si", "ako", "hai", "ya", "da", "na", "ke", "ga", "wa", "ni", "ta",
+];
+
+/// Words that settle a post as English without whatlang: at least three words, all in ASCII
+/// letters, none a common word of another language, and a fifth of them English words.
+#[derive(Default)]
+struct Evidence {
+    words: u32,
+    english: u32,
+    other: bool,
+}
+
+impl Evidence {
+    fn word(&mut self, word: &str) {
+        self.words += 1;
+        let mut buf = [0u8; 8];
+        let mut n = 0;
+        for c in word.chars() {
+            let c = if c == '\u{2019}' { '\'' } else { c };
+            if !c.is_ascii() {
+                self.other = true;
+                return;
+            }
+            if n < buf.len() {
+                buf[n] = c.to_ascii_lowercase() as u8;
+            }
+            n += 1;
+        }
+        if n > buf.len() {
+            return;
+        }
+        let w = std::str::from_utf8(&buf[..n]).unwrap_or("");
+        if ENGLISH_ONLY.contains(&w) {
+            self.english += 1;
+        } else if OTHER_LATIN.contains(&w) {
+            self.other = true;
         }
     }
-    total >= 4 && function * 4 >= total
+
+    fn is_english(&self) -> bool {
+        !self.other && self.words >= 3 && self.english * 5 >= self.words
+    }
 }
 
 /// At most `max` bytes of `s`, cut at a character boundary: a tweet's first sentences decide.
@@ -215,15 +257,12 @@ mod tests {
         assert_eq!(detect_language("ok", Some("qme")), None);
     }
 
-    /// On the customers' tweets in twcs where the English shortcut fires, whatlang (when sure)
-    /// agrees that they are English.
-    #[test]
-    fn english_shortcut_agrees_with_whatlang() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/data/twcs/twcs_head_5000.csv"
+    fn texts(file: &str) -> Vec<String> {
+        let path = format!(
+            "{}/../../../shared/data/twcs/{file}",
+            env!("CARGO_MANIFEST_DIR")
         );
-        // Only `\n` ends a record: tweet 3399 holds bare `\r` characters inside its text.
+        // Only `\n` ends a record: tweet 3399 of the head file holds bare `\r` characters.
         let mut reader = csv::ReaderBuilder::new()
             .terminator(csv::Terminator::Any(b'\n'))
             .from_path(path)
@@ -234,22 +273,43 @@ mod tests {
             .iter()
             .position(|h| h == "text")
             .unwrap();
-        let (mut fired, mut agreed) = (0, 0);
-        for record in reader.records() {
-            let text = record.unwrap()[text_col].to_string();
-            if !looks_english(&text) {
-                continue;
+        reader
+            .records()
+            .map(|r| r.unwrap()[text_col].to_string())
+            .collect()
+    }
+
+    /// On the twcs tweets where whatlang gives an answer, the answer with the English shortcut
+    /// is the same nearly always (the rest are mostly whatlang's mistakes on short English
+    /// posts: `We understand.` as German), and the shortcut settles most posts.
+    #[test]
+    fn english_shortcut_agrees_with_whatlang() {
+        for file in ["twcs_head_5000.csv", "spotifycares_inbound_15096.csv"] {
+            let (mut posts, mut answered, mut same, mut settled) = (0usize, 0, 0, 0);
+            for text in texts(file) {
+                let slow = detect_words(&text, false);
+                let fast = detect_words(&text, true);
+                posts += 1;
+                if slow.is_some() {
+                    answered += 1;
+                    same += usize::from(fast == slow);
+                }
+                let mut evidence = Evidence::default();
+                scan(&text, |tok| {
+                    if tok.kind == TokenKind::Word {
+                        evidence.word(&text[tok.start..tok.end]);
+                    }
+                });
+                settled += usize::from(evidence.is_english());
             }
-            if let Some(info) = whatlang::detect(&text).filter(|i| i.is_reliable()) {
-                fired += 1;
-                agreed += usize::from(info.lang() == whatlang::Lang::Eng);
-            }
+            let agreement = same as f64 / answered as f64;
+            let settled = settled as f64 / posts as f64;
+            eprintln!(
+                "{file}: agreement {agreement:.4} on {answered} posts whatlang answers, settled without whatlang {settled:.4}"
+            );
+            assert!(agreement > 0.98, "{file}: agreement {agreement:.4}");
+            assert!(settled > 0.6, "{file}: shortcut settled {settled:.4}");
         }
-        assert!(fired > 1000, "shortcut fired on {fired} tweets");
-        assert!(
-            agreed as f64 / fired as f64 > 0.98,
-            "{agreed} of {fired} agree"
-        );
     }
 
     #[test]

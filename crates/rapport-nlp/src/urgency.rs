@@ -18,6 +18,12 @@
 
 use crate::tokenize::{TokenKind, scan};
 use rapport_domain::{Intent, IntentSet, Sentiment, SentimentLabel, Urgency};
+use std::cell::RefCell;
+
+thread_local! {
+    static BUFFERS: RefCell<(String, String, String)> =
+        const { RefCell::new((String::new(), String::new(), String::new())) };
+}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Signal {
@@ -129,50 +135,57 @@ pub(crate) fn assess(
     };
     let mut points = 0i32;
     let mut seen = [false; 3];
-    let decoded = crate::text::decode(text);
-    let text = decoded.as_ref();
-    let mut lower = String::new();
-    let mut prev = String::new();
-    scan(text, |tok| {
-        if tok.kind != TokenKind::Word {
-            prev.clear();
-            return;
-        }
-        lower.clear();
-        lower.extend(
-            text[tok.start..tok.end]
-                .chars()
-                .flat_map(char::to_lowercase)
-                .map(|c| if c == '\u{2019}' { '\'' } else { c }),
-        );
-        let signal = if tok.negated {
-            is_failure_verb(&lower).then_some(Signal::Service)
-        } else if lower == "down" {
-            is_down_context(&prev).then_some(Signal::Service)
-        } else if lower == "twice" && prev == "charged" {
-            Some(Signal::Service)
+    BUFFERS.with(|cell| {
+        // Reused per thread: the ingest path calls this for every post.
+        let (decoded, lower, prev) = &mut *cell.borrow_mut();
+        let text = if crate::text::needs_decoding(text) {
+            crate::text::decode_into(text, decoded);
+            decoded.as_str()
         } else {
-            word_signal(&lower)
+            text
         };
-        if let Some(signal) = signal {
-            let slot = signal as usize;
-            if !seen[slot] {
-                seen[slot] = true;
-                let (p, what) = match signal {
-                    Signal::Critical => (3, "security, legal or safety"),
-                    Signal::Service => (2, "service failure or money"),
-                    Signal::Escalation => (1, "escalation"),
-                };
-                points += p;
-                let shown = if tok.negated {
-                    format!("not {lower}")
-                } else {
-                    lower.clone()
-                };
-                why(&|| format!("+{p}: '{shown}' ({what})"));
+        prev.clear();
+        scan(text, |tok| {
+            if tok.kind != TokenKind::Word {
+                prev.clear();
+                return;
             }
-        }
-        std::mem::swap(&mut prev, &mut lower);
+            lower.clear();
+            lower.extend(
+                text[tok.start..tok.end]
+                    .chars()
+                    .flat_map(char::to_lowercase)
+                    .map(|c| if c == '\u{2019}' { '\'' } else { c }),
+            );
+            let signal = if tok.negated {
+                is_failure_verb(lower).then_some(Signal::Service)
+            } else if lower == "down" {
+                is_down_context(prev).then_some(Signal::Service)
+            } else if lower == "twice" && prev == "charged" {
+                Some(Signal::Service)
+            } else {
+                word_signal(lower)
+            };
+            if let Some(signal) = signal {
+                let slot = signal as usize;
+                if !seen[slot] {
+                    seen[slot] = true;
+                    let (p, what) = match signal {
+                        Signal::Critical => (3, "security, legal or safety"),
+                        Signal::Service => (2, "service failure or money"),
+                        Signal::Escalation => (1, "escalation"),
+                    };
+                    points += p;
+                    let shown = if tok.negated {
+                        format!("not {lower}")
+                    } else {
+                        lower.clone()
+                    };
+                    why(&|| format!("+{p}: '{shown}' ({what})"));
+                }
+            }
+            std::mem::swap(prev, lower);
+        });
     });
     match sentiment.label {
         SentimentLabel::Negative => {

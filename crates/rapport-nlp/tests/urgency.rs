@@ -136,6 +136,14 @@ fn classifier_labels_and_explains_a_post() {
     assert_eq!(why.labels, c.classify(text, Some("en-US"), Some(300)));
     assert_eq!(why.sentiment.len(), 4);
     assert!(why.lang.contains("network tag"));
+    assert!(labels.intents.has(Intent::Complaint), "{labels:?}");
+    assert!(
+        why.intents
+            .iter()
+            .any(|(intent, cues)| *intent == Intent::Complaint && !cues.is_empty()),
+        "{:?}",
+        why.intents
+    );
     assert!(
         why.urgency.iter().any(|r| r.contains("cancelled")),
         "{:?}",

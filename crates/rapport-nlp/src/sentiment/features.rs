@@ -8,6 +8,7 @@
 //! removed), hashtags both as tags and as words, and flags for elongation, punctuation runs,
 //! all-caps words and negation.
 
+use super::lexicon::{self, Tally};
 use crate::tokenize::{RawToken, TokenKind, emoticon_polarity, normalize_into, scan};
 use std::cell::RefCell;
 
@@ -43,6 +44,13 @@ const BIGRAM: u64 = 3;
 const CHARS: u64 = 4;
 const UNIT: u64 = 5;
 const FLAG: u64 = 6;
+const LEXICON: u64 = 7;
+
+/// The hash of a word's unigram feature, which also keys the sentiment lexicon.
+#[inline]
+pub(crate) fn word_hash(word: &str) -> u64 {
+    hash_bytes(WORD, word.as_bytes())
+}
 
 /// Flags that are features on their own.
 #[derive(Clone, Copy)]
@@ -78,7 +86,9 @@ pub mod groups {
     pub const NEGATION: u32 = 1 << 3;
     pub const EMOTICONS: u32 = 1 << 4;
     pub const FLAGS: u32 = 1 << 5;
-    pub const ALL: u32 = (1 << 6) - 1;
+    /// Ratings of the VADER lexicon ([`super::super::lexicon`]).
+    pub const LEXICON: u32 = 1 << 6;
+    pub const ALL: u32 = (1 << 7) - 1;
 }
 
 /// Receives features: a hash, and a way to name it that only explanations call.
@@ -118,6 +128,7 @@ fn featurize_decoded<S: Sink>(text: &str, g: u32, norm: &mut String, sink: &mut 
     let mut prev_unit = step(UNIT, 0);
     let mut prev_name_end = 0usize;
     let mut prev_start = 0usize;
+    let mut tally = Tally::default();
     scan(text, |tok: RawToken| {
         normalize_into(text, &tok, norm);
         let unit = match tok.kind {
@@ -135,12 +146,23 @@ fn featurize_decoded<S: Sink>(text: &str, g: u32, norm: &mut String, sink: &mut 
         match tok.kind {
             TokenKind::Word | TokenKind::Hashtag => {
                 let word = norm.strip_prefix('#').unwrap_or(norm);
+                let hash = word_hash(word);
                 if tok.negated && on(groups::NEGATION) {
                     sink.feature(hash_bytes(NEG_WORD, word.as_bytes()), || {
                         format!("NOT_{word}")
                     });
                 } else if on(groups::WORDS) {
-                    sink.feature(hash_bytes(WORD, word.as_bytes()), || word.to_string());
+                    sink.feature(hash, || word.to_string());
+                }
+                if on(groups::LEXICON)
+                    && let Some(rated) = lexicon::valence(hash)
+                {
+                    let bin = tally.add(rated, tok.negated);
+                    if bin != 0 {
+                        sink.feature(step(LEXICON, bin as u64), || {
+                            format!("[lexicon {}: {word}]", strength_name(bin))
+                        });
+                    }
                 }
                 if tok.kind == TokenKind::Hashtag {
                     sink.feature(unit, || norm.clone());
@@ -187,6 +209,46 @@ fn featurize_decoded<S: Sink>(text: &str, g: u32, norm: &mut String, sink: &mut 
         prev_start = tok.start;
         prev_name_end = tok.end;
     });
+    if on(groups::LEXICON) {
+        lexicon_totals(&tally, sink);
+    }
+}
+
+fn strength_name(bin: i8) -> &'static str {
+    match bin {
+        ..=-3 => "strongly negative",
+        -2 => "negative",
+        -1 => "mildly negative",
+        1 => "mildly positive",
+        2 => "positive",
+        _ => "strongly positive",
+    }
+}
+
+/// Post-level lexicon features: counts of positive and negative words (capped at 3), the summed
+/// valence in bins, the last rated word's polarity, and whether both polarities occur.
+fn lexicon_totals<S: Sink>(t: &Tally, sink: &mut S) {
+    let (pos, neg) = (t.positive.min(3) as u64, t.negative.min(3) as u64);
+    sink.feature(step(step(LEXICON, 100), pos), || {
+        format!("[{pos} positive lexicon words]")
+    });
+    sink.feature(step(step(LEXICON, 101), neg), || {
+        format!("[{neg} negative lexicon words]")
+    });
+    let sum = t.sum_bin();
+    sink.feature(step(step(LEXICON, 102), sum as u64), || {
+        format!("[lexicon sum {sum:+}]")
+    });
+    if t.last != 0 {
+        let last = t.last;
+        sink.feature(step(step(LEXICON, 103), last as u64), || {
+            let polarity = if last > 0 { "positive" } else { "negative" };
+            format!("[last lexicon word {polarity}]")
+        });
+    }
+    if pos > 0 && neg > 0 {
+        sink.feature(step(LEXICON, 104), || "[mixed lexicon polarity]".into());
+    }
 }
 
 fn word_flags<S: Sink>(raw: &str, elongated: bool, sink: &mut S) {

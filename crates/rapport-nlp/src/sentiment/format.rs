@@ -17,7 +17,7 @@ use super::SentimentModel;
 const MAGIC: &[u8; 8] = b"RAPSENT\0";
 const FORMAT_VERSION: u32 = 1;
 /// Bump when the features change: old weights would silently mean something else.
-pub(crate) const FEATURES_VERSION: u32 = 1;
+pub(crate) const FEATURES_VERSION: u32 = 2;
 const HEADER: usize = 8 + 4 + 4 + 4 + 4 + 4 + 12;
 
 pub(crate) fn encode(model: &SentimentModel) -> Vec<u8> {

@@ -10,6 +10,7 @@ mod data;
 mod eval;
 mod features;
 mod format;
+mod lexicon;
 mod train;
 
 pub use data::{LabelledPost, read_airline, read_semeval, read_tsv};

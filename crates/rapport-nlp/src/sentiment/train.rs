@@ -31,6 +31,14 @@ pub struct TrainOptions {
     pub groups: u32,
     /// Average the weights over the last epoch's steps (averaged SGD).
     pub average: bool,
+    /// Naive Bayes feature scaling: 0 is off, 1 is NBSVM's log-count ratios (see `nb_scale`).
+    pub nb: f32,
+    /// SemEval files (names) that tune the class-score shift: a first model is trained without
+    /// them, the shift that maximises its macro recall on them is found, and the final model,
+    /// trained on everything, gets that shift.
+    pub dev: Vec<String>,
+    /// Whether to tune the class-score shift on `dev` at all.
+    pub tune_bias: bool,
 }
 
 impl Default for TrainOptions {
@@ -45,6 +53,12 @@ impl Default for TrainOptions {
             limit: None,
             average: true,
             groups: super::features::groups::ALL,
+            nb: 1.0,
+            dev: vec![
+                "twitter-2016dev-A.tsv".to_string(),
+                "twitter-2016devtest-A.tsv".to_string(),
+            ],
+            tune_bias: true,
         }
     }
 }
@@ -59,6 +73,10 @@ pub struct TrainReport {
     pub class_counts: [usize; 3],
     pub seconds: f64,
     pub train_accuracy: f64,
+    /// Added to the class scores (negative, neutral, positive), tuned on the dev split.
+    pub bias_shift: [f32; 3],
+    /// Scores on the dev split of the model trained without it (shift included).
+    pub dev: Option<EvalReport>,
     /// Scores on [`HELD_OUT`], which training never saw.
     pub held_out: Option<EvalReport>,
 }
@@ -89,60 +107,58 @@ pub fn train_with(
         .collect();
     files.sort();
     let mut sources = Vec::new();
-    let mut posts: Vec<(LabelledPost, f32)> = Vec::new();
+    // (post, weight, whether it belongs to the dev split)
+    let mut posts: Vec<(LabelledPost, f32, bool)> = Vec::new();
     let mut held_out = None;
     for file in &files {
         let mut read = read_semeval(file)?;
-        if file.file_name().is_some_and(|n| n == HELD_OUT) {
+        let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
+        if name.as_deref() == Some(HELD_OUT) {
             held_out = Some(read);
             continue;
         }
+        let dev = name.is_some_and(|n| options.dev.contains(&n));
         read.truncate(options.limit.unwrap_or(usize::MAX));
         sources.push((file.display().to_string(), read.len()));
-        posts.extend(read.into_iter().map(|p| (p, 1.0)));
+        posts.extend(read.into_iter().map(|p| (p, 1.0, dev)));
     }
     let airline = data_dir.join("airline/airline_sentiment_train.csv");
     let mut read = read_airline(&airline)?;
     read.truncate(options.limit.unwrap_or(usize::MAX));
     sources.push((airline.display().to_string(), read.len()));
-    posts.extend(read.into_iter().map(|p| (p, options.airline_weight)));
+    posts.extend(read.into_iter().map(|p| (p, options.airline_weight, false)));
     if posts.is_empty() {
         return Err(NlpError::NoData {
             path: data_dir.into(),
         });
     }
-
     let mut class_counts = [0usize; 3];
-    for (p, _) in &posts {
+    for (p, _, _) in &posts {
         class_counts[class_index(p)] += 1;
     }
-    if options.balance_classes {
-        let total = posts.len() as f32;
-        for (p, w) in &mut posts {
-            *w *= total / (3.0 * class_counts[class_index(p)].max(1) as f32);
-        }
-    }
 
-    let examples: Vec<Example> = posts
+    // The class-score shift that maximises macro recall is tuned on the dev split with a model
+    // that did not see it, then added to the model trained on everything.
+    let dev_posts: Vec<LabelledPost> = posts
         .iter()
-        .map(|(p, weight)| {
-            let mut sink = BucketSink {
-                bits: options.bits,
-                buckets: Vec::new(),
-            };
-            featurize(&p.text, options.groups, &mut sink);
-            Example {
-                buckets: sink.buckets,
-                class: class_index(p),
-                weight: *weight,
-            }
-        })
+        .filter(|(_, _, dev)| *dev)
+        .map(|(p, _, _)| p.clone())
         .collect();
-    let model = sgd(&examples, seed, options);
+    let (mut shift, mut dev) = ([0f32; 3], None);
+    if options.tune_bias && !dev_posts.is_empty() {
+        let train: Vec<_> = posts.iter().filter(|(_, _, d)| !*d).collect();
+        let mut model = fit(&train, seed, options);
+        shift = tune_shift(&model, &dev_posts);
+        model.shift(shift);
+        dev = Some(evaluate(&model, &dev_posts));
+    }
+    let all: Vec<_> = posts.iter().collect();
+    let mut model = fit(&all, seed, options);
+    model.shift(shift);
 
     let train_accuracy = evaluate(
         &model,
-        &posts.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>(),
+        &posts.iter().map(|(p, _, _)| p.clone()).collect::<Vec<_>>(),
     )
     .accuracy;
     let held_out = held_out.map(|h| evaluate(&model, &h));
@@ -153,9 +169,127 @@ pub fn train_with(
         class_counts,
         seconds: started.elapsed().as_secs_f64(),
         train_accuracy,
+        bias_shift: shift,
+        dev,
         held_out,
     };
     Ok((model, report))
+}
+
+/// Featurizes `posts` (post, weight, dev) and fits a model to them.
+fn fit(posts: &[&(LabelledPost, f32, bool)], seed: u64, options: &TrainOptions) -> SentimentModel {
+    let mut class_counts = [0usize; 3];
+    for (p, _, _) in posts {
+        class_counts[class_index(p)] += 1;
+    }
+    let total = posts.len() as f32;
+    let examples: Vec<Example> = posts
+        .iter()
+        .map(|(p, weight, _)| {
+            let mut sink = BucketSink {
+                bits: options.bits,
+                buckets: Vec::new(),
+            };
+            featurize(&p.text, options.groups, &mut sink);
+            let class = class_index(p);
+            let balance = if options.balance_classes {
+                total / (3.0 * class_counts[class].max(1) as f32)
+            } else {
+                1.0
+            };
+            Example {
+                buckets: sink.buckets,
+                class,
+                weight: weight * balance,
+            }
+        })
+        .collect();
+    let scale = (options.nb > 0.0).then(|| nb_scale(&examples, options));
+    sgd(&examples, seed, options, scale.as_deref())
+}
+
+/// Shifts added to the negative and positive scores (neutral stays) that maximise macro recall
+/// on `posts`, searched on a grid of 0.05 over -1.5..=1.5.
+fn tune_shift(model: &SentimentModel, posts: &[LabelledPost]) -> [f32; 3] {
+    let scored: Vec<([f32; 3], usize)> = posts
+        .iter()
+        .map(|p| (model.scores(&p.text), class_index(p)))
+        .collect();
+    let mut support = [0u32; 3];
+    for (_, gold) in &scored {
+        support[*gold] += 1;
+    }
+    let grid = |i: i32| i as f32 * 0.05;
+    let mut best = (f64::MIN, [0f32; 3]);
+    for neg in -30..=30 {
+        for pos in -30..=30 {
+            let shift = [grid(neg), 0.0, grid(pos)];
+            let mut hits = [0u32; 3];
+            for (scores, gold) in &scored {
+                let shifted = std::array::from_fn(|c| scores[c] + shift[c]);
+                if super::argmax(&shifted) == *gold {
+                    hits[*gold] += 1;
+                }
+            }
+            let recall: f64 = (0..3)
+                .map(|c| f64::from(hits[c]) / f64::from(support[c].max(1)))
+                .sum::<f64>()
+                / 3.0;
+            // Ties go to the smaller shift: it is the one the data asks for least.
+            let size = |s: [f32; 3]| s[0].abs() + s[2].abs();
+            if recall > best.0 + 1e-12 || (recall > best.0 - 1e-12 && size(shift) < size(best.1)) {
+                best = (recall, shift);
+            }
+        }
+    }
+    best.1
+}
+
+/// Naive Bayes log-count ratios (Wang & Manning 2012), one-vs-rest per class: how much more
+/// often a feature occurs in posts of the class than in the others. Each feature's value for a
+/// class's weights is scaled by `(1 - nb) + nb * ratio` during training; the scale is folded into
+/// the stored weights afterwards, so prediction is unchanged in cost.
+fn nb_scale(examples: &[Example], options: &TrainOptions) -> Vec<f32> {
+    let n = 1usize << options.bits;
+    let mut counts = vec![0f32; n * 3];
+    let mut seen = vec![u32::MAX; n];
+    for (i, ex) in examples.iter().enumerate() {
+        for &b in &ex.buckets {
+            // Binarized: a feature counts once per post.
+            if seen[b as usize] != i as u32 {
+                seen[b as usize] = i as u32;
+                counts[b as usize * 3 + ex.class] += ex.weight;
+            }
+        }
+    }
+    let alpha = 1.0;
+    let mut totals = [0f64; 3];
+    for b in 0..n {
+        for c in 0..3 {
+            totals[c] += f64::from(counts[b * 3 + c] + alpha);
+        }
+    }
+    let all: f64 = totals.iter().sum();
+    let mut scale = vec![0f32; n * 3];
+    for b in 0..n {
+        let row = &counts[b * 3..b * 3 + 3];
+        let sum: f32 = row.iter().sum::<f32>() + 3.0 * alpha;
+        for c in 0..3 {
+            let p = f64::from(row[c] + alpha) / totals[c];
+            let q = f64::from(sum - row[c] - alpha) / (all - totals[c]);
+            let ratio = (p / q).ln() as f32;
+            scale[b * 3 + c] = (1.0 - options.nb) + options.nb * ratio;
+        }
+    }
+    scale
+}
+
+impl SentimentModel {
+    fn shift(&mut self, shift: [f32; 3]) {
+        for (b, s) in self.bias.iter_mut().zip(shift) {
+            *b += s;
+        }
+    }
 }
 
 fn class_index(p: &LabelledPost) -> usize {
@@ -203,7 +337,9 @@ impl SplitMix {
     }
 }
 
-fn sgd(examples: &[Example], seed: u64, o: &TrainOptions) -> SentimentModel {
+fn sgd(examples: &[Example], seed: u64, o: &TrainOptions, scale: Option<&[f32]>) -> SentimentModel {
+    let one = [1f32; 3];
+    let factor = |b: usize| -> &[f32] { scale.map_or(&one[..], |s| &s[b..b + 3]) };
     let n_buckets = 1usize << o.bits;
     let mut w = vec![0f32; n_buckets * 3];
     let mut bias = [0f32; 3];
@@ -226,8 +362,9 @@ fn sgd(examples: &[Example], seed: u64, o: &TrainOptions) -> SentimentModel {
             let mut logits = bias;
             for &b in &ex.buckets {
                 let b = b as usize * 3;
+                let f = factor(b);
                 for c in 0..3 {
-                    logits[c] += w[b + c] * x;
+                    logits[c] += w[b + c] * x * f[c];
                 }
             }
             let max = logits.iter().copied().fold(f32::MIN, f32::max);
@@ -242,8 +379,9 @@ fn sgd(examples: &[Example], seed: u64, o: &TrainOptions) -> SentimentModel {
             }
             for &b in &ex.buckets {
                 let b = b as usize * 3;
+                let f = factor(b);
                 for c in 0..3 {
-                    w[b + c] -= lr * (grad[c] * x + o.l2 * w[b + c]);
+                    w[b + c] -= lr * (grad[c] * x * f[c] + o.l2 * w[b + c]);
                 }
             }
             if o.average && last {
@@ -265,6 +403,11 @@ fn sgd(examples: &[Example], seed: u64, o: &TrainOptions) -> SentimentModel {
         let k = averaged_steps as f32;
         w = sum_w.into_iter().map(|s| s / k).collect();
         bias = sum_b.map(|s| s / k);
+    }
+    if let Some(scale) = scale {
+        for (v, f) in w.iter_mut().zip(scale) {
+            *v *= f;
+        }
     }
     quantize(o.bits, o.groups, &w, bias)
 }

@@ -71,6 +71,11 @@ pub(crate) fn emoticon_at(text: &str, at: usize) -> Option<(usize, usize)> {
     ) {
         return None;
     }
+    // Every word starting with o, x or T gets here; the emoticons that start with a letter
+    // (`T_T`, `o_O`, `xD`) have `_` or `D` second.
+    if first.is_ascii_alphabetic() && !matches!(rest.as_bytes().get(1), Some(b'_' | b'D')) {
+        return None;
+    }
     let (index, pattern) = EMOTICONS
         .iter()
         .enumerate()

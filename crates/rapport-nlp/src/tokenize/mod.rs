@@ -80,6 +80,21 @@ pub(crate) fn normalize_into(text: &str, tok: &RawToken, out: &mut String) {
     out.clear();
     let s = &text[tok.start..tok.end];
     match tok.kind {
+        TokenKind::Word | TokenKind::Mention | TokenKind::Hashtag if s.is_ascii() => {
+            // The common case, byte by byte: the same result as the general branch below.
+            let (mut prev, mut run) = (0u8, 0);
+            for b in s.bytes() {
+                let l = b.to_ascii_lowercase();
+                if l == prev {
+                    run += 1;
+                } else {
+                    (prev, run) = (l, 1);
+                }
+                if run <= 2 || !l.is_ascii_alphabetic() {
+                    out.push(l as char);
+                }
+            }
+        }
         TokenKind::Word | TokenKind::Mention | TokenKind::Hashtag => {
             let (mut prev, mut run) = ('\0', 0);
             for c in s.chars() {

@@ -134,6 +134,9 @@ fn is_keycap(text: &str, i: usize) -> bool {
 }
 
 fn url_at(b: &[u8], i: usize) -> Option<usize> {
+    if !matches!(b[i], b'h' | b'H' | b'w' | b'W') {
+        return None;
+    }
     let rest = &b[i..];
     let prefix = [&b"https://"[..], b"http://", b"www."]
         .into_iter()
@@ -282,46 +285,47 @@ fn ascii_lower<'a>(word: &str, buf: &'a mut [u8; 16]) -> Option<&'a [u8]> {
     Some(&buf[..n])
 }
 
-const NEGATORS: &[&[u8]] = &[
-    b"not",
-    b"no",
-    b"never",
-    b"none",
-    b"nobody",
-    b"nothing",
-    b"nowhere",
-    b"neither",
-    b"nor",
-    b"cannot",
-    b"cant",
-    b"dont",
-    b"doesnt",
-    b"didnt",
-    b"isnt",
-    b"arent",
-    b"wasnt",
-    b"werent",
-    b"wont",
-    b"wouldnt",
-    b"shouldnt",
-    b"couldnt",
-    b"havent",
-    b"hasnt",
-    b"hadnt",
-    b"aint",
-    b"mustnt",
-    b"without",
-    b"nope",
-    b"nah",
-];
-
 /// `not`, `never`, `no`, `nothing`, anything ending in `n't`, and the apostrophe-less spellings.
 pub(crate) fn is_negator(word: &str) -> bool {
     let mut buf = [0u8; 16];
     let Some(w) = ascii_lower(word, &mut buf) else {
         return false;
     };
-    w.ends_with(b"n't") || NEGATORS.contains(&w)
+    // A `match` compiles to a switch on length and first bytes: this runs for every word.
+    w.ends_with(b"n't")
+        || matches!(
+            w,
+            b"not"
+                | b"no"
+                | b"never"
+                | b"none"
+                | b"nobody"
+                | b"nothing"
+                | b"nowhere"
+                | b"neither"
+                | b"nor"
+                | b"cannot"
+                | b"cant"
+                | b"dont"
+                | b"doesnt"
+                | b"didnt"
+                | b"isnt"
+                | b"arent"
+                | b"wasnt"
+                | b"werent"
+                | b"wont"
+                | b"wouldnt"
+                | b"shouldnt"
+                | b"couldnt"
+                | b"havent"
+                | b"hasnt"
+                | b"hadnt"
+                | b"aint"
+                | b"mustnt"
+                | b"without"
+                | b"nope"
+                | b"nah"
+        )
 }
 
 fn is_scope_breaker(word: &str) -> bool {

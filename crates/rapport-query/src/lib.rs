@@ -40,8 +40,8 @@
 //!
 //! Post text and query words go through the same steps, so they meet exactly when the words do:
 //! - **Normalization**: NFKC, then full Unicode case folding (`Straße` = `strasse`,
-//!   `ＷｉＦｉ` = `wifi`, `ΣΟΦΙΑ` = `σοφια`). Zero-width joiners, variation selectors and skin-tone
-//!   modifiers are dropped. A topic with [`TopicOptions::ignore_accents`](rapport_domain::TopicOptions)
+//!   `ＷｉＦｉ` = `wifi`, `ΣΟΦΙΑ` = `σοφια`). Zero-width spaces and joiners, variation selectors and
+//!   skin-tone modifiers are dropped. A topic with [`TopicOptions::ignore_accents`](rapport_domain::TopicOptions)
 //!   also removes nonspacing marks after canonical decomposition (`café` = `cafe`), on both sides.
 //! - **Words** are runs of letters, digits, combining marks and `_`. Every other character
 //!   separates words: `wi-fi` and `don't` are two words each, so a query term holding
@@ -51,7 +51,8 @@
 //! - **Tags**: `#word`, `@handle` and `$word` are single tokens flagged with their sigil, not
 //!   preceded by a letter or digit (`c#` and `me@example.com` are not tags). A handle may hold
 //!   `.`, `-` and `@` (`@alice.bsky.social`, `@bob@mastodon.social`), minus trailing
-//!   punctuation. A cashtag starts with a letter (`$5` is the word `5`). A plain term also
+//!   punctuation. A cashtag starts with a letter (`$5` is the word `5`),
+//!   and a hashtag holds a letter (`#1` is the word `1`). A plain term also
 //!   matches the tagged token: `iphone` matches `#iPhone`, `applesupport` matches
 //!   `@AppleSupport`; `#iphone` matches only the hashtag, in the text or in `Post::hashtags`
 //!   (likewise `@handle` with `Post::mentions`, `$tag` with `Post::cashtags`).
@@ -89,8 +90,11 @@
 //! topic's literals (` word ` for whole words, ` pre` for prefixes) finds the literals the post
 //! holds with their positions. Each topic registers, for every conjunct group of the literals
 //! it needs (its disjunctive normal form), the literal least likely to be common; only topics
-//! so triggered, plus those that need no literal at all (`lang:fr is:reply`), are evaluated.
-//! [`matches`] evaluates one query directly by walking the tokens, and is the reference the
+//! so triggered, plus those that need no literal at all (`lang:fr is:reply`), are evaluated,
+//! as postfix programs laid out side by side in one array. Buffers live in a [`Scratch`] (one
+//! per thread behind [`Matcher::match_post`]), so a warm matcher allocates nothing per post.
+//! `cargo run --release -p rapport-query --example match_throughput` measures it.
+//! [`matches()`] evaluates one query directly by walking the tokens, and is the reference the
 //! matcher is tested against.
 //!
 //! [`Query::term_filter`] gives a store's full-text index the words to ask for. The index should

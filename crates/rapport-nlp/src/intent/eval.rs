@@ -72,19 +72,24 @@ pub fn eval_intent(model: &IntentModel, posts: &[LabelledPost]) -> IntentEvalRep
         .iter()
         .map(|p| (p.labels, model.predict(&p.text)))
         .collect();
+    report(&pairs)
+}
+
+/// The report for `(gold, predicted)` pairs.
+pub(super) fn report(pairs: &[(IntentSet, IntentSet)]) -> IntentEvalReport {
     let mut labels: Vec<LabelScore> = Intent::ALL
         .into_iter()
-        .map(|i| score(i.as_str(), &pairs, |s| s.has(i)))
+        .map(|i| score(i.as_str(), pairs, |s| s.has(i)))
         .collect();
-    labels.push(score("other", &pairs, |s| s.is_empty()));
+    labels.push(score("other", pairs, |s| s.is_empty()));
     let exact = pairs.iter().filter(|(g, p)| g == p).count();
     IntentEvalReport {
-        posts: posts.len(),
+        posts: pairs.len(),
         labels,
-        exact_match: if posts.is_empty() {
+        exact_match: if pairs.is_empty() {
             0.0
         } else {
-            exact as f64 / posts.len() as f64
+            exact as f64 / pairs.len() as f64
         },
     }
 }

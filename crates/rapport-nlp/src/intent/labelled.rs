@@ -15,6 +15,8 @@ const DEV_PERCENT: u64 = 60;
 pub enum IntentError {
     #[error("labels.tsv line {line}: {reason}")]
     BadLabelLine { line: usize, reason: String },
+    #[error("intent weights line {line}: {reason}")]
+    BadWeightLine { line: usize, reason: String },
     #[error("cannot read {path}: {source}")]
     Io {
         path: String,
@@ -35,7 +37,7 @@ pub enum IntentError {
 /// Which part of the labelled set to load.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Part {
-    /// The part the rules were written and tuned on.
+    /// The part the model is trained, cross-validated and tuned on.
     Dev,
     /// The held-out part the scores are reported on.
     Eval,

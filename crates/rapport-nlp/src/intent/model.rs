@@ -1,158 +1,220 @@
-//! The intent model: a weighted cue lexicon matched in one Aho-Corasick pass, plus a few
-//! structural cues (a question mark, an opening interrogative). Each intent's score is the sum
-//! of the weights that fired; the post gets the intent when the score reaches its threshold.
+//! The intent model: one logistic regression per intent over the features of `features.rs`
+//! (words, bigrams, the opening word, the cue lexicon and the shape of the post), with a
+//! threshold per intent chosen by cross-validation. Its weights are `data/intent/weights.tsv`,
+//! made by `train_intent` and compiled in.
 
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use rapport_domain::{Intent, IntentSet};
+use rustc_hash::FxHashMap;
 
 use super::{
-    cues::{CUES, Cue},
-    negativity::negative_words,
+    features::{Sink, describe, extract, key},
+    labelled::IntentError,
+    lexicon::CueLexicon,
 };
 
-/// A score at or above this gives the intent (in `Intent::ALL` order). Complaint's is lower:
-/// posts to a care account complain in many small ways that no single cue carries.
-const THRESHOLDS: [f32; 5] = [1.0, 0.7, 1.0, 1.0, 1.0];
-/// Weight of a `?` anywhere in the post.
-const QUESTION_MARK: f32 = 1.0;
+/// The committed weights: a `threshold` line, then `feature<TAB>` five weights in
+/// `Intent::ALL` order.
+pub const WEIGHTS_TSV: &str = include_str!("../../data/intent/weights.tsv");
 
-/// Added to complaint when the post opens by addressing an account: posts written to a brand
-/// are more often complaints, so weaker cues suffice.
-const ADDRESSED: f32 = 0.3;
-
-/// Added to praise when the post asks something.
-const COURTESY: f32 = -0.4;
-
-/// Words that open a question when they open the post (after mentions and a greeting).
-const OPENERS: &[(&str, f32)] = &[
-    ("how", 0.8),
-    ("what", 0.8),
-    ("when", 0.8),
-    ("where", 0.8),
-    ("which", 0.8),
-    ("who", 0.8),
-    ("why", 0.5),
-    ("is", 0.6),
-    ("are", 0.6),
-    ("do", 0.6),
-    ("does", 0.6),
-    ("did", 0.5),
-    ("can", 0.7),
-    ("could", 0.7),
-    ("will", 0.6),
-    ("would", 0.5),
-    ("should", 0.5),
-    ("any", 0.6),
-    ("anyone", 0.6),
-    ("has", 0.5),
-    ("have", 0.4),
-];
-
-/// Structural cues, reported by `explain` under these names.
-#[derive(Clone, Copy)]
-enum Signal {
-    Cue(usize),
-    QuestionMark,
-    Opener(usize),
-    Addressed,
-}
-
-/// Each learned word adds this much of its log-odds to complaint ...
-const LEARNED_SCALE: f32 = 0.1;
-/// ... and all of them together at most this much.
-const LEARNED_CAP: f32 = 0.4;
-/// Room for the hand-written and learned cues together in the per-post "seen" bit set.
-const MAX_CUES: usize = 1024;
+/// How many features `explain` names per intent, strongest first.
+const EXPLAIN_TOP: usize = 6;
 
 pub struct IntentModel {
-    /// The hand-written cues, then the learned complaint words.
-    cues: Vec<Cue>,
-    learned_from: usize,
-    matcher: AhoCorasick,
-    /// For each matcher pattern, the cue it came from (several spellings share one cue).
-    pattern_cue: Vec<usize>,
-    /// Whether the cue's last word may run on (`cancel*`).
-    prefix: Vec<bool>,
+    lexicon: CueLexicon,
+    /// Feature key -> row of `rows`.
+    index: FxHashMap<u64, u32>,
+    rows: Vec<[f32; 5]>,
+    names: Vec<String>,
+    /// Probability at or above which an intent is given, in `Intent::ALL` order ...
+    thresholds: [f32; 5],
+    /// ... and the same as a raw score (its logit), so predicting needs no `exp`.
+    cutoffs: [f32; 5],
 }
 
-fn spellings(pattern: &str) -> Vec<String> {
-    let base = pattern.trim_end_matches('*');
-    if base.contains('\'') {
-        ["'", "’", "\\u2019", ""]
-            .iter()
-            .map(|a| base.replace('\'', a))
-            .collect()
-    } else {
-        vec![base.to_string()]
+struct Scores<'m> {
+    model: &'m IntentModel,
+    sums: [f32; 5],
+}
+
+impl Sink for Scores<'_> {
+    fn feature(&mut self, name: &[&[u8]], value: f32) {
+        if let Some(&row) = self.model.index.get(&key(name)) {
+            for (s, w) in self.sums.iter_mut().zip(self.model.rows[row as usize]) {
+                *s += value * w;
+            }
+        }
     }
+}
+
+/// Collects the rows that fired, for `explain`.
+struct Fired<'m> {
+    model: &'m IntentModel,
+    rows: Vec<(u32, f32)>,
+}
+
+impl Sink for Fired<'_> {
+    fn feature(&mut self, name: &[&[u8]], value: f32) {
+        if let Some(&row) = self.model.index.get(&key(name)) {
+            self.rows.push((row, value));
+        }
+    }
+}
+
+fn logit(p: f32) -> f32 {
+    (p / (1.0 - p)).ln()
 }
 
 impl IntentModel {
-    fn build(hand: &[Cue]) -> IntentModel {
-        let mut cues = hand.to_vec();
-        for (word, log_odds) in negative_words() {
-            if !hand.iter().any(|c| c.0.trim_end_matches('*') == word) {
-                cues.push((word, Intent::Complaint, log_odds * LEARNED_SCALE));
-            }
+    /// A model from feature names, their weights (in `Intent::ALL` order) and the thresholds.
+    pub(super) fn from_parts(
+        lexicon: CueLexicon,
+        features: Vec<(String, [f32; 5])>,
+        thresholds: [f32; 5],
+    ) -> IntentModel {
+        let mut index = FxHashMap::default();
+        let (mut names, mut rows) = (Vec::new(), Vec::new());
+        for (name, weights) in features {
+            index.insert(key(&[name.as_bytes()]), rows.len() as u32);
+            names.push(name);
+            rows.push(weights);
         }
-        assert!(
-            cues.len() <= MAX_CUES,
-            "too many cues for the per-post bit set"
-        );
-        let mut patterns = Vec::new();
-        let mut pattern_cue = Vec::new();
-        for (i, (pattern, _, _)) in cues.iter().enumerate() {
-            for s in spellings(pattern) {
-                patterns.push(s);
-                pattern_cue.push(i);
-            }
-        }
-        let matcher = AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
-            .match_kind(MatchKind::Standard)
-            .build(&patterns)
-            .expect("the cue lexicon is a valid Aho-Corasick pattern set");
         IntentModel {
-            learned_from: hand.len(),
-            matcher,
-            pattern_cue,
-            prefix: cues.iter().map(|c| c.0.ends_with('*')).collect(),
-            cues,
+            lexicon,
+            index,
+            rows,
+            names,
+            cutoffs: thresholds.map(logit),
+            thresholds,
         }
     }
 
-    /// The built-in model (built once, on first use).
+    /// The built-in model (built once, on first use) from the committed weights.
     pub fn default_model() -> &'static IntentModel {
         static MODEL: OnceLock<IntentModel> = OnceLock::new();
-        MODEL.get_or_init(|| IntentModel::build(CUES))
+        MODEL.get_or_init(|| {
+            IntentModel::from_weights(WEIGHTS_TSV).expect("the committed intent weights parse")
+        })
+    }
+
+    /// Reads a model from weights in the format of `to_weights`.
+    pub fn from_weights(tsv: &str) -> Result<IntentModel, IntentError> {
+        let mut thresholds = None;
+        let mut features = Vec::new();
+        for (i, raw) in tsv.lines().enumerate() {
+            if raw.is_empty() || raw.starts_with('#') {
+                continue;
+            }
+            let bad = |reason: String| IntentError::BadWeightLine {
+                line: i + 1,
+                reason,
+            };
+            let mut cols = raw.split('\t');
+            let name = cols.next().unwrap_or_default();
+            let mut values = [0f32; 5];
+            for (n, v) in values.iter_mut().enumerate() {
+                let col = cols
+                    .next()
+                    .ok_or_else(|| bad(format!("expected 5 numbers, found {n}")))?;
+                *v = col
+                    .parse()
+                    .map_err(|_| bad(format!("'{col}' is not a number")))?;
+            }
+            if cols.next().is_some() {
+                return Err(bad("expected 5 numbers, found more".into()));
+            }
+            if name == "threshold" {
+                if values.iter().any(|t| !(0.0..1.0).contains(t) || *t == 0.0) {
+                    return Err(bad("thresholds must lie strictly between 0 and 1".into()));
+                }
+                thresholds = Some(values);
+            } else {
+                features.push((name.to_string(), values));
+            }
+        }
+        let thresholds = thresholds.ok_or(IntentError::BadWeightLine {
+            line: tsv.lines().count(),
+            reason: "no threshold line".into(),
+        })?;
+        Ok(IntentModel::from_parts(
+            CueLexicon::standard(),
+            features,
+            thresholds,
+        ))
+    }
+
+    /// The weights as text: a `threshold` line, then one line per feature, sorted by name.
+    pub fn to_weights(&self) -> String {
+        let mut out = String::from(
+            "# Intent model weights, made by rapport_nlp::intent::train_intent (see README.md).\n\
+             # feature\tquestion\tcomplaint\tpraise\tlead\tfeedback\n",
+        );
+        let line = |out: &mut String, name: &str, v: &[f32; 5]| {
+            out.push_str(name);
+            for x in v {
+                out.push_str(&format!("\t{x:.4}"));
+            }
+            out.push('\n');
+        };
+        line(&mut out, "threshold", &self.thresholds);
+        let mut order: Vec<usize> = (0..self.names.len()).collect();
+        order.sort_by(|a, b| self.names[*a].cmp(&self.names[*b]));
+        for i in order {
+            line(&mut out, &self.names[i], &self.rows[i]);
+        }
+        out
+    }
+
+    /// The probability thresholds, in `Intent::ALL` order.
+    pub fn thresholds(&self) -> [f32; 5] {
+        self.thresholds
+    }
+
+    /// Raw scores (log-odds) per intent, in `Intent::ALL` order.
+    pub fn scores(&self, text: &str) -> [f32; 5] {
+        let mut sink = Scores {
+            model: self,
+            sums: [0.0; 5],
+        };
+        extract(&self.lexicon, text, &mut sink);
+        sink.sums
     }
 
     /// The intents of `text`; empty means `other`.
     pub fn predict(&self, text: &str) -> IntentSet {
-        let scores = self.scores(text, |_, _| {});
-        decide(&scores)
+        let scores = self.scores(text);
+        Intent::ALL
+            .into_iter()
+            .zip(scores.into_iter().zip(self.cutoffs))
+            .filter(|(_, (s, c))| s >= c)
+            .fold(IntentSet::empty(), |set, (i, _)| set.with(i))
     }
 
-    /// The predicted intents, each with the cues that spoke for it, strongest first.
+    /// The predicted intents, each with the features that weighed most for it, strongest
+    /// first: words (`"refund"`), word pairs (`"not working"`), cues of the lexicon, the
+    /// opening word, and the shape of the post (`question mark`).
     pub fn explain(&self, text: &str) -> Vec<(Intent, Vec<String>)> {
-        let mut fired: Vec<(Intent, f32, Signal)> = Vec::new();
-        let scores = self.scores(text, |intent, signal| {
-            fired.push((intent, self.weight_of(signal), signal));
-        });
-        decide(&scores)
+        let mut fired = Fired {
+            model: self,
+            rows: Vec::new(),
+        };
+        extract(&self.lexicon, text, &mut fired);
+        self.predict(text)
             .iter_intents()
             .map(|intent| {
-                let mut own: Vec<&(Intent, f32, Signal)> = fired
+                let k = Intent::ALL.iter().position(|i| *i == intent).unwrap_or(0);
+                let mut own: Vec<(f32, String)> = fired
+                    .rows
                     .iter()
-                    .filter(|(i, w, _)| *i == intent && *w > 0.0)
+                    .map(|&(row, value)| (value * self.rows[row as usize][k], row))
+                    .filter(|(w, row)| *w > 0.0 && own_feature(&self.names[*row as usize], intent))
+                    .map(|(w, row)| (w, describe(&self.names[row as usize])))
                     .collect();
-                own.sort_by(|a, b| b.1.total_cmp(&a.1));
+                own.sort_by(|a, b| b.0.total_cmp(&a.0));
                 let mut names: Vec<String> = Vec::new();
-                for (_, _, signal) in own {
-                    let name = self.signal_name(*signal);
-                    if !names.contains(&name) {
+                for (_, name) in own {
+                    if names.len() < EXPLAIN_TOP && !names.contains(&name) {
                         names.push(name);
                     }
                 }
@@ -160,116 +222,13 @@ impl IntentModel {
             })
             .collect()
     }
+}
 
-    /// Sums the weights per intent (in `Intent::ALL` order), telling `seen` about every signal.
-    fn scores(&self, text: &str, mut seen: impl FnMut(Intent, Signal)) -> [f32; 5] {
-        let mut scores = [0.0f32; 5];
-        let bytes = text.as_bytes();
-        // A cue counts once per post, however often it occurs.
-        let mut counted = [0u64; MAX_CUES / 64];
-        let mut learned = 0.0f32;
-        for m in self.matcher.find_overlapping_iter(text) {
-            let cue = self.pattern_cue[m.pattern().as_usize()];
-            let (pattern, intent, weight) = self.cues[cue];
-            let first = pattern.as_bytes()[0];
-            let last = pattern.trim_end_matches('*').as_bytes().last().copied();
-            let left_ok = !is_word(first) || m.start() == 0 || !is_word(bytes[m.start() - 1]);
-            let right_ok = self.prefix[cue]
-                || !last.is_some_and(is_word)
-                || m.end() == bytes.len()
-                || !is_word(bytes[m.end()]);
-            let bit = 1u64 << (cue % 64);
-            if !left_ok || !right_ok || counted[cue / 64] & bit != 0 {
-                continue;
-            }
-            counted[cue / 64] |= bit;
-            if cue >= self.learned_from {
-                learned += weight;
-            } else {
-                scores[index(intent)] += weight;
-            }
-            seen(intent, Signal::Cue(cue));
-        }
-        scores[index(Intent::Complaint)] += learned.min(LEARNED_CAP);
-        if memchr::memchr(b'?', bytes).is_some() {
-            scores[index(Intent::Question)] += QUESTION_MARK;
-            seen(Intent::Question, Signal::QuestionMark);
-            // A thanks that closes a question is courtesy, not praise.
-            scores[index(Intent::Praise)] += COURTESY;
-        }
-        if addressed(text) {
-            scores[index(Intent::Complaint)] += ADDRESSED;
-            seen(Intent::Complaint, Signal::Addressed);
-        }
-        if let Some(o) = opener(text) {
-            scores[index(Intent::Question)] += OPENERS[o].1;
-            seen(Intent::Question, Signal::Opener(o));
-        }
-        scores
+/// Whether a feature may explain `intent`: not the bias, and not the lexicon score of another
+/// intent (a low praise score that speaks for a question reads as nonsense).
+fn own_feature(name: &str, intent: Intent) -> bool {
+    match name.strip_prefix("k:") {
+        Some(rest) => rest.starts_with(intent.as_str()),
+        None => name != "s:bias",
     }
-}
-
-fn is_word(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
-}
-
-fn index(intent: Intent) -> usize {
-    match intent {
-        Intent::Question => 0,
-        Intent::Complaint => 1,
-        Intent::Praise => 2,
-        Intent::Lead => 3,
-        Intent::Feedback => 4,
-    }
-}
-
-fn decide(scores: &[f32; 5]) -> IntentSet {
-    Intent::ALL
-        .into_iter()
-        .filter(|i| scores[index(*i)] >= THRESHOLDS[index(*i)])
-        .fold(IntentSet::empty(), IntentSet::with)
-}
-
-impl IntentModel {
-    fn weight_of(&self, signal: Signal) -> f32 {
-        match signal {
-            Signal::Cue(c) => self.cues[c].2,
-            Signal::QuestionMark => QUESTION_MARK,
-            Signal::Opener(o) => OPENERS[o].1,
-            Signal::Addressed => ADDRESSED,
-        }
-    }
-
-    fn signal_name(&self, signal: Signal) -> String {
-        match signal {
-            Signal::Cue(c) if c >= self.learned_from => format!("\"{}\" (learned)", self.cues[c].0),
-            Signal::Cue(c) => format!("\"{}\"", self.cues[c].0.trim_end_matches('*')),
-            Signal::QuestionMark => "question mark".to_string(),
-            Signal::Opener(o) => format!("opens with \"{}\"", OPENERS[o].0),
-            Signal::Addressed => "addressed to an account".to_string(),
-        }
-    }
-}
-
-fn addressed(text: &str) -> bool {
-    let t = text.trim_start();
-    t.starts_with('@') || t.starts_with(".@")
-}
-
-/// The opening word, if it is a question opener: leading @mentions, `.`, and a greeting
-/// (`hi`, `hey`, `hello`) are skipped, as posts to a brand start with them.
-fn opener(text: &str) -> Option<usize> {
-    let mut words = text
-        .split(|c: char| c.is_whitespace() || c == ',' || c == '.' || c == '!')
-        .filter(|w| !w.is_empty() && !w.starts_with('@'));
-    let mut word = words.next()?;
-    if ["hi", "hey", "hello"]
-        .iter()
-        .any(|g| g.eq_ignore_ascii_case(word))
-    {
-        word = words.next()?;
-    }
-    OPENERS
-        .iter()
-        .position(|(o, _)| o.eq_ignore_ascii_case(word))
 }

@@ -23,6 +23,14 @@ impl ApiError {
         }
     }
 
+    pub fn unauthorized() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "a valid bearer token is required",
+        )
+    }
+
     pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, message)
     }
@@ -35,17 +43,36 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl From<rapport_engine::accounts::AccountError> for ApiError {
+    fn from(e: rapport_engine::accounts::AccountError) -> Self {
+        tracing::error!(error = %e, "request failed");
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "internal error",
+        )
+    }
+}
+
 impl From<EngineError> for ApiError {
     fn from(e: EngineError) -> Self {
         match &e {
             EngineError::Query(q) => Self::bad_request("invalid_query", q.to_string()),
-            EngineError::TopicExists(_) => Self::new(StatusCode::CONFLICT, "conflict", e.to_string()),
-            EngineError::NoSuchTopic(_) => Self::new(StatusCode::NOT_FOUND, "not_found", e.to_string()),
+            EngineError::TopicExists(_) => {
+                Self::new(StatusCode::CONFLICT, "conflict", e.to_string())
+            }
+            EngineError::NoSuchTopic(_) => {
+                Self::new(StatusCode::NOT_FOUND, "not_found", e.to_string())
+            }
             EngineError::BadTopicName(_) => Self::bad_request("invalid_name", e.to_string()),
             _ => {
                 // The cause goes to the log, not to the caller.
                 tracing::error!(error = %e, "request failed");
-                Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error")
+                Self::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "internal error",
+                )
             }
         }
     }

@@ -60,6 +60,7 @@ pub async fn track(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     let status = response.status().as_u16().to_string();
     metrics::counter!("rapport_http_requests_total", "route" => route.clone(), "method" => method, "status" => status).increment(1);
-    metrics::histogram!("rapport_http_request_seconds", "route" => route).record(started.elapsed().as_secs_f64());
+    metrics::histogram!("rapport_http_request_seconds", "route" => route)
+        .record(started.elapsed().as_secs_f64());
     response
 }

@@ -2,52 +2,105 @@
 
 use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode, header};
+use rapport_domain::Permission;
+use rapport_engine::accounts::{Accounts, AccountsConfig};
 use rapport_engine::{Engine, EngineConfig, demo};
 use rapport_store::testing::{TestStore, backend_from_env, fresh_store};
-use rapport_web::{AppState, app};
+use rapport_web::{AppState, WebConfig, app};
 use serde_json::Value;
 use std::sync::Arc;
 use tower::ServiceExt;
 
-const TOKEN: &str = "test-token-0123456789abcdef0123456789abcdef";
-
+/// A state with an admin and an API token holding every scope.
 async fn state() -> (AppState, TestStore) {
-    let store = fresh_store(backend_from_env()).await;
-    let engine = Engine::new(store.store(), EngineConfig::default()).await.unwrap();
-    let spec = demo::DemoSpec { threads: 60, ..Default::default() };
-    engine.ingest_posts(demo::generate(&spec)).await.unwrap();
-    (AppState::new(Arc::new(engine), TOKEN.into(), 64 * 1024), store)
+    let (s, _, db) = state_with_token().await;
+    (s, db)
 }
 
-async fn call(state: &AppState, method: &str, uri: &str, token: Option<&str>, body: Option<&str>) -> (StatusCode, Value) {
+async fn state_with_token() -> (AppState, String, TestStore) {
+    let store = fresh_store(backend_from_env()).await;
+    let engine = Engine::new(store.store(), EngineConfig::default())
+        .await
+        .unwrap();
+    let spec = demo::DemoSpec {
+        threads: 60,
+        ..Default::default()
+    };
+    engine.ingest_posts(demo::generate(&spec)).await.unwrap();
+    let accounts = Accounts::new(store.store(), AccountsConfig::default());
+    let admin = accounts
+        .setup_first_admin("admin", "", "admin-password-1")
+        .await
+        .unwrap();
+    let token = accounts
+        .create_api_token(&admin, "tests", &Permission::ALL)
+        .await
+        .unwrap()
+        .secret;
+    let config = WebConfig {
+        max_body_bytes: 64 * 1024,
+        ..Default::default()
+    };
+    (
+        AppState::new(Arc::new(engine), Arc::new(accounts), config),
+        token,
+        store,
+    )
+}
+
+async fn call(
+    state: &AppState,
+    method: &str,
+    uri: &str,
+    token: Option<&str>,
+    body: Option<&str>,
+) -> (StatusCode, Value) {
     let mut req = Request::builder().method(method).uri(uri);
     if let Some(t) = token {
         req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
     }
     let req = match body {
-        Some(b) => req.header(header::CONTENT_TYPE, "application/json").body(Body::from(b.to_string())),
+        Some(b) => req
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(b.to_string())),
         None => req.body(Body::empty()),
     }
     .unwrap();
     let res = app(state.clone()).oneshot(req).await.unwrap();
     let status = res.status();
     let bytes = to_bytes(res.into_body(), 1 << 20).await.unwrap();
-    let value = serde_json::from_slice(&bytes).unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()));
+    let value = serde_json::from_slice(&bytes)
+        .unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()));
     (status, value)
 }
 
 #[tokio::test]
 async fn health_needs_no_token_and_the_api_refuses_strangers() {
     let (s, _db) = state().await;
-    assert_eq!(call(&s, "GET", "/healthz", None, None).await.0, StatusCode::OK);
-    for uri in ["/api/v1/stats", "/api/v1/topics", "/api/v1/posts?q=refund", "/api/v1/topics/x/matches"] {
+    assert_eq!(
+        call(&s, "GET", "/healthz", None, None).await.0,
+        StatusCode::OK
+    );
+    for uri in [
+        "/api/v1/stats",
+        "/api/v1/topics",
+        "/api/v1/posts?q=refund",
+        "/api/v1/topics/x/matches",
+    ] {
         let (status, body) = call(&s, "GET", uri, None, None).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{uri}");
         assert_eq!(body["error"]["code"], "unauthorized");
         let (status, _) = call(&s, "GET", uri, Some("wrong"), None).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{uri}");
     }
-    let (status, _) = call(&s, "POST", "/api/v1/topics", None, Some(r#"{"name":"a","query":"b"}"#)).await;
+    let (status, _) = call(
+        &s,
+        "POST",
+        "/api/v1/topics",
+        None,
+        Some(r#"{"name":"a","query":"b"}"#),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let (status, _) = call(&s, "DELETE", "/api/v1/topics/a", None, None).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
@@ -55,17 +108,41 @@ async fn health_needs_no_token_and_the_api_refuses_strangers() {
 
 #[tokio::test]
 async fn topics_are_created_listed_matched_and_removed() {
-    let (s, _db) = state().await;
-    let t = Some(TOKEN);
-    let (status, body) = call(&s, "POST", "/api/v1/topics", t, Some(r#"{"name":"Refunds","query":"refund* OR \"charged twice\""}"#)).await;
+    let (s, token, _db) = state_with_token().await;
+    let t = Some(token.as_str());
+    let (status, body) = call(
+        &s,
+        "POST",
+        "/api/v1/topics",
+        t,
+        Some(r#"{"name":"Refunds","query":"refund* OR \"charged twice\""}"#),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let matched = body["matches"].as_u64().unwrap();
-    let (_, search) = call(&s, "GET", "/api/v1/posts?q=refund*%20OR%20%22charged%20twice%22&limit=5", t, None).await;
+    let (_, search) = call(
+        &s,
+        "GET",
+        "/api/v1/posts?q=refund*%20OR%20%22charged%20twice%22&limit=5",
+        t,
+        None,
+    )
+    .await;
     assert_eq!(search["count"].as_u64().unwrap(), matched);
     assert!(search["posts"].as_array().unwrap().len() <= 5);
 
-    let (status, body) = call(&s, "POST", "/api/v1/topics", t, Some(r#"{"name":"Refunds","query":"x"}"#)).await;
-    assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::CONFLICT, Some("conflict")));
+    let (status, body) = call(
+        &s,
+        "POST",
+        "/api/v1/topics",
+        t,
+        Some(r#"{"name":"Refunds","query":"x"}"#),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("conflict"))
+    );
 
     let (_, list) = call(&s, "GET", "/api/v1/topics", t, None).await;
     assert_eq!(list["count"], 1);
@@ -75,24 +152,62 @@ async fn topics_are_created_listed_matched_and_removed() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(m["count"].as_u64(), Some(matched));
 
-    assert_eq!(call(&s, "DELETE", "/api/v1/topics/Refunds", t, None).await.0, StatusCode::NO_CONTENT);
+    assert_eq!(
+        call(&s, "DELETE", "/api/v1/topics/Refunds", t, None)
+            .await
+            .0,
+        StatusCode::NO_CONTENT
+    );
     let (status, body) = call(&s, "DELETE", "/api/v1/topics/Refunds", t, None).await;
-    assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
 }
 
 #[tokio::test]
 async fn bad_input_gets_a_clear_error_and_changes_nothing() {
-    let (s, _db) = state().await;
-    let t = Some(TOKEN);
-    let (status, body) = call(&s, "POST", "/api/v1/topics", t, Some(r#"{"name":"Broken","query":"(wifi OR router"}"#)).await;
+    let (s, token, _db) = state_with_token().await;
+    let t = Some(token.as_str());
+    let (status, body) = call(
+        &s,
+        "POST",
+        "/api/v1/topics",
+        t,
+        Some(r#"{"name":"Broken","query":"(wifi OR router"}"#),
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert_eq!(body["error"]["code"], "invalid_query");
-    assert!(body["error"]["message"].as_str().unwrap().contains("column"), "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("column"),
+        "{body}"
+    );
 
-    let (status, body) = call(&s, "POST", "/api/v1/topics", t, Some(r#"{"name": "x", "query": "#)).await;
-    assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_body")));
+    let (status, body) = call(
+        &s,
+        "POST",
+        "/api/v1/topics",
+        t,
+        Some(r#"{"name": "x", "query": "#),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_body"))
+    );
 
-    let (status, _) = call(&s, "POST", "/api/v1/topics", t, Some(r#"{"name":"x","query":"y","extra":1}"#)).await;
+    let (status, _) = call(
+        &s,
+        "POST",
+        "/api/v1/topics",
+        t,
+        Some(r#"{"name":"x","query":"y","extra":1}"#),
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
 
     let big = format!(r#"{{"name":"big","query":"{}"}}"#, "a ".repeat(100_000));
@@ -100,7 +215,10 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing() {
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
 
     let (status, body) = call(&s, "GET", "/api/v1/posts", t, None).await;
-    assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("missing_query")));
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("missing_query"))
+    );
 
     let (_, list) = call(&s, "GET", "/api/v1/topics", t, None).await;
     assert_eq!(list["count"], 0);
@@ -108,14 +226,17 @@ async fn bad_input_gets_a_clear_error_and_changes_nothing() {
 
 #[tokio::test]
 async fn stats_and_metrics_report_the_store() {
-    let (s, _db) = state().await;
-    let (_, stats) = call(&s, "GET", "/api/v1/stats", Some(TOKEN), None).await;
+    let (s, token, _db) = state_with_token().await;
+    let (_, stats) = call(&s, "GET", "/api/v1/stats", Some(token.as_str()), None).await;
     let posts = stats["posts"].as_u64().unwrap();
     assert!(posts > 60);
     let (status, text) = call(&s, "GET", "/metrics", None, None).await;
     assert_eq!(status, StatusCode::OK);
     let text = text.as_str().unwrap();
-    assert!(text.contains(&format!("rapport_store_posts {posts}")), "{text}");
+    assert!(
+        text.contains(&format!("rapport_store_posts {posts}")),
+        "{text}"
+    );
 }
 
 #[tokio::test]
@@ -129,7 +250,9 @@ async fn run_serves_on_a_real_socket_and_shuts_down() {
         let _ = stopped.await;
     }));
     let mut conn = tokio::net::TcpStream::connect(addr).await.unwrap();
-    conn.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await.unwrap();
+    conn.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .await
+        .unwrap();
     let mut answer = String::new();
     conn.read_to_string(&mut answer).await.unwrap();
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");

@@ -1,19 +1,33 @@
-use super::dto::{ListParams, PostDto};
+use super::dto::{ErrorBody, PostDto, PostList, SearchParams};
 use crate::{ApiError, AppState};
 use axum::Json;
 use axum::extract::{Query, State};
-use serde_json::{Value, json};
 
-/// `GET /api/v1/posts?q=QUERY&limit=N`: stored posts matching a listening query, newest first.
+/// `GET /api/v1/posts?q=QUERY&offset=&limit=`: stored posts matching a listening query,
+/// newest first.
+#[utoipa::path(get, path = "/api/v1/posts", tag = "posts", params(SearchParams), security(("bearer" = [])),
+    responses((status = 200, body = PostList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn search(
     State(state): State<AppState>,
-    Query(params): Query<ListParams>,
-) -> Result<Json<Value>, ApiError> {
+    Query(params): Query<SearchParams>,
+) -> Result<Json<PostList>, ApiError> {
     let q = params
         .q
         .filter(|q| !q.trim().is_empty())
         .ok_or_else(|| ApiError::bad_request("missing_query", "the q parameter is required"))?;
-    let result = state.engine.search(&q, super::clamp_limit(params.limit)).await?;
-    let posts: Vec<PostDto> = result.posts.into_iter().map(PostDto::from).collect();
-    Ok(Json(json!({"count": result.count, "posts": posts})))
+    let (offset, limit) = (
+        super::clamp_offset(params.offset),
+        super::clamp_limit(params.limit),
+    );
+    let result = state.engine.search(&q, offset + limit).await?;
+    let posts = result
+        .posts
+        .into_iter()
+        .skip(offset)
+        .map(PostDto::from)
+        .collect();
+    Ok(Json(PostList {
+        count: result.count,
+        posts,
+    }))
 }

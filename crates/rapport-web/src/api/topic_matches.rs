@@ -1,19 +1,29 @@
-use super::dto::{ListParams, PostDto};
+use super::dto::{ErrorBody, Page, PostDto, TopicMatches};
 use crate::{ApiError, AppState};
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use serde_json::{Value, json};
 
-/// `GET /api/v1/topics/{name}/matches?limit=N`: the newest posts the topic matched.
+/// `GET /api/v1/topics/{name}/matches?offset=&limit=`: the newest posts the topic matched.
+#[utoipa::path(get, path = "/api/v1/topics/{name}/matches", tag = "topics",
+    params(("name" = String, Path, description = "topic name"), Page), security(("bearer" = [])),
+    responses((status = 200, body = TopicMatches), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn matches(
     State(state): State<AppState>,
     Path(name): Path<String>,
-    Query(params): Query<ListParams>,
-) -> Result<Json<Value>, ApiError> {
+    Query(page): Query<Page>,
+) -> Result<Json<TopicMatches>, ApiError> {
+    let (offset, limit) = (
+        super::clamp_offset(page.offset),
+        super::clamp_limit(page.limit),
+    );
     let (total, hits) = state
         .engine
-        .topic_posts(&name, super::clamp_limit(params.limit) as u32)
+        .topic_posts(&name, (offset + limit) as u32)
         .await?;
-    let posts: Vec<PostDto> = hits.into_iter().map(PostDto::from).collect();
-    Ok(Json(json!({"topic": name, "count": total, "posts": posts})))
+    let posts = hits.into_iter().skip(offset).map(PostDto::from).collect();
+    Ok(Json(TopicMatches {
+        topic: name,
+        count: total,
+        posts,
+    }))
 }

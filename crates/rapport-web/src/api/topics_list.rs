@@ -1,11 +1,22 @@
-use super::dto::TopicDto;
+use super::dto::{ErrorBody, Page, TopicDto, TopicList};
 use crate::{ApiError, AppState};
 use axum::Json;
-use axum::extract::State;
-use serde_json::{Value, json};
+use axum::extract::{Query, State};
 
-/// `GET /api/v1/topics`: every topic with its match count.
-pub async fn list(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
-    let topics: Vec<TopicDto> = state.engine.topics().await?.into_iter().map(TopicDto::from).collect();
-    Ok(Json(json!({"count": topics.len(), "topics": topics})))
+/// `GET /api/v1/topics?offset=&limit=`: topics with their match counts.
+#[utoipa::path(get, path = "/api/v1/topics", tag = "topics", params(Page), security(("bearer" = [])),
+    responses((status = 200, body = TopicList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    Query(page): Query<Page>,
+) -> Result<Json<TopicList>, ApiError> {
+    let all = state.engine.topics().await?;
+    let count = all.len();
+    let topics = all
+        .into_iter()
+        .skip(super::clamp_offset(page.offset))
+        .take(super::clamp_limit(page.limit))
+        .map(TopicDto::from)
+        .collect();
+    Ok(Json(TopicList { count, topics }))
 }

@@ -1,5 +1,6 @@
 //! One module per command; each turns arguments into engine calls and prints the answer.
 
+mod admin;
 mod bench;
 mod config;
 mod demo;
@@ -86,6 +87,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Train(cmd) => nlp::train(cmd),
         Command::Eval(cmd) => nlp::eval(cmd),
         Command::Classify(args) => nlp::classify(args),
+        Command::Admin(cmd) => admin::run(&ctx, cmd).await,
     }
 }
 

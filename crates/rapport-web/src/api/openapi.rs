@@ -1,0 +1,40 @@
+//! `GET /api/v1/openapi.json`: the API described from the handlers' own annotations.
+
+use super::dto;
+use axum::Json;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Rapport API", description = "Rapport's JSON API. Call it with `Authorization: Bearer <API token>`; admins create tokens under Users & tokens. Errors are `{\"error\": {\"code\", \"message\"}}` with a stable code."),
+    paths(
+        super::me::me,
+        super::posts::search,
+        super::stats::stats,
+        super::topics_list::list,
+        super::topic_create::create,
+        super::topic_delete::delete,
+        super::topic_matches::matches,
+        super::users::list,
+    ),
+    components(schemas(dto::ErrorBody, dto::ErrorDetail)),
+    modifiers(&Bearer)
+)]
+pub struct ApiDoc;
+
+struct Bearer;
+
+impl Modify for Bearer {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

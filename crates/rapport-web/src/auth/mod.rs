@@ -1,0 +1,117 @@
+//! Who is calling, and whether they may.
+//!
+//! [`identify`] runs on every request: a `rapport_session` cookie or an
+//! `Authorization: Bearer` API token becomes a [`Principal`] in the request's extensions.
+//! Each route then asks for one [`Permission`] through [`page_guard`] or [`api_guard`].
+
+pub mod csrf;
+pub mod ratelimit;
+
+use crate::{ApiError, AppState};
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use rapport_domain::Permission;
+use rapport_engine::accounts::Principal;
+
+pub const SESSION_COOKIE: &str = "rapport_session";
+
+/// The value of a cookie, if the request carries it.
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, path `/`, `Secure` when configured.
+pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{secure}")
+}
+
+/// Finds the caller, if any, and keeps them in the request for the guards and handlers.
+pub async fn identify(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let bearer = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .map(str::to_string);
+    let session = cookie(request.headers(), SESSION_COOKIE).map(str::to_string);
+    let found = match (bearer, session) {
+        (Some(token), _) => state.accounts.verify_api_token(&token).await,
+        (None, Some(token)) => state.accounts.session(&token).await,
+        (None, None) => Ok(None),
+    };
+    match found {
+        Ok(Some(principal)) => {
+            request.extensions_mut().insert(principal);
+        }
+        Ok(None) => {}
+        Err(e) => {
+            tracing::error!(error = %e, "looking up the caller failed");
+            return ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "internal error",
+            )
+            .into_response();
+        }
+    }
+    next.run(request).await
+}
+
+/// API routes: 401 without a valid token, 403 when its role or scopes do not allow it.
+pub async fn api_guard(State(needed): State<Permission>, request: Request, next: Next) -> Response {
+    match request.extensions().get::<Principal>() {
+        None => ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "a valid bearer token is required",
+        )
+        .into_response(),
+        Some(p) if !p.can(needed) => ApiError::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            format!("this needs the '{needed}' permission"),
+        )
+        .into_response(),
+        Some(_) => next.run(request).await,
+    }
+}
+
+/// HTML routes: to the login page without a session, 403 when the role does not allow it.
+/// API tokens do not open pages: pages are for people.
+pub async fn page_guard(
+    State(needed): State<Permission>,
+    request: Request,
+    next: Next,
+) -> Response {
+    match session_principal(&request) {
+        None => Redirect::to("/login").into_response(),
+        Some(p) if !p.can(needed) => crate::pages::forbidden(p),
+        Some(_) => next.run(request).await,
+    }
+}
+
+/// Pages any logged-in person may see.
+pub async fn page_login_guard(request: Request, next: Next) -> Response {
+    match session_principal(&request) {
+        None => Redirect::to("/login").into_response(),
+        Some(_) => next.run(request).await,
+    }
+}
+
+fn session_principal(request: &Request) -> Option<&Principal> {
+    request
+        .extensions()
+        .get::<Principal>()
+        .filter(|p| matches!(p.via, rapport_engine::accounts::Via::Session { .. }))
+}

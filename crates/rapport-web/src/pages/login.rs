@@ -1,0 +1,223 @@
+//! Log in, log out, and the first-run setup of the first admin.
+
+use super::{Chrome, render};
+use crate::AppState;
+use crate::auth::csrf::{PRE_SESSION_COOKIE, new_token};
+use crate::auth::{SESSION_COOKIE, cookie, set_cookie};
+use askama::Template;
+use axum::Extension;
+use axum::extract::{ConnectInfo, Form, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use rapport_engine::accounts::AccountError;
+use serde::Deserialize;
+use std::net::SocketAddr;
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    chrome: Chrome,
+    csrf: String,
+    name: String,
+    error: String,
+}
+
+#[derive(Template)]
+#[template(path = "setup.html")]
+struct SetupPage {
+    chrome: Chrome,
+    csrf: String,
+    name: String,
+    display_name: String,
+    error: String,
+}
+
+/// A page with a fresh pre-session CSRF token set as a cookie too.
+fn with_form_cookie(
+    state: &AppState,
+    status: StatusCode,
+    csrf: &str,
+    page: &impl Template,
+) -> Response {
+    let cookie = set_cookie(PRE_SESSION_COOKIE, csrf, 3600, state.config.secure_cookies);
+    ([(header::SET_COOKIE, cookie)], render(status, page)).into_response()
+}
+
+fn login_page(state: &AppState, status: StatusCode, name: &str, error: &str) -> Response {
+    let csrf = new_token();
+    let page = LoginPage {
+        chrome: Chrome::anonymous("Log in"),
+        csrf: csrf.clone(),
+        name: name.into(),
+        error: error.into(),
+    };
+    with_form_cookie(state, status, &csrf, &page)
+}
+
+/// `GET /login`; the setup page instead while no one can log in.
+pub async fn form(State(state): State<AppState>) -> Response {
+    match state.accounts.needs_setup().await {
+        Ok(true) => Redirect::to("/setup").into_response(),
+        _ => login_page(&state, StatusCode::OK, "", ""),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    name: String,
+    password: String,
+}
+
+/// `POST /login`: rate-limited per client address and user name; sets the session cookie.
+pub async fn submit(
+    State(state): State<AppState>,
+    peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    Form(f): Form<LoginForm>,
+) -> Response {
+    let address = peer.map_or_else(
+        || "unknown".to_string(),
+        |Extension(ConnectInfo(a))| a.ip().to_string(),
+    );
+    if !state.limiter.attempt(&address, &f.name) {
+        tracing::warn!(%address, "login rate limit reached");
+        return login_page(
+            &state,
+            StatusCode::TOO_MANY_REQUESTS,
+            &f.name,
+            "Too many attempts. Wait a few minutes and try again.",
+        );
+    }
+    match state.accounts.login(&f.name, &f.password).await {
+        Ok((principal, session)) => {
+            state.limiter.succeeded(&f.name);
+            tracing::info!(user = %principal.user.name, "logged in");
+            let max_age = (session.expires_at - chrono::Utc::now())
+                .num_seconds()
+                .max(60);
+            let cookie = set_cookie(
+                SESSION_COOKIE,
+                &session.token,
+                max_age,
+                state.config.secure_cookies,
+            );
+            let clear = set_cookie(PRE_SESSION_COOKIE, "", 0, state.config.secure_cookies);
+            let mut headers = HeaderMap::new();
+            headers.append(header::SET_COOKIE, cookie.parse().expect("cookie is ASCII"));
+            headers.append(header::SET_COOKIE, clear.parse().expect("cookie is ASCII"));
+            (headers, Redirect::to("/")).into_response()
+        }
+        Err(AccountError::InvalidCredentials) => login_page(
+            &state,
+            StatusCode::UNAUTHORIZED,
+            &f.name,
+            "Wrong user name or password.",
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "login failed");
+            login_page(
+                &state,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &f.name,
+                "Logging in failed; try again.",
+            )
+        }
+    }
+}
+
+/// `POST /logout`: ends the session and clears the cookie.
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(token) = cookie(&headers, SESSION_COOKIE)
+        && let Err(e) = state.accounts.logout(token).await
+    {
+        tracing::error!(error = %e, "logout failed");
+    }
+    let clear = set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies);
+    ([(header::SET_COOKIE, clear)], Redirect::to("/login")).into_response()
+}
+
+fn setup_page(
+    state: &AppState,
+    status: StatusCode,
+    name: &str,
+    display: &str,
+    error: &str,
+) -> Response {
+    let csrf = new_token();
+    let page = SetupPage {
+        chrome: Chrome::anonymous("Set up"),
+        csrf: csrf.clone(),
+        name: name.into(),
+        display_name: display.into(),
+        error: error.into(),
+    };
+    with_form_cookie(state, status, &csrf, &page)
+}
+
+/// `GET /setup`: open only while there is no user.
+pub async fn setup_form(State(state): State<AppState>) -> Response {
+    match state.accounts.needs_setup().await {
+        Ok(true) => setup_page(&state, StatusCode::OK, "", "", ""),
+        _ => Redirect::to("/login").into_response(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SetupForm {
+    name: String,
+    #[serde(default)]
+    display_name: String,
+    password: String,
+    confirm: String,
+}
+
+/// `POST /setup`: creates the first admin and logs them in.
+pub async fn setup(State(state): State<AppState>, Form(f): Form<SetupForm>) -> Response {
+    if f.password != f.confirm {
+        return setup_page(
+            &state,
+            StatusCode::BAD_REQUEST,
+            &f.name,
+            &f.display_name,
+            "The two passwords differ.",
+        );
+    }
+    match state
+        .accounts
+        .setup_first_admin(&f.name, &f.display_name, &f.password)
+        .await
+    {
+        Ok(user) => {
+            tracing::info!(user = %user.name, "first admin created");
+            match state.accounts.login(&f.name, &f.password).await {
+                Ok((_, session)) => {
+                    let cookie = set_cookie(
+                        SESSION_COOKIE,
+                        &session.token,
+                        12 * 3600,
+                        state.config.secure_cookies,
+                    );
+                    ([(header::SET_COOKIE, cookie)], Redirect::to("/topics")).into_response()
+                }
+                Err(_) => Redirect::to("/login").into_response(),
+            }
+        }
+        Err(AccountError::AlreadySetUp) => Redirect::to("/login").into_response(),
+        Err(e @ (AccountError::BadName(_) | AccountError::WeakPassword(_))) => setup_page(
+            &state,
+            StatusCode::BAD_REQUEST,
+            &f.name,
+            &f.display_name,
+            &e.to_string(),
+        ),
+        Err(e) => {
+            tracing::error!(error = %e, "setup failed");
+            setup_page(
+                &state,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &f.name,
+                &f.display_name,
+                "Setup failed; try again.",
+            )
+        }
+    }
+}

@@ -1,0 +1,68 @@
+//! `rapport admin create --user NAME --role ROLE`: adds a user, the password read from
+//! standard input (never echoed on a terminal, never logged, never printed).
+
+use super::Ctx;
+use crate::cli::AdminCommand;
+use anyhow::{Context, Result, bail};
+use rapport_domain::Role;
+use rapport_engine::accounts::{Accounts, AccountsConfig};
+use std::io::{BufRead, IsTerminal, Write};
+
+pub async fn run(ctx: &Ctx, cmd: AdminCommand) -> Result<()> {
+    match cmd {
+        AdminCommand::Create {
+            user,
+            role,
+            display_name,
+        } => {
+            let role: Role = role.parse()?;
+            let password = read_password()?;
+            let store = ctx.store().await?;
+            let accounts = Accounts::new(store, AccountsConfig::default());
+            let created = accounts
+                .create_user(
+                    &user,
+                    display_name.as_deref().unwrap_or(""),
+                    role,
+                    &password,
+                )
+                .await?;
+            println!(
+                "created {} '{}' (id {})",
+                created.role, created.name, created.id
+            );
+            Ok(())
+        }
+    }
+}
+
+/// One line from standard input; on a terminal, asked for with echo turned off.
+fn read_password() -> Result<String> {
+    let stdin = std::io::stdin();
+    let tty = stdin.is_terminal();
+    if tty {
+        eprint!("password: ");
+        std::io::stderr().flush()?;
+        set_echo(false);
+    }
+    let mut line = String::new();
+    let read = stdin.lock().read_line(&mut line);
+    if tty {
+        set_echo(true);
+        eprintln!();
+    }
+    read.context("cannot read the password from standard input")?;
+    let password = line.trim_end_matches(['\r', '\n']).to_string();
+    if password.is_empty() {
+        bail!("no password on standard input");
+    }
+    Ok(password)
+}
+
+/// Terminal echo through `stty`, which every Unix has; elsewhere the prompt says nothing more.
+fn set_echo(on: bool) {
+    let _ = std::process::Command::new("stty")
+        .arg(if on { "echo" } else { "-echo" })
+        .stdin(std::process::Stdio::inherit())
+        .status();
+}

@@ -11,9 +11,9 @@ async fn route_candidates(pool: &Pool, posts: &[PostId]) -> Result<Vec<RouteCand
         let sql = format!(
             "SELECT p.id, COALESCE(cv.merged_into, cv.id) AS conv, i.contact_id, p.identity_id, \
                p.network, {CREATED_MICROS} AS created, \
-               CASE WHEN p.from_own_account THEN 1 ELSE 0 END AS own, \
-               CASE WHEN p.is_mention THEN 1 ELSE 0 END AS mention, \
-               CASE WHEN p.reply_to IS NULL THEN 0 ELSE 1 END AS reply, \
+               CAST(CASE WHEN p.from_own_account THEN 1 ELSE 0 END AS BIGINT) AS own, \
+               CAST(CASE WHEN p.is_mention THEN 1 ELSE 0 END AS BIGINT) AS mention, \
+               CAST(CASE WHEN p.reply_to IS NULL THEN 0 ELSE 1 END AS BIGINT) AS reply, \
                CAST(p.intents AS BIGINT) AS intents, p.urgency, p.text \
              FROM posts p JOIN identities i ON i.id = p.identity_id \
              JOIN conversations cv ON cv.id = p.conversation_id WHERE p.id IN ({list})"

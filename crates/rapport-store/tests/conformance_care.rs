@@ -1,0 +1,58 @@
+//! The care store's conformance suite: every test runs on a fresh SQLite store and on a fresh
+//! PostgreSQL database (the pattern of `conformance.rs`).
+
+#[path = "conformance/support.rs"]
+mod support;
+
+#[path = "conformance_care/cases.rs"]
+mod cases;
+#[path = "conformance_care/contacts.rs"]
+mod contacts;
+#[path = "conformance_care/inbox.rs"]
+mod inbox;
+#[path = "conformance_care/kit.rs"]
+mod kit;
+#[path = "conformance_care/replies.rs"]
+mod replies;
+
+macro_rules! on_every_backend {
+    ($($module:ident :: $name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let store = rapport_store::testing::fresh_store(rapport_store::Backend::Sqlite).await;
+                    crate::$module::$name(store.store()).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let store = rapport_store::testing::fresh_store(rapport_store::Backend::Postgres).await;
+                    crate::$module::$name(store.store()).await;
+                }
+            )*
+        }
+    };
+}
+
+on_every_backend!(
+    cases::route_candidates_carry_what_routing_needs,
+    cases::cases_are_created_saved_and_versioned,
+    cases::conversation_merges_still_find_the_case,
+    cases::teams_policies_settings_and_round_robin,
+    inbox::every_view_and_sort_lists_exactly_its_cases,
+    inbox::keyset_and_offset_pages_walk_the_whole_view,
+    inbox::counts_match_the_views_and_follow_saves,
+    inbox::sla_sweep_finds_cases_whose_state_fell_behind,
+    replies::notes_are_kept_with_their_audit_event,
+    replies::saved_replies_are_named_and_shortcuts_unique,
+    replies::the_outbox_is_idempotent_and_records_attempts,
+    replies::similar_resolved_cases_share_words,
+    contacts::contact_fields_round_trip,
+    contacts::merging_moves_identities_cases_and_leads,
+    contacts::splitting_takes_the_identity_and_its_cases,
+    contacts::leads_list_one_row_per_contact,
+);

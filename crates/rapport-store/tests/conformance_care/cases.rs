@@ -1,0 +1,214 @@
+use crate::kit::{case, draft, minute, post};
+use crate::support::{P, at};
+use rapport_domain::{
+    Actor, BusinessCalendar, CaseAction, CaseChange, CaseStatus, Priority, SlaPolicy, SlaState,
+    Targets, UserId,
+};
+use rapport_store::care::{CasePost, TeamSpec};
+use rapport_store::{Store, StoreError};
+use std::sync::Arc;
+
+pub async fn route_candidates_carry_what_routing_needs(store: Arc<dyn Store>) {
+    let s = store.as_ref();
+    store
+        .set_own_account(rapport_domain::Network::X, "brand", true)
+        .await
+        .unwrap();
+    let topic = store
+        .add_topic("orders", "order", &Default::default())
+        .await
+        .unwrap();
+    let root = post(s, P::new("1", "alice").mention("brand").topic(topic.id)).await;
+    let reply = post(s, P::new("2", "brand").own().reply("1").at(3)).await;
+    let got = s
+        .care()
+        .route_candidates(&[reply, root, rapport_domain::PostId(999)])
+        .await
+        .unwrap();
+    assert_eq!(got.len(), 2, "the unknown id is left out");
+    assert_eq!(
+        (got[0].post_id, got[1].post_id),
+        (reply, root),
+        "order of the request"
+    );
+    let (r, b) = (&got[1], &got[0]);
+    assert!(r.is_mention && !r.from_own_account && !r.is_reply);
+    assert_eq!(r.topics, vec![topic.id]);
+    assert_eq!(r.created_at, at(1));
+    assert!(b.from_own_account && b.is_reply && b.topics.is_empty());
+    assert_eq!(r.conversation_id, b.conversation_id, "one thread");
+    assert_ne!(r.contact_id, b.contact_id);
+}
+
+pub async fn cases_are_created_saved_and_versioned(store: Arc<dyn Store>) {
+    let s = store.as_ref();
+    let c = case(s, "1", "alice", 0, Priority::High).await;
+    assert_eq!((c.version, c.case.status), (1, CaseStatus::New));
+    let back = s.care().case(c.case.id).await.unwrap().unwrap();
+    assert_eq!(back, c, "a case reads back as it was stored");
+    let events = s.care().case_events(c.case.id).await.unwrap();
+    assert_eq!(events.len(), 2);
+    assert!(
+        events.iter().all(|e| e.case_id == c.case.id),
+        "events get the new id"
+    );
+    assert!(matches!(
+        events[0].change,
+        CaseChange::Opened {
+            priority: Priority::High,
+            ..
+        }
+    ));
+
+    // An agent opens it and a reply comes back from an own account.
+    let reply = post(s, P::new("2", "brand").own().reply("1").at(5)).await;
+    let mut next = back.clone();
+    let ev = next
+        .case
+        .apply(CaseAction::Open, Actor::User(UserId(3)), minute(4))
+        .unwrap()
+        .unwrap();
+    next.last_agent_reply_at = Some(minute(5));
+    next.sla.state = Some(SlaState::AtRisk);
+    next.sla.next_due = Some(minute(60));
+    next.case
+        .add_tag("Billing", Actor::User(UserId(3)), minute(4))
+        .unwrap();
+    let link = CasePost {
+        post_id: reply,
+        at: minute(5),
+        from_customer: false,
+    };
+    let saved = s.care().save_case(&next, &[link], &[ev]).await.unwrap();
+    assert_eq!(saved.version, 2);
+    let back = s.care().case(c.case.id).await.unwrap().unwrap();
+    assert_eq!(back, saved);
+    assert_eq!(back.case.tags.iter().collect::<Vec<_>>(), ["billing"]);
+    let posts = s.care().case_posts(c.case.id).await.unwrap();
+    assert_eq!(posts.len(), 2);
+    assert_eq!(posts[1], link);
+    assert_eq!(s.care().case_of_post(reply).await.unwrap(), Some(c.case.id));
+    assert_eq!(s.care().case_events(c.case.id).await.unwrap().len(), 3);
+
+    // Saving again from the old version is refused and changes nothing.
+    let mut stale = c.clone();
+    stale.case.priority = Priority::Low;
+    let err = s.care().save_case(&stale, &[], &[]).await.unwrap_err();
+    assert!(matches!(err, StoreError::Conflict(_)), "{err}");
+    assert_eq!(s.care().case(c.case.id).await.unwrap().unwrap(), saved);
+    // Attaching the same post twice keeps one link.
+    let again = s.care().save_case(&saved, &[link], &[]).await.unwrap();
+    assert_eq!(again.version, 3);
+    assert_eq!(s.care().case_posts(c.case.id).await.unwrap().len(), 2);
+    assert_eq!(
+        s.care().contact_cases(c.case.contact_id).await.unwrap(),
+        vec![again]
+    );
+}
+
+pub async fn conversation_merges_still_find_the_case(store: Arc<dyn Store>) {
+    let s = store.as_ref();
+    // The reply arrives before its parent: two conversations, merged when the parent comes.
+    let child = post(s, P::new("12", "alice").reply("11").at(2)).await;
+    let (record, posts, events) = draft(s, child, Priority::Normal).await;
+    let c = s
+        .care()
+        .create_case(&record, &posts, &events)
+        .await
+        .unwrap();
+    let parent = post(s, P::new("11", "bob").at(1)).await;
+    let parent_conv = s.post(parent).await.unwrap().unwrap().conversation_id;
+    let found = s
+        .care()
+        .latest_case_in_conversation(parent_conv)
+        .await
+        .unwrap();
+    assert_eq!(found.map(|f| f.case.id), Some(c.case.id));
+    let second = case(s, "20", "carol", 30, Priority::Low).await;
+    let conv = second.case.conversation_id;
+    let latest = s
+        .care()
+        .latest_case_in_conversation(conv)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(latest.case.id, second.case.id);
+    assert!(
+        s.care()
+            .latest_case_in_conversation(rapport_domain::ConversationId(9_999))
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+pub async fn teams_policies_settings_and_round_robin(store: Arc<dyn Store>) {
+    let care = store.care();
+    assert_eq!(care.care_setting("rules").await.unwrap(), None);
+    care.set_care_setting("rules", "{\"a\":1}").await.unwrap();
+    care.set_care_setting("rules", "{\"a\":2}").await.unwrap();
+    assert_eq!(
+        care.care_setting("rules").await.unwrap().as_deref(),
+        Some("{\"a\":2}")
+    );
+
+    let policy = SlaPolicy::new("gold")
+        .with_targets(
+            Priority::Urgent,
+            Targets {
+                first_response: Some(chrono::TimeDelta::minutes(30)),
+                ..Targets::default()
+            },
+        )
+        .unwrap();
+    care.put_sla_policy(&policy).await.unwrap();
+    care.put_sla_policy(&SlaPolicy::new("basic")).await.unwrap();
+    assert_eq!(care.sla_policy("gold").await.unwrap(), Some(policy.clone()));
+    let names: Vec<_> = care
+        .sla_policies()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|p| p.name)
+        .collect();
+    assert_eq!(names, ["basic", "gold"]);
+
+    let tz = BusinessCalendar::parse_tz("Europe/Berlin").unwrap();
+    let spec = TeamSpec {
+        name: "billing".into(),
+        members: vec![UserId(4), UserId(8), UserId(15)],
+        calendar: BusinessCalendar::always_open(tz),
+        sla_policy: Some("gold".into()),
+    };
+    let team = care.put_team(&spec).await.unwrap();
+    assert_eq!((team.name.as_str(), team.last_assigned), ("billing", None));
+    let mut got = Vec::new();
+    for _ in 0..4 {
+        got.push(care.next_round_robin(team.id).await.unwrap().unwrap());
+    }
+    assert_eq!(got, [UserId(4), UserId(8), UserId(15), UserId(4)]);
+    // Redefining the team keeps its cursor; a removed member is skipped.
+    let again = care
+        .put_team(&TeamSpec {
+            members: vec![UserId(8), UserId(16)],
+            ..spec.clone()
+        })
+        .await
+        .unwrap();
+    assert_eq!((again.id, again.last_assigned), (team.id, Some(UserId(4))));
+    assert_eq!(
+        care.next_round_robin(team.id).await.unwrap(),
+        Some(UserId(8))
+    );
+    assert_eq!(care.team(team.id).await.unwrap().unwrap().calendar.tz(), tz);
+    let empty = care
+        .put_team(&TeamSpec {
+            name: "nobody".into(),
+            members: vec![],
+            ..spec
+        })
+        .await
+        .unwrap();
+    assert_eq!(care.next_round_robin(empty.id).await.unwrap(), None);
+    assert_eq!(care.teams().await.unwrap().len(), 2);
+}

@@ -14,12 +14,13 @@ use super::{Care, ChangeKind, Result, RoutingRules};
 use chrono::{DateTime, Utc};
 use rapport_domain::case::on_customer_post;
 use rapport_domain::{
-    Actor, Case, CaseAction, CaseDecision, CaseEvent, CaseId, ConversationId, Intent, Priority,
+    Actor, Case, CaseAction, CaseDecision, CaseEvent, CaseId, ConversationId, Intent, PostId,
+    Priority,
 };
 use rapport_store::care::{CasePost, CaseRecord, RouteCandidate};
 use rapport_store::{IngestOutcome, IngestReport, NewPost};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Characters of the latest customer post the inbox shows.
 const PREVIEW_CHARS: usize = 160;
@@ -100,18 +101,18 @@ impl Care {
     }
 
     /// Routes stored posts, oldest first; SLA clocks are read at `now`.
-    pub async fn route_posts(
-        &self,
-        ids: &[rapport_domain::PostId],
-        now: DateTime<Utc>,
-    ) -> Result<RouteSummary> {
+    pub async fn route_posts(&self, ids: &[PostId], now: DateTime<Utc>) -> Result<RouteSummary> {
         let rules = self.rules().await?;
         let mut candidates = self.cs().route_candidates(ids).await?;
         candidates.sort_by_key(|c| (c.created_at, c.post_id));
         let mut latest: HashMap<ConversationId, Option<CaseRecord>> = HashMap::new();
+        // Posts a new case took in from its conversation while this batch was routed.
+        let mut attached: HashSet<PostId> = HashSet::new();
         let mut summary = RouteSummary::default();
         for c in candidates {
-            if !(c.from_own_account || c.is_mention || c.is_reply || !c.topics.is_empty()) {
+            if attached.contains(&c.post_id)
+                || !(c.from_own_account || c.is_mention || c.is_reply || !c.topics.is_empty())
+            {
                 continue;
             }
             let existing = match latest.get(&c.conversation_id) {
@@ -123,7 +124,7 @@ impl Care {
                 }
             };
             let after = self
-                .route_one(&c, existing, &rules, now, &mut summary)
+                .route_one(&c, existing, &rules, now, &mut summary, &mut attached)
                 .await?;
             latest.insert(c.conversation_id, after);
         }
@@ -137,6 +138,7 @@ impl Care {
         rules: &RoutingRules,
         now: DateTime<Utc>,
         summary: &mut RouteSummary,
+        attached: &mut HashSet<PostId>,
     ) -> Result<Option<CaseRecord>> {
         if c.from_own_account {
             let Some(mut record) = existing.filter(|r| r.case.status.is_active()) else {
@@ -180,7 +182,7 @@ impl Care {
                 if !actionable(c, rules) {
                     return Ok(existing);
                 }
-                let opened = self.open_case(c, rules, now).await?;
+                let opened = self.open_case(c, rules, now, attached).await?;
                 summary.opened += 1;
                 return Ok(Some(opened));
             }
@@ -212,6 +214,7 @@ impl Care {
         c: &RouteCandidate,
         rules: &RoutingRules,
         now: DateTime<Utc>,
+        attached: &mut HashSet<PostId>,
     ) -> Result<CaseRecord> {
         let at = c.created_at;
         let priority = c.urgency.map_or(Priority::Normal, Priority::from_urgency);
@@ -239,11 +242,11 @@ impl Care {
                 events.extend(case.assign(next, Actor::System, at));
             }
         }
-        let post = CasePost {
+        let mut posts = vec![CasePost {
             post_id: c.post_id,
             at,
             from_customer: true,
-        };
+        }];
         let mut record = CaseRecord {
             case,
             network: c.network,
@@ -255,10 +258,56 @@ impl Care {
             topics: c.topics.clone(),
             preview: preview(&c.text),
         };
-        self.reevaluate(&mut record, &[post], &events, rules, now)
+        self.take_in_later_posts(&mut record, &mut posts, &mut events, c, attached)
             .await?;
-        let saved = self.cs().create_case(&record, &[post], &events).await?;
+        self.reevaluate(&mut record, &posts, &events, rules, now)
+            .await?;
+        let saved = self.cs().create_case(&record, &posts, &events).await?;
         self.announce(&saved, ChangeKind::Opened, at);
         Ok(saved)
+    }
+}
+
+impl Care {
+    /// Posts of the conversation that are later than the one opening the case but were
+    /// stored before it (a file imported out of time order, a late parent): they belong to
+    /// the new case, an own account's as agent replies.
+    async fn take_in_later_posts(
+        &self,
+        record: &mut CaseRecord,
+        posts: &mut Vec<CasePost>,
+        events: &mut Vec<CaseEvent>,
+        c: &RouteCandidate,
+        attached: &mut HashSet<PostId>,
+    ) -> Result<()> {
+        for p in self.store.conversation(c.conversation_id).await? {
+            let at = p.post.created_at;
+            if (at, p.id) <= (c.created_at, c.post_id) || attached.contains(&p.id) {
+                continue;
+            }
+            if self.cs().case_of_post(p.id).await?.is_some() {
+                continue;
+            }
+            let (actor, from_customer) = if p.from_own_account {
+                (Actor::System, false)
+            } else {
+                (Actor::Customer(p.contact_id), true)
+            };
+            events.push(record.case.join_post(p.id, actor, at));
+            posts.push(CasePost {
+                post_id: p.id,
+                at,
+                from_customer,
+            });
+            if from_customer {
+                record.last_customer_post_at = record.last_customer_post_at.max(Some(at));
+                record.preview = preview(&p.post.text);
+            } else {
+                record.last_agent_reply_at = record.last_agent_reply_at.max(Some(at));
+            }
+            record.last_activity_at = record.last_activity_at.max(at);
+            attached.insert(p.id);
+        }
+        Ok(())
     }
 }

@@ -159,3 +159,43 @@ impl Care {
         }
     }
 }
+
+impl Care {
+    /// Every clock of a case read at `now` (for the case page); `None` when no SLA policy
+    /// applies to it.
+    pub async fn sla_report(
+        &self,
+        id: CaseId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<rapport_domain::SlaReport>> {
+        let rules = self.rules().await?;
+        let record = self.load(id).await?;
+        let (policy, calendar) = self.sla_terms(&record, &rules).await?;
+        let Some(policy) = policy else {
+            return Ok(None);
+        };
+        let events = self.cs().case_events(id).await?;
+        let posts = self.cs().case_posts(id).await?;
+        let statuses = statuses(&events);
+        let customer: Vec<_> = posts
+            .iter()
+            .filter(|p| p.from_customer)
+            .map(|p| p.at)
+            .collect();
+        let agent: Vec<_> = posts
+            .iter()
+            .filter(|p| !p.from_customer)
+            .map(|p| p.at)
+            .collect();
+        let history = CaseHistory {
+            statuses: &statuses,
+            customer_posts: &customer,
+            agent_replies: &agent,
+        };
+        Ok(Some(SlaClock::new(&policy, &calendar).read(
+            record.case.priority,
+            &history,
+            now,
+        )))
+    }
+}

@@ -24,7 +24,7 @@ pub use actions::CasePage;
 pub use contacts::TimelineEntry;
 pub use error::CareError;
 pub use live::{CaseChanged, ChangeKind, LIVE_CAPACITY};
-pub use replies::{ComposerCount, Suggestion};
+pub use replies::{ComposerCount, Suggestion, compose_count};
 pub use routing::{Routable, RouteSummary, routable};
 
 use crate::Engine;

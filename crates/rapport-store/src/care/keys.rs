@@ -74,7 +74,7 @@ mod tests {
             (prio_key(Priority::Low, t(1)), "low 1"),
             (prio_key(Priority::Urgent, t(10)), "urgent 10"),
         ];
-        keys.sort_by(|a, b| b.0.cmp(&a.0));
+        keys.sort_by_key(|k| std::cmp::Reverse(k.0));
         let order: Vec<_> = keys.iter().map(|k| k.1).collect();
         assert_eq!(
             order,

@@ -305,3 +305,40 @@ async fn brand_posts_and_non_actionable_posts_open_nothing() {
     assert_eq!(c.last_agent_reply_at, Some(t(0, 9, 5)));
     assert_eq!(c.last_customer_post_at, Some(t(0, 9, 2)));
 }
+
+#[tokio::test]
+async fn a_brand_post_after_resolution_does_not_hide_the_case() {
+    let k = kit().await;
+    k.send(vec![post(
+        "1",
+        "ivy",
+        "@brand my bill is wrong",
+        t(0, 9, 0),
+    )])
+    .await;
+    let id = k.case_of("1").await.unwrap();
+    k.care
+        .apply(id, CaseAction::Resolve, AGENT, t(0, 10, 0))
+        .await
+        .unwrap();
+    // One batch: the brand's goodbye, then the customer writing back within the window.
+    k.send(vec![
+        reply("2", "brand", "1", "@ivy glad we could help", t(0, 11, 0)),
+        reply("3", "ivy", "2", "@brand it is wrong again", t(1, 9, 0)),
+    ])
+    .await;
+    assert_eq!(
+        k.case_of("2").await,
+        None,
+        "nobody to answer on a resolved case"
+    );
+    assert_eq!(
+        k.case_of("3").await,
+        Some(id),
+        "the customer reopens the case"
+    );
+    assert_eq!(
+        k.care.case(id).await.unwrap().unwrap().case.status,
+        CaseStatus::Open
+    );
+}

@@ -105,24 +105,33 @@ impl Care {
         let rules = self.rules().await?;
         let mut candidates = self.cs().route_candidates(ids).await?;
         candidates.sort_by_key(|c| (c.created_at, c.post_id));
-        let mut latest: HashMap<ConversationId, Option<CaseRecord>> = HashMap::new();
+        // Only posts that can open, join or answer a case are looked at; their conversations'
+        // latest cases are read in one go.
+        candidates
+            .retain(|c| c.from_own_account || c.is_mention || c.is_reply || actionable(c, &rules));
+        let conversations: Vec<_> = candidates
+            .iter()
+            .map(|c| c.conversation_id)
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let mut latest: HashMap<ConversationId, Option<CaseRecord>> =
+            conversations.iter().map(|c| (*c, None)).collect();
+        for (conv, record) in self
+            .cs()
+            .latest_cases_in_conversations(&conversations)
+            .await?
+        {
+            latest.insert(conv, Some(record));
+        }
         // Posts a new case took in from its conversation while this batch was routed.
         let mut attached: HashSet<PostId> = HashSet::new();
         let mut summary = RouteSummary::default();
         for c in candidates {
-            if attached.contains(&c.post_id)
-                || !(c.from_own_account || c.is_mention || c.is_reply || !c.topics.is_empty())
-            {
+            if attached.contains(&c.post_id) {
                 continue;
             }
-            let existing = match latest.get(&c.conversation_id) {
-                Some(r) => r.clone(),
-                None => {
-                    self.cs()
-                        .latest_case_in_conversation(c.conversation_id)
-                        .await?
-                }
-            };
+            let existing = latest.get(&c.conversation_id).cloned().flatten();
             let after = self
                 .route_one(&c, existing, &rules, now, &mut summary, &mut attached)
                 .await?;
@@ -141,8 +150,9 @@ impl Care {
         attached: &mut HashSet<PostId>,
     ) -> Result<Option<CaseRecord>> {
         if c.from_own_account {
-            let Some(mut record) = existing.filter(|r| r.case.status.is_active()) else {
-                return Ok(None);
+            // A brand post after resolution answers nobody: the case stays as it is.
+            let Some(mut record) = existing.clone().filter(|r| r.case.status.is_active()) else {
+                return Ok(existing);
             };
             let post = CasePost {
                 post_id: c.post_id,

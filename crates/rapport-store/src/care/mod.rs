@@ -73,6 +73,13 @@ pub trait CareStore: Send + Sync {
     async fn case(&self, id: CaseId) -> Result<Option<CaseRecord>>;
     /// The most recently opened case of a conversation, following conversation merges.
     async fn latest_case_in_conversation(&self, id: ConversationId) -> Result<Option<CaseRecord>>;
+    /// The latest case of each of these conversations (ids as `RouteCandidate` gives them:
+    /// after merges), for routing a batch with one query; conversations without a case are
+    /// left out.
+    async fn latest_cases_in_conversations(
+        &self,
+        ids: &[ConversationId],
+    ) -> Result<Vec<(ConversationId, CaseRecord)>>;
     /// The case a post is attached to.
     async fn case_of_post(&self, post: PostId) -> Result<Option<CaseId>>;
     /// Posts of a case, oldest first.

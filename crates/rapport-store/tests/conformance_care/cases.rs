@@ -133,6 +133,16 @@ pub async fn conversation_merges_still_find_the_case(store: Arc<dyn Store>) {
         .unwrap()
         .unwrap();
     assert_eq!(latest.case.id, second.case.id);
+    // The batch lookup routing uses agrees, and leaves conversations without a case out.
+    let root = s.post(child).await.unwrap().unwrap().conversation_id;
+    let mut batch = s
+        .care()
+        .latest_cases_in_conversations(&[root, conv, rapport_domain::ConversationId(9_999)])
+        .await
+        .unwrap();
+    batch.sort_by_key(|(_, r)| r.case.id);
+    let found: Vec<_> = batch.iter().map(|(conv, r)| (*conv, r.case.id)).collect();
+    assert_eq!(found, vec![(root, c.case.id), (conv, second.case.id)]);
     assert!(
         s.care()
             .latest_case_in_conversation(rapport_domain::ConversationId(9_999))

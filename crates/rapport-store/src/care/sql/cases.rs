@@ -339,6 +339,43 @@ async fn latest_case_in_conversation(
         .transpose()
 }
 
+async fn latest_cases_in_conversations(
+    pool: &Pool,
+    ids: &[ConversationId],
+) -> Result<Vec<(ConversationId, CaseRecord)>> {
+    let mut latest: std::collections::HashMap<i64, CaseRecord> = Default::default();
+    for chunk in ids.chunks(400) {
+        let list = (1..=chunk.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        // Every conversation merged into one of these (and the ones themselves).
+        let sql = format!(
+            "SELECT COALESCE(m.merged_into, m.id) AS root, {CASE_COLS} FROM conversations m \
+             JOIN cases c ON c.conversation_id = m.id \
+             WHERE m.id IN ({list}) OR m.merged_into IN ({list})"
+        );
+        let mut q = sqlx::query::<Db>(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(id.0);
+        }
+        for r in q.fetch_all(pool).await? {
+            let root: i64 = r.try_get("root")?;
+            let record = decode_case(&r)?;
+            let newer = latest.get(&root).is_none_or(|l| {
+                (record.case.opened_at, record.case.id) > (l.case.opened_at, l.case.id)
+            });
+            if newer {
+                latest.insert(root, record);
+            }
+        }
+    }
+    Ok(latest
+        .into_iter()
+        .map(|(root, r)| (ConversationId(root), r))
+        .collect())
+}
+
 async fn case_of_post(pool: &Pool, post: PostId) -> Result<Option<CaseId>> {
     Ok(sqlx::query_scalar::<Db, i64>(
         "SELECT case_id FROM case_posts WHERE post_id = $1 ORDER BY case_id DESC LIMIT 1",

@@ -54,6 +54,12 @@ impl CareStore for ThisStore {
     async fn latest_case_in_conversation(&self, id: ConversationId) -> Result<Option<CaseRecord>> {
         latest_case_in_conversation(&self.pool, id).await
     }
+    async fn latest_cases_in_conversations(
+        &self,
+        ids: &[ConversationId],
+    ) -> Result<Vec<(ConversationId, CaseRecord)>> {
+        latest_cases_in_conversations(&self.pool, ids).await
+    }
     async fn case_of_post(&self, post: PostId) -> Result<Option<CaseId>> {
         case_of_post(&self.pool, post).await
     }

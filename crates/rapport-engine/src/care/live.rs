@@ -4,6 +4,7 @@
 //! There is one channel per open store, found by the store's identity, so the ingest pipeline,
 //! the inbox actions and every subscriber meet on it whichever `Care` value they hold.
 
+use super::presence::{Board, PresenceChanged};
 use chrono::{DateTime, Utc};
 use rapport_domain::{CaseId, CaseStatus, UserId};
 use rapport_store::Store;
@@ -42,19 +43,29 @@ pub struct CaseChanged {
     pub at: DateTime<Utc>,
 }
 
-type Channels = Vec<(Weak<dyn Store>, broadcast::Sender<CaseChanged>)>;
+/// What every `Care` over one store shares.
+#[derive(Clone)]
+pub(crate) struct Shared {
+    pub changes: broadcast::Sender<CaseChanged>,
+    pub presence: broadcast::Sender<PresenceChanged>,
+    pub board: Arc<Mutex<Board>>,
+}
 
-static CHANNELS: Mutex<Channels> = Mutex::new(Vec::new());
+static CHANNELS: Mutex<Vec<(Weak<dyn Store>, Shared)>> = Mutex::new(Vec::new());
 
-/// The channel of `store`, made on first use; channels of dropped stores are let go.
-pub(crate) fn channel(store: &Arc<dyn Store>) -> broadcast::Sender<CaseChanged> {
+/// The channels of `store`, made on first use; those of dropped stores are let go.
+pub(crate) fn shared(store: &Arc<dyn Store>) -> Shared {
     let mut all = CHANNELS.lock().expect("live channel registry lock");
     all.retain(|(s, _)| s.strong_count() > 0);
     let mine = Arc::downgrade(store);
-    if let Some((_, tx)) = all.iter().find(|(s, _)| Weak::ptr_eq(s, &mine)) {
-        return tx.clone();
+    if let Some((_, shared)) = all.iter().find(|(s, _)| Weak::ptr_eq(s, &mine)) {
+        return shared.clone();
     }
-    let (tx, _) = broadcast::channel(LIVE_CAPACITY);
-    all.push((mine, tx.clone()));
-    tx
+    let shared = Shared {
+        changes: broadcast::channel(LIVE_CAPACITY).0,
+        presence: broadcast::channel(LIVE_CAPACITY).0,
+        board: Arc::default(),
+    };
+    all.push((mine, shared.clone()));
+    shared
 }

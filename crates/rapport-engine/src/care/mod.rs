@@ -7,7 +7,8 @@
 //! - SLA clocks (`sla.rs`), evaluated on every change and stored with the case;
 //! - replies (`replies.rs`): saved replies, suggested answers, the composer check, the outbox;
 //! - contacts (`contacts.rs`): fields, merge and split, timeline, leads;
-//! - live updates (`live.rs`) and the inbox benchmark (`bench.rs`).
+//! - live updates (`live.rs`), who is viewing or typing on a case (`presence.rs`), and the
+//!   inbox benchmark (`bench.rs`).
 //!
 //! Everything goes through [`rapport_store::CareStore`], so it runs on both backends.
 
@@ -16,6 +17,7 @@ pub mod bench;
 mod contacts;
 mod error;
 mod live;
+mod presence;
 mod replies;
 mod routing;
 mod sla;
@@ -24,6 +26,7 @@ pub use actions::CasePage;
 pub use contacts::TimelineEntry;
 pub use error::CareError;
 pub use live::{CaseChanged, ChangeKind, LIVE_CAPACITY};
+pub use presence::{Activity, PRESENCE_TTL, Presence, PresenceChanged};
 pub use replies::{ComposerCount, Suggestion, compose_count};
 pub use routing::{Routable, RouteSummary, routable};
 
@@ -113,6 +116,8 @@ impl RoutingRules {
 pub struct Care {
     store: Arc<dyn Store>,
     live: broadcast::Sender<CaseChanged>,
+    presence_tx: broadcast::Sender<PresenceChanged>,
+    presence: Arc<std::sync::Mutex<presence::Board>>,
 }
 
 impl Engine {
@@ -124,8 +129,13 @@ impl Engine {
 
 impl Care {
     pub fn new(store: Arc<dyn Store>) -> Care {
-        let live = live::channel(&store);
-        Care { store, live }
+        let shared = live::shared(&store);
+        Care {
+            store,
+            live: shared.changes,
+            presence_tx: shared.presence,
+            presence: shared.board,
+        }
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {

@@ -1,11 +1,13 @@
 use thiserror::Error;
 
+/// Messages carry their cause inline (no `source` chain), so a caller printing the chain does
+/// not repeat it.
 #[derive(Debug, Error)]
 pub enum EngineError {
     #[error(transparent)]
     Store(#[from] rapport_store::StoreError),
     #[error("invalid query: {0}")]
-    Query(#[from] rapport_query::QueryError),
+    Query(rapport_query::QueryError),
     #[error("topic '{0}' already exists")]
     TopicExists(String),
     #[error("no topic named '{0}'")]
@@ -13,7 +15,19 @@ pub enum EngineError {
     #[error("invalid topic name '{0}': use 1 to 100 characters, no control characters")]
     BadTopicName(String),
     #[error("io error: {0}")]
-    Io(#[from] std::io::Error),
+    Io(std::io::Error),
     #[error("the ingest pipeline stopped: {0}")]
     Pipeline(String),
+}
+
+impl From<rapport_query::QueryError> for EngineError {
+    fn from(e: rapport_query::QueryError) -> Self {
+        Self::Query(e)
+    }
+}
+
+impl From<std::io::Error> for EngineError {
+    fn from(e: std::io::Error) -> Self {
+        Self::Io(e)
+    }
 }

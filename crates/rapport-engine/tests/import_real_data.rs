@@ -114,7 +114,7 @@ async fn a_bad_record_is_reported_and_the_rest_imported() {
         content.push('\n');
     }
     std::fs::write(&path, content).unwrap();
-    let (summary, rejects) = import(&e, Format::XV2, &path.into()).await;
+    let (summary, rejects) = import(&e, Format::XV2, &path).await;
     assert_eq!(rejects.len(), 1);
     assert_eq!(rejects[0].line, 2);
     assert_eq!(summary.rejected, 1);

@@ -60,7 +60,10 @@ impl Vocabulary {
         Self {
             words: ranked(words, 40, 4_000),
             bigrams: ranked(bigrams, 20, 3_000),
-            tags: ranked(tags, 0, 500),
+            tags: ranked(tags, 0, 500)
+                .into_iter()
+                .filter(|t| has_letter(t))
+                .collect(),
             mentions: ranked(mentions, 0, 300),
         }
     }
@@ -70,6 +73,11 @@ impl Vocabulary {
     }
 }
 
+/// Networks only count `#` followed by at least one letter as a hashtag (`#1` is not one).
+fn has_letter(w: &str) -> bool {
+    w.chars().any(char::is_alphabetic)
+}
+
 fn is_word(w: &str) -> bool {
     !w.is_empty() && w.chars().all(|c| c.is_alphanumeric() || c == '_')
 }
@@ -77,54 +85,69 @@ fn is_word(w: &str) -> bool {
 fn ranked(counts: HashMap<String, u32>, skip: usize, take: usize) -> Vec<String> {
     let mut v: Vec<(String, u32)> = counts.into_iter().filter(|(_, n)| *n >= 2).collect();
     v.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    v.into_iter().skip(skip).take(take).map(|(w, _)| w).collect()
+    v.into_iter()
+        .skip(skip)
+        .take(take)
+        .map(|(w, _)| w)
+        .collect()
 }
 
-/// `k` topic queries, the same for the same seed and vocabulary.
+/// `k` topic queries, the same for the same seed and vocabulary. A drawn query the language
+/// refuses (a vocabulary word it does not take as a term) is replaced by a plain word.
 pub fn generate(vocab: &Vocabulary, k: usize, seed: u64) -> Vec<String> {
     let mut rng = StdRng::seed_from_u64(seed);
     let word = |rng: &mut StdRng| vocab.words.choose(rng).expect("vocabulary checked").clone();
+    let mut fallback = StdRng::seed_from_u64(seed ^ 0x5eed);
     (0..k)
-        .map(|_| {
-            let roll = rng.random_range(0..100);
-            match roll {
-                0..30 => word(&mut rng),
-                30..50 => match vocab.bigrams.choose(&mut rng) {
-                    Some(b) => format!("\"{b}\""),
-                    None => word(&mut rng),
-                },
-                50..65 => format!(
-                    "({} OR {} OR {}) {}",
-                    word(&mut rng),
-                    word(&mut rng),
-                    word(&mut rng),
-                    word(&mut rng)
-                ),
-                65..75 => format!("{} -{}", word(&mut rng), word(&mut rng)),
-                75..85 => {
-                    let tag = vocab.tags.choose(&mut rng).cloned();
-                    let mention = vocab.mentions.choose(&mut rng).cloned();
-                    match (tag, mention, rng.random_bool(0.5)) {
-                        (Some(t), _, true) => format!("#{t} OR {}", word(&mut rng)),
-                        (_, Some(m), _) => format!("@{m} {}", word(&mut rng)),
-                        _ => word(&mut rng),
-                    }
-                }
-                85..95 => {
-                    if rng.random_bool(0.5) {
-                        format!("{} NEAR/3 {}", word(&mut rng), word(&mut rng))
-                    } else {
-                        format!("\"{} {}\"~4", word(&mut rng), word(&mut rng))
-                    }
-                }
-                _ => {
-                    let w = word(&mut rng);
-                    let stem: String = w.chars().take(4.max(w.chars().count() - 2)).collect();
-                    format!("{stem}* lang:en")
-                }
+        .map(|_| draw(vocab, &mut rng, &word))
+        .map(|q| {
+            if rapport_query::parse(&q).is_ok() {
+                q
+            } else {
+                word(&mut fallback)
             }
         })
         .collect()
+}
+
+fn draw(vocab: &Vocabulary, rng: &mut StdRng, word: &dyn Fn(&mut StdRng) -> String) -> String {
+    let roll = rng.random_range(0..100);
+    match roll {
+        0..30 => word(rng),
+        30..50 => match vocab.bigrams.choose(rng) {
+            Some(b) => format!("\"{b}\""),
+            None => word(rng),
+        },
+        50..65 => format!(
+            "({} OR {} OR {}) {}",
+            word(rng),
+            word(rng),
+            word(rng),
+            word(rng)
+        ),
+        65..75 => format!("{} -{}", word(rng), word(rng)),
+        75..85 => {
+            let tag = vocab.tags.choose(rng).cloned();
+            let mention = vocab.mentions.choose(rng).cloned();
+            match (tag, mention, rng.random_bool(0.5)) {
+                (Some(t), _, true) => format!("#{t} OR {}", word(rng)),
+                (_, Some(m), _) => format!("@{m} {}", word(rng)),
+                _ => word(rng),
+            }
+        }
+        85..95 => {
+            if rng.random_bool(0.5) {
+                format!("{} NEAR/3 {}", word(rng), word(rng))
+            } else {
+                format!("\"{} {}\"~4", word(rng), word(rng))
+            }
+        }
+        _ => {
+            let w = word(rng);
+            let stem: String = w.chars().take(4.max(w.chars().count() - 2)).collect();
+            format!("{stem}* lang:en")
+        }
+    }
 }
 
 #[cfg(test)]
@@ -133,7 +156,14 @@ mod tests {
 
     fn vocab() -> Vocabulary {
         let text = (0..300)
-            .map(|i| format!("word{i} other{} #tag{} @brand{} customer service", i % 7, i % 5, i % 3))
+            .map(|i| {
+                format!(
+                    "word{i} other{} #tag{} @brand{} customer service",
+                    i % 7,
+                    i % 5,
+                    i % 3
+                )
+            })
             .collect::<Vec<_>>();
         let mut all = text.clone();
         all.extend(text);

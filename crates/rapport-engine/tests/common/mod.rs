@@ -14,7 +14,11 @@ pub fn data(rel: &str) -> PathBuf {
 }
 
 pub fn fixture(rel: &str) -> PathBuf {
-    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../rapport-connectors/tests/fixtures")).join(rel)
+    PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../rapport-connectors/tests/fixtures"
+    ))
+    .join(rel)
 }
 
 pub struct TestEngine {
@@ -36,17 +40,28 @@ pub async fn engine() -> TestEngine {
 
 pub async fn engine_with(config: EngineConfig) -> TestEngine {
     let store = fresh_store(backend_from_env()).await;
-    let engine = Engine::new(store.store(), config).await.expect("engine opens");
-    TestEngine { engine, _store: store }
+    let engine = Engine::new(store.store(), config)
+        .await
+        .expect("engine opens");
+    TestEngine {
+        engine,
+        _store: store,
+    }
 }
 
 /// Imports a file the way `rapport import` does, collecting rejects.
-pub async fn import(engine: &Engine, format: Format, path: &PathBuf) -> (IngestSummary, Vec<rapport_connectors::Reject>) {
+pub async fn import(
+    engine: &Engine,
+    format: Format,
+    path: &PathBuf,
+) -> (IngestSummary, Vec<rapport_connectors::Reject>) {
     let file = std::io::BufReader::new(std::fs::File::open(path).expect("data file opens"));
     let records = rapport_connectors::read_records(format, file);
     let mut rejects = Vec::new();
     let summary = engine
-        .ingest_records(records, Arc::new(IngestProgress::default()), |r| rejects.push(r.clone()))
+        .ingest_records(records, Arc::new(IngestProgress::default()), |r| {
+            rejects.push(r.clone())
+        })
         .await
         .expect("import runs");
     (summary, rejects)
@@ -94,7 +109,10 @@ pub fn twcs_counts(path: &PathBuf) -> TwcsCounts {
         if &row[inbound_c] == "False" {
             brands.insert(row[author_c].to_lowercase());
         }
-        let parent = row[parent_c].trim_end_matches('\r').trim_end_matches(".0").to_string();
+        let parent = row[parent_c]
+            .trim_end_matches('\r')
+            .trim_end_matches(".0")
+            .to_string();
         if !parent.is_empty() {
             parent_of.insert(id.clone(), parent);
         }

@@ -12,8 +12,8 @@ use rapport_query::Matcher;
 use rapport_store::{IngestOutcome, IngestReport, NewPost};
 use serde::Serialize;
 use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
@@ -185,7 +185,10 @@ impl Preparer {
         tx: &mpsc::Sender<Prepared>,
         rejects: &mpsc::UnboundedSender<Reject>,
     ) -> Result<ReadCounts> {
-        let mut counts = ReadCounts { read: 0, skipped: 0 };
+        let mut counts = ReadCounts {
+            read: 0,
+            skipped: 0,
+        };
         let mut posts = Vec::with_capacity(self.batch_size);
         let mut last_flush = Instant::now();
         let mut first_read = Instant::now();
@@ -218,7 +221,12 @@ impl Preparer {
         Ok(counts)
     }
 
-    fn send(&self, posts: Vec<Post>, first_read: Instant, tx: &mpsc::Sender<Prepared>) -> Result<()> {
+    fn send(
+        &self,
+        posts: Vec<Post>,
+        first_read: Instant,
+        tx: &mpsc::Sender<Prepared>,
+    ) -> Result<()> {
         let prepared = self.prepare(posts, first_read);
         tx.blocking_send(prepared)
             .map_err(|_| EngineError::Pipeline("the store writer stopped".into()))
@@ -236,9 +244,10 @@ impl Preparer {
                 repeats += 1;
                 continue;
             }
-            let labels = self.classifier.as_ref().map(|c| {
-                c.classify(&post.text, post.lang.as_deref(), post.author.followers)
-            });
+            let labels = self
+                .classifier
+                .as_ref()
+                .map(|c| c.classify(&post.text, post.lang.as_deref(), post.author.followers));
             if post.lang.is_none() {
                 post.lang = labels.as_ref().and_then(|l| l.lang.clone());
             }

@@ -56,7 +56,9 @@ pub struct Backtest {
 impl Engine {
     /// Runs a query over stored posts; `limit` bounds the posts listed, not the count.
     pub async fn search(&self, query: &str, limit: usize) -> Result<SearchResult> {
-        let bt = self.run_query(query, TopicOptions::default(), limit).await?;
+        let bt = self
+            .run_query(query, TopicOptions::default(), limit)
+            .await?;
         Ok(SearchResult {
             query: bt.query,
             count: bt.count,
@@ -74,7 +76,12 @@ impl Engine {
         self.run_query(query, options, limit).await
     }
 
-    async fn run_query(&self, query: &str, options: TopicOptions, limit: usize) -> Result<Backtest> {
+    async fn run_query(
+        &self,
+        query: &str,
+        options: TopicOptions,
+        limit: usize,
+    ) -> Result<Backtest> {
         let parsed: Query = rapport_query::parse(query)?;
         let filter = parsed.term_filter();
         let mut after = None;
@@ -87,22 +94,19 @@ impl Engine {
         };
         let mut hits: Vec<&StoredPost>;
         loop {
-            let page = self
-                .store
-                .search_candidates(&filter, after, PAGE)
-                .await?;
+            let page = self.store.search_candidates(&filter, after, PAGE).await?;
             let Some(last) = page.last() else { break };
             after = Some(last.id);
             out.scanned += page.len() as u64;
             hits = page
                 .iter()
-                .filter(|s| {
-                    rapport_query::matches(&parsed, &options, &s.post, s.labels.as_ref())
-                })
+                .filter(|s| rapport_query::matches(&parsed, &options, &s.post, s.labels.as_ref()))
                 .collect();
             for s in &hits {
                 out.count += 1;
-                *out.per_day.entry(s.post.created_at.date_naive()).or_default() += 1;
+                *out.per_day
+                    .entry(s.post.created_at.date_naive())
+                    .or_default() += 1;
             }
             out.posts.extend(hits.iter().map(|s| SearchHit::from(*s)));
             // Keep memory bounded: only the newest `limit` posts are listed.

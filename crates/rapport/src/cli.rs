@@ -4,7 +4,11 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "rapport", version, about = "Rapport, the self-hosted social CRM: listen, understand, care, publish, relate, measure")]
+#[command(
+    name = "rapport",
+    version,
+    about = "Rapport, the self-hosted social CRM: listen, understand, care, publish, relate, measure"
+)]
 pub struct Cli {
     /// Configuration file (default: ./rapport.toml when present).
     #[arg(long, global = true, value_name = "FILE")]

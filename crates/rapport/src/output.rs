@@ -5,7 +5,11 @@ use rapport_engine::SearchHit;
 /// One line per post: date, network, author, text on one line.
 pub fn print_hits(hits: &[SearchHit]) {
     for h in hits {
-        let day = h.created_at.get(..16).unwrap_or(&h.created_at).replace('T', " ");
+        let day = h
+            .created_at
+            .get(..16)
+            .unwrap_or(&h.created_at)
+            .replace('T', " ");
         println!(
             "{day}  {:<8} @{:<20} {}",
             h.network,
@@ -20,7 +24,13 @@ pub fn print_hits(hits: &[SearchHit]) {
 pub fn one_line(text: &str, max: usize) -> String {
     let mut out: String = text
         .chars()
-        .map(|c| if c == '\n' || c == '\r' || c == '\t' { ' ' } else { c })
+        .map(|c| {
+            if c == '\n' || c == '\r' || c == '\t' {
+                ' '
+            } else {
+                c
+            }
+        })
         .filter(|c| !c.is_control())
         .take(max)
         .collect();

@@ -128,7 +128,10 @@ impl Settings {
     /// The database URL in force: the configured one, or SQLite under the data directory.
     pub fn database_url(&self) -> String {
         if self.database_url.is_empty() {
-            format!("sqlite://{}?mode=rwc", self.data_dir.join("rapport.db").display())
+            format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("rapport.db").display()
+            )
         } else {
             self.database_url.clone()
         }
@@ -141,20 +144,34 @@ mod tests {
 
     #[test]
     fn the_example_is_complete_and_equals_the_defaults() {
-        let parsed: Settings = toml::from_str(EXAMPLE).expect("example parses with unknown keys denied");
-        assert_eq!(parsed, Settings::default(), "example values must be the defaults");
+        let parsed: Settings =
+            toml::from_str(EXAMPLE).expect("example parses with unknown keys denied");
+        assert_eq!(
+            parsed,
+            Settings::default(),
+            "example values must be the defaults"
+        );
         // Every key the program knows appears in the example, commented.
         let defaults = toml::to_string(&Settings::default()).unwrap();
         let table: toml::Table = toml::from_str(&defaults).unwrap();
         for (key, value) in &table {
             match value {
                 toml::Value::Table(inner) => {
-                    assert!(EXAMPLE.contains(&format!("[{key}]")), "example lacks [{key}]");
+                    assert!(
+                        EXAMPLE.contains(&format!("[{key}]")),
+                        "example lacks [{key}]"
+                    );
                     for k in inner.keys() {
-                        assert!(EXAMPLE.contains(&format!("\n{k} =")), "example lacks {key}.{k}");
+                        assert!(
+                            EXAMPLE.contains(&format!("\n{k} =")),
+                            "example lacks {key}.{k}"
+                        );
                     }
                 }
-                _ => assert!(EXAMPLE.contains(&format!("\n{key} =")), "example lacks {key}"),
+                _ => assert!(
+                    EXAMPLE.contains(&format!("\n{key} =")),
+                    "example lacks {key}"
+                ),
             }
         }
     }
@@ -177,6 +194,9 @@ mod tests {
     #[test]
     fn sqlite_under_the_data_dir_is_the_default_store() {
         let s = Settings::default();
-        assert_eq!(s.database_url(), "sqlite://./rapport-data/rapport.db?mode=rwc");
+        assert_eq!(
+            s.database_url(),
+            "sqlite://./rapport-data/rapport.db?mode=rwc"
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! The `rapport` program end to end: real files in, JSON out, on the backend the run asks for.
 
-use rapport_store::testing::{TestStore, backend_from_env, fresh_store, test_postgres_url};
 use rapport_store::Backend;
+use rapport_store::testing::{TestStore, backend_from_env, fresh_store, test_postgres_url};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -22,29 +22,40 @@ impl Workspace {
             Backend::Postgres => Some(fresh_store(Backend::Postgres).await),
             Backend::Sqlite => None,
         };
-        Self { dir: tempfile::tempdir().unwrap(), store }
+        Self {
+            dir: tempfile::tempdir().unwrap(),
+            store,
+        }
     }
 
     fn run(&self, args: &[&str]) -> Output {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_rapport"));
-        cmd.arg("--data-dir").arg(self.dir.path()).current_dir(self.dir.path());
+        cmd.arg("--data-dir")
+            .arg(self.dir.path())
+            .current_dir(self.dir.path());
         if let Some(store) = &self.store {
             let base = test_postgres_url();
             let (server, _) = base.rsplit_once('/').unwrap();
-            cmd.arg("--database-url").arg(format!("{server}/{}", store.location()));
+            cmd.arg("--database-url")
+                .arg(format!("{server}/{}", store.location()));
         }
         cmd.args(args).env("RAPPORT_LOG", "warn").output().unwrap()
     }
 
     fn ok(&self, args: &[&str]) -> String {
         let out = self.run(args);
-        assert!(out.status.success(), "rapport {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "rapport {args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).unwrap()
     }
 
     fn json(&self, args: &[&str]) -> Value {
         let text = self.ok(args);
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("rapport {args:?}: not one JSON object ({e}): {text}"))
+        serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("rapport {args:?}: not one JSON object ({e}): {text}"))
     }
 
     fn path(&self) -> &Path {
@@ -58,12 +69,28 @@ async fn import_twice_then_stats() {
     let file = data("twcs/twcs_head_5000.csv");
     let file = file.to_str().unwrap();
     let first = w.json(&["import", "twcs", file, "--json"]);
-    assert_eq!((first["imported"].as_u64(), first["rejected"].as_u64()), (Some(5000), Some(0)));
+    assert_eq!(
+        (first["imported"].as_u64(), first["rejected"].as_u64()),
+        (Some(5000), Some(0))
+    );
     let again = w.json(&["import", "twcs", file, "--json"]);
-    assert_eq!((again["imported"].as_u64(), again["already_present"].as_u64()), (Some(0), Some(5000)));
+    assert_eq!(
+        (
+            again["imported"].as_u64(),
+            again["already_present"].as_u64()
+        ),
+        (Some(0), Some(5000))
+    );
     let stats = w.json(&["stats", "--json"]);
     assert_eq!(stats["posts"], 5000);
-    for key in ["conversations", "contacts", "identities", "own_accounts", "topics", "matches"] {
+    for key in [
+        "conversations",
+        "contacts",
+        "identities",
+        "own_accounts",
+        "topics",
+        "matches",
+    ] {
         assert!(stats[key].is_u64(), "stats lacks {key}: {stats}");
     }
     assert_eq!(stats["own_accounts"], 76, "the 76 brands of the file");
@@ -72,7 +99,11 @@ async fn import_twice_then_stats() {
 #[tokio::test]
 async fn topics_search_and_backtest_from_the_command_line() {
     let w = Workspace::new().await;
-    w.ok(&["import", "twcs", data("twcs/twcs_head_5000.csv").to_str().unwrap()]);
+    w.ok(&[
+        "import",
+        "twcs",
+        data("twcs/twcs_head_5000.csv").to_str().unwrap(),
+    ]);
     let added = w.ok(&["topics", "add", "Battery", "battery OR charging"]);
     assert!(added.contains("added topic 'Battery'"), "{added}");
     let list = w.json(&["topics", "list", "--json"]);
@@ -80,10 +111,22 @@ async fn topics_search_and_backtest_from_the_command_line() {
     let matched = list["topics"][0]["matches"].as_u64().unwrap();
     assert!(matched > 10);
 
-    let test = w.json(&["topics", "test", "battery OR charging", "--json", "--limit", "3"]);
+    let test = w.json(&[
+        "topics",
+        "test",
+        "battery OR charging",
+        "--json",
+        "--limit",
+        "3",
+    ]);
     assert_eq!(test["count"].as_u64(), Some(matched));
     assert_eq!(test["posts"].as_array().unwrap().len(), 3);
-    let per_day: u64 = test["per_day"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
+    let per_day: u64 = test["per_day"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
     assert_eq!(per_day, matched);
 
     let search = w.json(&["search", "battery OR charging", "--json"]);
@@ -120,8 +163,18 @@ async fn rejected_records_are_written_with_their_lines() {
     let file = w.path().join("broken.csv");
     std::fs::write(&file, lines.join("\n")).unwrap();
     let rejects = w.path().join("rejects.ndjson");
-    let out = w.json(&["import", "twcs", file.to_str().unwrap(), "--rejects", rejects.to_str().unwrap(), "--json"]);
-    assert_eq!((out["imported"].as_u64(), out["rejected"].as_u64()), (Some(93), Some(1)));
+    let out = w.json(&[
+        "import",
+        "twcs",
+        file.to_str().unwrap(),
+        "--rejects",
+        rejects.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(
+        (out["imported"].as_u64(), out["rejected"].as_u64()),
+        (Some(93), Some(1))
+    );
     let written = std::fs::read_to_string(&rejects).unwrap();
     let reject: Value = serde_json::from_str(written.lines().next().unwrap()).unwrap();
     assert_eq!(reject["line"], 6);
@@ -146,7 +199,10 @@ async fn demo_makes_a_workspace_to_explore() {
 
 #[test]
 fn config_example_is_printed_whole() {
-    let out = Command::new(env!("CARGO_BIN_EXE_rapport")).args(["config", "example"]).output().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_rapport"))
+        .args(["config", "example"])
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("[server]") && text.contains("database_url ="));

@@ -68,7 +68,11 @@ pub fn seed_posts(files: &[(Format, std::path::PathBuf)]) -> Result<Vec<Post>> {
 }
 
 /// Runs the benchmark against `store`, which should be empty.
-pub async fn ingest(spec: &BenchSpec, seeds: &[Post], store: Arc<dyn Store>) -> Result<BenchReport> {
+pub async fn ingest(
+    spec: &BenchSpec,
+    seeds: &[Post],
+    store: Arc<dyn Store>,
+) -> Result<BenchReport> {
     let vocab = topicgen::Vocabulary::from_texts(seeds.iter().map(|p| p.text.as_str()));
     if !vocab.is_usable() || seeds.is_empty() {
         return Err(crate::EngineError::Pipeline(
@@ -94,12 +98,13 @@ pub async fn ingest(spec: &BenchSpec, seeds: &[Post], store: Arc<dyn Store>) -> 
     .await?;
 
     // One-core figures first, on posts parsed outside the clock.
-    let parsed: Vec<Post> = rapport_connectors::read_records(Format::XV2, std::io::Cursor::new(bytes.clone()))
-        .filter_map(|r| match r {
-            Record::Post(p) => Some(p),
-            _ => None,
-        })
-        .collect();
+    let parsed: Vec<Post> =
+        rapport_connectors::read_records(Format::XV2, std::io::Cursor::new(bytes.clone()))
+            .filter_map(|r| match r {
+                Record::Post(p) => Some(p),
+                _ => None,
+            })
+            .collect();
     let matcher = engine.topics.matcher();
     let match_posts_per_sec = match_rate(&matcher, &parsed);
     let classify_posts_per_sec = classify_rate(&engine, &parsed);
@@ -107,7 +112,9 @@ pub async fn ingest(spec: &BenchSpec, seeds: &[Post], store: Arc<dyn Store>) -> 
 
     let progress = Arc::new(IngestProgress::default());
     let records = rapport_connectors::read_records(Format::XV2, std::io::Cursor::new(bytes));
-    let summary = engine.ingest_records(records, progress.clone(), |_| {}).await?;
+    let summary = engine
+        .ingest_records(records, progress.clone(), |_| {})
+        .await?;
     Ok(BenchReport {
         posts: spec.posts,
         topics: matcher.len(),
@@ -153,9 +160,11 @@ pub fn peak_rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|kb| kb.parse::<f64>().ok()))
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|kb| kb.parse::<f64>().ok())
+            })
         })
         .map(|kb| kb / 1024.0)
         .unwrap_or(0.0)

@@ -104,8 +104,22 @@ pub fn generate(spec: &DemoSpec) -> Vec<Post> {
             _ => (templates::FEEDBACK, 60),
         };
         let mut at = start + Duration::seconds(rng.random_range(0..span));
-        let text = fill(opening.choose(&mut rng).expect("non-empty"), &care, &customer, product);
-        let root = new_post(&mut next_id, network, &customer, name, text, at, None, &mut rng);
+        let text = fill(
+            opening.choose(&mut rng).expect("non-empty"),
+            &care,
+            &customer,
+            product,
+        );
+        let root = new_post(
+            &mut next_id,
+            network,
+            &customer,
+            name,
+            text,
+            at,
+            None,
+            &mut rng,
+        );
         let mut parent = root.native_id.clone();
         posts.push(root);
         if rng.random_range(0..100) >= answered {
@@ -113,19 +127,44 @@ pub fn generate(spec: &DemoSpec) -> Vec<Post> {
         }
         at += Duration::minutes(rng.random_range(3..600));
         let reply = fill(
-            templates::BRAND_REPLIES.choose(&mut rng).expect("non-empty"),
+            templates::BRAND_REPLIES
+                .choose(&mut rng)
+                .expect("non-empty"),
             &care,
             &customer,
             product,
         );
-        let mut brand_post = new_post(&mut next_id, network, &care, brand.name, reply, at, Some((&parent, &customer)), &mut rng);
+        let mut brand_post = new_post(
+            &mut next_id,
+            network,
+            &care,
+            brand.name,
+            reply,
+            at,
+            Some((&parent, &customer)),
+            &mut rng,
+        );
         brand_post.author.own_account = true;
         parent = brand_post.native_id.clone();
         posts.push(brand_post);
         if rng.random_range(0..100) < 45 {
             at += Duration::minutes(rng.random_range(2..240));
-            let text = fill(templates::FOLLOW_UPS.choose(&mut rng).expect("non-empty"), &care, &customer, product);
-            posts.push(new_post(&mut next_id, network, &customer, name, text, at, Some((&parent, &care)), &mut rng));
+            let text = fill(
+                templates::FOLLOW_UPS.choose(&mut rng).expect("non-empty"),
+                &care,
+                &customer,
+                product,
+            );
+            posts.push(new_post(
+                &mut next_id,
+                network,
+                &customer,
+                name,
+                text,
+                at,
+                Some((&parent, &care)),
+                &mut rng,
+            ));
         }
     }
     posts.sort_by_key(|p| p.created_at);
@@ -221,18 +260,28 @@ mod tests {
 
     #[test]
     fn the_same_seed_gives_the_same_stream() {
-        let spec = DemoSpec { threads: 50, ..DemoSpec::default() };
+        let spec = DemoSpec {
+            threads: 50,
+            ..DemoSpec::default()
+        };
         let a = generate(&spec);
         let b = generate(&spec);
         assert_eq!(a, b);
         assert!(a.len() > 50, "threads have replies");
-        assert!(a.iter().all(|p| p.native_id.starts_with("demo-") && p.raw.contains("\"demo\":true")));
+        assert!(
+            a.iter()
+                .all(|p| p.native_id.starts_with("demo-") && p.raw.contains("\"demo\":true"))
+        );
     }
 
     #[test]
     fn replies_point_at_earlier_posts_of_the_stream() {
-        let posts = generate(&DemoSpec { threads: 200, ..DemoSpec::default() });
-        let ids: std::collections::HashSet<_> = posts.iter().map(|p| p.native_id.as_str()).collect();
+        let posts = generate(&DemoSpec {
+            threads: 200,
+            ..DemoSpec::default()
+        });
+        let ids: std::collections::HashSet<_> =
+            posts.iter().map(|p| p.native_id.as_str()).collect();
         let replies: Vec<_> = posts.iter().filter(|p| p.reply_to.is_some()).collect();
         assert!(!replies.is_empty());
         for r in replies {

@@ -12,7 +12,13 @@ pub(super) const BRANDS: &[Brand] = &[
     Brand {
         name: "Northwind Air",
         care: "NorthwindHelp",
-        products: &["flight", "booking", "seat upgrade", "checked bag", "lounge pass"],
+        products: &[
+            "flight",
+            "booking",
+            "seat upgrade",
+            "checked bag",
+            "lounge pass",
+        ],
     },
     Brand {
         name: "Lumen Mobile",
@@ -22,14 +28,20 @@ pub(super) const BRANDS: &[Brand] = &[
     Brand {
         name: "Brightcart",
         care: "BrightcartHelp",
-        products: &["order", "delivery", "gift card", "subscription box", "return"],
+        products: &[
+            "order",
+            "delivery",
+            "gift card",
+            "subscription box",
+            "return",
+        ],
     },
 ];
 
 pub(super) const FIRST_NAMES: &[&str] = &[
-    "maria", "sam", "priya", "tom", "lea", "kofi", "yuki", "omar", "ines", "jonas", "ana",
-    "li", "chloe", "ben", "fatima", "lucas", "nina", "raj", "eva", "mateo", "sara", "alex",
-    "zoe", "ivan", "mia", "noah", "aisha", "leo", "emma", "kai",
+    "maria", "sam", "priya", "tom", "lea", "kofi", "yuki", "omar", "ines", "jonas", "ana", "li",
+    "chloe", "ben", "fatima", "lucas", "nina", "raj", "eva", "mateo", "sara", "alex", "zoe",
+    "ivan", "mia", "noah", "aisha", "leo", "emma", "kai",
 ];
 
 /// `{brand}` is the care account's handle, `{product}` one of the brand's products.
@@ -88,17 +100,44 @@ pub(super) const FOLLOW_UPS: &[&str] = &[
 /// Listening topics the demo defines, one per kind of traffic worth watching.
 pub(super) const TOPICS: &[(&str, &str)] = &[
     ("Outages", "outage OR \"not working\" OR broken OR down"),
-    ("Refunds and billing", "refund* OR \"charged twice\" OR chargeback OR cancel*"),
-    ("Purchase intent", "\"looking for\" OR recommend* OR (switching NEAR/3 worth) OR discount"),
-    ("Praise", "thank* OR love OR \"great service\" OR #love -refund"),
-    ("Feature requests", "\"feature request\" OR suggestion OR (please NEAR/2 add)"),
+    (
+        "Refunds and billing",
+        "refund* OR \"charged twice\" OR chargeback OR cancel*",
+    ),
+    (
+        "Purchase intent",
+        "\"looking for\" OR recommend* OR (switching NEAR/3 worth) OR discount",
+    ),
+    (
+        "Praise",
+        "thank* OR love OR \"great service\" OR #love -refund",
+    ),
+    (
+        "Feature requests",
+        "\"feature request\" OR suggestion OR (please NEAR/2 add)",
+    ),
 ];
 
 /// Topics for a twcs export: the 2017 support conversations of ~100 brands.
 pub(super) const TWCS_TOPICS: &[(&str, &str)] = &[
-    ("Battery and charging", "battery OR charging OR charger OR \"won't charge\""),
-    ("Delays and cancellations", "delay* OR \"late flight\" OR cancel* OR stuck"),
-    ("Refunds", "refund* OR \"money back\" OR chargeback OR \"charged twice\""),
-    ("Software updates", "(ios OR update OR app) NEAR/4 (bug OR broken OR crash* OR glitch*)"),
-    ("Praise", "thank* OR love OR awesome OR \"great service\" -refund"),
+    (
+        "Battery and charging",
+        "battery OR charging OR charger OR \"won't charge\"",
+    ),
+    (
+        "Delays and cancellations",
+        "delay* OR \"late flight\" OR cancel* OR stuck",
+    ),
+    (
+        "Refunds",
+        "refund* OR \"money back\" OR chargeback OR \"charged twice\"",
+    ),
+    (
+        "Software updates",
+        "(ios OR update OR app) NEAR/4 (bug OR broken OR crash* OR glitch*)",
+    ),
+    (
+        "Praise",
+        "thank* OR love OR awesome OR \"great service\" -refund",
+    ),
 ];

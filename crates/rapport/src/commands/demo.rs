@@ -5,15 +5,19 @@ use super::import::import_file;
 use crate::cli::DemoArgs;
 use anyhow::{Result, anyhow};
 use rapport_connectors::Format;
-use rapport_engine::{Engine, EngineError, demo};
 use rapport_domain::TopicOptions;
+use rapport_engine::{Engine, EngineError, demo};
 
 pub async fn run(ctx: &Ctx, args: DemoArgs) -> Result<()> {
     let engine = ctx.engine().await?;
     let topics = match (&args.from, &args.format) {
         (Some(file), Some(format)) => {
             let format: Format = format.parse().map_err(|e| anyhow!("{e}"))?;
-            let rejects = ctx.settings.data_dir.join("rejects").join("demo-import.ndjson");
+            let rejects = ctx
+                .settings
+                .data_dir
+                .join("rejects")
+                .join("demo-import.ndjson");
             let (summary, _) = import_file(&engine, format, file, &rejects, true).await?;
             println!(
                 "imported {} posts from {} ({} already present, {} rejected)",
@@ -22,11 +26,18 @@ pub async fn run(ctx: &Ctx, args: DemoArgs) -> Result<()> {
                 summary.already_present,
                 summary.rejected
             );
-            if format == Format::Twcs { demo::twcs_topics() } else { demo::topics() }
+            if format == Format::Twcs {
+                demo::twcs_topics()
+            } else {
+                demo::topics()
+            }
         }
         _ => {
             for (network, handle) in demo::own_accounts() {
-                engine.store().set_own_account(network, &handle, true).await?;
+                engine
+                    .store()
+                    .set_own_account(network, &handle, true)
+                    .await?;
             }
             let spec = demo::DemoSpec {
                 seed: args.seed,
@@ -38,7 +49,9 @@ pub async fn run(ctx: &Ctx, args: DemoArgs) -> Result<()> {
                 "wrote {} demo posts ({} already present) for three invented brands: Northwind Air, Lumen Mobile, Brightcart",
                 summary.imported, summary.already_present
             );
-            println!("demo data is marked: ids start with `demo-`, authors live on rapport-demo hosts");
+            println!(
+                "demo data is marked: ids start with `demo-`, authors live on rapport-demo hosts"
+            );
             demo::topics()
         }
     };

@@ -15,23 +15,18 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 pub async fn run(ctx: &Ctx, args: ImportArgs) -> Result<()> {
-    let format: Format = args
-        .format
-        .parse()
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let format: Format = args.format.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
     let engine = ctx.engine().await?;
     let rejects_path = args
         .rejects
         .clone()
         .unwrap_or_else(|| default_rejects_path(&ctx.settings.data_dir, &args.file));
-    let (summary, rejects) = import_file(&engine, format, &args.file, &rejects_path, !args.json).await?;
+    let (summary, rejects) =
+        import_file(&engine, format, &args.file, &rejects_path, !args.json).await?;
     if args.json {
         let mut value = serde_json::to_value(&summary)?;
         value["posts_per_sec"] = summary.posts_per_sec().round().into();
-        value["rejects_file"] = rejects
-            .as_ref()
-            .map(|p| p.display().to_string())
-            .into();
+        value["rejects_file"] = rejects.as_ref().map(|p| p.display().to_string()).into();
         print_json(&value)
     } else {
         print_summary(&summary, rejects.as_deref());
@@ -45,7 +40,9 @@ fn default_rejects_path(data_dir: &Path, input: &Path) -> PathBuf {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "stdin".into());
     let stamp = chrono::Utc::now().format("%Y%m%dT%H%M%S");
-    data_dir.join("rejects").join(format!("{stem}-{stamp}.ndjson"))
+    data_dir
+        .join("rejects")
+        .join(format!("{stem}-{stamp}.ndjson"))
 }
 
 /// Imports one file; returns the summary and the rejects file, when anything was rejected.
@@ -138,14 +135,16 @@ impl RejectWriter {
             self.out = Some(BufWriter::new(File::create(&self.path)?));
         }
         let out = self.out.as_mut().expect("opened above");
-        let line = serde_json::json!({"line": reject.line, "reason": reject.reason, "raw": reject.raw});
+        let line =
+            serde_json::json!({"line": reject.line, "reason": reject.reason, "raw": reject.raw});
         serde_json::to_writer(&mut *out, &line)?;
         out.write_all(b"\n")
     }
 
     fn finish(self) -> Result<Option<PathBuf>> {
         if let Some(e) = self.error {
-            return Err(e).with_context(|| format!("cannot write rejects to {}", self.path.display()));
+            return Err(e)
+                .with_context(|| format!("cannot write rejects to {}", self.path.display()));
         }
         match self.out {
             Some(mut out) => {
@@ -171,8 +170,14 @@ fn print_summary(s: &IngestSummary, rejects: Option<&Path>) {
         s.seconds,
         s.posts_per_sec()
     );
-    println!("{} mentions of own accounts, {} topic matches", s.mentions, s.matches);
+    println!(
+        "{} mentions of own accounts, {} topic matches",
+        s.mentions, s.matches
+    );
     if let Some(path) = rejects {
-        println!("rejected records (line, reason, raw) are in {}", path.display());
+        println!(
+            "rejected records (line, reason, raw) are in {}",
+            path.display()
+        );
     }
 }

@@ -38,7 +38,10 @@ impl Ctx {
         let url = self.settings.database_url();
         if url.starts_with("sqlite:") {
             std::fs::create_dir_all(&self.settings.data_dir).with_context(|| {
-                format!("cannot create data directory {}", self.settings.data_dir.display())
+                format!(
+                    "cannot create data directory {}",
+                    self.settings.data_dir.display()
+                )
             })?;
         }
         rapport_store::open(&url)
@@ -124,7 +127,10 @@ mod tests {
             redact_url("postgres://app:s3cret@db:5432/rapport"),
             "postgres://app:****@db:5432/rapport"
         );
-        assert_eq!(redact_url("postgres://app@db/rapport"), "postgres://app@db/rapport");
+        assert_eq!(
+            redact_url("postgres://app@db/rapport"),
+            "postgres://app@db/rapport"
+        );
         assert_eq!(redact_url("sqlite://x.db"), "sqlite://x.db");
     }
 }

@@ -8,14 +8,19 @@ use rapport_nlp::{Classifier, EvalFormat, SentimentModel, eval_sentiment, train_
 use std::path::PathBuf;
 
 fn data_dir(given: Option<PathBuf>) -> Result<PathBuf> {
-    given
-        .or_else(shared_data)
-        .ok_or_else(|| anyhow!("no ../shared/data here: name the labelled data directory with --data"))
+    given.or_else(shared_data).ok_or_else(|| {
+        anyhow!("no ../shared/data here: name the labelled data directory with --data")
+    })
 }
 
 pub fn train(cmd: TrainCommand) -> Result<()> {
     match cmd {
-        TrainCommand::Sentiment { out, data, seed, json } => {
+        TrainCommand::Sentiment {
+            out,
+            data,
+            seed,
+            json,
+        } => {
             let data = data_dir(data)?;
             let (model, report) = train_sentiment(&data, seed)?;
             if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -27,7 +32,11 @@ pub fn train(cmd: TrainCommand) -> Result<()> {
             if json {
                 return print_json(&report);
             }
-            println!("trained in {:.1}s; model written to {}", report.seconds, out.display());
+            println!(
+                "trained in {:.1}s; model written to {}",
+                report.seconds,
+                out.display()
+            );
             if let Some(held_out) = &report.held_out {
                 println!("held-out twitter-2016test-A:\n{held_out}");
             }
@@ -38,7 +47,12 @@ pub fn train(cmd: TrainCommand) -> Result<()> {
 
 pub fn eval(cmd: EvalCommand) -> Result<()> {
     match cmd {
-        EvalCommand::Sentiment { format, file, model, json } => {
+        EvalCommand::Sentiment {
+            format,
+            file,
+            model,
+            json,
+        } => {
             let format: EvalFormat = format.parse()?;
             let loaded;
             let model = match model {
@@ -61,7 +75,11 @@ pub fn eval(cmd: EvalCommand) -> Result<()> {
                 "eval" => Part::Eval,
                 "dev" => Part::Dev,
                 "all" => Part::All,
-                other => return Err(anyhow!("unknown part '{other}' (expected eval, dev or all)")),
+                other => {
+                    return Err(anyhow!(
+                        "unknown part '{other}' (expected eval, dev or all)"
+                    ));
+                }
             };
             let posts = load_labelled(&data_dir(data)?, part)?;
             let report = eval_intent(IntentModel::default_model(), &posts);
@@ -90,7 +108,11 @@ pub fn classify(args: ClassifyArgs) -> Result<()> {
         println!("             {weight:+.2}  {feature}");
     }
     println!("intents    {}", l.intents.names());
-    println!("language   {} ({})", l.lang.as_deref().unwrap_or("unknown"), explanation.lang);
+    println!(
+        "language   {} ({})",
+        l.lang.as_deref().unwrap_or("unknown"),
+        explanation.lang
+    );
     println!("urgency    {}", l.urgency.as_str());
     for reason in &explanation.urgency {
         println!("             {reason}");

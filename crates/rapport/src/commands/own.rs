@@ -11,12 +11,16 @@ pub async fn run(ctx: &Ctx, cmd: OwnCommand) -> Result<()> {
     match cmd {
         OwnCommand::Add { network, handle } => {
             let handle = handle.trim_start_matches('@');
-            store.set_own_account(parse(&network)?, handle, true).await?;
+            store
+                .set_own_account(parse(&network)?, handle, true)
+                .await?;
             println!("{network}:{handle} is now an own account; posts mentioning it are marked");
         }
         OwnCommand::Rm { network, handle } => {
             let handle = handle.trim_start_matches('@');
-            store.set_own_account(parse(&network)?, handle, false).await?;
+            store
+                .set_own_account(parse(&network)?, handle, false)
+                .await?;
             println!("{network}:{handle} is no longer an own account");
         }
         OwnCommand::List(flag) => {

@@ -15,19 +15,32 @@ async fn twcs_head_imports_whole_and_idempotently() {
 
     let (first, rejects) = import(&e, Format::Twcs, &path).await;
     assert!(rejects.is_empty(), "rejects: {rejects:?}");
-    assert_eq!((first.imported, first.already_present, first.rejected), (5_000, 0, 0));
+    assert_eq!(
+        (first.imported, first.already_present, first.rejected),
+        (5_000, 0, 0)
+    );
 
     let stats = e.stats().await.unwrap();
     assert_eq!(stats.posts, expected.posts);
-    assert_eq!(stats.conversations, expected.threads, "threads from reply links");
+    assert_eq!(
+        stats.conversations, expected.threads,
+        "threads from reply links"
+    );
     assert_eq!(stats.identities, expected.authors);
     assert_eq!(stats.contacts, expected.authors, "one contact per author");
-    assert_eq!(stats.own_accounts, expected.brands, "inbound=False authors are own accounts");
+    assert_eq!(
+        stats.own_accounts, expected.brands,
+        "inbound=False authors are own accounts"
+    );
 
     let (again, rejects) = import(&e, Format::Twcs, &path).await;
     assert!(rejects.is_empty());
     assert_eq!((again.imported, again.already_present), (0, 5_000));
-    assert_eq!(e.stats().await.unwrap(), stats, "a second import changes nothing");
+    assert_eq!(
+        e.stats().await.unwrap(),
+        stats,
+        "a second import changes nothing"
+    );
 }
 
 #[tokio::test]
@@ -55,7 +68,11 @@ async fn customer_posts_to_brands_are_mentions() {
         })
         .count() as u64;
     assert!(expected > 30);
-    assert!(stats.mentions >= expected, "mentions {} < {expected}", stats.mentions);
+    assert!(
+        stats.mentions >= expected,
+        "mentions {} < {expected}",
+        stats.mentions
+    );
     assert_eq!(summary.mentions, stats.mentions);
 }
 
@@ -69,15 +86,30 @@ async fn every_twcs_and_airline_file_imports_without_rejects() {
     ] {
         let path = data(rel);
         let (summary, rejects) = import(&e, format, &path).await;
-        assert!(rejects.is_empty(), "{rel}: {:?}", &rejects[..rejects.len().min(3)]);
+        assert!(
+            rejects.is_empty(),
+            "{rel}: {:?}",
+            &rejects[..rejects.len().min(3)]
+        );
         let mut rdr = common::csv_reader(&path);
         let headers = rdr.headers().unwrap().clone();
         let id_col = headers.iter().position(|h| h == "tweet_id").unwrap();
-        let rows: Vec<String> = rdr.records().map(|r| r.unwrap()[id_col].to_string()).collect();
+        let rows: Vec<String> = rdr
+            .records()
+            .map(|r| r.unwrap()[id_col].to_string())
+            .collect();
         let distinct: std::collections::HashSet<&String> = rows.iter().collect();
         assert_eq!(summary.read, rows.len() as u64, "{rel}: records read");
-        assert_eq!(summary.imported, distinct.len() as u64, "{rel}: distinct ids stored");
-        assert_eq!(summary.already_present, (rows.len() - distinct.len()) as u64, "{rel}: repeats");
+        assert_eq!(
+            summary.imported,
+            distinct.len() as u64,
+            "{rel}: distinct ids stored"
+        );
+        assert_eq!(
+            summary.already_present,
+            (rows.len() - distinct.len()) as u64,
+            "{rel}: repeats"
+        );
     }
 }
 

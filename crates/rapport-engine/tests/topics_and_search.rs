@@ -35,25 +35,46 @@ async fn topics_added_before_and_after_ingest_record_the_same_matches() {
     let refund = "refund* -thank*";
     let want_battery = expected(battery, &all);
     let want_refund = expected(refund, &all);
-    assert!(want_battery > 10 && want_refund > 5, "{want_battery} {want_refund}");
+    assert!(
+        want_battery > 10 && want_refund > 5,
+        "{want_battery} {want_refund}"
+    );
 
-    e.add_topic("Battery", battery, TopicOptions::default()).await.unwrap();
+    e.add_topic("Battery", battery, TopicOptions::default())
+        .await
+        .unwrap();
     import(&e, Format::Twcs, &data("twcs/twcs_head_5000.csv")).await;
-    let (_, backfilled) = e.add_topic("Refunds", refund, TopicOptions::default()).await.unwrap();
+    let (_, backfilled) = e
+        .add_topic("Refunds", refund, TopicOptions::default())
+        .await
+        .unwrap();
     assert_eq!(backfilled, want_refund, "backfill over stored posts");
 
     let topics = e.topics().await.unwrap();
-    let count = |name: &str| topics.iter().find(|t| t.topic.name == name).unwrap().matches;
+    let count = |name: &str| {
+        topics
+            .iter()
+            .find(|t| t.topic.name == name)
+            .unwrap()
+            .matches
+    };
     assert_eq!(count("Battery"), want_battery, "matched at ingest");
     assert_eq!(count("Refunds"), want_refund);
 
     let (total, newest) = e.topic_posts("Battery", 5).await.unwrap();
     assert_eq!(total, want_battery);
     assert_eq!(newest.len(), 5);
-    assert!(newest.windows(2).all(|w| w[0].created_at >= w[1].created_at));
+    assert!(
+        newest
+            .windows(2)
+            .all(|w| w[0].created_at >= w[1].created_at)
+    );
 
     e.remove_topic("Battery").await.unwrap();
-    assert!(matches!(e.remove_topic("Battery").await, Err(EngineError::NoSuchTopic(_))));
+    assert!(matches!(
+        e.remove_topic("Battery").await,
+        Err(EngineError::NoSuchTopic(_))
+    ));
     assert_eq!(e.stats().await.unwrap().matches, want_refund);
 }
 
@@ -97,11 +118,19 @@ async fn languages_detected_at_ingest_are_searchable() {
 #[tokio::test]
 async fn bad_queries_and_names_are_refused_with_where() {
     let e = engine().await;
-    let err = e.add_topic("Broken", "(router OR wifi", TopicOptions::default()).await.unwrap_err();
+    let err = e
+        .add_topic("Broken", "(router OR wifi", TopicOptions::default())
+        .await
+        .unwrap_err();
     assert!(err.to_string().contains("column"), "{err}");
-    let err = e.add_topic("Only not", "-spam", TopicOptions::default()).await.unwrap_err();
+    let err = e
+        .add_topic("Only not", "-spam", TopicOptions::default())
+        .await
+        .unwrap_err();
     assert!(matches!(err, EngineError::Query(_)), "{err}");
-    e.add_topic("Dup", "router", TopicOptions::default()).await.unwrap();
+    e.add_topic("Dup", "router", TopicOptions::default())
+        .await
+        .unwrap();
     assert!(matches!(
         e.add_topic("Dup", "wifi", TopicOptions::default()).await,
         Err(EngineError::TopicExists(_))
@@ -114,16 +143,32 @@ async fn bad_queries_and_names_are_refused_with_where() {
 async fn the_demo_stream_is_marked_matched_and_threaded() {
     let e = engine().await;
     for (network, handle) in rapport_engine::demo::own_accounts() {
-        e.store().set_own_account(network, &handle, true).await.unwrap();
+        e.store()
+            .set_own_account(network, &handle, true)
+            .await
+            .unwrap();
     }
-    let spec = rapport_engine::demo::DemoSpec { threads: 300, ..Default::default() };
+    let spec = rapport_engine::demo::DemoSpec {
+        threads: 300,
+        ..Default::default()
+    };
     let posts = rapport_engine::demo::generate(&spec);
     let n = posts.len() as u64;
     let summary = e.ingest_posts(posts).await.unwrap();
     assert_eq!(summary.imported, n);
     let stats = e.stats().await.unwrap();
-    assert_eq!(stats.conversations, 300, "one conversation per generated thread");
-    assert!(stats.mentions > 250, "customers address the brands: {}", stats.mentions);
-    let again = e.ingest_posts(rapport_engine::demo::generate(&spec)).await.unwrap();
+    assert_eq!(
+        stats.conversations, 300,
+        "one conversation per generated thread"
+    );
+    assert!(
+        stats.mentions > 250,
+        "customers address the brands: {}",
+        stats.mentions
+    );
+    let again = e
+        .ingest_posts(rapport_engine::demo::generate(&spec))
+        .await
+        .unwrap();
     assert_eq!(again.imported, 0, "the demo is idempotent");
 }

@@ -29,7 +29,8 @@ pub struct Settings {
 #[serde(default, deny_unknown_fields)]
 pub struct ServerSettings {
     pub addr: String,
-    pub api_token: String,
+    /// Mark the session cookie `Secure` (set when Rapport is served over HTTPS).
+    pub secure_cookies: bool,
     pub max_body_bytes: usize,
 }
 
@@ -65,7 +66,7 @@ impl Default for ServerSettings {
     fn default() -> Self {
         Self {
             addr: "127.0.0.1:7070".into(),
-            api_token: String::new(),
+            secure_cookies: false,
             max_body_bytes: 1 << 20,
         }
     }

@@ -207,3 +207,47 @@ fn config_example_is_printed_whole() {
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("[server]") && text.contains("database_url ="));
 }
+
+#[test]
+fn classify_and_eval_print_labels_and_scores() {
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_rapport"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    let c = run(&[
+        "classify",
+        "@AppleSupport my battery died after the update and nobody helps",
+        "--json",
+    ]);
+    assert_eq!(c["labels"]["sentiment"]["label"], "negative");
+    assert!(
+        c["sentiment"].as_array().is_some_and(|r| !r.is_empty()),
+        "reasons: {c}"
+    );
+
+    let data = data("");
+    let e = run(&["eval", "intent", "--data", data.to_str().unwrap(), "--json"]);
+    let labels = e["labels"].as_array().unwrap();
+    let question = labels.iter().find(|l| l["label"] == "question").unwrap();
+    assert!(question["f1"].as_f64().unwrap() > 0.6, "{question}");
+
+    let semeval = data.join("sentiment/semeval2017-task4a/twitter-2013dev-A.tsv");
+    let s = run(&[
+        "eval",
+        "sentiment",
+        "--format",
+        "semeval",
+        semeval.to_str().unwrap(),
+        "--json",
+    ]);
+    assert!(s["macro_recall"].as_f64().unwrap() > 0.55, "{s}");
+    assert!(s["confusion"].is_array());
+}

@@ -11,9 +11,6 @@ pub fn run(ctx: &Ctx, cmd: ConfigCommand) -> Result<()> {
         }
         ConfigCommand::Show => {
             let mut shown = ctx.settings.clone();
-            if !shown.server.api_token.is_empty() {
-                shown.server.api_token = "****".into();
-            }
             shown.database_url = super::redact_url(&shown.database_url());
             print_json(&shown)
         }

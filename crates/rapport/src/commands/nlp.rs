@@ -108,6 +108,9 @@ pub fn classify(args: ClassifyArgs) -> Result<()> {
         println!("             {weight:+.2}  {feature}");
     }
     println!("intents    {}", l.intents.names());
+    for (intent, cues) in &explanation.intents {
+        println!("             {intent}: {}", cues.join(", "));
+    }
     println!(
         "language   {} ({})",
         l.lang.as_deref().unwrap_or("unknown"),

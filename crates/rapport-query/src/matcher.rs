@@ -60,6 +60,12 @@ impl Scratch {
     pub fn new() -> Self {
         Self::default()
     }
+
+    /// How many topics the last post woke, that is had evaluated: the candidates the
+    /// automaton found, plus the topics that need no literal.
+    pub fn woken(&self) -> usize {
+        self.candidates.len()
+    }
 }
 
 thread_local! {

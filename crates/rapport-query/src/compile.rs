@@ -175,6 +175,22 @@ pub(crate) fn required(expr: &Expr) -> Dnf<u32> {
     }
 }
 
+/// Whether [`required`] is also sufficient for `expr`: terms joined by AND and OR only, few
+/// enough that no group was dropped.
+pub(crate) fn is_exact(expr: &Expr) -> bool {
+    fn leaves(expr: &Expr) -> Option<usize> {
+        match expr {
+            Expr::Lit(_) => Some(1),
+            Expr::And(children) | Expr::Or(children) => {
+                children.iter().map(leaves).sum::<Option<usize>>()
+            }
+            _ => None,
+        }
+    }
+    // With at most 8 terms the groups number at most 3 * 3 * 2 = 18: none is dropped.
+    leaves(expr).is_some_and(|n| n <= 8)
+}
+
 /// Words too common to be a good reason to look at a topic: a group is triggered by its least
 /// common looking literal instead.
 const COMMON: &[&str] = &[

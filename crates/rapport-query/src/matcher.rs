@@ -6,7 +6,7 @@ use crate::compile::{self, Expr, LitKind, Literals};
 use crate::eval::{FIELD_POS, Hits, PostCtx};
 use crate::program::Programs;
 use crate::text::{self, CASHTAG, HASHTAG, MENTION, Tokens};
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use rapport_domain::{Labels, Post, TopicId, TopicOptions};
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
@@ -30,6 +30,15 @@ pub struct Matcher {
     /// Topic indexes to evaluate when a literal is found (CSR: `trigger_start[lit]..[lit + 1]`).
     trigger_start: Vec<u32>,
     trigger_topics: Vec<u32>,
+    /// Per topic, the literal groups of its necessary condition (see [`compile::required`]),
+    /// checked on the literal stamps before the program runs: most woken topics fail it
+    /// (a phrase's second word is missing) for a few loads. Flattened as
+    /// `[len, lit.., len, lit..]` in `need[need_start[t]..need_start[t + 1]]`.
+    need_start: Vec<u32>,
+    need: Vec<u32>,
+    /// Topics whose condition is also sufficient (terms under AND and OR only): passing the
+    /// check is matching, and the program never runs.
+    exact: Vec<bool>,
     /// Topics that can match without any literal (`lang:fr is:reply`): evaluated for every post.
     always: Vec<u32>,
     /// Sorted, so matches come out in ascending order; `programs` holds each one's expression.
@@ -51,7 +60,10 @@ pub struct Scratch {
     stamp: Vec<u32>,
     range: Vec<(u32, u32)>,
     topic_stamp: Vec<u32>,
+    /// The distinct literals found in the current post.
+    distinct: Vec<u32>,
     candidates: Vec<u32>,
+    woken: usize,
     stack: Vec<bool>,
     generation: u32,
 }
@@ -64,7 +76,7 @@ impl Scratch {
     /// How many topics the last post woke, that is had evaluated: the candidates the
     /// automaton found, plus the topics that need no literal.
     pub fn woken(&self) -> usize {
-        self.candidates.len()
+        self.woken
     }
 }
 
@@ -116,6 +128,7 @@ impl Matcher {
         let ac = (!patterns.is_empty()).then(|| {
             AhoCorasick::builder()
                 .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::DFA))
                 // Every pattern starts with a space: a prefilter would stop at every word.
                 .prefilter(false)
                 .build(&patterns)
@@ -124,8 +137,18 @@ impl Matcher {
 
         let mut triggers: Vec<Vec<u32>> = vec![Vec::new(); lits.len()];
         let mut always = Vec::new();
+        let mut need_start = vec![0u32];
+        let mut need = Vec::new();
+        let mut exact = Vec::with_capacity(compiled.len());
         for (t, (_, expr)) in compiled.iter().enumerate() {
-            match compile::required(expr) {
+            let required = compile::required(expr);
+            exact.push(required.is_some() && compile::is_exact(expr));
+            for g in required.iter().flatten() {
+                need.push(g.len() as u32);
+                need.extend_from_slice(g);
+            }
+            need_start.push(need.len() as u32);
+            match required {
                 None => always.push(t as u32),
                 Some(groups) => {
                     let best = |ls: &mut dyn Iterator<Item = u32>| {
@@ -185,6 +208,9 @@ impl Matcher {
             tag_lits,
             trigger_start,
             trigger_topics,
+            need_start,
+            need,
+            exact,
             always,
             ids: compiled.iter().map(|(id, _)| *id).collect(),
             programs,
@@ -229,19 +255,24 @@ impl Matcher {
         s.index_found();
 
         s.candidates.clear();
-        for i in 0..s.positions_lits() {
-            let lit = s.found[i].0 as usize;
+        s.woken = 0;
+        for i in 0..s.distinct.len() {
+            let lit = s.distinct[i] as usize;
             let range = self.trigger_start[lit] as usize..self.trigger_start[lit + 1] as usize;
             for &t in &self.trigger_topics[range] {
                 if s.topic_stamp[t as usize] != s.generation {
                     s.topic_stamp[t as usize] = s.generation;
-                    s.candidates.push(t);
+                    s.woken += 1;
+                    if self.needs_met(t as usize, &s.stamp, s.generation) {
+                        s.candidates.push(t);
+                    }
                 }
             }
         }
         for &t in &self.always {
             if s.topic_stamp[t as usize] != s.generation {
                 s.topic_stamp[t as usize] = s.generation;
+                s.woken += 1;
                 s.candidates.push(t);
             }
         }
@@ -261,11 +292,28 @@ impl Matcher {
         let mut last = None;
         for &t in &s.candidates {
             let id = self.ids[t as usize];
-            if last != Some(id) && self.programs.eval(t as usize, &hits, &ctx, &mut s.stack) {
+            if last != Some(id)
+                && (self.exact[t as usize]
+                    || self.programs.eval(t as usize, &hits, &ctx, &mut s.stack))
+            {
                 out.push(id);
                 last = Some(id);
             }
         }
+    }
+
+    /// Whether the post holds every literal of one of topic `t`'s required groups.
+    #[inline]
+    fn needs_met(&self, t: usize, stamp: &[u32], generation: u32) -> bool {
+        let mut rest = &self.need[self.need_start[t] as usize..self.need_start[t + 1] as usize];
+        while let Some((&len, tail)) = rest.split_first() {
+            let (group, next) = tail.split_at(len as usize);
+            if group.iter().all(|&l| stamp[l as usize] == generation) {
+                return true;
+            }
+            rest = next;
+        }
+        false
     }
 
     /// Runs the automaton over tokenized text, noting (literal, token position) pairs for the
@@ -334,31 +382,38 @@ impl Scratch {
         self.found.clear();
     }
 
-    /// Sorts the found pairs, records each literal's positions, and leaves `found` holding one
-    /// entry per distinct literal (its first `positions_lits()` entries).
+    /// Groups the found (literal, position) pairs by literal into `positions`, and lists the
+    /// distinct literals. Each literal's pairs arrive in ascending position order (one scan
+    /// per accent variant, entity tags last at [`FIELD_POS`]), so counting sorts them.
     fn index_found(&mut self) {
-        self.found.sort_unstable();
-        self.found.dedup();
-        self.positions.clear();
-        let mut distinct = 0;
-        let mut i = 0;
-        while i < self.found.len() {
-            let lit = self.found[i].0;
-            let start = self.positions.len() as u32;
-            while i < self.found.len() && self.found[i].0 == lit {
-                self.positions.push(self.found[i].1);
-                i += 1;
+        self.distinct.clear();
+        for &(lit, _) in &self.found {
+            let l = lit as usize;
+            if self.stamp[l] != self.generation {
+                self.stamp[l] = self.generation;
+                self.range[l] = (0, 0);
+                self.distinct.push(lit);
             }
-            self.stamp[lit as usize] = self.generation;
-            self.range[lit as usize] = (start, self.positions.len() as u32);
-            self.found[distinct] = (lit, 0);
-            distinct += 1;
+            self.range[l].1 += 1;
         }
-        self.found.truncate(distinct);
-    }
-
-    fn positions_lits(&self) -> usize {
-        self.found.len()
+        let mut offset = 0;
+        for &lit in &self.distinct {
+            let r = &mut self.range[lit as usize];
+            let count = r.1;
+            *r = (offset, offset);
+            offset += count;
+        }
+        self.positions.clear();
+        self.positions.resize(offset as usize, 0);
+        for &(lit, pos) in &self.found {
+            let r = &mut self.range[lit as usize];
+            // A tag listed twice in an entity list is one occurrence.
+            if r.1 > r.0 && self.positions[r.1 as usize - 1] == pos {
+                continue;
+            }
+            self.positions[r.1 as usize] = pos;
+            r.1 += 1;
+        }
     }
 }
 

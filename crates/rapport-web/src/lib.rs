@@ -8,8 +8,10 @@
 //! - `/api/v1/...`: the JSON API (`api/`), called with `Authorization: Bearer <API token>`,
 //!   described by `/api/v1/openapi.json`.
 //!
-//! Every route names the [`Permission`] it needs, and [`Role::can`] decides; callers without
-//! a session get the login page (HTML) or 401 (API), callers whose role does not allow it 403.
+//! Every route declares its [`Access`] in one table ([`route_table`] lists it), and
+//! [`Role::can`] decides; callers without a session get the login page (HTML), callers without
+//! an API token 401 (API), callers whose role does not allow it 403. Every answer carries
+//! headers that keep a browser from running anything but the UI's own script.
 //!
 //! Architecture invariant: only this crate knows HTTP; every answer comes from an engine use
 //! case, and API types are this crate's own DTOs, not the domain types.
@@ -20,13 +22,18 @@ mod api;
 mod assets;
 mod auth;
 mod error;
+mod headers;
 mod observe;
 mod pages;
+mod routes;
 
 pub use auth::ratelimit::LoginLimits;
 pub use error::ApiError;
+pub use routes::{Access, RouteInfo, Surface};
 
-use axum::{Router, middleware, routing::get};
+use axum::Router;
+use axum::http::Method;
+use axum::middleware;
 use rapport_engine::Engine;
 use rapport_engine::accounts::Accounts;
 use std::future::Future;
@@ -77,18 +84,39 @@ impl AppState {
     }
 }
 
+/// Builds every route together with its [`RouteInfo`].
+fn build(state: &AppState) -> (Router<AppState>, Vec<RouteInfo>) {
+    let (pages, mut table) = pages::routes(state);
+    let (api, api_table) = api::routes(state);
+    let (service, service_table) =
+        routes::Table::new(state, "", Surface::Service, routes::unguarded)
+            .add(Method::GET, "/healthz", Access::Public, observe::healthz)
+            .add(Method::GET, "/metrics", Access::Public, observe::metrics)
+            .add(Method::GET, "/assets/{file}", Access::Public, assets::serve)
+            .finish();
+    table.extend(api_table);
+    table.extend(service_table);
+    let router = Router::new()
+        .merge(pages)
+        .nest("/api/v1", api)
+        .merge(service);
+    (router, table)
+}
+
+/// Every route [`app`] serves, with who may call it: the same table the router is built from.
+pub fn route_table(state: &AppState) -> Vec<RouteInfo> {
+    build(state).1
+}
+
 pub fn app(state: AppState) -> Router {
-    Router::new()
-        .merge(pages::routes(&state))
-        .nest("/api/v1", api::routes(&state))
-        .route("/healthz", get(observe::healthz))
-        .route("/metrics", get(observe::metrics))
-        .route("/assets/{file}", get(assets::serve))
+    build(&state)
+        .0
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::identify,
         ))
         .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
+        .layer(middleware::from_fn(headers::secure))
         .layer(middleware::from_fn(observe::track))
         .with_state(state)
 }

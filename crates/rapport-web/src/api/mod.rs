@@ -1,5 +1,6 @@
-//! `/api/v1`: JSON over the engine's use cases. One handler per file; each names the
-//! permission it needs, and `openapi.json` is generated from the same annotations.
+//! `/api/v1`: JSON over the engine's use cases, for API tokens. One handler per file; the
+//! table below names the access each needs, and `openapi.json` is generated from the
+//! handlers' annotations (a test checks that it lists every route here).
 
 mod dto;
 mod me;
@@ -14,36 +15,47 @@ mod users;
 
 use crate::AppState;
 use crate::auth::api_guard;
+use crate::routes::{Access, RouteInfo, Surface, Table};
 use axum::Router;
+use axum::http::Method;
 use axum::middleware::from_fn_with_state;
-use axum::routing::{MethodRouter, delete, get, post};
+use axum::routing::MethodRouter;
 use rapport_domain::Permission;
 
-fn guarded(needed: Permission, route: MethodRouter<AppState>) -> MethodRouter<AppState> {
-    route.route_layer(from_fn_with_state(needed, api_guard))
+fn guard(
+    _: &AppState,
+    access: Access,
+    _: &Method,
+    route: MethodRouter<AppState>,
+) -> MethodRouter<AppState> {
+    route.route_layer(from_fn_with_state(access, api_guard))
 }
 
-pub fn routes(_state: &AppState) -> Router<AppState> {
+pub fn routes(state: &AppState) -> (Router<AppState>, Vec<RouteInfo>) {
+    use Access::{LoggedIn, Needs, Public};
+    use Method as M;
     use Permission::*;
-    Router::new()
-        .route("/openapi.json", get(openapi::document))
-        .route("/me", get(me::me))
-        .route("/posts", guarded(ReadPosts, get(posts::search)))
-        .route("/stats", guarded(ReadReports, get(stats::stats)))
-        .route(
-            "/topics",
-            guarded(ReadTopics, get(topics_list::list))
-                .merge(guarded(WriteTopics, post(topic_create::create))),
-        )
-        .route(
+    Table::new(state, "/api/v1", Surface::Api, guard)
+        .add(M::GET, "/openapi.json", Public, openapi::document)
+        .add(M::GET, "/me", LoggedIn, me::me)
+        .add(M::GET, "/posts", Needs(ReadPosts), posts::search)
+        .add(M::GET, "/stats", Needs(ReadReports), stats::stats)
+        .add(M::GET, "/topics", Needs(ReadTopics), topics_list::list)
+        .add(M::POST, "/topics", Needs(WriteTopics), topic_create::create)
+        .add(
+            M::DELETE,
             "/topics/{name}",
-            guarded(WriteTopics, delete(topic_delete::delete)),
+            Needs(WriteTopics),
+            topic_delete::delete,
         )
-        .route(
+        .add(
+            M::GET,
             "/topics/{name}/matches",
-            guarded(ReadTopics, get(topic_matches::matches)),
+            Needs(ReadTopics),
+            topic_matches::matches,
         )
-        .route("/users", guarded(ManageUsers, get(users::list)))
+        .add(M::GET, "/users", Needs(ManageUsers), users::list)
+        .finish()
 }
 
 /// Paging limits shared by the list endpoints.

@@ -32,18 +32,37 @@ pub fn same(a: &str, b: &str) -> bool {
     !a.is_empty() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
 
-/// Refuses a POST whose `csrf` field does not match the session's (or the pre-session
-/// cookie's) token with 403.
+/// Refuses a POST whose `csrf` field does not match the session's token (or, without a
+/// session, the pre-session cookie's) with 403.
 pub async fn check(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let expected = match request.extensions().get::<Principal>().map(|p| &p.via) {
+        Some(Via::Session { csrf_token }) => csrf_token.clone(),
+        _ => pre_session_token(&request),
+    };
+    verify(&state, expected, request, next).await
+}
+
+/// For the login and setup forms: they carry the pre-session cookie's token whether or not
+/// the browser is logged in already (a second tab, or switching users).
+pub async fn check_pre_session(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let expected = pre_session_token(&request);
+    verify(&state, expected, request, next).await
+}
+
+fn pre_session_token(request: &Request) -> String {
+    cookie(request.headers(), PRE_SESSION_COOKIE)
+        .unwrap_or_default()
+        .to_string()
+}
+
+async fn verify(state: &AppState, expected: String, request: Request, next: Next) -> Response {
     if request.method() != Method::POST {
         return next.run(request).await;
     }
-    let expected = match request.extensions().get::<Principal>().map(|p| &p.via) {
-        Some(Via::Session { csrf_token }) => csrf_token.clone(),
-        _ => cookie(request.headers(), PRE_SESSION_COOKIE)
-            .unwrap_or_default()
-            .to_string(),
-    };
     let (parts, body) = request.into_parts();
     let Ok(bytes) = to_bytes(body, state.config.max_body_bytes).await else {
         return (StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response();

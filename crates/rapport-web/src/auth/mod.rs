@@ -2,18 +2,18 @@
 //!
 //! [`identify`] runs on every request: a `rapport_session` cookie or an
 //! `Authorization: Bearer` API token becomes a [`Principal`] in the request's extensions.
-//! Each route then asks for one [`Permission`] through [`page_guard`] or [`api_guard`].
+//! Each route's declared [`Access`] is then enforced by [`page_guard`] or [`api_guard`].
 
 pub mod csrf;
 pub mod ratelimit;
 
+use crate::routes::Access;
 use crate::{ApiError, AppState};
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use rapport_domain::Permission;
-use rapport_engine::accounts::Principal;
+use rapport_engine::accounts::{Principal, Via};
 
 pub const SESSION_COOKIE: &str = "rapport_session";
 
@@ -68,50 +68,38 @@ pub async fn identify(State(state): State<AppState>, mut request: Request, next:
     next.run(request).await
 }
 
-/// API routes: 401 without a valid token, 403 when its role or scopes do not allow it.
-pub async fn api_guard(State(needed): State<Permission>, request: Request, next: Next) -> Response {
-    match request.extensions().get::<Principal>() {
-        None => ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthorized",
-            "a valid bearer token is required",
-        )
-        .into_response(),
-        Some(p) if !p.can(needed) => ApiError::new(
+/// API routes: 401 without a valid API token, 403 when its role or scopes do not allow it.
+/// A browser session does not open the API: API writes carry no CSRF token, so only callers
+/// that hold a token may make them.
+pub async fn api_guard(State(access): State<Access>, request: Request, next: Next) -> Response {
+    let caller = request
+        .extensions()
+        .get::<Principal>()
+        .filter(|p| matches!(p.via, Via::Token { .. }));
+    match (access, caller) {
+        (Access::Public, _) => next.run(request).await,
+        (_, None) => ApiError::unauthorized().into_response(),
+        (Access::Needs(needed), Some(p)) if !p.can(needed) => ApiError::new(
             StatusCode::FORBIDDEN,
             "forbidden",
             format!("this needs the '{needed}' permission"),
         )
         .into_response(),
-        Some(_) => next.run(request).await,
+        _ => next.run(request).await,
     }
 }
 
 /// HTML routes: to the login page without a session, 403 when the role does not allow it.
 /// API tokens do not open pages: pages are for people.
-pub async fn page_guard(
-    State(needed): State<Permission>,
-    request: Request,
-    next: Next,
-) -> Response {
-    match session_principal(&request) {
-        None => Redirect::to("/login").into_response(),
-        Some(p) if !p.can(needed) => crate::pages::forbidden(p),
-        Some(_) => next.run(request).await,
-    }
-}
-
-/// Pages any logged-in person may see.
-pub async fn page_login_guard(request: Request, next: Next) -> Response {
-    match session_principal(&request) {
-        None => Redirect::to("/login").into_response(),
-        Some(_) => next.run(request).await,
-    }
-}
-
-fn session_principal(request: &Request) -> Option<&Principal> {
-    request
+pub async fn page_guard(State(access): State<Access>, request: Request, next: Next) -> Response {
+    let caller = request
         .extensions()
         .get::<Principal>()
-        .filter(|p| matches!(p.via, rapport_engine::accounts::Via::Session { .. }))
+        .filter(|p| matches!(p.via, Via::Session { .. }));
+    match (access, caller) {
+        (Access::Public, _) => next.run(request).await,
+        (_, None) => Redirect::to("/login").into_response(),
+        (Access::Needs(needed), Some(p)) if !p.can(needed) => crate::pages::forbidden(p),
+        _ => next.run(request).await,
+    }
 }

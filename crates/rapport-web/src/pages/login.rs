@@ -9,7 +9,7 @@ use axum::Extension;
 use axum::extract::{ConnectInfo, Form, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use rapport_engine::accounts::AccountError;
+use rapport_engine::accounts::{AccountError, NewSession};
 use serde::Deserialize;
 use std::net::SocketAddr;
 
@@ -91,20 +91,7 @@ pub async fn submit(
         Ok((principal, session)) => {
             state.limiter.succeeded(&f.name);
             tracing::info!(user = %principal.user.name, "logged in");
-            let max_age = (session.expires_at - chrono::Utc::now())
-                .num_seconds()
-                .max(60);
-            let cookie = set_cookie(
-                SESSION_COOKIE,
-                &session.token,
-                max_age,
-                state.config.secure_cookies,
-            );
-            let clear = set_cookie(PRE_SESSION_COOKIE, "", 0, state.config.secure_cookies);
-            let mut headers = HeaderMap::new();
-            headers.append(header::SET_COOKIE, cookie.parse().expect("cookie is ASCII"));
-            headers.append(header::SET_COOKIE, clear.parse().expect("cookie is ASCII"));
-            (headers, Redirect::to("/")).into_response()
+            logged_in(&state, &session, "/")
         }
         Err(AccountError::InvalidCredentials) => login_page(
             &state,
@@ -122,6 +109,21 @@ pub async fn submit(
             )
         }
     }
+}
+
+/// Sets the session cookie, drops the pre-session form cookie, and goes on to `to`. The
+/// cookie lives as long as the session at most can: its idle expiry slides with use, which
+/// the server checks on every request, so a cookie cut at the first idle expiry would end
+/// busy sessions early.
+fn logged_in(state: &AppState, session: &NewSession, to: &str) -> Response {
+    let max_age = state.accounts.config().session_max.num_seconds().max(60);
+    let secure = state.config.secure_cookies;
+    let cookie = set_cookie(SESSION_COOKIE, &session.token, max_age, secure);
+    let clear = set_cookie(PRE_SESSION_COOKIE, "", 0, secure);
+    let mut headers = HeaderMap::new();
+    headers.append(header::SET_COOKIE, cookie.parse().expect("cookie is ASCII"));
+    headers.append(header::SET_COOKIE, clear.parse().expect("cookie is ASCII"));
+    (headers, Redirect::to(to)).into_response()
 }
 
 /// `POST /logout`: ends the session and clears the cookie.
@@ -189,15 +191,7 @@ pub async fn setup(State(state): State<AppState>, Form(f): Form<SetupForm>) -> R
         Ok(user) => {
             tracing::info!(user = %user.name, "first admin created");
             match state.accounts.login(&f.name, &f.password).await {
-                Ok((_, session)) => {
-                    let cookie = set_cookie(
-                        SESSION_COOKIE,
-                        &session.token,
-                        12 * 3600,
-                        state.config.secure_cookies,
-                    );
-                    ([(header::SET_COOKIE, cookie)], Redirect::to("/topics")).into_response()
-                }
+                Ok((_, session)) => logged_in(&state, &session, "/topics"),
                 Err(_) => Redirect::to("/login").into_response(),
             }
         }

@@ -7,13 +7,14 @@ mod settings;
 mod topics;
 
 use crate::AppState;
-use crate::auth::{csrf, page_guard, page_login_guard};
+use crate::auth::{csrf, page_guard};
+use crate::routes::{Access, RouteInfo, Surface, Table};
 use askama::Template;
 use axum::Router;
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use axum::middleware::from_fn_with_state;
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::MethodRouter;
 use rapport_domain::Permission;
 use rapport_engine::accounts::{Principal, Via};
 
@@ -97,84 +98,82 @@ pub fn forbidden(p: &Principal) -> Response {
     )
 }
 
-fn guarded(
-    needed: Permission,
-    route: MethodRouter<AppState>,
+/// Pages check the session and role first, so strangers are sent to log in before anything
+/// else; forms then check their CSRF token. The login and setup forms, open to anyone, check
+/// the pre-session token.
+fn guard(
     state: &AppState,
+    access: Access,
+    method: &Method,
+    route: MethodRouter<AppState>,
 ) -> MethodRouter<AppState> {
-    // The CSRF check runs inside the role check, so strangers are sent to log in first.
-    route
-        .route_layer(from_fn_with_state(state.clone(), csrf::check))
-        .route_layer(from_fn_with_state(needed, page_guard))
+    let route = match (access, *method == Method::POST) {
+        (_, false) => route,
+        (Access::Public, true) => {
+            route.route_layer(from_fn_with_state(state.clone(), csrf::check_pre_session))
+        }
+        (_, true) => route.route_layer(from_fn_with_state(state.clone(), csrf::check)),
+    };
+    route.route_layer(from_fn_with_state(access, page_guard))
 }
 
-pub fn routes(state: &AppState) -> Router<AppState> {
+pub fn routes(state: &AppState) -> (Router<AppState>, Vec<RouteInfo>) {
+    use Access::{LoggedIn, Needs, Public};
+    use Method as M;
     use Permission::*;
-    let s = state;
-    Router::new()
-        .route(
-            "/",
-            get(home::home).route_layer(axum::middleware::from_fn(page_login_guard)),
-        )
-        .route(
-            "/login",
-            get(login::form)
-                .merge(post(login::submit).route_layer(from_fn_with_state(s.clone(), csrf::check))),
-        )
-        .route(
-            "/setup",
-            get(login::setup_form)
-                .merge(post(login::setup).route_layer(from_fn_with_state(s.clone(), csrf::check))),
-        )
-        .route(
-            "/logout",
-            post(login::logout)
-                .route_layer(from_fn_with_state(s.clone(), csrf::check))
-                .route_layer(axum::middleware::from_fn(page_login_guard)),
-        )
-        .route(
-            "/topics",
-            guarded(ReadTopics, get(topics::list), s).merge(guarded(
-                WriteTopics,
-                post(topics::add),
-                s,
-            )),
-        )
-        .route("/topics/check", guarded(ReadTopics, get(topics::check), s))
-        .route(
+    Table::new(state, "", Surface::Page, guard)
+        .add(M::GET, "/", LoggedIn, home::home)
+        .add(M::GET, "/login", Public, login::form)
+        .add(M::POST, "/login", Public, login::submit)
+        .add(M::GET, "/setup", Public, login::setup_form)
+        .add(M::POST, "/setup", Public, login::setup)
+        .add(M::POST, "/logout", LoggedIn, login::logout)
+        .add(M::GET, "/topics", Needs(ReadTopics), topics::list)
+        .add(M::POST, "/topics", Needs(WriteTopics), topics::add)
+        .add(M::GET, "/topics/check", Needs(ReadTopics), topics::check)
+        .add(
+            M::GET,
             "/topics/backtest",
-            guarded(ReadTopics, get(topics::backtest), s),
+            Needs(ReadTopics),
+            topics::backtest,
         )
-        .route(
-            "/topics/{name}",
-            guarded(ReadTopics, get(topics::show), s).merge(guarded(
-                WriteTopics,
-                post(topics::edit),
-                s,
-            )),
-        )
-        .route(
+        .add(M::GET, "/topics/{name}", Needs(ReadTopics), topics::show)
+        .add(M::POST, "/topics/{name}", Needs(WriteTopics), topics::edit)
+        .add(
+            M::POST,
             "/topics/{name}/delete",
-            guarded(WriteTopics, post(topics::delete), s),
+            Needs(WriteTopics),
+            topics::delete,
         )
-        .route(
+        .add(
+            M::GET,
             "/settings/users",
-            guarded(ManageUsers, get(settings::page), s).merge(guarded(
-                ManageUsers,
-                post(settings::create_user),
-                s,
-            )),
+            Needs(ManageUsers),
+            settings::page,
         )
-        .route(
+        .add(
+            M::POST,
+            "/settings/users",
+            Needs(ManageUsers),
+            settings::create_user,
+        )
+        .add(
+            M::POST,
             "/settings/users/{id}",
-            guarded(ManageUsers, post(settings::update_user), s),
+            Needs(ManageUsers),
+            settings::update_user,
         )
-        .route(
+        .add(
+            M::POST,
             "/settings/tokens",
-            guarded(ManageUsers, post(settings::create_token), s),
+            Needs(ManageUsers),
+            settings::create_token,
         )
-        .route(
+        .add(
+            M::POST,
             "/settings/tokens/{id}/revoke",
-            guarded(ManageUsers, post(settings::revoke_token), s),
+            Needs(ManageUsers),
+            settings::revoke_token,
         )
+        .finish()
 }

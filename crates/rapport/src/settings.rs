@@ -119,7 +119,7 @@ impl Settings {
         // RAPPORT_TEST_* variables steer the test suite, not the program.
         let env = Env::prefixed("RAPPORT_")
             .split("__")
-            .filter(|key| !key.as_str().starts_with("test"));
+            .filter(|key| !key.as_str().to_ascii_lowercase().starts_with("test_"));
         figment
             .merge(env)
             .extract()

@@ -199,7 +199,9 @@ async fn demo_makes_a_workspace_to_explore() {
 
 #[test]
 fn config_example_is_printed_whole() {
+    // The test suite's own RAPPORT_TEST_* variables are not configuration.
     let out = Command::new(env!("CARGO_BIN_EXE_rapport"))
+        .env("RAPPORT_TEST_BACKEND", "sqlite")
         .args(["config", "example"])
         .output()
         .unwrap();

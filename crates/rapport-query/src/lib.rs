@@ -87,12 +87,16 @@
 //!
 //! [`Matcher`] compiles every topic together. A post is normalized once (ASCII text skips the
 //! Unicode tables) and tokenized into ` word word ` form; one Aho-Corasick automaton over every
-//! topic's literals (` word ` for whole words, ` pre` for prefixes) finds the literals the post
-//! holds with their positions. Each topic registers, for every conjunct group of the literals
-//! it needs (its disjunctive normal form), the literal least likely to be common; only topics
-//! so triggered, plus those that need no literal at all (`lang:fr is:reply`), are evaluated,
-//! as postfix programs laid out side by side in one array. Buffers live in a [`Scratch`] (one
-//! per thread behind [`Matcher::match_post`]), so a warm matcher allocates nothing per post.
+//! topic's literals (`word ` for whole words, `pre` for prefixes) is walked anchored from each
+//! token's start, so a walk stops at the token's end or as soon as no literal begins that way,
+//! and finds the literals the post holds with their positions. Each topic registers, for every
+//! conjunct group of the literals it needs (its disjunctive normal form), the literal least
+//! likely to be common; a topic so woken is first checked against all its groups on the
+//! post's literal stamps (a few loads; most woken topics stop there), and only then is its
+//! postfix program run, unless that program is only terms under AND and OR, which the check
+//! already decided. Topics that need no literal at all (`lang:fr is:reply`) are evaluated for
+//! every post. Buffers live in a [`Scratch`] (one per thread behind [`Matcher::match_post`]),
+//! so a warm matcher allocates nothing per post.
 //! `cargo run --release -p rapport-query --example match_throughput` measures it.
 //! [`matches()`] evaluates one query directly by walking the tokens, and is the reference the
 //! matcher is tested against.

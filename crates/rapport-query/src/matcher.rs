@@ -6,7 +6,9 @@ use crate::compile::{self, Expr, LitKind, Literals};
 use crate::eval::{FIELD_POS, Hits, PostCtx};
 use crate::program::Programs;
 use crate::text::{self, CASHTAG, HASHTAG, MENTION, Tokens};
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use aho_corasick::automaton::Automaton;
+use aho_corasick::nfa::contiguous::NFA;
+use aho_corasick::{Anchored, MatchKind};
 use rapport_domain::{Labels, Post, TopicId, TopicOptions};
 use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
@@ -17,10 +19,16 @@ type LitList = SmallVec<[u32; 2]>;
 /// All topics compiled together. Build it once when topics change; match every post with it.
 pub struct Matcher {
     lits: Literals,
-    /// The automaton runs over tokenized text (` word word `): pattern ` word ` is a whole word,
-    /// ` pre` a prefix. Several literals may share a pattern (a word and a hashtag).
-    ac: Option<AhoCorasick>,
+    /// The automaton runs anchored at each token of the tokenized text (` word word `):
+    /// pattern `word ` is a whole word, `pre` a prefix, so a token's walk ends at the space
+    /// after it, or as soon as no literal starts the way the token does. Several literals may
+    /// share a pattern (a word and a hashtag). The contiguous NFA rather than the DFA: with
+    /// 10,000 topics the DFA's tables fall out of cache and the walk waits on memory.
+    nfa: Option<NFA>,
     pattern_lits: Vec<LitList>,
+    /// Byte length of each pattern: a match state also lists patterns that end at the same
+    /// byte but start later (the automaton's suffix links), which an anchored walk must skip.
+    pattern_len: Vec<u32>,
     /// Per literal: the token flag it needs (0 for words and prefixes) and whether it is
     /// looked up without accents, kept apart from `lits` to stay in cache.
     lit_flag: Vec<u8>,
@@ -109,8 +117,8 @@ impl Matcher {
         for (id, lit) in lits.lits.iter().enumerate() {
             let id = id as u32;
             let pattern = match lit.kind {
-                LitKind::Prefix => format!(" {}", lit.text),
-                _ => format!(" {} ", lit.text),
+                LitKind::Prefix => lit.text.to_string(),
+                _ => format!("{} ", lit.text),
             };
             let p = *pattern_ids.entry(pattern).or_insert_with_key(|k| {
                 patterns.push(k.clone());
@@ -125,15 +133,15 @@ impl Matcher {
                     .push(id);
             }
         }
-        let ac = (!patterns.is_empty()).then(|| {
-            AhoCorasick::builder()
+        let nfa = (!patterns.is_empty()).then(|| {
+            NFA::builder()
                 .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::DFA))
-                // Every pattern starts with a space: a prefilter would stop at every word.
+                // Walks start at token boundaries: a prefilter has nothing to skip.
                 .prefilter(false)
                 .build(&patterns)
                 .expect("literal patterns are plain strings")
         });
+        let pattern_len = patterns.iter().map(|p| p.len() as u32).collect();
 
         let mut triggers: Vec<Vec<u32>> = vec![Vec::new(); lits.len()];
         let mut always = Vec::new();
@@ -201,8 +209,9 @@ impl Matcher {
             .collect();
         Matcher {
             lits,
-            ac,
+            nfa,
             pattern_lits,
+            pattern_len,
             lit_flag,
             lit_unaccented,
             tag_lits,
@@ -316,25 +325,57 @@ impl Matcher {
         false
     }
 
-    /// Runs the automaton over tokenized text, noting (literal, token position) pairs for the
-    /// literals with accents (`plain`) and/or without (`unaccented`).
+    /// Runs the automaton from each token's start, noting (literal, token position) pairs for
+    /// the literals with accents (`plain`) and/or without (`unaccented`).
     fn scan(&self, tokens: &Tokens, plain: bool, unaccented: bool, found: &mut Vec<(u32, u32)>) {
-        let Some(ac) = &self.ac else { return };
-        for m in ac.find_overlapping_iter(tokens.buf.as_str()) {
-            let Some(pos) = tokens.at(m.start() as u32 + 1) else {
-                continue;
-            };
-            let flags = tokens.toks[pos].flags;
-            for &l in &self.pattern_lits[m.pattern().as_usize()] {
-                let variant_ok = if self.lit_unaccented[l as usize] {
-                    unaccented
-                } else {
-                    plain
-                };
-                let need = self.lit_flag[l as usize];
-                if variant_ok && (need == 0 || need == flags) {
-                    found.push((l, pos as u32));
+        let Some(nfa) = &self.nfa else { return };
+        let Ok(start) = nfa.start_state(Anchored::Yes) else {
+            return;
+        };
+        let buf = tokens.buf.as_bytes();
+        for (pos, tok) in tokens.toks.iter().enumerate() {
+            // The token and the space after it: a whole word's pattern ends with that space.
+            let bytes = &buf[tok.start as usize..=tok.end as usize];
+            let mut sid = start;
+            for (i, &b) in bytes.iter().enumerate() {
+                sid = nfa.next_state(Anchored::Yes, sid, b);
+                if !nfa.is_special(sid) {
+                    continue;
                 }
+                if nfa.is_dead(sid) {
+                    break;
+                }
+                if nfa.is_match(sid) {
+                    for k in 0..nfa.match_len(sid) {
+                        let p = nfa.match_pattern(sid, k).as_usize();
+                        if self.pattern_len[p] as usize == i + 1 {
+                            self.found_pattern(p, pos as u32, tok.flags, plain, unaccented, found);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[inline]
+    fn found_pattern(
+        &self,
+        p: usize,
+        pos: u32,
+        flags: u8,
+        plain: bool,
+        unaccented: bool,
+        found: &mut Vec<(u32, u32)>,
+    ) {
+        for &l in &self.pattern_lits[p] {
+            let variant_ok = if self.lit_unaccented[l as usize] {
+                unaccented
+            } else {
+                plain
+            };
+            let need = self.lit_flag[l as usize];
+            if variant_ok && (need == 0 || need == flags) {
+                found.push((l, pos));
             }
         }
     }

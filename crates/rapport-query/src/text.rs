@@ -147,9 +147,6 @@ pub(crate) struct Token {
 pub(crate) struct Tokens {
     pub buf: String,
     pub toks: Vec<Token>,
-    /// `tok_at[b]` is the index of the token starting at byte `b` of `buf` (only meaningful
-    /// there).
-    tok_at: Vec<u32>,
     pub has_url: bool,
     pub has_mention: bool,
     pub has_hashtag: bool,
@@ -161,19 +158,8 @@ impl Tokens {
         &self.buf[t.start as usize..t.end as usize]
     }
 
-    /// Index of the token that starts at byte `start` of `buf`.
-    #[inline]
-    pub(crate) fn at(&self, start: u32) -> Option<usize> {
-        let i = *self.tok_at.get(start as usize)? as usize;
-        (self.toks.get(i)?.start == start).then_some(i)
-    }
-
     fn push(&mut self, word: &str, flags: u8) {
         let start = self.buf.len() as u32;
-        if self.tok_at.len() <= start as usize {
-            self.tok_at.resize(start as usize + 64, 0);
-        }
-        self.tok_at[start as usize] = self.toks.len() as u32;
         self.buf.push_str(word);
         self.toks.push(Token {
             start,

@@ -1,0 +1,537 @@
+//! Who may call what: every HTML route and API endpoint, called as admin, agent, analyst and
+//! nobody. The table below is the specification; a check next to it fails when the server
+//! serves a route the table does not list (or the table lists one it does not serve), and
+//! another when the OpenAPI document misses an API route.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{Browser, Call, PASSWORD, TWCS_SAMPLE, World};
+use rapport_domain::{Permission, Role};
+use rapport_web::{Access, LoginLimits, Surface, WebConfig, route_table};
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who {
+    Admin,
+    Agent,
+    Analyst,
+    Nobody,
+}
+
+use Who::*;
+
+const EVERYONE: &[Who] = &[Admin, Agent, Analyst, Nobody];
+const STAFF: &[Who] = &[Admin, Agent, Analyst];
+const ADMIN: &[Who] = &[Admin];
+const REPORTS: &[Who] = &[Admin, Analyst];
+
+/// One route, called once by each caller.
+struct Row {
+    method: &'static str,
+    /// The route's pattern, as the server declares it.
+    path: &'static str,
+    /// What is called: `{analyst}` and `{spare_token}` are replaced by ids made in setup.
+    uri: &'static str,
+    /// A form (pages; `csrf` is added with the caller's token) or a JSON body (API).
+    body: Body,
+    /// Who may; everyone else is refused.
+    allowed: &'static [Who],
+    /// The answer an allowed caller gets.
+    ok: u16,
+}
+
+enum Body {
+    None,
+    Form(&'static [(&'static str, &'static str)]),
+    Json(&'static str),
+}
+
+const fn row(
+    method: &'static str,
+    path: &'static str,
+    uri: &'static str,
+    body: Body,
+    allowed: &'static [Who],
+    ok: u16,
+) -> Row {
+    Row {
+        method,
+        path,
+        uri,
+        body,
+        allowed,
+        ok,
+    }
+}
+
+const NEW_USER: &[(&str, &str)] = &[
+    ("name", "newcomer"),
+    ("display_name", "New Comer"),
+    ("role", "agent"),
+    ("password", "newcomer-password-1"),
+];
+
+/// Every route the server answers. Writes by allowed callers really happen (a topic is added,
+/// edited, removed; a user added; a token made and one revoked), so each row names things
+/// made for it in `seed`.
+const ROUTES: &[Row] = &[
+    // HTML pages
+    row("GET", "/", "/", Body::None, STAFF, 200),
+    row("GET", "/login", "/login", Body::None, EVERYONE, 200),
+    row(
+        "POST",
+        "/login",
+        "/login",
+        Body::Form(&[("name", "analyst"), ("password", PASSWORD)]),
+        EVERYONE,
+        303,
+    ),
+    // Setup is over once a user exists: everyone is sent to log in, and no one is created.
+    row("GET", "/setup", "/setup", Body::None, EVERYONE, 303),
+    row(
+        "POST",
+        "/setup",
+        "/setup",
+        Body::Form(&[
+            ("name", "intruder"),
+            ("password", "intruder-password-1"),
+            ("confirm", "intruder-password-1"),
+        ]),
+        EVERYONE,
+        303,
+    ),
+    row("GET", "/topics", "/topics", Body::None, STAFF, 200),
+    row(
+        "POST",
+        "/topics",
+        "/topics",
+        Body::Form(&[("name", "Added"), ("query", "refund*")]),
+        ADMIN,
+        303,
+    ),
+    row(
+        "GET",
+        "/topics/check",
+        "/topics/check?q=%28help",
+        Body::None,
+        STAFF,
+        200,
+    ),
+    row(
+        "GET",
+        "/topics/backtest",
+        "/topics/backtest?q=help",
+        Body::None,
+        STAFF,
+        200,
+    ),
+    row(
+        "GET",
+        "/topics/{name}",
+        "/topics/Help",
+        Body::None,
+        STAFF,
+        200,
+    ),
+    row(
+        "POST",
+        "/topics/{name}",
+        "/topics/Help",
+        Body::Form(&[("query", "help OR please")]),
+        ADMIN,
+        303,
+    ),
+    row(
+        "POST",
+        "/topics/{name}/delete",
+        "/topics/Doomed/delete",
+        Body::Form(&[]),
+        ADMIN,
+        303,
+    ),
+    row(
+        "GET",
+        "/settings/users",
+        "/settings/users",
+        Body::None,
+        ADMIN,
+        200,
+    ),
+    row(
+        "POST",
+        "/settings/users",
+        "/settings/users",
+        Body::Form(NEW_USER),
+        ADMIN,
+        303,
+    ),
+    row(
+        "POST",
+        "/settings/users/{id}",
+        "/settings/users/{analyst}",
+        Body::Form(&[("role", "analyst"), ("active", "on")]),
+        ADMIN,
+        303,
+    ),
+    row(
+        "POST",
+        "/settings/tokens",
+        "/settings/tokens",
+        Body::Form(&[("name", "made here"), ("scope", "topics:read")]),
+        ADMIN,
+        201,
+    ),
+    row(
+        "POST",
+        "/settings/tokens/{id}/revoke",
+        "/settings/tokens/{spare_token}/revoke",
+        Body::Form(&[]),
+        ADMIN,
+        303,
+    ),
+    // Logging out ends the session: each caller logs out a session of its own.
+    row("POST", "/logout", "/logout", Body::Form(&[]), STAFF, 303),
+    // JSON API
+    row(
+        "GET",
+        "/api/v1/openapi.json",
+        "/api/v1/openapi.json",
+        Body::None,
+        EVERYONE,
+        200,
+    ),
+    row("GET", "/api/v1/me", "/api/v1/me", Body::None, STAFF, 200),
+    row(
+        "GET",
+        "/api/v1/posts",
+        "/api/v1/posts?q=help",
+        Body::None,
+        STAFF,
+        200,
+    ),
+    row(
+        "GET",
+        "/api/v1/stats",
+        "/api/v1/stats",
+        Body::None,
+        REPORTS,
+        200,
+    ),
+    row(
+        "GET",
+        "/api/v1/topics",
+        "/api/v1/topics",
+        Body::None,
+        STAFF,
+        200,
+    ),
+    row(
+        "POST",
+        "/api/v1/topics",
+        "/api/v1/topics",
+        Body::Json(r#"{"name":"From the API","query":"refund*"}"#),
+        ADMIN,
+        201,
+    ),
+    row(
+        "DELETE",
+        "/api/v1/topics/{name}",
+        "/api/v1/topics/ApiDoomed",
+        Body::None,
+        ADMIN,
+        204,
+    ),
+    row(
+        "GET",
+        "/api/v1/topics/{name}/matches",
+        "/api/v1/topics/Help/matches",
+        Body::None,
+        STAFF,
+        200,
+    ),
+    row(
+        "GET",
+        "/api/v1/users",
+        "/api/v1/users",
+        Body::None,
+        ADMIN,
+        200,
+    ),
+    // health, metrics, assets
+    row("GET", "/healthz", "/healthz", Body::None, EVERYONE, 200),
+    row("GET", "/metrics", "/metrics", Body::None, EVERYONE, 200),
+    row(
+        "GET",
+        "/assets/{file}",
+        "/assets/app.js",
+        Body::None,
+        EVERYONE,
+        200,
+    ),
+];
+
+/// Who the server's own declaration lets in, in the same terms as the table.
+fn declared(access: Access) -> Vec<Who> {
+    let roles = [
+        (Admin, Role::Admin),
+        (Agent, Role::Agent),
+        (Analyst, Role::Analyst),
+    ];
+    match access {
+        Access::Public => EVERYONE.to_vec(),
+        Access::LoggedIn => STAFF.to_vec(),
+        Access::Needs(p) => roles
+            .into_iter()
+            .filter(|(_, r)| r.can(p))
+            .map(|(w, _)| w)
+            .collect(),
+    }
+}
+
+fn limits() -> WebConfig {
+    // Every login in this test comes from one address; the limits have their own test.
+    WebConfig {
+        login_limits: LoginLimits {
+            per_address: 1_000,
+            per_user: 1_000,
+            window: Duration::from_secs(60),
+        },
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn the_table_lists_every_route_the_server_serves() {
+    let world = World::new(limits()).await;
+    let served = route_table(&world.state);
+    let serves: BTreeSet<(String, String)> = served
+        .iter()
+        .map(|r| (r.method.to_string(), r.path.clone()))
+        .collect();
+    assert_eq!(serves.len(), served.len(), "a route is declared twice");
+    let listed: BTreeSet<(String, String)> = ROUTES
+        .iter()
+        .map(|r| (r.method.to_string(), r.path.to_string()))
+        .collect();
+    assert_eq!(listed.len(), ROUTES.len(), "a route is listed twice");
+    let untested: Vec<_> = serves.difference(&listed).collect();
+    assert!(
+        untested.is_empty(),
+        "routes the server serves that the access table does not list: {untested:?}"
+    );
+    let gone: Vec<_> = listed.difference(&serves).collect();
+    assert!(
+        gone.is_empty(),
+        "listed routes the server does not serve: {gone:?}"
+    );
+
+    // The server's declared access says the same as the table.
+    for r in &served {
+        let row = ROUTES
+            .iter()
+            .find(|x| x.method == r.method.as_str() && x.path == r.path)
+            .unwrap();
+        assert_eq!(
+            declared(r.access),
+            row.allowed,
+            "{} {} is declared {:?}",
+            r.method,
+            r.path,
+            r.access
+        );
+        assert_eq!(
+            r.surface == Surface::Api,
+            r.path.starts_with("/api/"),
+            "{} {}",
+            r.method,
+            r.path
+        );
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_api_route() {
+    let world = World::new(limits()).await;
+    let answer = world.send(Call::get("/api/v1/openapi.json").build()).await;
+    let doc: serde_json::Value = serde_json::from_str(&answer.body).unwrap();
+    let mut documented = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            if method != "parameters" {
+                documented.insert((method.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    let api: BTreeSet<(String, String)> = route_table(&world.state)
+        .into_iter()
+        .filter(|r| r.surface == Surface::Api && r.path != "/api/v1/openapi.json")
+        .map(|r| (r.method.to_string(), r.path))
+        .collect();
+    assert_eq!(documented, api);
+}
+
+/// The callers: a session (pages) and an API token (API) for each role.
+struct Callers {
+    sessions: Vec<(Who, Browser)>,
+    tokens: Vec<(Who, String)>,
+    analyst_id: i64,
+    spare_token: i64,
+}
+
+async fn seed(world: &World) -> Callers {
+    world.import_twcs(TWCS_SAMPLE.as_ref()).await;
+    for (name, query) in [
+        ("Help", "help"),
+        ("Doomed", "please"),
+        ("ApiDoomed", "thanks"),
+    ] {
+        world
+            .engine
+            .add_topic(name, query, Default::default())
+            .await
+            .unwrap();
+    }
+    let admin = world.user("admin", Role::Admin).await;
+    let agent = world.user("agent", Role::Admin).await;
+    let analyst = world.user("analyst", Role::Admin).await;
+    let all = Permission::ALL;
+    let tokens = vec![
+        (Admin, world.token_as(&admin, Role::Admin, &all).await),
+        (Agent, world.token_as(&agent, Role::Agent, &all).await),
+        (Analyst, world.token_as(&analyst, Role::Analyst, &all).await),
+    ];
+    let spare = world
+        .accounts
+        .create_api_token(&admin, "spare", &[Permission::ReadTopics])
+        .await
+        .unwrap();
+    let sessions = vec![
+        (Admin, world.session("admin").await),
+        (Agent, world.session("agent").await),
+        (Analyst, world.session("analyst").await),
+        (Nobody, Browser::default()),
+    ];
+    Callers {
+        sessions,
+        tokens,
+        analyst_id: analyst.id.0,
+        spare_token: spare.token.id.0,
+    }
+}
+
+/// Pre-session form token every caller holds, as if it had loaded the login form.
+const PRE: &str = "0123456789abcdef0123456789abcdef";
+
+#[tokio::test]
+async fn every_route_lets_in_exactly_the_roles_it_should() {
+    let world = World::new(limits()).await;
+    let callers = seed(&world).await;
+    let mut failures = Vec::new();
+    for r in ROUTES {
+        let uri = r
+            .uri
+            .replace("{analyst}", &callers.analyst_id.to_string())
+            .replace("{spare_token}", &callers.spare_token.to_string());
+        let api = r.path.starts_with("/api/");
+        // Nobody first and the admin last: refused calls must change nothing that a later,
+        // allowed one needs.
+        for who in [Nobody, Analyst, Agent, Admin] {
+            let mut browser = callers
+                .sessions
+                .iter()
+                .find(|(w, _)| *w == who)
+                .unwrap()
+                .1
+                .clone();
+            if r.path == "/logout" && who != Nobody {
+                let name = format!("{who:?}").to_lowercase();
+                browser = world.session(&name).await;
+            }
+            let mut call = Call::new(r.method, uri.clone()).cookie("rapport_csrf", PRE);
+            if api {
+                if let Some((_, t)) = callers.tokens.iter().find(|(w, _)| *w == who) {
+                    call = call.bearer(t);
+                }
+            } else {
+                call = call.as_browser(&browser);
+            }
+            call = match r.body {
+                Body::None => call,
+                Body::Json(j) => call.json(j),
+                Body::Form(fields) => {
+                    // Forms open to anyone carry the pre-session token; the others the
+                    // session's.
+                    let token = if r.path == "/login" || r.path == "/setup" {
+                        PRE
+                    } else {
+                        browser.csrf.as_str()
+                    };
+                    let mut pairs = vec![("csrf", token)];
+                    pairs.extend_from_slice(fields);
+                    call.form(&pairs)
+                }
+            };
+            let answer = world.send(call.build()).await;
+            let allowed = r.allowed.contains(&who);
+            let fine = match (allowed, who, api) {
+                (true, _, _) => answer.status.as_u16() == r.ok,
+                (false, Nobody, true) => answer.status == StatusCode::UNAUTHORIZED,
+                (false, Nobody, false) => answer.is_redirect_to("/login"),
+                (false, _, _) => answer.status == StatusCode::FORBIDDEN,
+            };
+            if !fine {
+                failures.push(format!(
+                    "{} {uri} as {who:?} ({}): got {} {:?} {}",
+                    r.method,
+                    if allowed { "allowed" } else { "refused" },
+                    answer.status,
+                    answer.location(),
+                    answer.body.chars().take(200).collect::<String>()
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+
+    // The allowed writes happened, the refused ones did not.
+    let topics: Vec<String> = world
+        .engine
+        .topics()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.topic.name)
+        .collect();
+    for (name, present) in [
+        ("Added", true),
+        ("From the API", true),
+        ("Doomed", false),
+        ("ApiDoomed", false),
+        ("Help", true),
+    ] {
+        assert_eq!(
+            topics.contains(&name.to_string()),
+            present,
+            "{name}: {topics:?}"
+        );
+    }
+    let users: Vec<String> = world
+        .accounts
+        .users()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.name)
+        .collect();
+    assert!(users.contains(&"newcomer".to_string()));
+    assert!(!users.contains(&"intruder".to_string()), "setup ran twice");
+    let tokens = world.accounts.api_tokens().await.unwrap();
+    let spare = tokens
+        .iter()
+        .find(|t| t.id.0 == callers.spare_token)
+        .unwrap();
+    assert!(spare.revoked_at.is_some());
+    assert!(tokens.iter().any(|t| t.name == "made here"));
+}

@@ -43,6 +43,7 @@ on_every_backend!(
     cases::cases_are_created_saved_and_versioned,
     cases::conversation_merges_still_find_the_case,
     cases::teams_policies_settings_and_round_robin,
+    cases::batches_write_together_and_later_posts_are_found,
     inbox::every_view_and_sort_lists_exactly_its_cases,
     inbox::keyset_and_offset_pages_walk_the_whole_view,
     inbox::counts_match_the_views_and_follow_saves,

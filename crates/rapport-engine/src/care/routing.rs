@@ -10,14 +10,16 @@
 //!   from the post's urgency; the team from the topic rules; the assignee by round-robin.
 //! - A customer post with the lead intent flags its author's contact as a lead.
 
-use super::{Care, ChangeKind, Result, RoutingRules};
+use super::{Care, CareError, ChangeKind, Result, RoutingRules};
 use chrono::{DateTime, Utc};
 use rapport_domain::case::on_customer_post;
 use rapport_domain::{
     Actor, Case, CaseAction, CaseDecision, CaseEvent, CaseId, ConversationId, Intent, PostId,
     Priority,
 };
-use rapport_store::care::{CasePost, CaseRecord, RouteCandidate};
+use rapport_domain::{BusinessCalendar, SlaPolicy, TeamId};
+use rapport_store::StoreError;
+use rapport_store::care::{CasePost, CaseRecord, CaseWrite, RouteCandidate};
 use rapport_store::{IngestOutcome, IngestReport, NewPost};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -76,6 +78,72 @@ fn union_topics(record: &mut CaseRecord, c: &RouteCandidate) {
     }
 }
 
+/// Later posts a new case takes in at most from its conversation.
+const LATER_POSTS: u32 = 500;
+
+/// A case touched while routing one batch, written with the others at the end.
+struct Pending {
+    record: CaseRecord,
+    posts: Vec<CasePost>,
+    events: Vec<CaseEvent>,
+    kind: ChangeKind,
+    at: DateTime<Utc>,
+}
+
+/// What routing one batch works on: every case it touched, by conversation.
+#[derive(Default)]
+struct Batch {
+    work: Vec<Pending>,
+    /// The latest case of each conversation: in `work`, or as stored (`None`: no case).
+    latest: HashMap<ConversationId, Latest>,
+    /// Posts already placed in a case during this batch.
+    placed: HashSet<PostId>,
+    terms: HashMap<Option<TeamId>, (Option<SlaPolicy>, BusinessCalendar)>,
+}
+
+#[derive(Clone)]
+enum Latest {
+    Stored(Option<CaseRecord>),
+    Working(usize),
+}
+
+impl Batch {
+    fn current(&self, conv: ConversationId) -> Option<&CaseRecord> {
+        match self.latest.get(&conv)? {
+            Latest::Stored(r) => r.as_ref(),
+            Latest::Working(i) => Some(&self.work[*i].record),
+        }
+    }
+
+    /// The pending entry for the conversation's latest case, made from the stored record on
+    /// first touch.
+    fn touch(&mut self, conv: ConversationId, kind: ChangeKind, at: DateTime<Utc>) -> &mut Pending {
+        let i = match self.latest.get(&conv).cloned() {
+            Some(Latest::Working(i)) => i,
+            Some(Latest::Stored(Some(record))) => {
+                self.work.push(Pending {
+                    record,
+                    posts: Vec::new(),
+                    events: Vec::new(),
+                    kind,
+                    at,
+                });
+                let i = self.work.len() - 1;
+                self.latest.insert(conv, Latest::Working(i));
+                i
+            }
+            _ => unreachable!("touch is only called for a conversation with a case"),
+        };
+        let p = &mut self.work[i];
+        // Reopening or opening outranks a post joining, for the live event.
+        if p.kind == ChangeKind::PostJoined {
+            p.kind = kind;
+        }
+        p.at = p.at.max(at);
+        p
+    }
+}
+
 impl Care {
     /// Routes the posts a stored batch inserted (the ingest pipeline calls this).
     pub async fn route_ingested(
@@ -100,42 +168,75 @@ impl Care {
         self.route_posts(&ids, Utc::now()).await
     }
 
-    /// Routes stored posts, oldest first; SLA clocks are read at `now`.
+    /// Routes stored posts, oldest first, and writes every case they touched in one
+    /// transaction; SLA clocks are read at `now`. When an agent changed one of those cases
+    /// meanwhile, the batch is routed again on the fresh state.
     pub async fn route_posts(&self, ids: &[PostId], now: DateTime<Utc>) -> Result<RouteSummary> {
+        let mut tries = 0;
+        loop {
+            match self.route_once(ids, now).await {
+                Err(CareError::Store(StoreError::Conflict(_))) if tries < 3 => tries += 1,
+                other => return other,
+            }
+        }
+    }
+
+    async fn route_once(&self, ids: &[PostId], now: DateTime<Utc>) -> Result<RouteSummary> {
         let rules = self.rules().await?;
         let mut candidates = self.cs().route_candidates(ids).await?;
         candidates.sort_by_key(|c| (c.created_at, c.post_id));
-        // Only posts that can open, join or answer a case are looked at; their conversations'
-        // latest cases are read in one go.
+        // Only posts that can open, join or answer a case are looked at.
         candidates
             .retain(|c| c.from_own_account || c.is_mention || c.is_reply || actionable(c, &rules));
+        let mut batch = Batch::default();
         let conversations: Vec<_> = candidates
             .iter()
             .map(|c| c.conversation_id)
             .collect::<HashSet<_>>()
             .into_iter()
             .collect();
-        let mut latest: HashMap<ConversationId, Option<CaseRecord>> =
-            conversations.iter().map(|c| (*c, None)).collect();
+        for conv in &conversations {
+            batch.latest.insert(*conv, Latest::Stored(None));
+        }
         for (conv, record) in self
             .cs()
             .latest_cases_in_conversations(&conversations)
             .await?
         {
-            latest.insert(conv, Some(record));
+            batch.latest.insert(conv, Latest::Stored(Some(record)));
         }
-        // Posts a new case took in from its conversation while this batch was routed.
-        let mut attached: HashSet<PostId> = HashSet::new();
+        let in_batch: HashSet<PostId> = candidates.iter().map(|c| c.post_id).collect();
         let mut summary = RouteSummary::default();
-        for c in candidates {
-            if attached.contains(&c.post_id) {
-                continue;
+        for c in &candidates {
+            if !batch.placed.contains(&c.post_id) {
+                self.route_one(c, &rules, &mut batch, &in_batch, &mut summary)
+                    .await?;
             }
-            let existing = latest.get(&c.conversation_id).cloned().flatten();
-            let after = self
-                .route_one(&c, existing, &rules, now, &mut summary, &mut attached)
+        }
+        if batch.work.is_empty() {
+            return Ok(summary);
+        }
+        let mut writes = Vec::with_capacity(batch.work.len());
+        let mut announce = Vec::with_capacity(batch.work.len());
+        for mut p in std::mem::take(&mut batch.work) {
+            let team = p.record.case.team;
+            if !batch.terms.contains_key(&team) {
+                let terms = self.sla_terms(&p.record, &rules).await?;
+                batch.terms.insert(team, terms);
+            }
+            let terms = &batch.terms[&team];
+            self.reevaluate_with(&mut p.record, &p.posts, &p.events, terms, now)
                 .await?;
-            latest.insert(c.conversation_id, after);
+            announce.push((p.kind, p.at));
+            writes.push(CaseWrite {
+                record: p.record,
+                posts: p.posts,
+                events: p.events,
+            });
+        }
+        let saved = self.cs().write_cases(&writes).await?;
+        for (record, (kind, at)) in saved.iter().zip(announce) {
+            self.announce(record, kind, at);
         }
         Ok(summary)
     }
@@ -143,35 +244,33 @@ impl Care {
     async fn route_one(
         &self,
         c: &RouteCandidate,
-        existing: Option<CaseRecord>,
         rules: &RoutingRules,
-        now: DateTime<Utc>,
+        batch: &mut Batch,
+        in_batch: &HashSet<PostId>,
         summary: &mut RouteSummary,
-        attached: &mut HashSet<PostId>,
-    ) -> Result<Option<CaseRecord>> {
+    ) -> Result<()> {
+        let current = batch.current(c.conversation_id);
         if c.from_own_account {
-            // A brand post after resolution answers nobody: the case stays as it is.
-            let Some(mut record) = existing.clone().filter(|r| r.case.status.is_active()) else {
-                return Ok(existing);
-            };
-            let post = CasePost {
+            // A brand post with no active case answers nobody: nothing changes.
+            if !current.is_some_and(|r| r.case.status.is_active()) {
+                return Ok(());
+            }
+            let p = batch.touch(c.conversation_id, ChangeKind::PostJoined, c.created_at);
+            p.events.push(
+                p.record
+                    .case
+                    .join_post(c.post_id, Actor::System, c.created_at),
+            );
+            p.posts.push(CasePost {
                 post_id: c.post_id,
                 at: c.created_at,
                 from_customer: false,
-            };
-            let events = vec![
-                record
-                    .case
-                    .join_post(c.post_id, Actor::System, c.created_at),
-            ];
-            record.last_agent_reply_at = record.last_agent_reply_at.max(Some(c.created_at));
-            record.last_activity_at = record.last_activity_at.max(c.created_at);
-            self.reevaluate(&mut record, &[post], &events, rules, now)
-                .await?;
-            let saved = self.cs().save_case(&record, &[post], &events).await?;
+            });
+            p.record.last_agent_reply_at = p.record.last_agent_reply_at.max(Some(c.created_at));
+            p.record.last_activity_at = p.record.last_activity_at.max(c.created_at);
+            batch.placed.insert(c.post_id);
             summary.agent_replies += 1;
-            self.announce(&saved, ChangeKind::PostJoined, c.created_at);
-            return Ok(Some(saved));
+            return Ok(());
         }
         if c.intents.is_some_and(|i| i.has(Intent::Lead)) && actionable(c, rules) {
             summary.leads += u64::from(
@@ -180,52 +279,50 @@ impl Care {
                     .await?,
             );
         }
-        let snapshot = existing.as_ref().map(|r| r.case.snapshot());
+        let snapshot = current.map(|r| r.case.snapshot());
         let decision = on_customer_post(snapshot.as_ref(), c.created_at, rules.reopen_window());
-        let customer = Actor::Customer(c.contact_id);
-        let (mut record, action, kind) = match (decision, existing) {
-            (CaseDecision::Join(_), Some(r)) => {
-                (r, CaseAction::CustomerReplied, ChangeKind::PostJoined)
-            }
-            (CaseDecision::Reopen(_), Some(r)) => (r, CaseAction::Reopen, ChangeKind::Reopened),
-            (_, existing) => {
-                if !actionable(c, rules) {
-                    return Ok(existing);
+        let (action, kind) = match decision {
+            CaseDecision::Join(_) => (CaseAction::CustomerReplied, ChangeKind::PostJoined),
+            CaseDecision::Reopen(_) => (CaseAction::Reopen, ChangeKind::Reopened),
+            CaseDecision::OpenNew => {
+                if actionable(c, rules) {
+                    self.open_case(c, rules, batch, in_batch).await?;
+                    summary.opened += 1;
                 }
-                let opened = self.open_case(c, rules, now, attached).await?;
-                summary.opened += 1;
-                return Ok(Some(opened));
+                return Ok(());
             }
         };
-        let post = CasePost {
+        let customer = Actor::Customer(c.contact_id);
+        let p = batch.touch(c.conversation_id, kind, c.created_at);
+        p.events
+            .push(p.record.case.join_post(c.post_id, customer, c.created_at));
+        p.events
+            .extend(p.record.case.apply(action, customer, c.created_at)?);
+        p.posts.push(CasePost {
             post_id: c.post_id,
             at: c.created_at,
             from_customer: true,
-        };
-        let mut events = vec![record.case.join_post(c.post_id, customer, c.created_at)];
-        events.extend(record.case.apply(action, customer, c.created_at)?);
-        record.last_customer_post_at = record.last_customer_post_at.max(Some(c.created_at));
-        record.last_activity_at = record.last_activity_at.max(c.created_at);
-        record.preview = preview(&c.text);
-        union_topics(&mut record, c);
-        self.reevaluate(&mut record, &[post], &events, rules, now)
-            .await?;
-        let saved = self.cs().save_case(&record, &[post], &events).await?;
+        });
+        let r = &mut p.record;
+        r.last_customer_post_at = r.last_customer_post_at.max(Some(c.created_at));
+        r.last_activity_at = r.last_activity_at.max(c.created_at);
+        r.preview = preview(&c.text);
+        union_topics(r, c);
+        batch.placed.insert(c.post_id);
         match kind {
             ChangeKind::Reopened => summary.reopened += 1,
             _ => summary.joined += 1,
         }
-        self.announce(&saved, kind, c.created_at);
-        Ok(Some(saved))
+        Ok(())
     }
 
     async fn open_case(
         &self,
         c: &RouteCandidate,
         rules: &RoutingRules,
-        now: DateTime<Utc>,
-        attached: &mut HashSet<PostId>,
-    ) -> Result<CaseRecord> {
+        batch: &mut Batch,
+        in_batch: &HashSet<PostId>,
+    ) -> Result<()> {
         let at = c.created_at;
         let priority = c.urgency.map_or(Priority::Normal, Priority::from_urgency);
         let (mut case, opened) = Case::open(
@@ -252,71 +349,80 @@ impl Care {
                 events.extend(case.assign(next, Actor::System, at));
             }
         }
-        let mut posts = vec![CasePost {
-            post_id: c.post_id,
+        let mut pending = Pending {
+            record: CaseRecord {
+                case,
+                network: c.network,
+                version: 0,
+                sla: Default::default(),
+                last_customer_post_at: Some(at),
+                last_agent_reply_at: None,
+                last_activity_at: at,
+                topics: c.topics.clone(),
+                preview: preview(&c.text),
+            },
+            posts: vec![CasePost {
+                post_id: c.post_id,
+                at,
+                from_customer: true,
+            }],
+            events,
+            kind: ChangeKind::Opened,
             at,
-            from_customer: true,
-        }];
-        let mut record = CaseRecord {
-            case,
-            network: c.network,
-            version: 0,
-            sla: Default::default(),
-            last_customer_post_at: Some(at),
-            last_agent_reply_at: None,
-            last_activity_at: at,
-            topics: c.topics.clone(),
-            preview: preview(&c.text),
         };
-        self.take_in_later_posts(&mut record, &mut posts, &mut events, c, attached)
+        batch.placed.insert(c.post_id);
+        self.take_in_later_posts(&mut pending, c, batch, in_batch)
             .await?;
-        self.reevaluate(&mut record, &posts, &events, rules, now)
-            .await?;
-        let saved = self.cs().create_case(&record, &posts, &events).await?;
-        self.announce(&saved, ChangeKind::Opened, at);
-        Ok(saved)
+        batch.work.push(pending);
+        batch
+            .latest
+            .insert(c.conversation_id, Latest::Working(batch.work.len() - 1));
+        Ok(())
     }
-}
 
-impl Care {
-    /// Posts of the conversation that are later than the one opening the case but were
-    /// stored before it (a file imported out of time order, a late parent): they belong to
-    /// the new case, an own account's as agent replies.
+    /// Posts of the conversation later than the one opening the case but stored before it (a
+    /// file imported out of time order, a late parent): they belong to the new case, an own
+    /// account's as agent replies. Posts of this batch are left to their own turn.
     async fn take_in_later_posts(
         &self,
-        record: &mut CaseRecord,
-        posts: &mut Vec<CasePost>,
-        events: &mut Vec<CaseEvent>,
+        pending: &mut Pending,
         c: &RouteCandidate,
-        attached: &mut HashSet<PostId>,
+        batch: &mut Batch,
+        in_batch: &HashSet<PostId>,
     ) -> Result<()> {
-        for p in self.store.conversation(c.conversation_id).await? {
-            let at = p.post.created_at;
-            if (at, p.id) <= (c.created_at, c.post_id) || attached.contains(&p.id) {
-                continue;
-            }
-            if self.cs().case_of_post(p.id).await?.is_some() {
-                continue;
-            }
+        let later = self
+            .cs()
+            .later_unattached_posts(c.conversation_id, c.created_at, c.post_id, LATER_POSTS)
+            .await?;
+        let later: Vec<_> = later
+            .into_iter()
+            .filter(|id| !in_batch.contains(id) && !batch.placed.contains(id))
+            .collect();
+        if later.is_empty() {
+            return Ok(());
+        }
+        for p in self.cs().route_candidates(&later).await? {
+            let at = p.created_at;
             let (actor, from_customer) = if p.from_own_account {
                 (Actor::System, false)
             } else {
                 (Actor::Customer(p.contact_id), true)
             };
-            events.push(record.case.join_post(p.id, actor, at));
-            posts.push(CasePost {
-                post_id: p.id,
+            let r = &mut pending.record;
+            pending.events.push(r.case.join_post(p.post_id, actor, at));
+            pending.posts.push(CasePost {
+                post_id: p.post_id,
                 at,
                 from_customer,
             });
             if from_customer {
-                record.last_customer_post_at = record.last_customer_post_at.max(Some(at));
-                record.preview = preview(&p.post.text);
+                r.last_customer_post_at = r.last_customer_post_at.max(Some(at));
+                r.preview = preview(&p.text);
             } else {
-                record.last_agent_reply_at = record.last_agent_reply_at.max(Some(at));
+                r.last_agent_reply_at = r.last_agent_reply_at.max(Some(at));
             }
-            record.last_activity_at = record.last_activity_at.max(at);
-            attached.insert(p.id);
+            r.last_activity_at = r.last_activity_at.max(at);
+            batch.placed.insert(p.post_id);
         }
         Ok(())
     }

@@ -114,20 +114,35 @@ impl Care {
         rules: &RoutingRules,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let mut events = if record.case.id.0 > 0 {
+        let terms = self.sla_terms(record, rules).await?;
+        self.reevaluate_with(record, extra_posts, extra_events, &terms, now)
+            .await
+    }
+
+    /// As [`Care::reevaluate`], with the policy and calendar already looked up. Without a
+    /// policy the history is not read at all.
+    pub(crate) async fn reevaluate_with(
+        &self,
+        record: &mut CaseRecord,
+        extra_posts: &[CasePost],
+        extra_events: &[CaseEvent],
+        (policy, calendar): &(Option<SlaPolicy>, BusinessCalendar),
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let stored = record.case.id.0 > 0 && policy.is_some();
+        let mut events = if stored {
             self.cs().case_events(record.case.id).await?
         } else {
             Vec::new()
         };
         events.extend_from_slice(extra_events);
-        let mut posts = if record.case.id.0 > 0 {
+        let mut posts = if stored {
             self.cs().case_posts(record.case.id).await?
         } else {
             Vec::new()
         };
         posts.extend_from_slice(extra_posts);
-        let (policy, calendar) = self.sla_terms(record, rules).await?;
-        record.sla = evaluate(record, &events, &posts, policy.as_ref(), &calendar, now);
+        record.sla = evaluate(record, &events, &posts, policy.as_ref(), calendar, now);
         Ok(())
     }
 

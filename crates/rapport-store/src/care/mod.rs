@@ -70,6 +70,20 @@ pub trait CareStore: Send + Sync {
         events: &[CaseEvent],
     ) -> Result<CaseRecord>;
 
+    /// Creates (id 0) and saves cases in one transaction, as [`CareStore::create_case`] and
+    /// [`CareStore::save_case`] would one by one; on any conflict nothing is written.
+    async fn write_cases(&self, writes: &[CaseWrite]) -> Result<Vec<CaseRecord>>;
+
+    /// Posts of a conversation later than (`after`, `after_post`) that no case holds yet,
+    /// oldest first, at most `limit` (a case opened on an earlier post takes them in).
+    async fn later_unattached_posts(
+        &self,
+        conversation: ConversationId,
+        after: DateTime<Utc>,
+        after_post: PostId,
+        limit: u32,
+    ) -> Result<Vec<PostId>>;
+
     async fn case(&self, id: CaseId) -> Result<Option<CaseRecord>>;
     /// The most recently opened case of a conversation, following conversation merges.
     async fn latest_case_in_conversation(&self, id: ConversationId) -> Result<Option<CaseRecord>>;

@@ -396,3 +396,11 @@ pub struct BulkCase {
     pub posts: Vec<CasePost>,
     pub events: Vec<rapport_domain::CaseEvent>,
 }
+
+/// One case to create (its id is 0) or save, for [`crate::CareStore::write_cases`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseWrite {
+    pub record: CaseRecord,
+    pub posts: Vec<CasePost>,
+    pub events: Vec<rapport_domain::CaseEvent>,
+}

@@ -19,6 +19,10 @@ type ThisStore = super::PostgresStore;
 
 const CREATED_MICROS: &str = "(EXTRACT(EPOCH FROM p.created_at) * 1000000)::BIGINT";
 
+/// Post time conditions for `later_unattached_posts` (`$2` is microseconds).
+const AFTER_MICROS: &str = "p.created_at >= TIMESTAMPTZ 'epoch' + $2 * INTERVAL '1 microsecond'";
+const AT_MICROS: &str = "TIMESTAMPTZ 'epoch' + $2 * INTERVAL '1 microsecond'";
+
 include!("../care/sql/cases.rs");
 include!("../care/sql/inbox.rs");
 include!("../care/sql/other.rs");

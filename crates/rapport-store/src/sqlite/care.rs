@@ -19,6 +19,10 @@ type ThisStore = super::SqliteStore;
 
 const CREATED_MICROS: &str = "p.created_at";
 
+/// Post time conditions for `later_unattached_posts` (`$2` is microseconds).
+const AFTER_MICROS: &str = "p.created_at >= $2";
+const AT_MICROS: &str = "$2";
+
 include!("../care/sql/cases.rs");
 include!("../care/sql/inbox.rs");
 include!("../care/sql/other.rs");

@@ -4,7 +4,7 @@ use rapport_domain::{
     Actor, BusinessCalendar, CaseAction, CaseChange, CaseStatus, Priority, SlaPolicy, SlaState,
     Targets, UserId,
 };
-use rapport_store::care::{CasePost, TeamSpec};
+use rapport_store::care::{CasePost, CaseWrite, TeamSpec};
 use rapport_store::{Store, StoreError};
 use std::sync::Arc;
 
@@ -221,4 +221,86 @@ pub async fn teams_policies_settings_and_round_robin(store: Arc<dyn Store>) {
         .unwrap();
     assert_eq!(care.next_round_robin(empty.id).await.unwrap(), None);
     assert_eq!(care.teams().await.unwrap().len(), 2);
+}
+
+pub async fn batches_write_together_and_later_posts_are_found(store: Arc<dyn Store>) {
+    let s = store.as_ref();
+    let root = post(s, P::new("1", "alice").at(1)).await;
+    let r2 = post(s, P::new("2", "brand").own().reply("1").at(3)).await;
+    let r3 = post(s, P::new("3", "alice").reply("2").at(5)).await;
+    let later = s
+        .care()
+        .later_unattached_posts(
+            s.post(root).await.unwrap().unwrap().conversation_id,
+            minute(1),
+            root,
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(later, vec![r2, r3], "after the opening post, oldest first");
+    let (record, posts, events) = draft(s, root, Priority::Normal).await;
+    let other = case(s, "9", "bob", 9, Priority::Low).await;
+    let mut moved = other.clone();
+    moved.case.priority = Priority::High;
+    let writes = vec![
+        CaseWrite {
+            record,
+            posts,
+            events,
+        },
+        CaseWrite {
+            record: moved,
+            posts: vec![],
+            events: vec![],
+        },
+    ];
+    let saved = s.care().write_cases(&writes).await.unwrap();
+    assert_eq!((saved[0].version, saved[1].version), (1, 2));
+    let conv = saved[0].case.conversation_id;
+    let later = s
+        .care()
+        .later_unattached_posts(conv, minute(1), root, 10)
+        .await
+        .unwrap();
+    assert_eq!(later, vec![r2, r3], "not attached yet");
+    let link = CasePost {
+        post_id: r2,
+        at: minute(3),
+        from_customer: false,
+    };
+    s.care().save_case(&saved[0], &[link], &[]).await.unwrap();
+    assert_eq!(
+        s.care()
+            .later_unattached_posts(conv, minute(1), root, 10)
+            .await
+            .unwrap(),
+        vec![r3]
+    );
+    assert_eq!(
+        s.care()
+            .later_unattached_posts(conv, minute(3), r2, 10)
+            .await
+            .unwrap(),
+        vec![r3]
+    );
+    // One stale save fails the whole batch: the new case in it is not written either.
+    let (record, posts, events) = draft(s, r3, Priority::Normal).await;
+    let stale = vec![
+        CaseWrite {
+            record,
+            posts,
+            events,
+        },
+        CaseWrite {
+            record: other,
+            posts: vec![],
+            events: vec![],
+        },
+    ];
+    assert!(matches!(
+        s.care().write_cases(&stale).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(s.care().case_of_post(r3).await.unwrap(), None);
 }

@@ -243,14 +243,15 @@ async fn append_events(
     Ok(())
 }
 
-async fn create_case(
-    pool: &Pool,
+type Conn = <Db as sqlx::Database>::Connection;
+
+async fn create_in(
+    tx: &mut Conn,
     record: &CaseRecord,
     posts: &[CasePost],
     events: &[CaseEvent],
 ) -> Result<CaseRecord> {
     let c = columns(record);
-    let mut tx = pool.begin().await?;
     let q = sqlx::query_scalar::<Db, i64>(INSERT_CASE).bind(record.case.conversation_id.0);
     let id: i64 = bind_columns!(q, c)
         .bind(record.case.contact_id.0)
@@ -258,25 +259,23 @@ async fn create_case(
         .bind(care::micros(record.case.opened_at))
         .fetch_one(&mut *tx)
         .await?;
-    write_topics(&mut tx, id, record, &c, true).await?;
-    attach(&mut tx, id, posts).await?;
-    append_events(&mut tx, CaseId(id), events).await?;
-    tx.commit().await?;
+    write_topics(&mut *tx, id, record, &c, true).await?;
+    attach(&mut *tx, id, posts).await?;
+    append_events(&mut *tx, CaseId(id), events).await?;
     let mut out = record.clone();
     out.case.id = CaseId(id);
     out.version = 1;
     Ok(out)
 }
 
-async fn save_case(
-    pool: &Pool,
+async fn save_in(
+    tx: &mut Conn,
     record: &CaseRecord,
     posts: &[CasePost],
     events: &[CaseEvent],
 ) -> Result<CaseRecord> {
     let c = columns(record);
     let id = record.case.id.0;
-    let mut tx = pool.begin().await?;
     let q = sqlx::query::<Db>(UPDATE_CASE).bind(id);
     let updated = bind_columns!(q, c)
         .bind(record.case.contact_id.0)
@@ -298,13 +297,73 @@ async fn save_case(
             )),
         });
     }
-    write_topics(&mut tx, id, record, &c, false).await?;
-    attach(&mut tx, id, posts).await?;
-    append_events(&mut tx, record.case.id, events).await?;
-    tx.commit().await?;
+    write_topics(&mut *tx, id, record, &c, false).await?;
+    attach(&mut *tx, id, posts).await?;
+    append_events(&mut *tx, record.case.id, events).await?;
     let mut out = record.clone();
     out.version += 1;
     Ok(out)
+}
+
+async fn create_case(
+    pool: &Pool,
+    record: &CaseRecord,
+    posts: &[CasePost],
+    events: &[CaseEvent],
+) -> Result<CaseRecord> {
+    let mut tx = pool.begin().await?;
+    let out = create_in(&mut tx, record, posts, events).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+async fn save_case(
+    pool: &Pool,
+    record: &CaseRecord,
+    posts: &[CasePost],
+    events: &[CaseEvent],
+) -> Result<CaseRecord> {
+    let mut tx = pool.begin().await?;
+    let out = save_in(&mut tx, record, posts, events).await?;
+    tx.commit().await?;
+    Ok(out)
+}
+
+async fn write_cases(pool: &Pool, writes: &[CaseWrite]) -> Result<Vec<CaseRecord>> {
+    let mut tx = pool.begin().await?;
+    let mut out = Vec::with_capacity(writes.len());
+    for w in writes {
+        out.push(if w.record.case.id.0 == 0 {
+            create_in(&mut tx, &w.record, &w.posts, &w.events).await?
+        } else {
+            save_in(&mut tx, &w.record, &w.posts, &w.events).await?
+        });
+    }
+    tx.commit().await?;
+    Ok(out)
+}
+
+async fn later_unattached_posts(
+    pool: &Pool,
+    conversation: ConversationId,
+    after: DateTime<Utc>,
+    after_post: PostId,
+    limit: u32,
+) -> Result<Vec<PostId>> {
+    let sql = format!(
+        "SELECT p.id FROM posts p WHERE p.conversation_id = $1 AND {AFTER_MICROS} \
+           AND NOT (p.created_at = {AT_MICROS} AND p.id <= $3) \
+           AND NOT EXISTS (SELECT 1 FROM case_posts cp WHERE cp.post_id = p.id) \
+         ORDER BY p.created_at, p.id LIMIT $4"
+    );
+    let ids: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(conversation.0)
+        .bind(care::micros(after))
+        .bind(after_post.0)
+        .bind(i64::from(limit))
+        .fetch_all(pool)
+        .await?;
+    Ok(ids.into_iter().map(PostId).collect())
 }
 
 async fn case_by_id(pool: &Pool, id: CaseId) -> Result<Option<CaseRecord>> {

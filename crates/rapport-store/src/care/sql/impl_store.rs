@@ -48,6 +48,18 @@ impl CareStore for ThisStore {
     ) -> Result<CaseRecord> {
         save_case(&self.pool, record, posts, events).await
     }
+    async fn write_cases(&self, writes: &[CaseWrite]) -> Result<Vec<CaseRecord>> {
+        write_cases(&self.pool, writes).await
+    }
+    async fn later_unattached_posts(
+        &self,
+        conversation: ConversationId,
+        after: DateTime<Utc>,
+        after_post: PostId,
+        limit: u32,
+    ) -> Result<Vec<PostId>> {
+        later_unattached_posts(&self.pool, conversation, after, after_post, limit).await
+    }
     async fn case(&self, id: CaseId) -> Result<Option<CaseRecord>> {
         case_by_id(&self.pool, id).await
     }

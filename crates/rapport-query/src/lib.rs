@@ -116,6 +116,7 @@ mod parser;
 mod program;
 mod single;
 mod text;
+mod triggers;
 
 pub use ast::Query;
 pub use error::QueryError;

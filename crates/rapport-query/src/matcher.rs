@@ -6,6 +6,7 @@ use crate::compile::{self, Expr, LitKind, Literals};
 use crate::eval::{FIELD_POS, Hits, PostCtx};
 use crate::program::Programs;
 use crate::text::{self, CASHTAG, HASHTAG, MENTION, Tokens};
+use crate::triggers::{Learner, Needs, Triggers};
 use aho_corasick::automaton::Automaton;
 use aho_corasick::nfa::contiguous::NFA;
 use aho_corasick::{Anchored, MatchKind};
@@ -35,18 +36,17 @@ pub struct Matcher {
     lit_unaccented: Vec<bool>,
     /// Literals found through `Post::hashtags`, `mentions`, `cashtags`, by kind and accents.
     tag_lits: [FxHashMap<Box<str>, LitList>; 6],
-    /// Topic indexes to evaluate when a literal is found (CSR: `trigger_start[lit]..[lit + 1]`).
-    trigger_start: Vec<u32>,
-    trigger_topics: Vec<u32>,
     /// Per topic, the literal groups of its necessary condition (see [`compile::required`]),
     /// checked on the literal stamps before the program runs: most woken topics fail it
-    /// (a phrase's second word is missing) for a few loads. Flattened as
-    /// `[len, lit.., len, lit..]` in `need[need_start[t]..need_start[t + 1]]`.
-    need_start: Vec<u32>,
-    need: Vec<u32>,
+    /// (a phrase's second word is missing) for a few loads.
+    needs: Needs,
     /// Topics whose condition is also sufficient (terms under AND and OR only): passing the
     /// check is matching, and the program never runs.
     exact: Vec<bool>,
+    /// Topics to wake per literal found, chosen from the literals' shapes; `learner` replaces
+    /// them with a choice from real frequencies once it has seen enough posts.
+    triggers: Triggers,
+    learner: Learner,
     /// Topics that can match without any literal (`lang:fr is:reply`): evaluated for every post.
     always: Vec<u32>,
     /// Sorted, so matches come out in ascending order; `programs` holds each one's expression.
@@ -143,54 +143,19 @@ impl Matcher {
         });
         let pattern_len = patterns.iter().map(|p| p.len() as u32).collect();
 
-        let mut triggers: Vec<Vec<u32>> = vec![Vec::new(); lits.len()];
         let mut always = Vec::new();
-        let mut need_start = vec![0u32];
-        let mut need = Vec::new();
+        let mut needs = Needs::default();
         let mut exact = Vec::with_capacity(compiled.len());
         for (t, (_, expr)) in compiled.iter().enumerate() {
             let required = compile::required(expr);
             exact.push(required.is_some() && compile::is_exact(expr));
-            for g in required.iter().flatten() {
-                need.push(g.len() as u32);
-                need.extend_from_slice(g);
-            }
-            need_start.push(need.len() as u32);
-            match required {
-                None => always.push(t as u32),
-                Some(groups) => {
-                    let best = |ls: &mut dyn Iterator<Item = u32>| {
-                        ls.max_by_key(|l| compile::selectivity(&lits.lits[*l as usize]))
-                    };
-                    // A literal every group needs is one trigger instead of one per group.
-                    let shared = best(
-                        &mut groups[0]
-                            .iter()
-                            .copied()
-                            .filter(|l| groups[1..].iter().all(|g| g.contains(l))),
-                    );
-                    let mut picked: Vec<u32> = match shared {
-                        Some(l) => vec![l],
-                        None => groups
-                            .iter()
-                            .filter_map(|g| best(&mut g.iter().copied()))
-                            .collect(),
-                    };
-                    picked.sort_unstable();
-                    picked.dedup();
-                    for l in picked {
-                        triggers[l as usize].push(t as u32);
-                    }
-                }
+            needs.push(required.as_deref());
+            if required.is_none() {
+                always.push(t as u32);
             }
         }
-        let mut trigger_start = Vec::with_capacity(lits.len() + 1);
-        let mut trigger_topics = Vec::new();
-        for ts in &triggers {
-            trigger_start.push(trigger_topics.len() as u32);
-            trigger_topics.extend_from_slice(ts);
-        }
-        trigger_start.push(trigger_topics.len() as u32);
+        let triggers = Triggers::by_shape(&needs, compiled.len(), &lits);
+        let learner = Learner::new(lits.len());
         let any_unaccented = lits.lits.iter().any(|l| l.unaccented);
         let mut programs = Programs::default();
         for (_, expr) in &compiled {
@@ -215,11 +180,10 @@ impl Matcher {
             lit_flag,
             lit_unaccented,
             tag_lits,
-            trigger_start,
-            trigger_topics,
-            need_start,
-            need,
+            needs,
             exact,
+            triggers,
+            learner,
             always,
             ids: compiled.iter().map(|(id, _)| *id).collect(),
             programs,
@@ -265,14 +229,20 @@ impl Matcher {
 
         s.candidates.clear();
         s.woken = 0;
-        for i in 0..s.distinct.len() {
-            let lit = s.distinct[i] as usize;
-            let range = self.trigger_start[lit] as usize..self.trigger_start[lit + 1] as usize;
-            for &t in &self.trigger_topics[range] {
+        let triggers = match self.learner.learned() {
+            Some(learned) => learned,
+            None => {
+                self.learner
+                    .observe(&s.distinct, &self.needs, self.ids.len(), &self.lits);
+                &self.triggers
+            }
+        };
+        for &lit in &s.distinct {
+            for &t in triggers.topics(lit as usize) {
                 if s.topic_stamp[t as usize] != s.generation {
                     s.topic_stamp[t as usize] = s.generation;
                     s.woken += 1;
-                    if self.needs_met(t as usize, &s.stamp, s.generation) {
+                    if self.needs.met(t as usize, &s.stamp, s.generation) {
                         s.candidates.push(t);
                     }
                 }
@@ -309,20 +279,6 @@ impl Matcher {
                 last = Some(id);
             }
         }
-    }
-
-    /// Whether the post holds every literal of one of topic `t`'s required groups.
-    #[inline]
-    fn needs_met(&self, t: usize, stamp: &[u32], generation: u32) -> bool {
-        let mut rest = &self.need[self.need_start[t] as usize..self.need_start[t + 1] as usize];
-        while let Some((&len, tail)) = rest.split_first() {
-            let (group, next) = tail.split_at(len as usize);
-            if group.iter().all(|&l| stamp[l as usize] == generation) {
-                return true;
-            }
-            rest = next;
-        }
-        false
     }
 
     /// Runs the automaton from each token's start, noting (literal, token position) pairs for

@@ -6,7 +6,7 @@
 
 use crate::{Engine, EngineError, Result, matching};
 use rapport_connectors::{Record, Reject};
-use rapport_domain::{Post, PostKey};
+use rapport_domain::{IntentSet, Labels, Network, Post, PostKey, Urgency};
 use rapport_nlp::Classifier;
 use rapport_query::Matcher;
 use rapport_store::{IngestOutcome, IngestReport, NewPost};
@@ -95,9 +95,17 @@ impl Engine {
         let started = Instant::now();
         let (tx, mut rx) = mpsc::channel::<Prepared>(2);
         let (reject_tx, mut reject_rx) = mpsc::unbounded_channel::<Reject>();
+        let own_accounts = self
+            .store
+            .own_accounts()
+            .await?
+            .into_iter()
+            .map(|i| (i.network, i.handle.to_lowercase()))
+            .collect();
         let prep = Preparer {
             matcher: self.topics.matcher(),
             classifier: (!self.config.skip_classification).then(|| self.classifier.clone()),
+            own_accounts,
             batch_size: self.config.batch_size,
         };
         let progress_reader = progress.clone();
@@ -174,6 +182,8 @@ struct ReadCounts {
 struct Preparer {
     matcher: Arc<Matcher>,
     classifier: Option<Arc<Classifier>>,
+    /// The company's own accounts (network, lowercased handle) when the import started.
+    own_accounts: HashSet<(Network, String)>,
     batch_size: usize,
 }
 
@@ -234,6 +244,13 @@ impl Preparer {
 
     /// Classifies and matches a batch. Classification comes first because topics may filter on
     /// its labels (`sentiment:negative`) and on the detected language (`lang:fr`).
+    fn is_own(&self, post: &Post) -> bool {
+        post.author.own_account
+            || self
+                .own_accounts
+                .contains(&(post.network, post.author.handle.to_lowercase()))
+    }
+
     fn prepare(&self, posts: Vec<Post>, first_read: Instant) -> Prepared {
         let mut seen: HashSet<PostKey> = HashSet::with_capacity(posts.len());
         let mut batch = Vec::with_capacity(posts.len());
@@ -244,10 +261,14 @@ impl Preparer {
                 repeats += 1;
                 continue;
             }
-            let labels = self
-                .classifier
-                .as_ref()
-                .map(|c| c.classify(&post.text, post.lang.as_deref(), post.author.followers));
+            let labels = self.classifier.as_ref().map(|c| {
+                let mut labels =
+                    c.classify(&post.text, post.lang.as_deref(), post.author.followers);
+                if self.is_own(&post) {
+                    without_customer_intent(&mut labels);
+                }
+                labels
+            });
             if post.lang.is_none() {
                 post.lang = labels.as_ref().and_then(|l| l.lang.clone());
             }
@@ -264,4 +285,12 @@ impl Preparer {
             first_read,
         }
     }
+}
+
+/// Intents and urgency describe what a customer wants from the company; the company's own posts
+/// (an apology reads like a complaint to a text model) carry none. Their sentiment stays: the
+/// tone of the answers is worth reporting.
+fn without_customer_intent(labels: &mut Labels) {
+    labels.intents = IntentSet::empty();
+    labels.urgency = Urgency::Low;
 }

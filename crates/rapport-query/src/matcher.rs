@@ -154,7 +154,7 @@ impl Matcher {
                 always.push(t as u32);
             }
         }
-        let triggers = Triggers::by_shape(&needs, compiled.len(), &lits);
+        let triggers = Triggers::by_shape(&needs, &exact, &lits);
         let learner = Learner::new(lits.len());
         let any_unaccented = lits.lits.iter().any(|l| l.unaccented);
         let mut programs = Programs::default();
@@ -233,26 +233,26 @@ impl Matcher {
             Some(learned) => learned,
             None => {
                 self.learner
-                    .observe(&s.distinct, &self.needs, self.ids.len(), &self.lits);
+                    .observe(&s.distinct, &self.needs, &self.exact, &self.lits);
                 &self.triggers
             }
         };
         for &lit in &s.distinct {
-            for &t in triggers.topics(lit as usize) {
-                if s.topic_stamp[t as usize] != s.generation {
-                    s.topic_stamp[t as usize] = s.generation;
-                    s.woken += 1;
-                    if self.needs.met(t as usize, &s.stamp, s.generation) {
-                        s.candidates.push(t);
-                    }
-                }
-            }
+            let candidates = &mut s.candidates;
+            s.woken += triggers.wake(
+                lit as usize,
+                &s.stamp,
+                &mut s.topic_stamp,
+                s.generation,
+                |c| candidates.push(c),
+            );
         }
         for &t in &self.always {
             if s.topic_stamp[t as usize] != s.generation {
                 s.topic_stamp[t as usize] = s.generation;
                 s.woken += 1;
-                s.candidates.push(t);
+                // Topics that need no literal are never exact.
+                s.candidates.push(t << 1);
             }
         }
         s.candidates.sort_unstable();
@@ -269,11 +269,11 @@ impl Matcher {
         };
         // Topics given twice under one id sit side by side: report the id once.
         let mut last = None;
-        for &t in &s.candidates {
-            let id = self.ids[t as usize];
-            if last != Some(id)
-                && (self.exact[t as usize]
-                    || self.programs.eval(t as usize, &hits, &ctx, &mut s.stack))
+        // Candidates are `topic << 1 | exact`, so they sort by topic.
+        for &c in &s.candidates {
+            let t = (c >> 1) as usize;
+            let id = self.ids[t];
+            if last != Some(id) && (c & 1 == 1 || self.programs.eval(t, &hits, &ctx, &mut s.stack))
             {
                 out.push(id);
                 last = Some(id);

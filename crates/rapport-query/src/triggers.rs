@@ -36,8 +36,15 @@ impl Needs {
         self.start.push(self.data.len() as u32);
     }
 
+    fn data(&self, t: usize) -> &[u32] {
+        &self.data[self.start[t] as usize..self.start[t + 1] as usize]
+    }
+
     pub(crate) fn groups(&self, t: usize) -> impl Iterator<Item = &[u32]> {
-        let mut rest = &self.data[self.start[t] as usize..self.start[t + 1] as usize];
+        Self::groups_in(self.data(t))
+    }
+
+    fn groups_in(mut rest: &[u32]) -> impl Iterator<Item = &[u32]> {
         std::iter::from_fn(move || {
             let (&len, tail) = rest.split_first()?;
             let (group, next) = tail.split_at(len as usize);
@@ -47,19 +54,21 @@ impl Needs {
     }
 
     /// Whether the post (literal `l` present when `stamp[l] == generation`) holds every literal
-    /// of one of topic `t`'s groups.
+    /// of one of the groups laid out in `data`.
     #[inline]
-    pub(crate) fn met(&self, t: usize, stamp: &[u32], generation: u32) -> bool {
-        self.groups(t)
-            .any(|g| g.iter().all(|&l| stamp[l as usize] == generation))
+    fn met_in(data: &[u32], stamp: &[u32], generation: u32) -> bool {
+        Self::groups_in(data).any(|g| g.iter().all(|&l| stamp[l as usize] == generation))
     }
 }
 
-/// Topic indexes to wake per literal (CSR: `topics[start[lit]..start[lit + 1]]`).
+/// Per literal, the topics it wakes, each as a record `[topic << 1 | exact, len, groups..]`
+/// holding the topic's groups (as [`Needs`] lays them out) right there: waking and checking
+/// the topics of one literal reads one contiguous run of memory instead of a few scattered
+/// arrays per topic. `exact` says the groups decide the topic by themselves.
 #[derive(Debug)]
 pub(crate) struct Triggers {
     start: Vec<u32>,
-    topics: Vec<u32>,
+    records: Vec<u32>,
 }
 
 impl Triggers {
@@ -68,13 +77,13 @@ impl Triggers {
     /// together they cost less.
     pub(crate) fn pick(
         needs: &Needs,
-        topics: usize,
+        exact: &[bool],
         lits: usize,
         cost: impl Fn(u32) -> u64,
     ) -> Triggers {
         let mut per_lit: Vec<Vec<u32>> = vec![Vec::new(); lits];
         let mut picked: Vec<u32> = Vec::new();
-        for t in 0..topics {
+        for (t, &exact) in exact.iter().enumerate() {
             let groups: Vec<&[u32]> = needs.groups(t).collect();
             let Some((first, others)) = groups.split_first() else {
                 continue;
@@ -99,34 +108,60 @@ impl Triggers {
                 picked.clear();
                 picked.push(l);
             }
+            let data = needs.data(t);
             for &l in &picked {
-                per_lit[l as usize].push(t as u32);
+                let rec = &mut per_lit[l as usize];
+                rec.push((t as u32) << 1 | u32::from(exact));
+                rec.push(data.len() as u32);
+                rec.extend_from_slice(data);
             }
         }
         let mut start = Vec::with_capacity(lits + 1);
-        let mut flat = Vec::new();
-        for ts in &per_lit {
-            start.push(flat.len() as u32);
-            flat.extend_from_slice(ts);
+        let mut records = Vec::new();
+        for rs in &per_lit {
+            start.push(records.len() as u32);
+            records.extend_from_slice(rs);
         }
-        start.push(flat.len() as u32);
-        Triggers {
-            start,
-            topics: flat,
-        }
+        start.push(records.len() as u32);
+        Triggers { start, records }
     }
 
     /// Triggers from the literals' shapes alone, before any post was seen.
-    pub(crate) fn by_shape(needs: &Needs, topics: usize, lits: &Literals) -> Triggers {
+    pub(crate) fn by_shape(needs: &Needs, exact: &[bool], lits: &Literals) -> Triggers {
         // Higher selectivity is cheaper; selectivities are small positive numbers.
-        Triggers::pick(needs, topics, lits.len(), |l| {
+        Triggers::pick(needs, exact, lits.len(), |l| {
             1_000 - compile::selectivity(&lits.lits[l as usize]).clamp(0, 999) as u64
         })
     }
 
+    /// Wakes the topics of literal `lit` not woken yet for this post (`woken[t] ==
+    /// generation` marks them) and passes `topic << 1 | exact` of those whose groups the post
+    /// meets to `candidate`. Returns how many it woke.
     #[inline]
-    pub(crate) fn topics(&self, lit: usize) -> &[u32] {
-        &self.topics[self.start[lit] as usize..self.start[lit + 1] as usize]
+    pub(crate) fn wake(
+        &self,
+        lit: usize,
+        stamp: &[u32],
+        woken: &mut [u32],
+        generation: u32,
+        mut candidate: impl FnMut(u32),
+    ) -> usize {
+        let mut rest = &self.records[self.start[lit] as usize..self.start[lit + 1] as usize];
+        let mut count = 0;
+        while let [head, len, tail @ ..] = rest {
+            let (data, next) = tail.split_at(*len as usize);
+            rest = next;
+            let t = (head >> 1) as usize;
+            if woken[t] == generation {
+                continue;
+            }
+            woken[t] = generation;
+            count += 1;
+            if Needs::met_in(data, stamp, generation) {
+                candidate(*head);
+            }
+        }
+        count
     }
 }
 
@@ -153,14 +188,14 @@ impl Learner {
 
     /// Notes the distinct literals one post held; the post that completes the sample
     /// chooses the triggers again.
-    pub(crate) fn observe(&self, distinct: &[u32], needs: &Needs, topics: usize, lits: &Literals) {
+    pub(crate) fn observe(&self, distinct: &[u32], needs: &Needs, exact: &[bool], lits: &Literals) {
         for &l in distinct {
             self.held[l as usize].fetch_add(1, Ordering::Relaxed);
         }
         if self.posts.fetch_add(1, Ordering::Relaxed) + 1 != LEARN_POSTS {
             return;
         }
-        let learned = Triggers::pick(needs, topics, lits.len(), |l| {
+        let learned = Triggers::pick(needs, exact, lits.len(), |l| {
             // Posts seen holding it first; the shape breaks ties among literals never seen.
             let held = u64::from(self.held[l as usize].load(Ordering::Relaxed));
             let shape = 1_000 - compile::selectivity(&lits.lits[l as usize]).clamp(0, 999) as u64;

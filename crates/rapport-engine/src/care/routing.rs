@@ -103,14 +103,14 @@ struct Batch {
 
 #[derive(Clone)]
 enum Latest {
-    Stored(Option<CaseRecord>),
+    Stored(Option<Box<CaseRecord>>),
     Working(usize),
 }
 
 impl Batch {
     fn current(&self, conv: ConversationId) -> Option<&CaseRecord> {
         match self.latest.get(&conv)? {
-            Latest::Stored(r) => r.as_ref(),
+            Latest::Stored(r) => r.as_deref(),
             Latest::Working(i) => Some(&self.work[*i].record),
         }
     }
@@ -122,7 +122,7 @@ impl Batch {
             Some(Latest::Working(i)) => i,
             Some(Latest::Stored(Some(record))) => {
                 self.work.push(Pending {
-                    record,
+                    record: *record,
                     posts: Vec::new(),
                     events: Vec::new(),
                     kind,
@@ -203,7 +203,9 @@ impl Care {
             .latest_cases_in_conversations(&conversations)
             .await?
         {
-            batch.latest.insert(conv, Latest::Stored(Some(record)));
+            batch
+                .latest
+                .insert(conv, Latest::Stored(Some(Box::new(record))));
         }
         let in_batch: HashSet<PostId> = candidates.iter().map(|c| c.post_id).collect();
         let mut summary = RouteSummary::default();
@@ -220,9 +222,8 @@ impl Care {
         let mut announce = Vec::with_capacity(batch.work.len());
         for mut p in std::mem::take(&mut batch.work) {
             let team = p.record.case.team;
-            if !batch.terms.contains_key(&team) {
-                let terms = self.sla_terms(&p.record, &rules).await?;
-                batch.terms.insert(team, terms);
+            if let std::collections::hash_map::Entry::Vacant(slot) = batch.terms.entry(team) {
+                slot.insert(self.sla_terms(&p.record, &rules).await?);
             }
             let terms = &batch.terms[&team];
             self.reevaluate_with(&mut p.record, &p.posts, &p.events, terms, now)

@@ -176,6 +176,8 @@ impl Tokens {
 pub(crate) fn tokenize(text: &str, out: &mut Tokens) {
     out.buf.clear();
     out.toks.clear();
+    // Every token is followed by one space: at most twice the text, plus the leading space.
+    out.buf.reserve(text.len() * 2 + 1);
     out.buf.push(' ');
     out.has_url = false;
     out.has_mention = false;
@@ -201,13 +203,14 @@ pub(crate) fn tokenize(text: &str, out: &mut Tokens) {
             prev_word = true;
             continue;
         }
-        let next = text[i + len..].chars().next();
         let sigil = match c {
             '#' => Some(HASHTAG),
             '@' => Some(MENTION),
             '$' => Some(CASHTAG),
             _ => None,
         };
+        // Only a sigil needs the next character decoded.
+        let next = sigil.and_then(|_| text[i + len..].chars().next());
         if let (Some(flag), Some(n), false) = (sigil, next, prev_word) {
             let starts = match flag {
                 CASHTAG => n.is_alphabetic(),

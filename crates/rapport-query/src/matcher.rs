@@ -17,6 +17,24 @@ use std::cell::RefCell;
 
 type LitList = SmallVec<[u32; 2]>;
 
+/// What one automaton pattern stands for, in one record so that a match costs one read.
+#[derive(Debug, Clone, Copy)]
+struct PatternInfo {
+    /// Byte length: a match state also lists patterns that end at the same byte but start
+    /// later (the automaton's suffix links), which an anchored walk must skip.
+    len: u32,
+    /// The first literal, packed by [`pack_lit`]; the others are `more_lits[more.0..more.1]`.
+    first: u32,
+    more: (u32, u32),
+}
+
+/// A literal id with what a token must be to hold it: bit 3 set when it is looked up without
+/// accents, bits 0..3 the token flag it needs (0 for words and prefixes).
+fn pack_lit(id: u32, unaccented: bool, flag: u8) -> u32 {
+    assert!(id < 1 << 28, "too many literals");
+    id << 4 | u32::from(unaccented) << 3 | u32::from(flag)
+}
+
 /// All topics compiled together. Build it once when topics change; match every post with it.
 pub struct Matcher {
     lits: Literals,
@@ -26,14 +44,9 @@ pub struct Matcher {
     /// share a pattern (a word and a hashtag). The contiguous NFA rather than the DFA: with
     /// 10,000 topics the DFA's tables fall out of cache and the walk waits on memory.
     nfa: Option<NFA>,
-    pattern_lits: Vec<LitList>,
-    /// Byte length of each pattern: a match state also lists patterns that end at the same
-    /// byte but start later (the automaton's suffix links), which an anchored walk must skip.
-    pattern_len: Vec<u32>,
-    /// Per literal: the token flag it needs (0 for words and prefixes) and whether it is
-    /// looked up without accents, kept apart from `lits` to stay in cache.
-    lit_flag: Vec<u8>,
-    lit_unaccented: Vec<bool>,
+    patterns: Vec<PatternInfo>,
+    /// Packed literals of the patterns that stand for more than one.
+    more_lits: Vec<u32>,
     /// Literals found through `Post::hashtags`, `mentions`, `cashtags`, by kind and accents.
     tag_lits: [FxHashMap<Box<str>, LitList>; 6],
     /// Per topic, the literal groups of its necessary condition (see [`compile::required`]),
@@ -141,7 +154,30 @@ impl Matcher {
                 .build(&patterns)
                 .expect("literal patterns are plain strings")
         });
-        let pattern_len = patterns.iter().map(|p| p.len() as u32).collect();
+        let packed = |l: u32| {
+            let lit = &lits.lits[l as usize];
+            let flag = match lit.kind {
+                LitKind::Word | LitKind::Prefix => 0,
+                LitKind::Tag(TagKind::Hashtag) => HASHTAG,
+                LitKind::Tag(TagKind::Mention) => MENTION,
+                LitKind::Tag(TagKind::Cashtag) => CASHTAG,
+            };
+            pack_lit(l, lit.unaccented, flag)
+        };
+        let mut more_lits = Vec::new();
+        let pattern_info = patterns
+            .iter()
+            .zip(&pattern_lits)
+            .map(|(p, ls)| {
+                let start = more_lits.len() as u32;
+                more_lits.extend(ls[1..].iter().map(|&l| packed(l)));
+                PatternInfo {
+                    len: p.len() as u32,
+                    first: packed(ls[0]),
+                    more: (start, more_lits.len() as u32),
+                }
+            })
+            .collect();
 
         let mut always = Vec::new();
         let mut needs = Needs::default();
@@ -161,24 +197,11 @@ impl Matcher {
         for (_, expr) in &compiled {
             programs.push(expr);
         }
-        let lit_unaccented = lits.lits.iter().map(|l| l.unaccented).collect();
-        let lit_flag = lits
-            .lits
-            .iter()
-            .map(|l| match l.kind {
-                LitKind::Word | LitKind::Prefix => 0,
-                LitKind::Tag(TagKind::Hashtag) => HASHTAG,
-                LitKind::Tag(TagKind::Mention) => MENTION,
-                LitKind::Tag(TagKind::Cashtag) => CASHTAG,
-            })
-            .collect();
         Matcher {
             lits,
             nfa,
-            pattern_lits,
-            pattern_len,
-            lit_flag,
-            lit_unaccented,
+            patterns: pattern_info,
+            more_lits,
             tag_lits,
             needs,
             exact,
@@ -303,35 +326,20 @@ impl Matcher {
                 }
                 if nfa.is_match(sid) {
                     for k in 0..nfa.match_len(sid) {
-                        let p = nfa.match_pattern(sid, k).as_usize();
-                        if self.pattern_len[p] as usize == i + 1 {
-                            self.found_pattern(p, pos as u32, tok.flags, plain, unaccented, found);
+                        let info = &self.patterns[nfa.match_pattern(sid, k).as_usize()];
+                        if info.len as usize != i + 1 {
+                            continue;
+                        }
+                        let (a, b) = info.more;
+                        for &l in std::iter::once(&info.first)
+                            .chain(&self.more_lits[a as usize..b as usize])
+                        {
+                            if lit_applies(l, tok.flags, plain, unaccented) {
+                                found.push((l >> 4, pos as u32));
+                            }
                         }
                     }
                 }
-            }
-        }
-    }
-
-    #[inline]
-    fn found_pattern(
-        &self,
-        p: usize,
-        pos: u32,
-        flags: u8,
-        plain: bool,
-        unaccented: bool,
-        found: &mut Vec<(u32, u32)>,
-    ) {
-        for &l in &self.pattern_lits[p] {
-            let variant_ok = if self.lit_unaccented[l as usize] {
-                unaccented
-            } else {
-                plain
-            };
-            let need = self.lit_flag[l as usize];
-            if variant_ok && (need == 0 || need == flags) {
-                found.push((l, pos));
             }
         }
     }
@@ -359,6 +367,15 @@ impl Matcher {
             }
         }
     }
+}
+
+/// Whether a token with `flags` holds packed literal `l`, in a scan of the text with accents
+/// (`plain`) and/or without (`unaccented`).
+#[inline]
+fn lit_applies(l: u32, flags: u8, plain: bool, unaccented: bool) -> bool {
+    let variant_ok = if l & 8 != 0 { unaccented } else { plain };
+    let need = (l & 7) as u8;
+    variant_ok && (need == 0 || need == flags)
 }
 
 impl Scratch {

@@ -14,8 +14,8 @@ mod plan;
 mod postgres;
 mod record;
 mod sqlite;
-mod threads;
 pub mod testing;
+mod threads;
 pub mod users;
 
 pub use care::CareStore;

@@ -455,7 +455,7 @@ async fn every_route_lets_in_exactly_the_roles_it_should() {
                     call = call.bearer(t);
                 }
             } else {
-                call = call.as_browser(&browser);
+                call = call.by(&browser);
             }
             call = match r.body {
                 Body::None => call,

@@ -87,7 +87,7 @@ async fn every_form_post_needs_its_own_sessions_csrf_token() {
                 pairs.push(("csrf", t));
             }
             let call = Call::post(uri.clone())
-                .as_browser(&admin)
+                .by(&admin)
                 .cookie("rapport_csrf", &mine)
                 .form(&pairs);
             let answer = world.send(call.build()).await;
@@ -107,13 +107,13 @@ async fn every_form_post_needs_its_own_sessions_csrf_token() {
     let tokens = world.accounts.api_tokens().await.unwrap();
     assert_eq!(tokens.len(), 1);
     assert!(tokens[0].revoked_at.is_none());
-    let home = world.send(Call::get("/").as_browser(&admin).build()).await;
+    let home = world.send(Call::get("/").by(&admin).build()).await;
     assert_eq!(home.status, StatusCode::OK);
 
     // The right token passes: a form post of this session, and the login form of a browser
     // that is logged in already (a second tab).
     let edit = Call::post("/topics/Help")
-        .as_browser(&admin)
+        .by(&admin)
         .form(&[("csrf", &admin.csrf), ("query", "help OR please")]);
     assert!(
         world
@@ -121,15 +121,13 @@ async fn every_form_post_needs_its_own_sessions_csrf_token() {
             .await
             .is_redirect_to("/topics/Help")
     );
-    let form = world
-        .send(Call::get("/login").as_browser(&admin).build())
-        .await;
+    let form = world.send(Call::get("/login").by(&admin).build()).await;
     let (cookie, field) = (
         form.cookie("rapport_csrf").unwrap(),
         form.csrf_field().unwrap(),
     );
     let relogin = Call::post("/login")
-        .as_browser(&admin)
+        .by(&admin)
         .cookie("rapport_csrf", &cookie)
         .form(&[("csrf", &field), ("name", "admin"), ("password", PASSWORD)]);
     let answer = world.send(relogin.build()).await;
@@ -234,7 +232,7 @@ async fn sessions_end_when_idle_and_at_their_maximum_age() {
     let idle = world.accounts.config().session_idle;
     let max = world.accounts.config().session_max;
     assert!(idle < max);
-    let home = |b: &Browser| world.send(Call::get("/").as_browser(b).build());
+    let home = |b: &Browser| world.send(Call::get("/").by(b).build());
 
     // Use keeps a session alive past its first idle expiry; a longer pause ends it.
     let b = log_in(&world, "admin", PASSWORD).await.unwrap();
@@ -269,7 +267,7 @@ async fn logout_ends_the_session_on_the_server() {
     let out = world
         .send(
             Call::post("/logout")
-                .as_browser(&b)
+                .by(&b)
                 .form(&[("csrf", &b.csrf)])
                 .build(),
         )
@@ -278,9 +276,7 @@ async fn logout_ends_the_session_on_the_server() {
     assert_eq!(out.cookie("rapport_session").as_deref(), Some(""));
     assert!(out.set_cookies()[0].contains("Max-Age=0"));
     // The old cookie, replayed, opens nothing.
-    let again = world
-        .send(Call::get("/topics").as_browser(&b).build())
-        .await;
+    let again = world.send(Call::get("/topics").by(&b).build()).await;
     assert!(again.is_redirect_to("/login"));
     let token = b.session.as_deref().unwrap();
     assert!(world.accounts.session(token).await.unwrap().is_none());
@@ -301,7 +297,7 @@ fn made_token(page: &Answer) -> (String, String) {
 async fn api_tokens_are_shown_once_stored_hashed_and_revocable() {
     let world = admin_world(WebConfig::default()).await;
     let b = log_in(&world, "admin", PASSWORD).await.unwrap();
-    let make = Call::post("/settings/tokens").as_browser(&b).form(&[
+    let make = Call::post("/settings/tokens").by(&b).form(&[
         ("csrf", &b.csrf),
         ("name", "reporting"),
         ("scope", "topics:read"),
@@ -321,7 +317,7 @@ async fn api_tokens_are_shown_once_stored_hashed_and_revocable() {
     );
 
     let listing = world
-        .send(Call::get("/settings/users").as_browser(&b).build())
+        .send(Call::get("/settings/users").by(&b).build())
         .await;
     assert!(!listing.body.contains(&secret), "the secret is shown once");
     // The store keeps the digest, never the secret.
@@ -331,7 +327,7 @@ async fn api_tokens_are_shown_once_stored_hashed_and_revocable() {
     assert!(!stored[0].token_hash.contains(&secret[4..]));
 
     let revoke = Call::post(format!("/settings/tokens/{id}/revoke"))
-        .as_browser(&b)
+        .by(&b)
         .form(&[("csrf", &b.csrf)]);
     assert!(
         world
@@ -343,7 +339,7 @@ async fn api_tokens_are_shown_once_stored_hashed_and_revocable() {
     assert_eq!(answer.status, StatusCode::UNAUTHORIZED);
     assert!(answer.body.contains(r#""code":"unauthorized""#));
     let listing = world
-        .send(Call::get("/settings/users").as_browser(&b).build())
+        .send(Call::get("/settings/users").by(&b).build())
         .await;
     assert!(listing.body.contains("revoked"));
 }
@@ -413,9 +409,7 @@ async fn sessions_open_pages_only_and_tokens_open_the_api_only() {
     let b = log_in(&world, "admin", PASSWORD).await.unwrap();
     let admin = world.accounts.users().await.unwrap()[0].clone();
     let token = world.token_as(&admin, Role::Admin, &Permission::ALL).await;
-    let api = world
-        .send(Call::get("/api/v1/topics").as_browser(&b).build())
-        .await;
+    let api = world.send(Call::get("/api/v1/topics").by(&b).build()).await;
     assert_eq!(api.status, StatusCode::UNAUTHORIZED);
     let page = world
         .send(Call::get("/topics").bearer(&token).build())
@@ -450,9 +444,7 @@ async fn cookies_are_http_only_and_same_site() {
         set.extend(answer.set_cookies());
         set.extend(world.send(Call::get("/login").build()).await.set_cookies());
         let b = log_in(&world, "admin", PASSWORD).await.unwrap();
-        let out = Call::post("/logout")
-            .as_browser(&b)
-            .form(&[("csrf", &b.csrf)]);
+        let out = Call::post("/logout").by(&b).form(&[("csrf", &b.csrf)]);
         set.extend(world.send(out.build()).await.set_cookies());
         for name in ["rapport_session", "rapport_csrf"] {
             assert!(

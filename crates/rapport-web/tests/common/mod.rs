@@ -187,7 +187,7 @@ impl Call {
     }
 
     /// The browser's session cookie, if it has one.
-    pub fn as_browser(self, b: &Browser) -> Self {
+    pub fn by(self, b: &Browser) -> Self {
         match &b.session {
             Some(s) => self.cookie("rapport_session", s),
             None => self,
@@ -328,9 +328,7 @@ pub async fn log_in(world: &World, name: &str, password: &str) -> Result<Browser
         session: Some(session),
         csrf: String::new(),
     };
-    let home = world
-        .send(Call::get("/").as_browser(&browser).build())
-        .await;
+    let home = world.send(Call::get("/").by(&browser).build()).await;
     assert_eq!(home.status, StatusCode::OK);
     browser.csrf = home
         .csrf_field()

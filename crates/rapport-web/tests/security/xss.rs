@@ -158,7 +158,7 @@ async fn hostile_post_text_is_escaped_on_every_page_that_shows_it() {
     // A topic whose name is markup too, added through the form.
     let b = log_in(&world, "admin", PASSWORD).await.unwrap();
     let name = "<b>XSS</b> \"watch\"";
-    let add = Call::post("/topics").as_browser(&b).form(&[
+    let add = Call::post("/topics").by(&b).form(&[
         ("csrf", &b.csrf),
         ("name", name),
         ("query", "xsscheck"),
@@ -176,7 +176,7 @@ async fn hostile_post_text_is_escaped_on_every_page_that_shows_it() {
     assert_eq!(listed["count"], POSTS.len());
 
     let agent = log_in(&world, "agent", PASSWORD).await.unwrap();
-    let get = |uri: &str, who| world.send(Call::get(uri.to_string()).as_browser(who).build());
+    let get = |uri: &str, who| world.send(Call::get(uri.to_string()).by(who).build());
     for (what, who, uri, shows_posts) in [
         ("topics list", &b, "/topics".to_string(), false),
         ("topic page (admin)", &b, topic_page.clone(), true),
@@ -215,7 +215,7 @@ async fn hostile_post_text_is_escaped_on_every_page_that_shows_it() {
     // A bad query is shown back in the edit form: it must not close the textarea.
     let hostile = "</textarea><script>alert(14)</script>(";
     let edit = Call::post(topic_page.clone())
-        .as_browser(&b)
+        .by(&b)
         .form(&[("csrf", &b.csrf), ("query", hostile)]);
     let page = world.send(edit.build()).await;
     assert_eq!(page.status, StatusCode::BAD_REQUEST);

@@ -1,4 +1,4 @@
-// Reading stored posts for routing: shared by both backends (`CREATED_MICROS` is the
+// Reading what routing needs: shared by both backends (`CREATED_MICROS` is the
 // backend's expression for a post's time in microseconds).
 
 async fn route_candidates(pool: &Pool, posts: &[PostId]) -> Result<Vec<RouteCandidate>> {
@@ -71,4 +71,64 @@ async fn route_candidates(pool: &Pool, posts: &[PostId]) -> Result<Vec<RouteCand
         out.extend(chunk.iter().filter_map(|id| found.remove(&id.0)));
     }
     Ok(out)
+}
+
+async fn latest_cases_in_conversations(
+    pool: &Pool,
+    ids: &[ConversationId],
+) -> Result<Vec<(ConversationId, CaseRecord)>> {
+    let mut latest: std::collections::HashMap<i64, CaseRecord> = Default::default();
+    for chunk in ids.chunks(400) {
+        let list = (1..=chunk.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        // Every conversation merged into one of these (and the ones themselves).
+        let sql = format!(
+            "SELECT COALESCE(m.merged_into, m.id) AS root, {CASE_COLS} FROM conversations m \
+             JOIN cases c ON c.conversation_id = m.id \
+             WHERE m.id IN ({list}) OR m.merged_into IN ({list})"
+        );
+        let mut q = sqlx::query::<Db>(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(id.0);
+        }
+        for r in q.fetch_all(pool).await? {
+            let root: i64 = r.try_get("root")?;
+            let record = decode_case(&r)?;
+            let newer = latest.get(&root).is_none_or(|l| {
+                (record.case.opened_at, record.case.id) > (l.case.opened_at, l.case.id)
+            });
+            if newer {
+                latest.insert(root, record);
+            }
+        }
+    }
+    Ok(latest
+        .into_iter()
+        .map(|(root, r)| (ConversationId(root), r))
+        .collect())
+}
+
+async fn later_unattached_posts(
+    pool: &Pool,
+    conversation: ConversationId,
+    after: DateTime<Utc>,
+    after_post: PostId,
+    limit: u32,
+) -> Result<Vec<PostId>> {
+    let sql = format!(
+        "SELECT p.id FROM posts p WHERE p.conversation_id = $1 AND {AFTER_MICROS} \
+           AND NOT (p.created_at = {AT_MICROS} AND p.id <= $3) \
+           AND NOT EXISTS (SELECT 1 FROM case_posts cp WHERE cp.post_id = p.id) \
+         ORDER BY p.created_at, p.id LIMIT $4"
+    );
+    let ids: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(conversation.0)
+        .bind(care::micros(after))
+        .bind(after_post.0)
+        .bind(i64::from(limit))
+        .fetch_all(pool)
+        .await?;
+    Ok(ids.into_iter().map(PostId).collect())
 }

@@ -39,7 +39,7 @@ fn screenshot_dir() -> PathBuf {
     );
     let dir = target.join("browser-screenshots");
     std::fs::create_dir_all(&dir).expect("screenshot directory");
-    dir
+    dir.canonicalize().unwrap_or(dir)
 }
 
 /// chromedriver, stopped when dropped.

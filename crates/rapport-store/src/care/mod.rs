@@ -191,4 +191,8 @@ pub trait CareStore: Send + Sync {
     /// generated workspaces). Unlike [`CareStore::create_case`] it does not index the posts'
     /// text for [`CareStore::similar_resolved_cases`]. Returns how many were stored.
     async fn bulk_insert_cases(&self, cases: &[BulkCase]) -> Result<u64>;
+
+    /// Refreshes the planner's statistics on the care tables (and, on PostgreSQL, the
+    /// visibility map that index-only counts rely on); run it after a bulk load.
+    async fn analyze(&self) -> Result<()>;
 }

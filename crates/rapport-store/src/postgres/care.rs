@@ -23,6 +23,14 @@ const CREATED_MICROS: &str = "(EXTRACT(EPOCH FROM p.created_at) * 1000000)::BIGI
 const AFTER_MICROS: &str = "p.created_at >= TIMESTAMPTZ 'epoch' + $2 * INTERVAL '1 microsecond'";
 const AT_MICROS: &str = "TIMESTAMPTZ 'epoch' + $2 * INTERVAL '1 microsecond'";
 
+/// Statistics for the planner and the visibility map after a bulk load (VACUUM runs outside
+/// a transaction, so each is its own statement).
+const ANALYZE: [&str; 3] = [
+    "VACUUM ANALYZE cases",
+    "VACUUM ANALYZE case_topics",
+    "VACUUM ANALYZE case_posts",
+];
+
 include!("../care/sql/cases.rs");
 include!("../care/sql/inbox.rs");
 include!("../care/sql/other.rs");

@@ -23,6 +23,9 @@ const CREATED_MICROS: &str = "p.created_at";
 const AFTER_MICROS: &str = "p.created_at >= $2";
 const AT_MICROS: &str = "$2";
 
+/// Statistics for the planner after a bulk load.
+const ANALYZE: [&str; 1] = ["ANALYZE"];
+
 include!("../care/sql/cases.rs");
 include!("../care/sql/inbox.rs");
 include!("../care/sql/other.rs");

@@ -190,4 +190,10 @@ impl CareStore for ThisStore {
     async fn bulk_insert_cases(&self, cases: &[BulkCase]) -> Result<u64> {
         bulk_insert_cases(&self.pool, cases).await
     }
+    async fn analyze(&self) -> Result<()> {
+        for sql in ANALYZE {
+            sqlx::raw_sql(sql).execute(&self.pool).await?;
+        }
+        Ok(())
+    }
 }

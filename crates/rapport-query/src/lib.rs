@@ -123,6 +123,7 @@ mod parser;
 mod program;
 mod single;
 mod text;
+pub mod topicgen;
 mod triggers;
 
 pub use ast::Query;

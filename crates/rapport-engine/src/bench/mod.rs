@@ -2,13 +2,12 @@
 //!
 //! The workload is built before the clock starts: real texts (by default every twcs and airline
 //! file in the shared data directory) replayed with fresh ids as X API v2 NDJSON, and K
-//! generated topics (see [`topicgen`]). Then three figures are taken:
+//! generated topics (see `rapport_query::topicgen`). Then three figures are taken:
 //! - end to end: parse the JSON, normalize, dedupe, classify, match every topic, store posts and
 //!   matches in a fresh store, on every core the pipeline uses;
 //! - matching alone, on one core, over the already-parsed posts;
 //! - classification alone, on one core.
 
-pub mod topicgen;
 pub mod workload;
 
 use crate::{Engine, EngineConfig, IngestProgress, Result};
@@ -75,13 +74,14 @@ pub async fn ingest(
     seeds: &[Post],
     store: Arc<dyn Store>,
 ) -> Result<BenchReport> {
-    let vocab = topicgen::Vocabulary::from_texts(seeds.iter().map(|p| p.text.as_str()));
+    let vocab =
+        rapport_query::topicgen::Vocabulary::from_texts(seeds.iter().map(|p| p.text.as_str()));
     if !vocab.is_usable() || seeds.is_empty() {
         return Err(crate::EngineError::Pipeline(
             "the seed texts are too few to build a workload".into(),
         ));
     }
-    let queries = topicgen::generate(&vocab, spec.topics, spec.seed);
+    let queries = rapport_query::topicgen::generate(&vocab, spec.topics, spec.seed);
     for (i, q) in queries.iter().enumerate() {
         store
             .add_topic(&format!("bench-{i:05}"), q, &TopicOptions::default())

@@ -3,14 +3,12 @@
 //! The workload is the one `rapport bench ingest` matches: the texts of every twcs and airline
 //! file in `../shared/data` (HTML entities decoded, as the importers do), replayed as X posts
 //! in English with their reply links and no entity lists, and topics made by the benchmark's
-//! generator (see `topicgen.rs`, seed 42 unless told). The posts are matched again and again
+//! generator (`rapport_query::topicgen`, seed 42 unless told). The posts are matched again and again
 //! on this thread; the figures are wall-clock and CPU-time rates (on a shared machine the
 //! wall clock also counts time other processes held the core), and how many topics an average
 //! post woke (evaluated) and matched.
 //!
 //! `cargo run --release -p rapport-query --example match_throughput [-- TOPICS [POSTS [SEED]]]`
-
-mod topicgen;
 
 use chrono::Utc;
 use rapport_domain::{Author, Engagement, Network, Post, TopicId, TopicOptions};
@@ -40,8 +38,9 @@ fn main() {
     let seed = arg("SEED", 42);
 
     let posts: Vec<Post> = SOURCES.iter().flat_map(|s| load_posts(s)).collect();
-    let vocab = topicgen::Vocabulary::from_texts(posts.iter().map(|p| p.text.as_str()));
-    let queries = topicgen::generate(&vocab, topic_count, seed);
+    let vocab =
+        rapport_query::topicgen::Vocabulary::from_texts(posts.iter().map(|p| p.text.as_str()));
+    let queries = rapport_query::topicgen::generate(&vocab, topic_count, seed);
     let parsed: Vec<_> = queries
         .iter()
         .enumerate()

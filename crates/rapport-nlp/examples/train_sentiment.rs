@@ -2,7 +2,7 @@
 //!
 //! `cargo run --release -p rapport-nlp --example train_sentiment -- [--out FILE] [--seed N]
 //!  [--bits N] [--epochs N] [--lr X] [--l2 X] [--airline-weight X] [--groups MASK] [--no-balance] [--no-average]
-//!  [--nb X] [--no-tune-bias] [--dev FILE,FILE]`
+//!  [--nb X] [--no-tune-bias] [--dev FILE,FILE] [--recent-weight X] [--seeds N] [--shift-folds K]`
 //!
 //! The data directory is `../shared/data` relative to the repository root.
 
@@ -29,6 +29,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--no-average" => options.average = false,
             "--nb" => options.nb = value()?.parse()?,
             "--no-tune-bias" => options.tune_bias = false,
+            "--recent-weight" => options.recent_weight = value()?.parse()?,
+            "--seeds" => options.seeds = value()?.parse()?,
+            "--shift-folds" => options.shift_folds = value()?.parse()?,
             "--dev" => options.dev = value()?.split(',').map(str::to_string).collect(),
             other => return Err(format!("unknown argument '{other}'").into()),
         }

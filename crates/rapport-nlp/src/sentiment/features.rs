@@ -45,6 +45,8 @@ const CHARS: u64 = 4;
 const UNIT: u64 = 5;
 const FLAG: u64 = 6;
 const LEXICON: u64 = 7;
+const TRIGRAM: u64 = 8;
+const AFTER_BUT: u64 = 9;
 
 /// The hash of a word's unigram feature, which also keys the sentiment lexicon.
 #[inline]
@@ -89,6 +91,10 @@ pub mod groups {
     /// Ratings of the VADER lexicon ([`super::super::lexicon`]).
     pub const LEXICON: u32 = 1 << 6;
     pub const ALL: u32 = (1 << 7) - 1;
+    /// Word trigrams over the token stream.
+    pub const TRIGRAMS: u32 = 1 << 7;
+    /// Lexicon ratings after `but`/`however` again in a space of their own.
+    pub const CLAUSE: u32 = 1 << 8;
 }
 
 /// Receives features: a hash, and a way to name it that only explanations call.
@@ -126,6 +132,8 @@ fn featurize_decoded<S: Sink>(text: &str, g: u32, norm: &mut String, sink: &mut 
     let on = |group: u32| g & group != 0;
     sink.feature(step(FLAG, Flag::Bias as u64), || Flag::Bias.name().into());
     let mut prev_unit = step(UNIT, 0);
+    let mut prev2_unit = step(UNIT, 0);
+    let mut after_but = false;
     let mut prev_name_end = 0usize;
     let mut prev_start = 0usize;
     let mut tally = Tally::default();
@@ -162,6 +170,11 @@ fn featurize_decoded<S: Sink>(text: &str, g: u32, norm: &mut String, sink: &mut 
                         sink.feature(step(LEXICON, bin as u64), || {
                             format!("[lexicon {}: {word}]", strength_name(bin))
                         });
+                        if after_but && on(groups::CLAUSE) {
+                            sink.feature(step(AFTER_BUT, bin as u64), || {
+                                format!("[after but: lexicon {}: {word}]", strength_name(bin))
+                            });
+                        }
                     }
                 }
                 if tok.kind == TokenKind::Hashtag {
@@ -171,6 +184,9 @@ fn featurize_decoded<S: Sink>(text: &str, g: u32, norm: &mut String, sink: &mut 
                     char_ngrams(word, sink);
                 }
                 let raw = &text[tok.start..tok.end];
+                if on(groups::CLAUSE) && matches!(word, "but" | "however" | "although" | "though") {
+                    after_but = true;
+                }
                 if on(groups::FLAGS) {
                     word_flags(raw, tok.elongated, sink);
                 }
@@ -205,6 +221,13 @@ fn featurize_decoded<S: Sink>(text: &str, g: u32, norm: &mut String, sink: &mut 
                 format!("{prev} {}", unit_name())
             });
         }
+        if on(groups::TRIGRAMS) {
+            sink.feature(
+                step(step(step(TRIGRAM, prev2_unit), prev_unit), unit),
+                || format!("[trigram ending] {}", unit_name()),
+            );
+        }
+        prev2_unit = prev_unit;
         prev_unit = unit;
         prev_start = tok.start;
         prev_name_end = tok.end;

@@ -39,6 +39,14 @@ pub struct TrainOptions {
     pub dev: Vec<String>,
     /// Whether to tune the class-score shift on `dev` at all.
     pub tune_bias: bool,
+    /// Weight of a post from a SemEval 2016 file (the newest tweets) relative to older ones.
+    pub recent_weight: f32,
+    /// 0: the shift is tuned on the dev split scored by one model trained without all of it;
+    /// k > 1: the dev split is cut into k folds, each scored by a model trained on everything
+    /// else (the other folds included), closer to the final model that sees all of it.
+    pub shift_folds: u32,
+    /// Models fitted with seeds `seed, seed + 1, ...` whose weights are averaged.
+    pub seeds: u32,
 }
 
 impl Default for TrainOptions {
@@ -59,6 +67,9 @@ impl Default for TrainOptions {
                 "twitter-2016devtest-A.tsv".to_string(),
             ],
             tune_bias: true,
+            recent_weight: 1.0,
+            seeds: 1,
+            shift_folds: 4,
         }
     }
 }
@@ -117,10 +128,15 @@ pub fn train_with(
             held_out = Some(read);
             continue;
         }
-        let dev = name.is_some_and(|n| options.dev.contains(&n));
+        let dev = name.as_ref().is_some_and(|n| options.dev.contains(n));
+        let weight = if name.is_some_and(|n| n.contains("2016")) {
+            options.recent_weight
+        } else {
+            1.0
+        };
         read.truncate(options.limit.unwrap_or(usize::MAX));
         sources.push((file.display().to_string(), read.len()));
-        posts.extend(read.into_iter().map(|p| (p, 1.0, dev)));
+        posts.extend(read.into_iter().map(|p| (p, weight, dev)));
     }
     let airline = data_dir.join("airline/airline_sentiment_train.csv");
     let mut read = read_airline(&airline)?;
@@ -145,7 +161,39 @@ pub fn train_with(
         .map(|(p, _, _)| p.clone())
         .collect();
     let (mut shift, mut dev) = ([0f32; 3], None);
-    if options.tune_bias && !dev_posts.is_empty() {
+    if options.tune_bias && !dev_posts.is_empty() && options.shift_folds > 1 {
+        let k = options.shift_folds as usize;
+        let mut scored = Vec::new();
+        for fold in 0..k {
+            let mut dev_index = 0usize;
+            let mut held = Vec::new();
+            let train: Vec<_> = posts
+                .iter()
+                .filter(|(p, _, d)| {
+                    if !*d {
+                        return true;
+                    }
+                    dev_index += 1;
+                    if (dev_index - 1) % k == fold {
+                        held.push(p.clone());
+                        false
+                    } else {
+                        true
+                    }
+                })
+                .collect();
+            let model = fit(&train, seed, options);
+            scored.extend(held.iter().map(|p| (model.scores(&p.text), class_index(p))));
+        }
+        shift = tune_shift_scored(&scored);
+        // The report's dev figures: each fold scored by the model that did not see it.
+        dev = Some(EvalReport::from_pairs(scored.iter().map(
+            |(scores, gold)| {
+                let shifted: [f32; 3] = std::array::from_fn(|c| scores[c] + shift[c]);
+                (CLASSES[*gold], CLASSES[super::argmax(&shifted)])
+            },
+        )));
+    } else if options.tune_bias && !dev_posts.is_empty() {
         let train: Vec<_> = posts.iter().filter(|(_, _, d)| !*d).collect();
         let mut model = fit(&train, seed, options);
         shift = tune_shift(&model, &dev_posts);
@@ -205,7 +253,20 @@ fn fit(posts: &[&(LabelledPost, f32, bool)], seed: u64, options: &TrainOptions) 
         })
         .collect();
     let scale = (options.nb > 0.0).then(|| nb_scale(&examples, options));
-    sgd(&examples, seed, options, scale.as_deref())
+    let runs = options.seeds.max(1);
+    let (mut w, mut bias) = sgd(&examples, seed, options, scale.as_deref());
+    for k in 1..runs {
+        let (wk, bk) = sgd(&examples, seed + u64::from(k), options, scale.as_deref());
+        for (a, b) in w.iter_mut().zip(wk) {
+            *a += b;
+        }
+        for c in 0..3 {
+            bias[c] += bk[c];
+        }
+    }
+    let k = runs as f32;
+    w.iter_mut().for_each(|v| *v /= k);
+    quantize(options.bits, options.groups, &w, bias.map(|b| b / k))
 }
 
 /// Shifts added to the negative and positive scores (neutral stays) that maximise macro recall
@@ -215,8 +276,13 @@ fn tune_shift(model: &SentimentModel, posts: &[LabelledPost]) -> [f32; 3] {
         .iter()
         .map(|p| (model.scores(&p.text), class_index(p)))
         .collect();
+    tune_shift_scored(&scored)
+}
+
+/// [`tune_shift`] over scores already computed: (scores, gold class index).
+fn tune_shift_scored(scored: &[([f32; 3], usize)]) -> [f32; 3] {
     let mut support = [0u32; 3];
-    for (_, gold) in &scored {
+    for (_, gold) in scored {
         support[*gold] += 1;
     }
     let grid = |i: i32| i as f32 * 0.05;
@@ -225,7 +291,7 @@ fn tune_shift(model: &SentimentModel, posts: &[LabelledPost]) -> [f32; 3] {
         for pos in -30..=30 {
             let shift = [grid(neg), 0.0, grid(pos)];
             let mut hits = [0u32; 3];
-            for (scores, gold) in &scored {
+            for (scores, gold) in scored {
                 let shifted = std::array::from_fn(|c| scores[c] + shift[c]);
                 if super::argmax(&shifted) == *gold {
                     hits[*gold] += 1;
@@ -337,7 +403,13 @@ impl SplitMix {
     }
 }
 
-fn sgd(examples: &[Example], seed: u64, o: &TrainOptions, scale: Option<&[f32]>) -> SentimentModel {
+/// One SGD fit: the weights (NB scale folded in) and the biases.
+fn sgd(
+    examples: &[Example],
+    seed: u64,
+    o: &TrainOptions,
+    scale: Option<&[f32]>,
+) -> (Vec<f32>, [f32; 3]) {
     let one = [1f32; 3];
     let factor = |b: usize| -> &[f32] { scale.map_or(&one[..], |s| &s[b..b + 3]) };
     let n_buckets = 1usize << o.bits;
@@ -409,7 +481,7 @@ fn sgd(examples: &[Example], seed: u64, o: &TrainOptions, scale: Option<&[f32]>)
             *v *= f;
         }
     }
-    quantize(o.bits, o.groups, &w, bias)
+    (w, bias)
 }
 
 fn quantize(bits: u8, groups: u32, w: &[f32], bias: [f32; 3]) -> SentimentModel {

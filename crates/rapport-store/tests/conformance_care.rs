@@ -6,6 +6,8 @@ mod support;
 
 #[path = "conformance_care/cases.rs"]
 mod cases;
+#[path = "conformance_care/contact_list.rs"]
+mod contact_list;
 #[path = "conformance_care/contacts.rs"]
 mod contacts;
 #[path = "conformance_care/inbox.rs"]
@@ -56,4 +58,6 @@ on_every_backend!(
     contacts::merging_moves_identities_cases_and_leads,
     contacts::splitting_takes_the_identity_and_its_cases,
     contacts::leads_list_one_row_per_contact,
+    contact_list::contact_list_filters_sorts_and_counts,
+    contact_list::contact_list_pages_walk_every_contact_once,
 );

@@ -1,10 +1,10 @@
-//! Contacts: fields, merging two contacts, splitting an identity off, the timeline of every
-//! touchpoint, and leads.
+//! Contacts: the contact list, fields, merging two contacts, splitting an identity off, the
+//! timeline of every touchpoint, and leads.
 
 use super::{Care, CareError, Result};
 use chrono::{DateTime, Utc};
 use rapport_domain::{CaseId, CaseStatus, ContactId, IdentityId, StoredPost};
-use rapport_store::care::{ContactFields, Lead, Note, OutboxEntry};
+use rapport_store::care::{ContactFields, ContactPage, ContactQuery, Lead, Note, OutboxEntry};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -76,6 +76,44 @@ fn clean(v: &Option<String>) -> Option<String> {
 }
 
 impl Care {
+    /// One page of the contact list, shared by the web page and the API: see
+    /// [`ContactQuery`] for what the text, stage, tag and own-account filters match and
+    /// [`rapport_store::care::ContactSort`] for the orders. The next page starts at the
+    /// returned `next` cursor with the same filters and sort.
+    pub async fn contacts(&self, query: &ContactQuery) -> Result<ContactPage> {
+        if !(1..=500).contains(&query.limit) {
+            return Err(CareError::invalid(
+                "limit",
+                format!("{} is outside 1 to 500", query.limit),
+            ));
+        }
+        if query.text.chars().count() > 200 {
+            return Err(CareError::invalid(
+                "q",
+                "the search text is longer than 200 characters",
+            ));
+        }
+        if let (Some(cursor), sort) = (&query.after, query.sort) {
+            let matches = matches!(
+                (cursor, sort),
+                (
+                    rapport_store::care::ContactCursor::LastActivity { .. },
+                    rapport_store::care::ContactSort::LastActivity
+                ) | (
+                    rapport_store::care::ContactCursor::Name { .. },
+                    rapport_store::care::ContactSort::Name
+                )
+            );
+            if !matches {
+                return Err(CareError::invalid(
+                    "after",
+                    format!("cursor '{cursor}' belongs to another sort"),
+                ));
+            }
+        }
+        Ok(self.cs().contacts(query).await?)
+    }
+
     pub async fn contact_fields(&self, id: ContactId) -> Result<Option<ContactFields>> {
         Ok(self.cs().contact_fields(id).await?)
     }

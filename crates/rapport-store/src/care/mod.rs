@@ -9,9 +9,11 @@
 //! The store keeps what the engine worked out; the rules (routing, state machine, SLA clocks)
 //! live in the domain and the engine.
 
+mod contact_list;
 mod keys;
 mod model;
 
+pub use contact_list::*;
 pub use keys::{due_key, prio_key};
 pub(crate) use keys::{micros, priority_rank, rank_priority, sla_rank, time};
 pub use model::*;
@@ -167,6 +169,11 @@ pub trait CareStore: Send + Sync {
 
     // ---- contacts ---------------------------------------------------------------------------
 
+    /// One page of the contact list: contacts not merged into another, filtered by text,
+    /// stage, tag and (by default) leaving the company's own accounts out, in the query's
+    /// order, with their identities, fields and figures. `Invalid` for a limit outside 1 to
+    /// 500 or a cursor of another sort.
+    async fn contacts(&self, query: &ContactQuery) -> Result<ContactPage>;
     /// `None` for an unknown contact; a contact without fields yet has empty ones.
     async fn contact_fields(&self, contact: ContactId) -> Result<Option<ContactFields>>;
     /// Replaces the fields (and the contact's name); `merged_into` is ignored.

@@ -30,6 +30,7 @@ include!("../care/sql/cases.rs");
 include!("../care/sql/inbox.rs");
 include!("../care/sql/other.rs");
 include!("../care/sql/contacts.rs");
+include!("../care/sql/contact_list.rs");
 include!("../care/sql/route.rs");
 include!("../care/sql/impl_store.rs");
 

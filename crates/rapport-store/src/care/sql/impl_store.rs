@@ -166,6 +166,9 @@ impl CareStore for ThisStore {
     ) -> Result<OutboxEntry> {
         mark_reply(&self.pool, id, outcome, at).await
     }
+    async fn contacts(&self, query: &ContactQuery) -> Result<ContactPage> {
+        contacts(&self.pool, query).await
+    }
     async fn contact_fields(&self, contact: ContactId) -> Result<Option<ContactFields>> {
         contact_fields(&self.pool, contact).await
     }

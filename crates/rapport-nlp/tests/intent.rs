@@ -38,7 +38,7 @@ fn clear_cases_get_their_intents() {
         ),
         (
             // `Why won't it open?` here is now taken as venting (complaint only): the labels
-            // hold many rhetorical `why` questions, and the question threshold rose to 0.48.
+            // hold many rhetorical `why` questions, and the question threshold is chosen for F1 over them all.
             "@SpotifyCares the app keeps crashing since the update. How do I get it to open?",
             &[Question, Complaint],
         ),
@@ -177,11 +177,18 @@ fn the_split_is_deterministic_and_near_sixty_forty() {
         .filter(|l| part_of(&l.source, &l.id) == Part::Dev)
         .count();
     let share = dev as f64 / lines.len() as f64;
-    assert!((0.55..0.68).contains(&share), "dev share {share}");
+    // The first two rounds were split 60/40 by the hash; the third added development posts
+    // only (posts whose hash puts them there), leaving the evaluation part as it was.
+    assert!((0.55..0.72).contains(&share), "dev share {share}");
     let dev_posts = load_labelled(data_dir(), Part::Dev).unwrap();
     let eval_posts = load_labelled(data_dir(), Part::Eval).unwrap();
     assert_eq!(dev_posts.len(), dev);
     assert_eq!(dev_posts.len() + eval_posts.len(), lines.len());
+    assert_eq!(
+        eval_posts.len(),
+        592,
+        "the evaluation part is the one scored before"
+    );
     assert!(
         eval_posts
             .iter()
@@ -217,12 +224,12 @@ fn eval_part_keeps_its_scores() {
     let report = eval_intent(IntentModel::default_model(), &posts);
     println!("{report}");
     let floors = [
-        ("question", 0.728),
-        ("complaint", 0.742),
-        ("praise", 0.627),
-        ("lead", 0.512),
-        ("feedback", 0.457),
-        ("other", 0.620),
+        ("question", 0.742),
+        ("complaint", 0.736),
+        ("praise", 0.632),
+        ("lead", 0.539),
+        ("feedback", 0.526),
+        ("other", 0.631),
     ];
     for (label, floor) in floors {
         let row = report.label(label).unwrap();

@@ -42,7 +42,7 @@ fn committed_model_scores_on_held_out_tweets() {
         eval_sentiment(SentimentModel::default_model(), EvalFormat::Semeval, &file).unwrap();
     assert_eq!(report.posts, 20632);
     assert!(
-        report.macro_recall >= 0.635,
+        report.macro_recall >= 0.64,
         "macro recall {:.4}",
         report.macro_recall
     );
@@ -120,9 +120,10 @@ fn cross_fitted_shift_scores_every_dev_post_once_and_seed_averaging_is_reproduci
     let (a, report) = train_with(&data(), 7, &options).unwrap();
     let (b, _) = train_with(&data(), 7, &options).unwrap();
     assert_eq!(a.to_bytes(), b.to_bytes());
-    // Two dev files of at most 150 posts each, every one scored by the fold model without it.
+    // Three dev files (2016 train, dev, devtest) of at most 150 posts each, every one scored
+    // by the fold model that did not see it.
     let dev = report.dev.expect("the dev split is scored");
-    assert_eq!(dev.posts, 300);
+    assert_eq!(dev.posts, 450);
     let single = TrainOptions {
         seeds: 1,
         ..options

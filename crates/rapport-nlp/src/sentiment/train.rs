@@ -63,13 +63,14 @@ impl Default for TrainOptions {
             groups: super::features::groups::ALL,
             nb: 1.0,
             dev: vec![
+                "twitter-2016train-A.tsv".to_string(),
                 "twitter-2016dev-A.tsv".to_string(),
                 "twitter-2016devtest-A.tsv".to_string(),
             ],
             tune_bias: true,
             recent_weight: 1.0,
             seeds: 1,
-            shift_folds: 4,
+            shift_folds: 5,
         }
     }
 }

@@ -145,6 +145,14 @@ pub struct SlaPolicy {
     normal: Targets,
     low: Targets,
     at_risk_fraction: f64,
+    /// Whether clocks count only the team's opening hours (`false`: around the clock, in the
+    /// team's zone). Policies stored before this flag existed count business hours.
+    #[serde(default = "counts_business_hours")]
+    business_hours: bool,
+}
+
+fn counts_business_hours() -> bool {
+    true
 }
 
 impl SlaPolicy {
@@ -157,7 +165,18 @@ impl SlaPolicy {
             normal: Targets::default(),
             low: Targets::default(),
             at_risk_fraction: DEFAULT_AT_RISK_FRACTION,
+            business_hours: true,
         }
+    }
+
+    /// Count only the team's opening hours (the default), or every hour of the week.
+    pub fn with_business_hours(mut self, business_hours: bool) -> Self {
+        self.business_hours = business_hours;
+        self
+    }
+
+    pub fn business_hours(&self) -> bool {
+        self.business_hours
     }
 
     pub fn with_targets(

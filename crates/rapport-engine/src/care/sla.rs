@@ -82,7 +82,7 @@ pub fn evaluate(
 
 impl Care {
     /// The policy and calendar a case is measured by: its team's, else the default policy on
-    /// an always-open UTC calendar.
+    /// an always-open UTC calendar; a policy without business hours counts around the clock.
     pub(crate) async fn sla_terms(
         &self,
         record: &CaseRecord,
@@ -100,7 +100,14 @@ impl Care {
             Some(n) => self.cs().sla_policy(&n).await?,
             None => None,
         };
-        let calendar = team.map(|t| t.calendar).unwrap_or_else(utc_always_open);
+        // A policy that ignores business hours counts every hour, in the team's zone still.
+        let calendar = match (team, &policy) {
+            (Some(t), Some(p)) if !p.business_hours() => {
+                BusinessCalendar::always_open(t.calendar.tz())
+            }
+            (Some(t), _) => t.calendar,
+            (None, _) => utc_always_open(),
+        };
         Ok((policy, calendar))
     }
 

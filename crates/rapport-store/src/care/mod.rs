@@ -44,6 +44,9 @@ pub trait CareStore: Send + Sync {
     async fn put_team(&self, team: &TeamSpec) -> Result<Team>;
     async fn team(&self, id: TeamId) -> Result<Option<Team>>;
     async fn teams(&self) -> Result<Vec<Team>>;
+    /// Renames a team, keeping its id (cases and routing rules refer to it); a name another
+    /// team holds is a conflict.
+    async fn rename_team(&self, id: TeamId, name: &str) -> Result<Team>;
     /// Moves the team's round-robin cursor to the next member and returns them; `None` when the
     /// team has no members. Concurrent callers get different members.
     async fn next_round_robin(&self, team: TeamId) -> Result<Option<UserId>>;

@@ -2,7 +2,7 @@ use crate::kit::{case, draft, minute, post};
 use crate::support::{P, at};
 use rapport_domain::{
     Actor, BusinessCalendar, CaseAction, CaseChange, CaseStatus, Priority, SlaPolicy, SlaState,
-    Targets, UserId,
+    Targets, TeamId, UserId,
 };
 use rapport_store::care::{CasePost, CaseWrite, TeamSpec};
 use rapport_store::{Store, StoreError};
@@ -220,6 +220,19 @@ pub async fn teams_policies_settings_and_round_robin(store: Arc<dyn Store>) {
         .await
         .unwrap();
     assert_eq!(care.next_round_robin(empty.id).await.unwrap(), None);
+    assert_eq!(care.teams().await.unwrap().len(), 2);
+    // Renaming keeps the id and the cursor; another team's name is a conflict.
+    let renamed = care.rename_team(team.id, "payments").await.unwrap();
+    assert_eq!((renamed.id, renamed.name.as_str()), (team.id, "payments"));
+    assert_eq!(renamed.last_assigned, Some(UserId(8)));
+    assert!(matches!(
+        care.rename_team(team.id, "nobody").await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(matches!(
+        care.rename_team(TeamId(9_999), "ghost").await,
+        Err(StoreError::NotFound(_))
+    ));
     assert_eq!(care.teams().await.unwrap().len(), 2);
 }
 

@@ -26,6 +26,9 @@ impl CareStore for ThisStore {
     async fn teams(&self) -> Result<Vec<Team>> {
         teams(&self.pool).await
     }
+    async fn rename_team(&self, id: TeamId, name: &str) -> Result<Team> {
+        rename_team(&self.pool, id, name).await
+    }
     async fn next_round_robin(&self, team: TeamId) -> Result<Option<UserId>> {
         next_round_robin(&self.pool, team).await
     }

@@ -105,6 +105,30 @@ async fn teams(pool: &Pool) -> Result<Vec<Team>> {
     rows.iter().map(decode_team).collect()
 }
 
+async fn rename_team(pool: &Pool, id: TeamId, name: &str) -> Result<Team> {
+    if name.trim().is_empty() {
+        return Err(StoreError::Invalid("team name is empty".into()));
+    }
+    let holder: Option<i64> = sqlx::query_scalar("SELECT id FROM teams WHERE name = $1")
+        .bind(name)
+        .fetch_optional(pool)
+        .await?;
+    if holder.is_some_and(|h| h != id.0) {
+        return Err(StoreError::Conflict(format!("a team named '{name}' exists")));
+    }
+    let done = sqlx::query("UPDATE teams SET name = $1 WHERE id = $2")
+        .bind(name)
+        .bind(id.0)
+        .execute(pool)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound(format!("team {id}")));
+    }
+    team_by_id(pool, id)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("team {id}")))
+}
+
 async fn next_round_robin(pool: &Pool, id: TeamId) -> Result<Option<UserId>> {
     // Compare-and-set on the cursor: a concurrent caller that moved it first makes this one
     // read again, so two cases never go to the same member by accident of timing.

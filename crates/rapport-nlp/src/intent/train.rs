@@ -28,6 +28,9 @@ pub struct IntentTrainParams {
     pub min_count: usize,
     /// Folds of the cross-validation that picks the thresholds.
     pub folds: usize,
+    /// Times the cross-validation is run, each over its own shuffle; a post's out-of-fold
+    /// probability is the mean over them, which steadies the thresholds.
+    pub repeats: usize,
     /// Feature families left out (`"w:"`, `"b:"`, `"o:"`, `"c:"`, `"k:"`, `"s:"`), to
     /// measure what each one brings.
     pub without: Vec<String>,
@@ -41,6 +44,7 @@ impl Default for IntentTrainParams {
             l2: 1.0,
             min_count: 2,
             folds: 5,
+            repeats: 3,
             without: Vec::new(),
         }
     }
@@ -84,26 +88,38 @@ pub fn train_intent_on(
             labels: p.labels,
         })
         .collect();
-    // Out-of-fold probabilities for every post.
-    let mut order: Vec<usize> = (0..posts.len()).collect();
-    shuffle(&mut order, &mut SplitMix(seed ^ 0x5eed_f01d));
+    // Out-of-fold probabilities for every post, averaged over the repeats.
     let folds = params.folds.max(2);
-    let mut fold_of = vec![0; posts.len()];
-    for (pos, &i) in order.iter().enumerate() {
-        fold_of[i] = pos % folds;
-    }
+    let repeats = params.repeats.max(1);
     let mut oof = vec![[0f64; 5]; posts.len()];
-    for fold in 0..folds {
-        let train: Vec<&Example> = examples
-            .iter()
-            .zip(&fold_of)
-            .filter(|(_, f)| **f != fold)
-            .map(|(e, _)| e)
-            .collect();
-        let fit = fit(&train, seed.wrapping_add(fold as u64 + 1), params);
-        for (i, e) in examples.iter().enumerate() {
-            if fold_of[i] == fold {
-                oof[i] = fit.probabilities(&e.features);
+    for repeat in 0..repeats {
+        let mut order: Vec<usize> = (0..posts.len()).collect();
+        shuffle(
+            &mut order,
+            &mut SplitMix(seed ^ 0x5eed_f01d ^ (repeat as u64).wrapping_mul(0x9e37_79b9)),
+        );
+        let mut fold_of = vec![0; posts.len()];
+        for (pos, &i) in order.iter().enumerate() {
+            fold_of[i] = pos % folds;
+        }
+        for fold in 0..folds {
+            let train: Vec<&Example> = examples
+                .iter()
+                .zip(&fold_of)
+                .filter(|(_, f)| **f != fold)
+                .map(|(e, _)| e)
+                .collect();
+            let run_seed = seed
+                .wrapping_add(fold as u64 + 1)
+                .wrapping_add(100 * repeat as u64);
+            let fit = fit(&train, run_seed, params);
+            for (i, e) in examples.iter().enumerate() {
+                if fold_of[i] == fold {
+                    let p = fit.probabilities(&e.features);
+                    for k in 0..5 {
+                        oof[i][k] += p[k] / repeats as f64;
+                    }
+                }
             }
         }
     }

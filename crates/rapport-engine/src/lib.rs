@@ -13,6 +13,7 @@ pub mod bench;
 pub mod care;
 pub mod demo;
 mod error;
+mod explain;
 mod ingest;
 mod matching;
 mod search;
@@ -20,6 +21,7 @@ mod topics;
 
 pub use error::EngineError;
 pub use ingest::{IngestProgress, IngestSummary};
+pub use rapport_nlp::Explanation;
 pub use search::{Backtest, SearchHit, SearchResult};
 pub use topics::TopicInfo;
 

@@ -21,6 +21,7 @@ mod presence;
 mod replies;
 mod routing;
 mod sla;
+mod teams;
 
 pub use actions::CasePage;
 pub use contacts::TimelineEntry;

@@ -25,7 +25,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Make a demo workspace to explore at once (seeded demo data, or a real export with --from).
+    /// Make a demo workspace (posts, users, worked cases) and serve the UI on it; --no-serve to
+    /// build only.
     Demo(DemoArgs),
     /// Import posts from a file: twcs, x-v2, jetstream, mastodon or airline.
     Import(ImportArgs),
@@ -152,6 +153,12 @@ pub struct DemoArgs {
     /// Seed of the generated stream.
     #[arg(long, default_value_t = 2017)]
     pub seed: u64,
+    /// Build the workspace and exit instead of serving the UI.
+    #[arg(long)]
+    pub no_serve: bool,
+    /// Address to serve the UI on [default: server.addr, 127.0.0.1:7070]; port 0 picks a free one.
+    #[arg(long, value_name = "HOST:PORT")]
+    pub addr: Option<String>,
 }
 
 #[derive(Debug, Args)]

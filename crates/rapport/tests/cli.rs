@@ -184,7 +184,7 @@ async fn rejected_records_are_written_with_their_lines() {
 #[tokio::test]
 async fn demo_makes_a_workspace_to_explore() {
     let w = Workspace::new().await;
-    let out = w.ok(&["demo", "--threads", "80"]);
+    let out = w.ok(&["demo", "--threads", "80", "--no-serve"]);
     assert!(out.contains("Try next"), "{out}");
     assert!(out.contains("demo"), "{out}");
     let stats = w.json(&["stats", "--json"]);
@@ -193,7 +193,7 @@ async fn demo_makes_a_workspace_to_explore() {
     assert!(stats["matches"].as_u64().unwrap() > 0);
     assert!(stats["mentions"].as_u64().unwrap() > 0);
     // A second run adds nothing.
-    w.ok(&["demo", "--threads", "80"]);
+    w.ok(&["demo", "--threads", "80", "--no-serve"]);
     assert_eq!(w.json(&["stats", "--json"])["posts"], stats["posts"]);
 }
 

@@ -4,7 +4,13 @@
 //! Every demo post is marked: its native id starts with `demo-`, its raw record carries
 //! `"demo": true`, and the authors live on invented `rapport-demo` hosts. The same seed gives
 //! the same posts, so running the demo twice changes nothing.
+//!
+//! Around the stream, `people.rs` makes the demo's users (one per role, random passwords) and
+//! `care.rs` sets up a care desk (team, SLA policy, saved replies, routing) before ingesting
+//! and works the cases routing opened into every state afterwards.
 
+pub mod care;
+pub mod people;
 mod templates;
 
 use chrono::{DateTime, Duration, Utc};

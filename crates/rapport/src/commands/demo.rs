@@ -1,24 +1,49 @@
-//! `rapport demo`: a workspace to explore at once.
+//! `rapport demo`: a workspace to explore at once, served in the browser.
+//!
+//! Order matters: the users come first (the team needs its agents), then the topics and the
+//! care desk (so routing knows which topic goes to which queue while the posts arrive), then
+//! the posts (the seeded stream, or a real export with `--from`), then the agents work the
+//! cases routing opened. Unless `--no-serve`, the UI is then served exactly as `rapport serve`
+//! serves it, until Ctrl-C.
 
 use super::Ctx;
 use super::import::import_file;
-use crate::cli::DemoArgs;
+use crate::cli::{DemoArgs, ServeArgs};
 use anyhow::{Result, anyhow};
+use chrono::Utc;
 use rapport_connectors::Format;
 use rapport_domain::TopicOptions;
+use rapport_engine::accounts::{Accounts, AccountsConfig};
+use rapport_engine::demo::care::{Census, WorkSummary};
+use rapport_engine::demo::people::DemoUsers;
 use rapport_engine::{Engine, EngineError, demo};
 
 pub async fn run(ctx: &Ctx, args: DemoArgs) -> Result<()> {
-    let engine = ctx.engine().await?;
-    let topics = match (&args.from, &args.format) {
+    let now = Utc::now();
+    let source = match (&args.from, &args.format) {
         (Some(file), Some(format)) => {
             let format: Format = format.parse().map_err(|e| anyhow!("{e}"))?;
+            Some((file.clone(), format))
+        }
+        _ => None,
+    };
+    let engine = ctx.engine().await?;
+    let accounts = Accounts::new(engine.store().clone(), AccountsConfig::default());
+    let users = demo::people::ensure_users(&accounts).await?;
+    let topics = match &source {
+        Some((_, Format::Twcs)) => demo::twcs_topics(),
+        _ => demo::topics(),
+    };
+    add_topics(&engine, topics).await?;
+    demo::care::setup(&engine, &users).await?;
+    match &source {
+        Some((file, format)) => {
             let rejects = ctx
                 .settings
                 .data_dir
                 .join("rejects")
                 .join("demo-import.ndjson");
-            let (summary, _) = import_file(&engine, format, file, &rejects, true).await?;
+            let (summary, _) = import_file(&engine, *format, file, &rejects, true).await?;
             println!(
                 "imported {} posts from {} ({} already present, {} rejected)",
                 summary.imported,
@@ -26,13 +51,8 @@ pub async fn run(ctx: &Ctx, args: DemoArgs) -> Result<()> {
                 summary.already_present,
                 summary.rejected
             );
-            if format == Format::Twcs {
-                demo::twcs_topics()
-            } else {
-                demo::topics()
-            }
         }
-        _ => {
+        None => {
             for (network, handle) in demo::own_accounts() {
                 engine
                     .store()
@@ -42,6 +62,7 @@ pub async fn run(ctx: &Ctx, args: DemoArgs) -> Result<()> {
             let spec = demo::DemoSpec {
                 seed: args.seed,
                 threads: args.threads,
+                end: now,
                 ..demo::DemoSpec::default()
             };
             let summary = engine.ingest_posts(demo::generate(&spec)).await?;
@@ -52,35 +73,116 @@ pub async fn run(ctx: &Ctx, args: DemoArgs) -> Result<()> {
             println!(
                 "demo data is marked: ids start with `demo-`, authors live on rapport-demo hosts"
             );
-            demo::topics()
         }
-    };
-    add_topics(&engine, topics).await?;
-    print_next_steps(ctx);
-    Ok(())
+    }
+    let work = demo::care::work_cases(&engine, &users, now, args.seed).await?;
+    let census = demo::care::census(&engine.care()).await?;
+    print_topics(&engine).await?;
+    print_care(&work, &census);
+    let addr = args
+        .addr
+        .clone()
+        .unwrap_or_else(|| ctx.settings.server.addr.clone());
+    print_users(&users);
+    print_next_steps(ctx, &addr, !args.no_serve);
+    if args.no_serve {
+        return Ok(());
+    }
+    drop(engine);
+    super::serve::run(ctx, ServeArgs { addr: Some(addr) }).await
 }
 
 /// Adds the demo topics that are not there yet, so running the demo twice is harmless.
 async fn add_topics(engine: &Engine, topics: Vec<(String, String, TopicOptions)>) -> Result<()> {
     for (name, query, options) in topics {
         match engine.add_topic(&name, &query, options).await {
-            Ok((_, matched)) => println!("topic {name:<26} {matched:>5} posts   {query}"),
-            Err(EngineError::TopicExists(_)) => {}
+            Ok(_) | Err(EngineError::TopicExists(_)) => {}
             Err(e) => return Err(e.into()),
         }
     }
     Ok(())
 }
 
-fn print_next_steps(ctx: &Ctx) {
+async fn print_topics(engine: &Engine) -> Result<()> {
+    for info in engine.topics().await? {
+        println!(
+            "topic {:<26} {:>5} posts   {}",
+            info.topic.name, info.matches, info.topic.query
+        );
+    }
+    Ok(())
+}
+
+fn print_care(work: &WorkSummary, census: &Census) {
+    let n = |s: &str| census.by_status.get(s).copied().unwrap_or(0);
+    let total: u64 = census.by_status.values().sum();
+    println!();
+    println!(
+        "care: team '{}' (the two agents, round-robin), SLA policy '{}' (business hours), {} saved replies",
+        demo::care::TEAM,
+        demo::care::POLICY,
+        demo::care::SAVED_REPLIES.len()
+    );
+    println!(
+        "cases: {total} in all: {} new, {} open, {} pending, {} resolved, {} closed; {} at risk, {} breached",
+        n("new"),
+        n("open"),
+        n("pending"),
+        n("resolved"),
+        n("closed"),
+        census.at_risk,
+        census.breached
+    );
+    if work.worked > 0 {
+        println!(
+            "worked {} cases: {} reopened, {} internal notes, {} replies queued in the outbox",
+            work.worked, work.reopened, work.notes, work.queued_replies
+        );
+    } else {
+        println!("no new cases to work: an earlier run worked them");
+    }
+}
+
+fn print_users(users: &DemoUsers) {
+    println!();
+    println!(
+        "Log in as (passwords are shown only now; running `rapport demo` again sets new ones):"
+    );
+    for u in &users.all {
+        let how = if u.created {
+            ""
+        } else {
+            "   (existed: new password)"
+        };
+        println!(
+            "  {:<8} {:<13} {}{how}",
+            u.user.role.as_str(),
+            u.user.name,
+            u.password
+        );
+    }
+}
+
+fn print_next_steps(ctx: &Ctx, addr: &str, serving: bool) {
     let dir = ctx.settings.data_dir.display();
     println!();
     println!("The workspace is in {dir}. Try next:");
-    println!("  rapport stats");
-    println!("  rapport topics list");
+    if serving {
+        println!("  open http://{addr}/login (the address is below if the port was 0)");
+    } else {
+        println!("  rapport serve, then open http://{addr}/login");
+    }
+    println!(
+        "  log in as demo-agent1; the inbox (/inbox): j/k move, Enter opens a case, ? lists every key"
+    );
+    println!("  on a case: add a note, pick a saved reply, reply (queued in the outbox), resolve");
+    println!("  as demo-admin: /settings; as demo-analyst: /topics");
     println!("  rapport topics test 'refund* OR \"charged twice\"'");
     println!("  rapport search '(broken OR outage) -thank*' --limit 5");
     println!("  rapport search 'is:reply from:NorthwindHelp'");
-    println!("  rapport topics add Wifi 'wifi NEAR/3 (router OR drop*)'");
-    println!("  rapport serve      # JSON API on http://127.0.0.1:7070/api/v1");
+    println!("  rapport stats");
+    if serving {
+        println!();
+        println!("Serving the UI; Ctrl-C stops it.");
+    }
 }

@@ -3,6 +3,8 @@
 //! role, and a small HTTP client over the router.
 #![allow(dead_code)] // each test file uses its own part of this
 
+pub mod browser;
+
 use axum::body::{Body, to_bytes};
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use rapport_connectors::{Format, read_records};

@@ -26,6 +26,7 @@ const EVERYONE: &[Who] = &[Admin, Agent, Analyst, Nobody];
 const STAFF: &[Who] = &[Admin, Agent, Analyst];
 const ADMIN: &[Who] = &[Admin];
 const REPORTS: &[Who] = &[Admin, Analyst];
+const INBOX: &[Who] = &[Admin, Agent];
 
 /// One route, called once by each caller.
 struct Row {
@@ -101,6 +102,24 @@ const ROUTES: &[Row] = &[
         ]),
         EVERYONE,
         303,
+    ),
+    row("GET", "/inbox", "/inbox", Body::None, INBOX, 200),
+    row(
+        "POST",
+        "/inbox/bulk",
+        "/inbox/bulk",
+        Body::Form(&[("action", "assign_me"), ("case", "1")]),
+        INBOX,
+        303,
+    ),
+    // A stream asked to end at once, so the call returns.
+    row(
+        "GET",
+        "/inbox/events",
+        "/inbox/events?max_secs=0",
+        Body::None,
+        INBOX,
+        200,
     ),
     row("GET", "/topics", "/topics", Body::None, STAFF, 200),
     row(

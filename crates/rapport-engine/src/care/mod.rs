@@ -20,6 +20,7 @@ mod live;
 mod presence;
 mod replies;
 mod routing;
+mod settings;
 mod sla;
 mod teams;
 

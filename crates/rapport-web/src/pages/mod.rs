@@ -2,6 +2,8 @@
 //! marked safe), a little CSS and JavaScript of our own, no build step.
 
 mod home;
+mod inbox;
+mod live;
 mod login;
 mod settings;
 mod settings_care;
@@ -28,6 +30,7 @@ pub struct Chrome {
     pub csrf: String,
     pub topics: bool,
     pub users: bool,
+    pub inbox: bool,
 }
 
 impl Chrome {
@@ -40,6 +43,7 @@ impl Chrome {
             csrf: String::new(),
             topics: false,
             users: false,
+            inbox: false,
         }
     }
 
@@ -56,6 +60,7 @@ impl Chrome {
             csrf,
             topics: p.can(Permission::ReadTopics),
             users: p.can(Permission::ManageUsers),
+            inbox: p.can(Permission::ReadInbox),
         }
     }
 }
@@ -129,6 +134,9 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<RouteInfo>) {
         .add(M::GET, "/setup", Public, login::setup_form)
         .add(M::POST, "/setup", Public, login::setup)
         .add(M::POST, "/logout", LoggedIn, login::logout)
+        .add(M::GET, "/inbox", Needs(ReadInbox), inbox::page)
+        .add(M::POST, "/inbox/bulk", Needs(WriteCases), inbox::bulk)
+        .add(M::GET, "/inbox/events", Needs(ReadInbox), live::events)
         .add(M::GET, "/topics", Needs(ReadTopics), topics::list)
         .add(M::POST, "/topics", Needs(WriteTopics), topics::add)
         .add(M::GET, "/topics/check", Needs(ReadTopics), topics::check)

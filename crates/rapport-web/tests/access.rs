@@ -210,6 +210,156 @@ const ROUTES: &[Row] = &[
         ADMIN,
         303,
     ),
+    // Care settings; `{team}`, the `Seeded` policy and saved reply and `Doomed` are made in
+    // `seed`.
+    row(
+        "GET",
+        "/settings/teams",
+        "/settings/teams",
+        Body::None,
+        ADMIN,
+        200,
+    ),
+    row(
+        "POST",
+        "/settings/teams",
+        "/settings/teams",
+        Body::Form(&[("name", "Made here")]),
+        ADMIN,
+        303,
+    ),
+    row(
+        "GET",
+        "/settings/teams/{id}",
+        "/settings/teams/{team}",
+        Body::None,
+        ADMIN,
+        200,
+    ),
+    row(
+        "POST",
+        "/settings/teams/{id}",
+        "/settings/teams/{team}",
+        Body::Form(&[("name", "Renamed here"), ("time_zone", "Europe/Berlin")]),
+        ADMIN,
+        200,
+    ),
+    row(
+        "GET",
+        "/settings/sla",
+        "/settings/sla",
+        Body::None,
+        ADMIN,
+        200,
+    ),
+    row(
+        "POST",
+        "/settings/sla",
+        "/settings/sla",
+        Body::Form(&[
+            ("name", "Made here"),
+            ("at_risk", "80"),
+            ("normal_first_response", "1h"),
+        ]),
+        ADMIN,
+        303,
+    ),
+    row(
+        "GET",
+        "/settings/sla/{name}",
+        "/settings/sla/Seeded",
+        Body::None,
+        ADMIN,
+        200,
+    ),
+    row(
+        "POST",
+        "/settings/sla/{name}",
+        "/settings/sla/Seeded",
+        Body::Form(&[("at_risk", "90"), ("urgent_first_response", "15")]),
+        ADMIN,
+        303,
+    ),
+    row(
+        "GET",
+        "/settings/routing",
+        "/settings/routing",
+        Body::None,
+        ADMIN,
+        200,
+    ),
+    row(
+        "POST",
+        "/settings/routing",
+        "/settings/routing",
+        Body::Form(&[("actionable", "complaint"), ("reopen_days", "2")]),
+        ADMIN,
+        303,
+    ),
+    row(
+        "GET",
+        "/settings/accounts",
+        "/settings/accounts",
+        Body::None,
+        ADMIN,
+        200,
+    ),
+    row(
+        "POST",
+        "/settings/accounts",
+        "/settings/accounts",
+        Body::Form(&[("network", "mastodon"), ("handle", "madehere")]),
+        ADMIN,
+        303,
+    ),
+    row(
+        "POST",
+        "/settings/accounts/remove",
+        "/settings/accounts/remove",
+        Body::Form(&[("network", "mastodon"), ("handle", "doomed")]),
+        ADMIN,
+        303,
+    ),
+    row(
+        "GET",
+        "/settings/replies",
+        "/settings/replies",
+        Body::None,
+        ADMIN,
+        200,
+    ),
+    row(
+        "POST",
+        "/settings/replies",
+        "/settings/replies",
+        Body::Form(&[("name", "Made here"), ("body", "Hi {{contact.first_name}}")]),
+        ADMIN,
+        303,
+    ),
+    row(
+        "GET",
+        "/settings/replies/{name}",
+        "/settings/replies/Seeded",
+        Body::None,
+        ADMIN,
+        200,
+    ),
+    row(
+        "POST",
+        "/settings/replies/{name}",
+        "/settings/replies/Seeded",
+        Body::Form(&[("name", "Seeded"), ("body", "Changed here")]),
+        ADMIN,
+        303,
+    ),
+    row(
+        "POST",
+        "/settings/replies/{name}/delete",
+        "/settings/replies/Doomed/delete",
+        Body::Form(&[]),
+        ADMIN,
+        303,
+    ),
     // Logging out ends the session: each caller logs out a session of its own.
     row("POST", "/logout", "/logout", Body::Form(&[]), STAFF, 303),
     // JSON API
@@ -397,6 +547,7 @@ struct Callers {
     tokens: Vec<(Who, String)>,
     analyst_id: i64,
     spare_token: i64,
+    team: i64,
 }
 
 async fn seed(world: &World) -> Callers {
@@ -415,6 +566,7 @@ async fn seed(world: &World) -> Callers {
     let admin = world.user("admin", Role::Admin).await;
     let agent = world.user("agent", Role::Admin).await;
     let analyst = world.user("analyst", Role::Admin).await;
+    let team = seed_care_settings(world).await;
     let all = Permission::ALL;
     let tokens = vec![
         (Admin, world.token_as(&admin, Role::Admin, &all).await),
@@ -437,7 +589,157 @@ async fn seed(world: &World) -> Callers {
         tokens,
         analyst_id: analyst.id.0,
         spare_token: spare.token.id.0,
+        team,
     }
+}
+
+/// What the care settings rows change: a team, a policy, saved replies, an own account.
+async fn seed_care_settings(world: &World) -> i64 {
+    let care = world.engine.care();
+    care.save_sla_policy(&rapport_domain::SlaPolicy::new("Seeded"), false)
+        .await
+        .unwrap();
+    for name in ["Seeded", "Doomed"] {
+        care.add_saved_reply(name, "Thanks!", None).await.unwrap();
+    }
+    care.set_own_account(rapport_domain::Network::Mastodon, "doomed", true)
+        .await
+        .unwrap();
+    let utc = rapport_domain::BusinessCalendar::parse_tz("UTC").unwrap();
+    let spec = rapport_store::care::TeamSpec {
+        name: "Seeded".into(),
+        members: Vec::new(),
+        calendar: rapport_domain::BusinessCalendar::always_open(utc),
+        sla_policy: None,
+    };
+    care.save_team(None, &spec).await.unwrap().id.0
+}
+
+/// What the care API rows work on, made from the cases routing opened on the imported sample.
+struct CareSeed {
+    case: i64,
+    contact: i64,
+    /// Per allowed caller: a case to resolve, a contact and another it absorbs, and that
+    /// other's identity.
+    own: Vec<(Who, [i64; 4])>,
+}
+
+async fn seed_care_api(world: &World) -> CareSeed {
+    use rapport_store::care::{InboxQuery, InboxSort, InboxView, PageStart};
+    let care = world.engine.care();
+    let page = care
+        .inbox(&InboxQuery {
+            view: InboxView::AllOpen,
+            sort: InboxSort::Oldest,
+            limit: 500,
+            start: PageStart::First,
+        })
+        .await
+        .unwrap();
+    let mut contacts: Vec<i64> = Vec::new();
+    for item in &page.items {
+        if !contacts.contains(&item.contact_id.0) {
+            contacts.push(item.contact_id.0);
+        }
+    }
+    assert!(
+        page.items.len() >= 3 && contacts.len() >= 5,
+        "the sample opens cases"
+    );
+    let mut own = Vec::new();
+    for (n, who) in [Agent, Admin].into_iter().enumerate() {
+        let absorbed = contacts[2 + 2 * n];
+        let identity = world
+            .engine
+            .care()
+            .store()
+            .contact(rapport_domain::ContactId(absorbed))
+            .await
+            .unwrap()
+            .unwrap()
+            .identities[0]
+            .id
+            .0;
+        own.push((
+            who,
+            [
+                page.items[1 + n].id.0,
+                contacts[1 + 2 * n],
+                absorbed,
+                identity,
+            ],
+        ));
+    }
+    CareSeed {
+        case: page.items[0].id.0,
+        contact: contacts[0],
+        own,
+    }
+}
+
+/// `text` with the care placeholders filled in for `who` (refused callers use the agent's).
+fn fill_care(text: &str, seed: &CareSeed, who: Who) -> String {
+    let own = seed
+        .own
+        .iter()
+        .find(|(w, _)| *w == who)
+        .unwrap_or(&seed.own[0])
+        .1;
+    text.replace("{case}", &seed.case.to_string())
+        .replace("{contact}", &seed.contact.to_string())
+        .replace("{caller_case}", &own[0].to_string())
+        .replace("{caller_contact}", &own[1].to_string())
+        .replace("{caller_absorbed}", &own[2].to_string())
+        .replace("{caller_identity}", &own[3].to_string())
+}
+
+/// A case for the case page rows: a post mentioning an own account, and a saved reply.
+async fn seed_case(world: &World) -> i64 {
+    use rapport_domain::{Author, Network, Post, PostKey};
+    let store = world.engine.store();
+    store
+        .set_own_account(Network::X, "accesscare", true)
+        .await
+        .unwrap();
+    let post = Post {
+        network: Network::X,
+        native_id: "access-case-1".into(),
+        author: Author {
+            handle: "accesscustomer".into(),
+            ..Author::default()
+        },
+        text: "@accesscare my order never arrived, where is it?".into(),
+        created_at: chrono::Utc::now(),
+        lang: Some("en".into()),
+        reply_to: None,
+        reply_to_handle: None,
+        root_id: None,
+        mentions: vec!["accesscare".into()],
+        hashtags: Vec::new(),
+        cashtags: Vec::new(),
+        links: Vec::new(),
+        engagement: Default::default(),
+        raw: "{}".into(),
+    };
+    world.engine.ingest_posts(vec![post]).await.unwrap();
+    let key = PostKey {
+        network: Network::X,
+        native_id: "access-case-1".into(),
+    };
+    let stored = store.post_by_key(&key).await.unwrap().unwrap();
+    let case = store
+        .care()
+        .case_of_post(stored.id)
+        .await
+        .unwrap()
+        .expect("a mention of an own account opens a case");
+    world
+        .engine
+        .care()
+        .save_saved_reply("Case page", "Hi {{contact.first_name}}", None)
+        .await
+        .unwrap();
+    case.0
 }
 
 /// Pre-session form token every caller holds, as if it had loaded the login form.
@@ -452,7 +754,8 @@ async fn every_route_lets_in_exactly_the_roles_it_should() {
         let uri = r
             .uri
             .replace("{analyst}", &callers.analyst_id.to_string())
-            .replace("{spare_token}", &callers.spare_token.to_string());
+            .replace("{spare_token}", &callers.spare_token.to_string())
+            .replace("{team}", &callers.team.to_string());
         let api = r.path.starts_with("/api/");
         // Nobody first and the admin last: refused calls must change nothing that a later,
         // allowed one needs.
@@ -553,4 +856,33 @@ async fn every_route_lets_in_exactly_the_roles_it_should() {
         .unwrap();
     assert!(spare.revoked_at.is_some());
     assert!(tokens.iter().any(|t| t.name == "made here"));
+    let care = world.engine.care();
+    let team = care
+        .team(rapport_domain::TeamId(callers.team))
+        .await
+        .unwrap();
+    assert_eq!(team.name, "Renamed here");
+    assert_eq!(care.teams().await.unwrap().len(), 2);
+    let policy = care.sla_policy("Seeded").await.unwrap().unwrap();
+    assert!((policy.at_risk_fraction() - 0.9).abs() < 1e-9);
+    assert!(care.sla_policy("Made here").await.unwrap().is_some());
+    assert_eq!(care.rules().await.unwrap().reopen_window_secs, 2 * 86_400);
+    let own: Vec<_> = care
+        .own_accounts()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.handle)
+        .collect();
+    assert!(own.contains(&"madehere".to_string()) && !own.contains(&"doomed".to_string()));
+    let replies: Vec<_> = care
+        .saved_replies()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.name, r.body))
+        .collect();
+    assert!(replies.contains(&("Seeded".to_string(), "Changed here".to_string())));
+    assert!(replies.iter().any(|(n, _)| n == "Made here"));
+    assert!(!replies.iter().any(|(n, _)| n == "Doomed"));
 }

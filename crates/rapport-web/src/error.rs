@@ -77,3 +77,43 @@ impl From<EngineError> for ApiError {
         }
     }
 }
+
+impl ApiError {
+    /// 422: the request was well-formed but a value in it is refused; `message` names it.
+    pub fn unprocessable(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+    }
+}
+
+impl From<rapport_engine::care::CareError> for ApiError {
+    fn from(e: rapport_engine::care::CareError) -> Self {
+        use rapport_domain::CaseError;
+        use rapport_engine::care::CareError as C;
+        use rapport_store::StoreError as S;
+        let message = e.to_string();
+        match e {
+            C::NoSuchCase(_) | C::NoSuchSavedReply(_) | C::Store(S::NotFound(_)) => {
+                Self::new(StatusCode::NOT_FOUND, "not_found", message)
+            }
+            C::Store(S::Conflict(_)) => Self::new(StatusCode::CONFLICT, "conflict", message),
+            C::Case(CaseError::IllegalTransition { .. }) => {
+                Self::new(StatusCode::CONFLICT, "illegal_transition", message)
+            }
+            C::TooLong { .. } => Self::unprocessable("reply_too_long", message),
+            C::Tag(_) => Self::unprocessable("invalid_tag", message),
+            C::NoSuchTeam(_) => Self::unprocessable("unknown_team", message),
+            C::Template(_) => Self::unprocessable("invalid_template", message),
+            C::Case(_) | C::Invalid { .. } | C::Store(S::Invalid(_)) => {
+                Self::unprocessable("invalid_value", message)
+            }
+            other => {
+                tracing::error!(error = %other, "request failed");
+                Self::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "internal error",
+                )
+            }
+        }
+    }
+}

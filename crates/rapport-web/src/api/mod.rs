@@ -2,7 +2,13 @@
 //! table below names the access each needs, and `openapi.json` is generated from the
 //! handlers' annotations (a test checks that it lists every route here).
 
+mod care_common;
+mod case_actions;
+mod cases;
+mod contacts;
 mod dto;
+mod dto_care;
+mod leads;
 mod me;
 mod openapi;
 mod posts;
@@ -38,6 +44,82 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<RouteInfo>) {
     Table::new(state, "/api/v1", Surface::Api, guard)
         .add(M::GET, "/openapi.json", Public, openapi::document)
         .add(M::GET, "/me", LoggedIn, me::me)
+        .add(M::GET, "/cases", Needs(ReadInbox), cases::list)
+        .add(M::GET, "/cases/counts", Needs(ReadInbox), cases::counts)
+        .add(M::GET, "/cases/{id}", Needs(ReadInbox), cases::show)
+        .add(
+            M::POST,
+            "/cases/{id}/assign",
+            Needs(WriteCases),
+            case_actions::assign,
+        )
+        .add(
+            M::POST,
+            "/cases/{id}/status",
+            Needs(WriteCases),
+            case_actions::status,
+        )
+        .add(
+            M::POST,
+            "/cases/{id}/priority",
+            Needs(WriteCases),
+            case_actions::priority,
+        )
+        .add(
+            M::POST,
+            "/cases/{id}/tags",
+            Needs(WriteCases),
+            case_actions::add_tag,
+        )
+        .add(
+            M::DELETE,
+            "/cases/{id}/tags/{tag}",
+            Needs(WriteCases),
+            case_actions::remove_tag,
+        )
+        .add(
+            M::POST,
+            "/cases/{id}/notes",
+            Needs(WriteCases),
+            case_actions::add_note,
+        )
+        .add(
+            M::POST,
+            "/cases/{id}/replies",
+            Needs(WriteCases),
+            case_actions::queue_reply,
+        )
+        .add(
+            M::GET,
+            "/contacts/{id}",
+            Needs(ReadContacts),
+            contacts::show,
+        )
+        .add(
+            M::PATCH,
+            "/contacts/{id}",
+            Needs(WriteContacts),
+            contacts::update,
+        )
+        .add(
+            M::GET,
+            "/contacts/{id}/timeline",
+            Needs(ReadContacts),
+            contacts::timeline,
+        )
+        .add(
+            M::POST,
+            "/contacts/{id}/merge",
+            Needs(WriteContacts),
+            contacts::merge,
+        )
+        .add(
+            M::POST,
+            "/contacts/{id}/split",
+            Needs(WriteContacts),
+            contacts::split,
+        )
+        .add(M::GET, "/leads", Needs(ReadContacts), leads::list)
         .add(M::GET, "/posts", Needs(ReadPosts), posts::search)
         .add(M::GET, "/stats", Needs(ReadReports), stats::stats)
         .add(M::GET, "/topics", Needs(ReadTopics), topics_list::list)

@@ -26,6 +26,7 @@ const EVERYONE: &[Who] = &[Admin, Agent, Analyst, Nobody];
 const STAFF: &[Who] = &[Admin, Agent, Analyst];
 const ADMIN: &[Who] = &[Admin];
 const REPORTS: &[Who] = &[Admin, Analyst];
+const CARE_API: &[Who] = &[Admin, Agent];
 const INBOX: &[Who] = &[Admin, Agent];
 
 /// One route, called once by each caller.
@@ -428,6 +429,138 @@ const ROUTES: &[Row] = &[
         ADMIN,
         200,
     ),
+    // Care API: `{case}` and `{contact}` are shared by every caller; `{caller_case}` and the
+    // `{caller_...}` contacts are each allowed caller's own (a case resolves once, a contact is
+    // merged once and split once), all made in `seed_care_api`.
+    row(
+        "GET",
+        "/api/v1/cases",
+        "/api/v1/cases?view=all_open&limit=5",
+        Body::None,
+        CARE_API,
+        200,
+    ),
+    row(
+        "GET",
+        "/api/v1/cases/counts",
+        "/api/v1/cases/counts",
+        Body::None,
+        CARE_API,
+        200,
+    ),
+    row(
+        "GET",
+        "/api/v1/cases/{id}",
+        "/api/v1/cases/{case}",
+        Body::None,
+        CARE_API,
+        200,
+    ),
+    row(
+        "POST",
+        "/api/v1/cases/{id}/assign",
+        "/api/v1/cases/{case}/assign",
+        Body::Json(r#"{"user_id": null}"#),
+        CARE_API,
+        200,
+    ),
+    row(
+        "POST",
+        "/api/v1/cases/{id}/status",
+        "/api/v1/cases/{caller_case}/status",
+        Body::Json(r#"{"action": "resolve"}"#),
+        CARE_API,
+        200,
+    ),
+    row(
+        "POST",
+        "/api/v1/cases/{id}/priority",
+        "/api/v1/cases/{case}/priority",
+        Body::Json(r#"{"priority": "low"}"#),
+        CARE_API,
+        200,
+    ),
+    row(
+        "POST",
+        "/api/v1/cases/{id}/tags",
+        "/api/v1/cases/{case}/tags",
+        Body::Json(r#"{"tag": "seen"}"#),
+        CARE_API,
+        200,
+    ),
+    row(
+        "DELETE",
+        "/api/v1/cases/{id}/tags/{tag}",
+        "/api/v1/cases/{case}/tags/seen",
+        Body::None,
+        CARE_API,
+        200,
+    ),
+    row(
+        "POST",
+        "/api/v1/cases/{id}/notes",
+        "/api/v1/cases/{case}/notes",
+        Body::Json(r#"{"text": "noted through the API"}"#),
+        CARE_API,
+        201,
+    ),
+    row(
+        "POST",
+        "/api/v1/cases/{id}/replies",
+        "/api/v1/cases/{case}/replies",
+        Body::Json(r#"{"text": "Thanks, we are on it."}"#),
+        CARE_API,
+        202,
+    ),
+    row(
+        "GET",
+        "/api/v1/contacts/{id}",
+        "/api/v1/contacts/{contact}",
+        Body::None,
+        CARE_API,
+        200,
+    ),
+    row(
+        "PATCH",
+        "/api/v1/contacts/{id}",
+        "/api/v1/contacts/{contact}",
+        Body::Json(r#"{"company": "Example"}"#),
+        CARE_API,
+        200,
+    ),
+    row(
+        "GET",
+        "/api/v1/contacts/{id}/timeline",
+        "/api/v1/contacts/{contact}/timeline?limit=10",
+        Body::None,
+        CARE_API,
+        200,
+    ),
+    // The merge brings `{caller_identity}` over; the split takes it off again.
+    row(
+        "POST",
+        "/api/v1/contacts/{id}/merge",
+        "/api/v1/contacts/{caller_contact}/merge",
+        Body::Json(r#"{"absorb": {caller_absorbed}}"#),
+        CARE_API,
+        200,
+    ),
+    row(
+        "POST",
+        "/api/v1/contacts/{id}/split",
+        "/api/v1/contacts/{caller_contact}/split",
+        Body::Json(r#"{"identity_id": {caller_identity}, "name": "Split here"}"#),
+        CARE_API,
+        201,
+    ),
+    row(
+        "GET",
+        "/api/v1/leads",
+        "/api/v1/leads?limit=5",
+        Body::None,
+        CARE_API,
+        200,
+    ),
     // health, metrics, assets
     row("GET", "/healthz", "/healthz", Body::None, EVERYONE, 200),
     row("GET", "/metrics", "/metrics", Body::None, EVERYONE, 200),
@@ -547,6 +680,7 @@ struct Callers {
     tokens: Vec<(Who, String)>,
     analyst_id: i64,
     spare_token: i64,
+    care: CareSeed,
     team: i64,
 }
 
@@ -589,6 +723,7 @@ async fn seed(world: &World) -> Callers {
         tokens,
         analyst_id: analyst.id.0,
         spare_token: spare.token.id.0,
+        care: seed_care_api(world).await,
         team,
     }
 }
@@ -742,6 +877,84 @@ async fn seed_case(world: &World) -> i64 {
     case.0
 }
 
+/// What the care API rows work on, made from the cases routing opened on the imported sample.
+struct CareSeed {
+    case: i64,
+    contact: i64,
+    /// Per allowed caller: a case to resolve, a contact and another it absorbs, and that
+    /// other's identity.
+    own: Vec<(Who, [i64; 4])>,
+}
+
+async fn seed_care_api(world: &World) -> CareSeed {
+    use rapport_store::care::{InboxQuery, InboxSort, InboxView, PageStart};
+    let care = world.engine.care();
+    let page = care
+        .inbox(&InboxQuery {
+            view: InboxView::AllOpen,
+            sort: InboxSort::Oldest,
+            limit: 500,
+            start: PageStart::First,
+        })
+        .await
+        .unwrap();
+    let mut contacts: Vec<i64> = Vec::new();
+    for item in &page.items {
+        if !contacts.contains(&item.contact_id.0) {
+            contacts.push(item.contact_id.0);
+        }
+    }
+    assert!(
+        page.items.len() >= 3 && contacts.len() >= 5,
+        "the sample opens cases"
+    );
+    let mut own = Vec::new();
+    for (n, who) in [Agent, Admin].into_iter().enumerate() {
+        let absorbed = contacts[2 + 2 * n];
+        let identity = world
+            .engine
+            .care()
+            .store()
+            .contact(rapport_domain::ContactId(absorbed))
+            .await
+            .unwrap()
+            .unwrap()
+            .identities[0]
+            .id
+            .0;
+        own.push((
+            who,
+            [
+                page.items[1 + n].id.0,
+                contacts[1 + 2 * n],
+                absorbed,
+                identity,
+            ],
+        ));
+    }
+    CareSeed {
+        case: page.items[0].id.0,
+        contact: contacts[0],
+        own,
+    }
+}
+
+/// `text` with the care placeholders filled in for `who` (refused callers use the agent's).
+fn fill_care(text: &str, seed: &CareSeed, who: Who) -> String {
+    let own = seed
+        .own
+        .iter()
+        .find(|(w, _)| *w == who)
+        .unwrap_or(&seed.own[0])
+        .1;
+    text.replace("{case}", &seed.case.to_string())
+        .replace("{contact}", &seed.contact.to_string())
+        .replace("{caller_case}", &own[0].to_string())
+        .replace("{caller_contact}", &own[1].to_string())
+        .replace("{caller_absorbed}", &own[2].to_string())
+        .replace("{caller_identity}", &own[3].to_string())
+}
+
 /// Pre-session form token every caller holds, as if it had loaded the login form.
 const PRE: &str = "0123456789abcdef0123456789abcdef";
 
@@ -771,7 +984,8 @@ async fn every_route_lets_in_exactly_the_roles_it_should() {
                 let name = format!("{who:?}").to_lowercase();
                 browser = world.session(&name).await;
             }
-            let mut call = Call::new(r.method, uri.clone()).cookie("rapport_csrf", PRE);
+            let mut call = Call::new(r.method, fill_care(&uri, &callers.care, who))
+                .cookie("rapport_csrf", PRE);
             if api {
                 if let Some((_, t)) = callers.tokens.iter().find(|(w, _)| *w == who) {
                     call = call.bearer(t);
@@ -781,7 +995,7 @@ async fn every_route_lets_in_exactly_the_roles_it_should() {
             }
             call = match r.body {
                 Body::None => call,
-                Body::Json(j) => call.json(j),
+                Body::Json(j) => call.json(&fill_care(j, &callers.care, who)),
                 Body::Form(fields) => {
                     // Forms open to anyone carry the pre-session token; the others the
                     // session's.
@@ -856,6 +1070,37 @@ async fn every_route_lets_in_exactly_the_roles_it_should() {
         .unwrap();
     assert!(spare.revoked_at.is_some());
     assert!(tokens.iter().any(|t| t.name == "made here"));
+    // The care API writes happened once per allowed caller.
+    let care = world.engine.care();
+    for (_, [case, keep, absorbed, _]) in &callers.care.own {
+        let record = care
+            .case(rapport_domain::CaseId(*case))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(record.case.status, rapport_domain::CaseStatus::Resolved);
+        let gone = care
+            .contact_fields(rapport_domain::ContactId(*absorbed))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(gone.merged_into, Some(rapport_domain::ContactId(*keep)));
+    }
+    let shared = care
+        .case_page(rapport_domain::CaseId(callers.care.case))
+        .await
+        .unwrap();
+    let notes = shared
+        .notes
+        .iter()
+        .filter(|n| n.body == "noted through the API")
+        .count();
+    let replies = shared
+        .replies
+        .iter()
+        .filter(|r| r.body == "Thanks, we are on it.")
+        .count();
+    assert_eq!((notes, replies), (2, 2));
     let care = world.engine.care();
     let team = care
         .team(rapport_domain::TeamId(callers.team))

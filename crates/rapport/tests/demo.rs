@@ -234,6 +234,50 @@ async fn demo_without_serving_makes_users_and_worked_cases() {
     assert_eq!(care.saved_replies().await.unwrap().len(), saved.len());
 }
 
+#[tokio::test]
+async fn demo_over_a_real_export_gets_the_same_users_and_care_desk() {
+    let w = Workspace::new().await;
+    let file = std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../../shared/data/twcs/twcs_kaggle_sample_93.csv"
+    ));
+    let out = w.ok(&[
+        "demo",
+        "--from",
+        file.to_str().unwrap(),
+        "--format",
+        "twcs",
+        "--no-serve",
+    ]);
+    assert!(out.contains("imported 93 posts"), "{out}");
+    let users = printed_users(&out);
+    assert_eq!(users.len(), 4, "{out}");
+    let store = w.store().await;
+    let accounts = Accounts::new(store.clone(), AccountsConfig::default());
+    let (_, password) = &users["demo-agent2"];
+    assert_eq!(
+        accounts
+            .verify_login("demo-agent2", password)
+            .await
+            .unwrap()
+            .role,
+        Role::Agent
+    );
+    let care = Care::new(store.clone());
+    let statuses = by_status(&cases(&care).await);
+    for status in ["new", "open", "pending", "resolved", "closed"] {
+        assert!(
+            statuses.get(status).copied().unwrap_or(0) > 0,
+            "no {status} case: {statuses:?}"
+        );
+    }
+    let rules = care.rules().await.unwrap();
+    assert!(
+        rules.topics.iter().any(|t| t.team.is_some()),
+        "a twcs topic routes to the team: {rules:?}"
+    );
+}
+
 /// Kills the server if the test fails before it stops it.
 struct Server(Child);
 

@@ -216,7 +216,7 @@ fn plans(n: usize, rng: &mut StdRng) -> Vec<Plan> {
     newest_first.extend(std::iter::repeat_n(Plan::Resolved, share(8, 25)));
     while newest_first.len() < n {
         newest_first.push(Plan::Closed {
-            reopened_first: rng.random_range(0..100) < 6,
+            reopened_first: rng.random_range(0..100) < 3,
         });
     }
     newest_first.truncate(n);
@@ -392,9 +392,12 @@ async fn work_one(
                 .await?;
         }
     }
-    let priority = if topics.contains(&"Outages") {
+    // Triage: outages go up to high at least, praise that routing thought normal goes down to
+    // low; what the classifier found urgent stays urgent.
+    let current = record.case.priority;
+    let priority = if topics.contains(&"Outages") && current < Priority::High {
         Some(Priority::High)
-    } else if topics.contains(&"Praise") {
+    } else if topics.contains(&"Praise") && current == Priority::Normal {
         Some(Priority::Low)
     } else {
         None
@@ -428,8 +431,11 @@ async fn work_one(
                 .await?;
             let note = REOPEN_NOTES.choose(t.rng).expect("notes");
             care.add_note(id, by, note, t.next(0, 5)).await?;
-            care.set_priority(id, Priority::High, by, t.next(0, 2))
-                .await?;
+            let record = care.case(id).await?.ok_or(CareError::NoSuchCase(id))?;
+            if record.case.priority < Priority::High {
+                care.set_priority(id, Priority::High, by, t.next(0, 2))
+                    .await?;
+            }
             summary.notes += 1;
             summary.reopened += 1;
         }

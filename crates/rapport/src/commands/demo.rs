@@ -84,7 +84,11 @@ pub async fn run(ctx: &Ctx, args: DemoArgs) -> Result<()> {
         .clone()
         .unwrap_or_else(|| ctx.settings.server.addr.clone());
     print_users(&users);
-    print_next_steps(ctx, &addr, !args.no_serve);
+    let own_reply_query = match &source {
+        Some(_) => "is:reply from:AppleSupport",
+        None => "is:reply from:NorthwindHelp",
+    };
+    print_next_steps(ctx, &addr, !args.no_serve, own_reply_query);
     if args.no_serve {
         return Ok(());
     }
@@ -163,7 +167,7 @@ fn print_users(users: &DemoUsers) {
     }
 }
 
-fn print_next_steps(ctx: &Ctx, addr: &str, serving: bool) {
+fn print_next_steps(ctx: &Ctx, addr: &str, serving: bool, own_reply_query: &str) {
     let dir = ctx.settings.data_dir.display();
     println!();
     println!("The workspace is in {dir}. Try next:");
@@ -179,7 +183,7 @@ fn print_next_steps(ctx: &Ctx, addr: &str, serving: bool) {
     println!("  as demo-admin: /settings; as demo-analyst: /topics");
     println!("  rapport topics test 'refund* OR \"charged twice\"'");
     println!("  rapport search '(broken OR outage) -thank*' --limit 5");
-    println!("  rapport search 'is:reply from:NorthwindHelp'");
+    println!("  rapport search '{own_reply_query}'");
     println!("  rapport stats");
     if serving {
         println!();

@@ -93,3 +93,40 @@ pub async fn events(
         .map(Ok::<_, Infallible>);
     Sse::new(stream).keep_alive(KeepAlive::default())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Utc;
+    use futures::StreamExt;
+    use tokio::sync::broadcast;
+
+    fn change(id: i64) -> CaseChanged {
+        CaseChanged {
+            case_id: CaseId(id),
+            kind: ChangeKind::Updated,
+            version: 2,
+            status: CaseStatus::Open,
+            assignee: Some(UserId(3)),
+            at: Utc::now(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_subscriber_that_fell_behind_is_told_to_reload() {
+        let (tx, rx) = broadcast::channel(2);
+        for id in 1..=5 {
+            tx.send(change(id)).unwrap();
+        }
+        drop(tx);
+        let events: Vec<String> = changes(rx).map(|e| format!("{e:?}")).collect().await;
+        assert_eq!(events.len(), 3, "{events:?}");
+        assert!(events[0].contains("event: reload"), "{}", events[0]);
+        assert!(events[0].contains("data: 3"), "three changes were missed");
+        for (e, id) in events[1..].iter().zip([4, 5]) {
+            assert!(e.contains("event: case"), "{e}");
+            assert!(e.contains(&format!("\\\"case_id\\\":{id}")), "{e}");
+            assert!(e.contains("\\\"assignee\\\":3"), "{e}");
+        }
+    }
+}

@@ -3,7 +3,7 @@
 
 use super::{Care, CareError, Result};
 use chrono::{DateTime, Utc};
-use rapport_domain::{CaseId, CaseStatus, ContactId, IdentityId, StoredPost};
+use rapport_domain::{CaseId, CaseStatus, Contact, ContactId, IdentityId, StoredPost};
 use rapport_store::care::{ContactFields, ContactPage, ContactQuery, Lead, Note, OutboxEntry};
 use serde::Serialize;
 use std::collections::BTreeSet;
@@ -51,6 +51,13 @@ impl TimelineEntry {
             Self::Reply { .. } => 3,
         }
     }
+}
+
+/// A lead flag with the post that raised it (`None` when that post is no longer stored).
+#[derive(Debug, Clone, Serialize)]
+pub struct FlaggedLead {
+    pub lead: Lead,
+    pub post: Option<StoredPost>,
 }
 
 fn normalize_tags(tags: &BTreeSet<String>) -> Result<BTreeSet<String>> {
@@ -112,6 +119,32 @@ impl Care {
             }
         }
         Ok(self.cs().contacts(query).await?)
+    }
+
+    /// A contact with its identities; `None` for an unknown id.
+    pub async fn contact(&self, id: ContactId) -> Result<Option<Contact>> {
+        Ok(self.store.contact(id).await?)
+    }
+
+    /// [`Care::leads`] with the post behind each flag.
+    pub async fn leads_with_posts(&self, limit: u32) -> Result<Vec<FlaggedLead>> {
+        let leads = self.cs().leads(limit).await?;
+        self.with_posts(leads).await
+    }
+
+    /// [`Care::contact_leads`] with the post behind each flag.
+    pub async fn contact_leads_with_posts(&self, id: ContactId) -> Result<Vec<FlaggedLead>> {
+        let leads = self.cs().contact_leads(id).await?;
+        self.with_posts(leads).await
+    }
+
+    async fn with_posts(&self, leads: Vec<Lead>) -> Result<Vec<FlaggedLead>> {
+        let mut out = Vec::with_capacity(leads.len());
+        for lead in leads {
+            let post = self.store.post(lead.post_id).await?;
+            out.push(FlaggedLead { lead, post });
+        }
+        Ok(out)
     }
 
     pub async fn contact_fields(&self, id: ContactId) -> Result<Option<ContactFields>> {

@@ -25,7 +25,7 @@ mod sla;
 mod teams;
 
 pub use actions::CasePage;
-pub use contacts::TimelineEntry;
+pub use contacts::{FlaggedLead, TimelineEntry};
 pub use error::CareError;
 pub use live::{CaseChanged, ChangeKind, LIVE_CAPACITY};
 pub use presence::{Activity, PRESENCE_TTL, Presence, PresenceChanged};

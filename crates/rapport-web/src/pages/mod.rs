@@ -1,6 +1,7 @@
 //! The HTML UI: server-rendered askama templates (escaped by default; post text is never
 //! marked safe), a little CSS and JavaScript of our own, no build step.
 
+mod contacts;
 mod home;
 mod inbox;
 mod live;
@@ -31,6 +32,7 @@ pub struct Chrome {
     pub topics: bool,
     pub users: bool,
     pub inbox: bool,
+    pub contacts: bool,
 }
 
 impl Chrome {
@@ -44,6 +46,7 @@ impl Chrome {
             topics: false,
             users: false,
             inbox: false,
+            contacts: false,
         }
     }
 
@@ -61,6 +64,7 @@ impl Chrome {
             topics: p.can(Permission::ReadTopics),
             users: p.can(Permission::ManageUsers),
             inbox: p.can(Permission::ReadInbox),
+            contacts: p.can(Permission::ReadContacts),
         }
     }
 }
@@ -129,6 +133,32 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<RouteInfo>) {
     use Permission::*;
     Table::new(state, "", Surface::Page, guard)
         .add(M::GET, "/", LoggedIn, home::home)
+        .add(M::GET, "/contacts", Needs(ReadContacts), contacts::list)
+        .add(
+            M::GET,
+            "/contacts/{id}",
+            Needs(ReadContacts),
+            contacts::show,
+        )
+        .add(
+            M::POST,
+            "/contacts/{id}",
+            Needs(WriteContacts),
+            contacts::save_fields,
+        )
+        .add(
+            M::POST,
+            "/contacts/{id}/merge",
+            Needs(WriteContacts),
+            contacts::merge,
+        )
+        .add(
+            M::POST,
+            "/contacts/{id}/split",
+            Needs(WriteContacts),
+            contacts::split,
+        )
+        .add(M::GET, "/leads", Needs(ReadContacts), contacts::leads)
         .add(M::GET, "/login", Public, login::form)
         .add(M::POST, "/login", Public, login::submit)
         .add(M::GET, "/setup", Public, login::setup_form)

@@ -128,8 +128,10 @@ pub fn calendar() -> BusinessCalendar {
         .expect("one window a day does not overlap")
 }
 
-/// Sets up the care desk (again, harmlessly): the policy, the team of the demo agents, the
-/// saved replies and the routing rules. Run it after the topics exist and before ingesting.
+/// Sets up the care desk: the policy, the team of the demo agents, the saved replies and the
+/// routing rules. Run it after the topics exist and before ingesting. Running it again changes
+/// nothing (each is replaced by name), except that routing rules edited since are replaced by
+/// the demo's.
 pub async fn setup(engine: &Engine, users: &DemoUsers) -> Result<CareSetup> {
     let care = engine.care();
     let cs = engine.store().care();

@@ -6,12 +6,14 @@ use axum::response::{IntoResponse, Response};
 
 const CSS: &str = include_str!("../assets/app.css");
 const JS: &str = include_str!("../assets/app.js");
+const CASE_JS: &str = include_str!("../assets/case.js");
 const INBOX_JS: &str = include_str!("../assets/inbox.js");
 
 pub async fn serve(Path(file): Path<String>) -> Response {
     let (body, kind) = match file.as_str() {
         "app.css" => (CSS, "text/css; charset=utf-8"),
         "app.js" => (JS, "text/javascript; charset=utf-8"),
+        "case.js" => (CASE_JS, "text/javascript; charset=utf-8"),
         "inbox.js" => (INBOX_JS, "text/javascript; charset=utf-8"),
         _ => return StatusCode::NOT_FOUND.into_response(),
     };

@@ -1,0 +1,147 @@
+// The case page: the composer's live counter, saved replies and suggestions, presence
+// heartbeats (who else is viewing or typing) and the notice when another agent changes the
+// case. Everything the server sends is shown with textContent, never as markup.
+(function () {
+  "use strict";
+  var HEARTBEAT_MS = 10000;
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var root = document.getElementById("case");
+    if (!root) return;
+    var id = root.getAttribute("data-case");
+    var version = parseInt(root.getAttribute("data-version"), 10) || 0;
+    var csrf = root.getAttribute("data-csrf") || "";
+    var base = "/cases/" + encodeURIComponent(id);
+    var text = document.getElementById("reply-text");
+    var counter = document.getElementById("reply-count");
+    var banner = document.getElementById("presence");
+    var changed = document.getElementById("case-changed");
+    var leaving = false;
+
+    // Forms of this page navigate away; the change they cause is not "another agent's".
+    document.querySelectorAll("form").forEach(function (f) {
+      f.addEventListener("submit", function () { leaving = true; });
+    });
+
+    // #reply (the inbox's "r" shortcut) puts the cursor in the composer.
+    function focusComposer() {
+      if (text && window.location.hash === "#reply") {
+        text.focus();
+        text.setSelectionRange(text.value.length, text.value.length);
+      }
+    }
+    focusComposer();
+    window.addEventListener("hashchange", focusComposer);
+
+    // --- composer: the count as the case's network counts it -------------------------------
+    var countSeq = 0;
+    var countTimer = null;
+    function count() {
+      if (!text || !counter) return;
+      var mine = ++countSeq;
+      fetch(base + "/compose-count?text=" + encodeURIComponent(text.value), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (c) {
+          if (!c || mine !== countSeq) return;
+          var line = c.count + (c.limit != null ? " of " + c.limit : "") + " characters";
+          if (c.remaining != null && c.remaining < 0) {
+            line += ": " + (-c.remaining) + " over the limit, shorten the reply to send it";
+          }
+          counter.textContent = line;
+          counter.classList.toggle("over", !c.fits);
+          if (c.fits) text.removeAttribute("aria-invalid");
+          else text.setAttribute("aria-invalid", "true");
+        })
+        .catch(function () {});
+    }
+    function changedText() {
+      clearTimeout(countTimer);
+      countTimer = setTimeout(count, 150);
+      typingNow();
+    }
+    function insert(value) {
+      if (!text) return;
+      var start = text.selectionStart, end = text.selectionEnd;
+      if (text.value.trim() === "") {
+        text.value = value;
+      } else {
+        text.value = text.value.slice(0, start) + value + text.value.slice(end);
+      }
+      text.focus();
+      changedText();
+    }
+    if (text) text.addEventListener("input", changedText);
+
+    var picker = document.getElementById("saved-reply");
+    var insertButton = document.getElementById("saved-reply-insert");
+    var savedError = document.getElementById("saved-reply-error");
+    if (picker && insertButton) {
+      insertButton.addEventListener("click", function () {
+        fetch(base + "/saved-reply?name=" + encodeURIComponent(picker.value), { credentials: "same-origin" })
+          .then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); })
+          .then(function (a) {
+            if (a.ok) { if (savedError) savedError.textContent = ""; insert(a.body.text); }
+            else if (savedError) savedError.textContent = a.body.error || "The saved reply could not be read.";
+          })
+          .catch(function () { if (savedError) savedError.textContent = "The saved reply could not be read."; });
+      });
+    }
+    document.querySelectorAll("[data-suggestion]").forEach(function (b) {
+      b.addEventListener("click", function () {
+        var source = document.getElementById(b.getAttribute("data-suggestion"));
+        if (source && text) { text.value = source.textContent; text.focus(); changedText(); }
+      });
+    });
+
+    // --- presence: who else is on the case ----------------------------------------------------
+    function show(others) {
+      if (!banner) return;
+      banner.textContent = "";
+      (others || []).forEach(function (o) {
+        var line = document.createElement("span");
+        line.textContent = o.name + (o.activity === "typing" ? " is typing a reply" : " is viewing this case");
+        banner.appendChild(line);
+      });
+    }
+    function activity() {
+      return text && text.value.trim() !== "" ? "typing" : "viewing";
+    }
+    var lastSent = null;
+    function beat() {
+      lastSent = activity();
+      var body = new URLSearchParams({ csrf: csrf, activity: lastSent });
+      fetch(base + "/presence", { method: "POST", body: body, credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (a) { if (a) show(a.others); })
+        .catch(function () {});
+    }
+    function typingNow() {
+      if (activity() !== lastSent) beat();
+    }
+    beat();
+    setInterval(beat, HEARTBEAT_MS);
+    window.addEventListener("pagehide", function () {
+      var body = new URLSearchParams({ csrf: csrf, activity: "left" });
+      if (navigator.sendBeacon) navigator.sendBeacon(base + "/presence", body);
+    });
+
+    // --- live: presence changes and changes to the case ---------------------------------------
+    if (window.EventSource) {
+      var source = new EventSource(base + "/events");
+      source.addEventListener("presence", function (e) {
+        try { show(JSON.parse(e.data).others); } catch (err) { /* ignore a bad event */ }
+      });
+      source.addEventListener("case", function (e) {
+        if (leaving || !changed) return;
+        var c = {};
+        try { c = JSON.parse(e.data); } catch (err) { /* treat as a change */ }
+        // Notes and queued replies leave the version as it was; other changes bump it.
+        if (c.version == null || c.version > version || c.kind === "note_added" ||
+            c.kind === "reply_queued" || c.kind === "post_joined" || c.kind === "lagged") {
+          changed.hidden = false;
+        }
+      });
+      window.addEventListener("pagehide", function () { source.close(); });
+    }
+  });
+})();

@@ -26,6 +26,8 @@ const EVERYONE: &[Who] = &[Admin, Agent, Analyst, Nobody];
 const STAFF: &[Who] = &[Admin, Agent, Analyst];
 const ADMIN: &[Who] = &[Admin];
 const REPORTS: &[Who] = &[Admin, Analyst];
+/// Those who work cases (`inbox:read`, `cases:write`).
+const CASES: &[Who] = &[Admin, Agent];
 const CARE_API: &[Who] = &[Admin, Agent];
 const INBOX: &[Who] = &[Admin, Agent];
 /// Those who read and change contacts (`contacts:read`, `contacts:write`).
@@ -160,6 +162,113 @@ const ROUTES: &[Row] = &[
         400,
     ),
     row("GET", "/leads", "/leads", Body::None, CONTACTS, 200),
+    // The case page; `{page_case}` is opened in `seed_case`. Each allowed caller changes it.
+    row(
+        "GET",
+        "/cases/{id}",
+        "/cases/{page_case}",
+        Body::None,
+        CASES,
+        200,
+    ),
+    row(
+        "POST",
+        "/cases/{id}/assign",
+        "/cases/{page_case}/assign",
+        Body::Form(&[("to_me", "1")]),
+        CASES,
+        303,
+    ),
+    row(
+        "POST",
+        "/cases/{id}/team",
+        "/cases/{page_case}/team",
+        Body::Form(&[("team", "")]),
+        CASES,
+        303,
+    ),
+    row(
+        "POST",
+        "/cases/{id}/priority",
+        "/cases/{page_case}/priority",
+        Body::Form(&[("priority", "high")]),
+        CASES,
+        303,
+    ),
+    row(
+        "POST",
+        "/cases/{id}/tags",
+        "/cases/{page_case}/tags",
+        Body::Form(&[("tag", "checked")]),
+        CASES,
+        303,
+    ),
+    row(
+        "POST",
+        "/cases/{id}/tags/remove",
+        "/cases/{page_case}/tags/remove",
+        Body::Form(&[("tag", "checked")]),
+        CASES,
+        303,
+    ),
+    row(
+        "POST",
+        "/cases/{id}/notes",
+        "/cases/{page_case}/notes",
+        Body::Form(&[("text", "Access checked")]),
+        CASES,
+        303,
+    ),
+    row(
+        "POST",
+        "/cases/{id}/replies",
+        "/cases/{page_case}/replies",
+        Body::Form(&[("text", "Thanks, we are on it.")]),
+        CASES,
+        303,
+    ),
+    row(
+        "GET",
+        "/cases/{id}/compose-count",
+        "/cases/{page_case}/compose-count?text=hello",
+        Body::None,
+        CASES,
+        200,
+    ),
+    row(
+        "GET",
+        "/cases/{id}/saved-reply",
+        "/cases/{page_case}/saved-reply?name=Case+page",
+        Body::None,
+        CASES,
+        200,
+    ),
+    row(
+        "POST",
+        "/cases/{id}/presence",
+        "/cases/{page_case}/presence",
+        Body::Form(&[("activity", "viewing")]),
+        CASES,
+        200,
+    ),
+    // A stream asked to end after its first event, so the call returns.
+    row(
+        "GET",
+        "/cases/{id}/events",
+        "/cases/{page_case}/events?max_secs=0",
+        Body::None,
+        CASES,
+        200,
+    ),
+    // Resolved by the agent; the admin finds it resolved already.
+    row(
+        "POST",
+        "/cases/{id}/status",
+        "/cases/{page_case}/status",
+        Body::Form(&[("action", "resolve")]),
+        CASES,
+        303,
+    ),
     row("GET", "/topics", "/topics", Body::None, STAFF, 200),
     row(
         "POST",
@@ -922,12 +1031,14 @@ const PRE: &str = "0123456789abcdef0123456789abcdef";
 async fn every_route_lets_in_exactly_the_roles_it_should() {
     let world = World::new(limits()).await;
     let callers = seed(&world).await;
+    let case = seed_case(&world).await;
     let mut failures = Vec::new();
     for r in ROUTES {
         let uri = r
             .uri
             .replace("{analyst}", &callers.analyst_id.to_string())
             .replace("{spare_token}", &callers.spare_token.to_string())
+            .replace("{page_case}", &case.to_string())
             .replace("{team}", &callers.team.to_string());
         let api = r.path.starts_with("/api/");
         // Nobody first and the admin last: refused calls must change nothing that a later,
@@ -990,6 +1101,21 @@ async fn every_route_lets_in_exactly_the_roles_it_should() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+
+    // The case rows wrote as the agent and the admin, and nothing as the others.
+    let page = world
+        .engine
+        .care()
+        .case_page(rapport_domain::CaseId(case))
+        .await
+        .unwrap();
+    let notes = page.notes.iter().filter(|n| n.body == "Access checked");
+    assert_eq!(notes.count(), 2, "{:?}", page.notes);
+    let replies = page
+        .replies
+        .iter()
+        .filter(|r| r.body == "Thanks, we are on it.");
+    assert_eq!(replies.count(), 2, "{:?}", page.replies);
 
     // The allowed writes happened, the refused ones did not.
     let topics: Vec<String> = world

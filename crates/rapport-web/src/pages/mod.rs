@@ -2,6 +2,7 @@
 //! marked safe), a little CSS and JavaScript of our own, no build step.
 
 mod contacts;
+mod case;
 mod home;
 mod inbox;
 mod live;
@@ -133,6 +134,74 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<RouteInfo>) {
     use Permission::*;
     Table::new(state, "", Surface::Page, guard)
         .add(M::GET, "/", LoggedIn, home::home)
+        .add(M::GET, "/cases/{id}", Needs(ReadInbox), case::show)
+        .add(
+            M::POST,
+            "/cases/{id}/assign",
+            Needs(WriteCases),
+            case::assign,
+        )
+        .add(
+            M::POST,
+            "/cases/{id}/team",
+            Needs(WriteCases),
+            case::set_team,
+        )
+        .add(
+            M::POST,
+            "/cases/{id}/status",
+            Needs(WriteCases),
+            case::set_status,
+        )
+        .add(
+            M::POST,
+            "/cases/{id}/priority",
+            Needs(WriteCases),
+            case::set_priority,
+        )
+        .add(
+            M::POST,
+            "/cases/{id}/tags",
+            Needs(WriteCases),
+            case::add_tag,
+        )
+        .add(
+            M::POST,
+            "/cases/{id}/tags/remove",
+            Needs(WriteCases),
+            case::remove_tag,
+        )
+        .add(
+            M::POST,
+            "/cases/{id}/notes",
+            Needs(WriteCases),
+            case::add_note,
+        )
+        .add(
+            M::POST,
+            "/cases/{id}/replies",
+            Needs(WriteCases),
+            case::queue_reply,
+        )
+        .add(
+            M::GET,
+            "/cases/{id}/compose-count",
+            Needs(ReadInbox),
+            case::compose_count,
+        )
+        .add(
+            M::GET,
+            "/cases/{id}/saved-reply",
+            Needs(ReadInbox),
+            case::saved_reply,
+        )
+        .add(
+            M::POST,
+            "/cases/{id}/presence",
+            Needs(ReadInbox),
+            case::presence,
+        )
+        .add(M::GET, "/cases/{id}/events", Needs(ReadInbox), case::events)
         .add(M::GET, "/contacts", Needs(ReadContacts), contacts::list)
         .add(
             M::GET,

@@ -702,6 +702,14 @@ const ROUTES: &[Row] = &[
     ),
     row(
         "GET",
+        "/api/v1/contacts",
+        "/api/v1/contacts?q=a&sort=name&limit=5",
+        Body::None,
+        CARE_API,
+        200,
+    ),
+    row(
+        "GET",
         "/api/v1/leads",
         "/api/v1/leads?limit=5",
         Body::None,

@@ -4,7 +4,9 @@
 
 use chrono::{DateTime, Utc};
 use rapport_domain::{Actor, CaseChange, CaseEvent, Contact, Identity, StoredPost};
-use rapport_store::care::{CaseRecord, ContactFields, InboxItem, Lead, Note, OutboxEntry};
+use rapport_store::care::{
+    CaseRecord, ContactFields, ContactIdentity, ContactSummary, InboxItem, Lead, Note, OutboxEntry,
+};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -717,4 +719,85 @@ pub struct LimitParams {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LeadList {
     pub leads: Vec<LeadDto>,
+}
+
+/// One account of a listed contact.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListedIdentityDto {
+    pub id: i64,
+    pub network: String,
+    pub handle: String,
+    pub followers: Option<u64>,
+}
+
+impl From<ContactIdentity> for ListedIdentityDto {
+    fn from(i: ContactIdentity) -> Self {
+        Self {
+            id: i.id.0,
+            network: i.network.to_string(),
+            handle: i.handle,
+            followers: i.followers,
+        }
+    }
+}
+
+/// `GET /api/v1/contacts`: which contacts, in which order, from where.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ContactListParams {
+    /// Case-insensitive text in the name, a handle, a display name, the email or the company.
+    pub q: Option<String>,
+    /// Only contacts at this lifecycle stage.
+    pub stage: Option<String>,
+    /// Only contacts carrying this tag.
+    pub tag: Option<String>,
+    /// List the company's own accounts too (left out by default).
+    pub include_own: Option<bool>,
+    /// `last_activity` (default, latest first) or `name`.
+    pub sort: Option<String>,
+    /// 1 to 500, default 50.
+    pub limit: Option<usize>,
+    /// The `next` of the previous page, with the same filters and sort.
+    pub cursor: Option<String>,
+}
+
+/// One row of the contact list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContactSummaryDto {
+    pub id: i64,
+    pub name: String,
+    /// In network, then handle order.
+    pub identities: Vec<ListedIdentityDto>,
+    pub email: Option<String>,
+    pub company: Option<String>,
+    pub stage: Option<String>,
+    pub tags: Vec<String>,
+    pub posts: u64,
+    /// Active cases (new, open, pending).
+    pub open_cases: u64,
+    pub last_activity_at: Option<String>,
+}
+
+impl From<ContactSummary> for ContactSummaryDto {
+    fn from(c: ContactSummary) -> Self {
+        Self {
+            id: c.id.0,
+            name: c.name,
+            identities: c.identities.into_iter().map(Into::into).collect(),
+            email: c.email,
+            company: c.company,
+            stage: c.stage.map(|s| s.as_str().to_string()),
+            tags: c.tags.into_iter().collect(),
+            posts: c.posts,
+            open_cases: c.open_cases,
+            last_activity_at: opt_time(c.last_activity_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ContactList {
+    pub contacts: Vec<ContactSummaryDto>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next: Option<String>,
 }

@@ -6,6 +6,7 @@ mod care_common;
 mod case_actions;
 mod cases;
 mod contacts;
+mod contacts_list;
 mod dto;
 mod dto_care;
 mod leads;
@@ -118,6 +119,12 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<RouteInfo>) {
             "/contacts/{id}/split",
             Needs(WriteContacts),
             contacts::split,
+        )
+        .add(
+            M::GET,
+            "/contacts",
+            Needs(ReadContacts),
+            contacts_list::list,
         )
         .add(M::GET, "/leads", Needs(ReadContacts), leads::list)
         .add(M::GET, "/posts", Needs(ReadPosts), posts::search)

@@ -20,6 +20,7 @@ use utoipa::{Modify, OpenApi};
         super::case_actions::remove_tag,
         super::case_actions::add_note,
         super::case_actions::queue_reply,
+        super::contacts_list::list,
         super::contacts::show,
         super::contacts::update,
         super::contacts::timeline,

@@ -370,6 +370,16 @@ async fn routing_rules_decide_which_topic_matches_become_cases() {
     assert_eq!(record.case.team, Some(TeamId(team)));
 }
 
+/// A form that must be refused: where it goes, what it sends, the status, the message and
+/// (part of) the input the message is about.
+type Refused<'a> = (
+    &'a str,
+    Vec<(&'a str, &'a str)>,
+    StatusCode,
+    &'a str,
+    &'a str,
+);
+
 #[tokio::test]
 async fn bad_input_is_refused_with_the_field_named() {
     let (world, admin) = world_with_admin().await;
@@ -400,7 +410,7 @@ async fn bad_input_is_refused_with_the_field_named() {
         }
         f
     };
-    let cases: Vec<(&str, Vec<(&str, &str)>, StatusCode, &str, &str)> = vec![
+    let cases: Vec<Refused> = vec![
         (
             "/settings/sla",
             vec![

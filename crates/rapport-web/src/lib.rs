@@ -3,7 +3,8 @@
 //! [`app`] builds the router (so tests can call it without a socket) and [`run`] serves it on a
 //! listener until `shutdown` resolves. Routes:
 //! - `GET /healthz`: liveness, no login; `GET /metrics`: Prometheus text;
-//! - the HTML UI (`pages/`): login, first-run setup, topics, users and API tokens; a browser
+//! - the HTML UI (`pages/`): login, first-run setup, topics, users and API tokens, the care
+//!   settings (teams, SLA policies, routing, own accounts, saved replies); a browser
 //!   session lives in the `rapport_session` cookie and every form carries its CSRF token;
 //! - `/api/v1/...`: the JSON API (`api/`), called with `Authorization: Bearer <API token>`,
 //!   described by `/api/v1/openapi.json`.

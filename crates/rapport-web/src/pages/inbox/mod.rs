@@ -210,12 +210,7 @@ async fn list(
         .topics()
         .await
         .map_err(|e| format!("topics: {e}"))?;
-    let teams = care
-        .store()
-        .care()
-        .teams()
-        .await
-        .map_err(|e| format!("teams: {e}"))?;
+    let teams = care.teams().await.map_err(|e| format!("teams: {e}"))?;
     let now = Utc::now();
     let groups = view::groups(&sel.view, &counts, &topics, &teams, me);
     let view_label = view::label(&sel.view, &topics, &teams);

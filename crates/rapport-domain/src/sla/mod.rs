@@ -232,3 +232,20 @@ impl SlaPolicy {
         self.at_risk_fraction
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policies_stored_before_the_business_hours_flag_count_business_hours() {
+        let mut json = serde_json::to_value(SlaPolicy::new("old")).unwrap();
+        json.as_object_mut().unwrap().remove("business_hours");
+        let read: SlaPolicy = serde_json::from_value(json).unwrap();
+        assert!(read.business_hours());
+        let around = SlaPolicy::new("24/7").with_business_hours(false);
+        let back: SlaPolicy =
+            serde_json::from_str(&serde_json::to_string(&around).unwrap()).unwrap();
+        assert!(!back.business_hours());
+    }
+}

@@ -168,7 +168,11 @@ pub struct ErrorBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// `unauthorized`, `forbidden`, `not_found`, `conflict`, `invalid_query`, `invalid_body`,
-    /// `invalid_name`, `missing_query`, `internal`.
+    /// `invalid_name`, `missing_query`, `too_large`, `internal`; the care endpoints add
+    /// `invalid_id`, `invalid_parameter`, `invalid_cursor`, `invalid_header` (400),
+    /// `version_conflict`, `illegal_transition` (409), `invalid_value`, `invalid_tag`,
+    /// `reply_too_long`, `unknown_user`, `not_assignable`, `unknown_team`, `unknown_contact`,
+    /// `unknown_identity`, `invalid_template` (422).
     pub code: String,
     pub message: String,
 }

@@ -4,7 +4,8 @@
 //! listener until `shutdown` resolves. Routes:
 //! - `GET /healthz`: liveness, no login; `GET /metrics`: Prometheus text;
 //! - the HTML UI (`pages/`): login, first-run setup, topics, users and API tokens, the care
-//!   settings (teams, SLA policies, routing, own accounts, saved replies); a browser
+//!   settings (teams, SLA policies, routing, own accounts, saved replies), the shared inbox
+//!   (`/inbox`, with case changes streamed as server-sent events on `/inbox/events`); a browser
 //!   session lives in the `rapport_session` cookie and every form carries its CSRF token;
 //! - `/api/v1/...`: the JSON API (`api/`), called with `Authorization: Bearer <API token>`,
 //!   described by `/api/v1/openapi.json`.

@@ -31,6 +31,8 @@
       }
     }
     focusComposer();
+    // Scrolling to the fragment after load may take the focus back to the page: again then.
+    window.addEventListener("load", function () { setTimeout(focusComposer, 0); });
     window.addEventListener("hashchange", focusComposer);
 
     // --- composer: the count as the case's network counts it -------------------------------

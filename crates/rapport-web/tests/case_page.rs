@@ -728,6 +728,24 @@ async fn another_agent_shows_up_on_the_event_stream() {
     s.form(&s.grace, "/presence", &[("activity", "left")]).await;
     let e = next_event(&mut stream, &mut buffer, "presence").await;
     assert_eq!(e["others"], serde_json::json!([]));
+    // The page's last word on leaving goes by `navigator.sendBeacon`, whose form body names
+    // its charset; the token in it is read all the same.
+    let beacon = Request::builder()
+        .method("POST")
+        .uri(s.url("/presence"))
+        .header(
+            header::COOKIE,
+            format!("rapport_session={}", s.grace.session.clone().unwrap()),
+        )
+        .header(
+            header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded;charset=UTF-8",
+        )
+        .body(Body::from(format!("csrf={}&activity=typing", s.grace.csrf)))
+        .unwrap();
+    assert_eq!(s.world.send(beacon).await.status, StatusCode::OK);
+    let e = next_event(&mut stream, &mut buffer, "presence").await;
+    assert_eq!(e["others"][0]["activity"], "typing");
     // A heartbeat without its token is refused, an unknown activity too.
     let a = s
         .world

@@ -335,6 +335,10 @@ async fn each_action_changes_the_case_and_writes_its_audit_event() {
             "not_assignable",
         ),
         (r#"{"team_id": 77}"#.to_string(), "unknown_team"),
+        (
+            r#"{"user_id": null, "team_id": 77}"#.to_string(),
+            "unknown_team",
+        ),
     ] {
         let r = d.call("POST", &url("assign"), Some(&body)).await;
         assert_eq!(
@@ -344,6 +348,12 @@ async fn each_action_changes_the_case_and_writes_its_audit_event() {
             r.body
         );
     }
+    let page = d.get(&format!("/api/v1/cases/{id}")).await;
+    assert_eq!(
+        page["case"]["assignee_id"].as_i64(),
+        Some(d.agent.id.0),
+        "a refused team left the assignee as it was"
+    );
     let team = d
         .world
         .engine

@@ -81,6 +81,18 @@ pub async fn assign(
         Some(None) => Some(None),
         None => None,
     };
+    // Both parts are checked before either is made, so a refused team leaves the assignee.
+    if let Some(Some(team)) = input.team_id
+        && care
+            .store()
+            .care()
+            .team(TeamId(team))
+            .await
+            .map_err(CareError::from)?
+            .is_none()
+    {
+        return Err(CareError::NoSuchTeam(TeamId(team)).into());
+    }
     let now = Utc::now();
     if let Some(to) = to {
         record = care.assign(id, to, me.user.id, now).await.map_err(saving)?;

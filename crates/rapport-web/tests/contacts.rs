@@ -8,7 +8,7 @@ mod html;
 
 use axum::http::StatusCode;
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
-use common::{Answer, Browser, Call, TWCS_SAMPLE, World, attribute_after};
+use common::{Answer, Browser, Call, TWCS_SAMPLE, World, attribute_after, browser};
 use html::{dangers, text};
 use rapport_domain::{Author, ContactId, Engagement, Network, Post, PostKey, Role};
 use rapport_store::care::{ContactFields, ContactQuery, LifecycleStage};
@@ -653,4 +653,148 @@ async fn hostile_names_and_post_text_are_escaped() {
     }
     let page = s.get(&s.agent, &uri).await;
     assert!(text(&page.body).contains("<img src=x onerror=alert(1)>"));
+}
+
+/// Form controls on the page without a label, by name (empty when all are labelled).
+const UNLABELLED: &str = "Array.from(document.querySelectorAll('main input:not([type=hidden]), \
+     main select, main textarea')).filter(e => e.labels.length === 0 && \
+     !e.getAttribute('aria-label')).map(e => e.name)";
+
+async fn journey(
+    c: &fantoccini::Client,
+    base: &str,
+    contact: ContactId,
+    p: &mut browser::Progress,
+) -> browser::Step {
+    use browser::{at, check, click, fail, fill, fits, js, keys, shoot, viewport};
+    use serde_json::json;
+
+    p.step = "log in";
+    viewport(c, 1280, 800).await?;
+    c.goto(&format!("{base}/login")).await.map_err(fail)?;
+    fill(c, "#name", "ada").await?;
+    fill(c, "#password", common::PASSWORD).await?;
+    click(c, "form[action='/login'] button[type=submit]").await?;
+    at(c, "/").await?;
+
+    p.step = "the list at 1280x800";
+    click(c, "nav a[href='/contacts']").await?;
+    at(c, "/contacts").await?;
+    fits(c, "/contacts at 1280x800").await?;
+    let bare = js(c, UNLABELLED).await?;
+    check(bare == json!([]), format!("unlabelled controls {bare}"))?;
+    shoot(c, "contacts-desktop-list").await?;
+
+    p.step = "a search";
+    fill(c, "#q", "@105836").await?;
+    click(c, "form[role=search] button[type=submit]").await?;
+    at(c, "/contacts").await?;
+    let rows = js(c, "document.querySelectorAll('#contacts tbody tr').length").await?;
+    check(rows == json!(1), format!("{rows} rows for one customer"))?;
+    click(c, "#contacts tbody a").await?;
+    let path = format!("/contacts/{contact}");
+    at(c, &path).await?;
+
+    p.step = "the contact page at 1280x800";
+    fits(c, "the contact page at 1280x800").await?;
+    let bare = js(c, UNLABELLED).await?;
+    check(bare == json!([]), format!("unlabelled controls {bare}"))?;
+    let splits = js(c, "document.querySelectorAll('.split-form').length").await?;
+    check(
+        splits == json!(2),
+        format!("{splits} split forms for two identities"),
+    )?;
+    // The fields are reached in reading order with the keyboard.
+    js(c, "document.getElementById('f-name').focus()").await?;
+    keys(c, "\u{e004}").await?;
+    let next = js(c, "document.activeElement.id").await?;
+    check(
+        next == json!("f-email"),
+        format!("Tab from the name went to {next}"),
+    )?;
+    shoot(c, "contacts-desktop-contact").await?;
+
+    p.step = "the pages at 390x844";
+    viewport(c, 390, 844).await?;
+    for (path, name) in [
+        ("/contacts".to_string(), "contacts-phone-list"),
+        (format!("/contacts/{contact}"), "contacts-phone-contact"),
+        (
+            format!("/contacts/{contact}?merge_q=1058"),
+            "contacts-phone-merge",
+        ),
+        ("/leads".to_string(), "contacts-phone-leads"),
+    ] {
+        c.goto(&format!("{base}{path}")).await.map_err(fail)?;
+        at(c, path.split('?').next().unwrap_or_default()).await?;
+        fits(c, &format!("{path} at 390x844")).await?;
+        // Tables read as cards: nothing scrolls sideways inside them either.
+        let wide = js(
+            c,
+            "Array.from(document.querySelectorAll('.table-wrap')).filter(w => \
+             w.scrollWidth > w.clientWidth).length",
+        )
+        .await?;
+        check(
+            wide == json!(0),
+            format!("{path}: {wide} tables scroll sideways"),
+        )?;
+        if path == "/leads" {
+            let rows = js(c, "document.querySelectorAll('#leads tbody tr').length").await?;
+            check(rows == json!(1), format!("{rows} leads listed"))?;
+        }
+        shoot(c, name).await?;
+    }
+    // On a phone the details come under the identities, leads and timeline.
+    c.goto(&format!("{base}/contacts/{contact}"))
+        .await
+        .map_err(fail)?;
+    let stacked = js(
+        c,
+        "document.querySelector('.contact-side').getBoundingClientRect().top > \
+         document.querySelector('.contact-main').getBoundingClientRect().bottom - 1",
+    )
+    .await?;
+    check(
+        stacked == json!(true),
+        "the details stack under the main column",
+    )?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pages_work_in_a_real_browser_at_desktop_and_phone_sizes() {
+    let world = World::new(WebConfig::default()).await;
+    world.import_twcs(TWCS_SAMPLE.as_ref()).await;
+    world.user("ada", Role::Admin).await;
+    let identity = |h: &'static str| {
+        let store = world.engine.store().clone();
+        async move {
+            store
+                .identity(Network::X, h)
+                .await
+                .unwrap()
+                .unwrap()
+                .contact_id
+        }
+    };
+    let (keep, other) = (identity("105836").await, identity("105835").await);
+    let care = world.engine.care();
+    care.merge_contacts(keep, other).await.unwrap();
+    // A lead, so that the leads list has a row to lay out.
+    let store = world.engine.store();
+    let first = store.contact_timeline(keep, 1).await.unwrap().remove(0);
+    store
+        .care()
+        .flag_lead(keep, first.id, first.post.created_at)
+        .await
+        .unwrap();
+    let Some(mut lab) = browser::Lab::start(&world).await else {
+        return;
+    };
+    let client = lab.window().await;
+    let mut progress = browser::Progress { step: "start" };
+    let result = journey(&client, &lab.base, keep, &mut progress).await;
+    browser::finish(client, result, &progress, "contacts-").await;
+    lab.stop().await;
 }

@@ -794,3 +794,61 @@ async fn script_in_post_text_is_escaped_on_the_case_page() {
     assert!(!tags(body).iter().any(|t| t.name == "img"));
     assert!(!tags(body).iter().any(|t| t.attr("onerror").is_some()));
 }
+
+#[tokio::test]
+async fn suggested_answers_come_from_similar_resolved_cases() {
+    let s = setup(COMPLAINT).await;
+    // An earlier, similar case was answered and resolved.
+    s.world
+        .engine
+        .ingest_posts(vec![
+            post(
+                "10",
+                "bob",
+                None,
+                "@brand charged twice on my card, I want a refund",
+                -600,
+            ),
+            post(
+                "11",
+                "brand",
+                Some("10"),
+                "@bob we reversed the second charge, it shows within 3 days",
+                -590,
+            ),
+        ])
+        .await
+        .unwrap();
+    let store = s.world.engine.store();
+    let key = PostKey {
+        network: Network::X,
+        native_id: "10".into(),
+    };
+    let earlier = store.post_by_key(&key).await.unwrap().unwrap();
+    let earlier = store
+        .care()
+        .case_of_post(earlier.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(earlier, s.case);
+    let done = s
+        .world
+        .send(
+            Call::post(format!("/cases/{earlier}/status"))
+                .by(&s.agent)
+                .form(&[("csrf", s.agent.csrf.as_str()), ("action", "resolve")])
+                .build(),
+        )
+        .await;
+    assert!(done.status.is_redirection(), "{done:?}");
+    let page = s.page(&s.agent).await;
+    let text = "@bob we reversed the second charge, it shows within 3 days";
+    let at = page
+        .body
+        .find(&format!(
+            "<p class=\"suggestion-text\" id=\"suggestion-1\">{text}</p>"
+        ))
+        .expect("the earlier answer is suggested");
+    assert!(page.body[at..].contains(">Use this</button>"));
+}

@@ -117,7 +117,7 @@ fn refused(id: CaseId, from: CaseStatus, action: StatusAction) -> ApiError {
         StatusCode::CONFLICT,
         "illegal_transition",
         format!(
-            "case {id} is {from}: cannot {} it (a {from} case allows: {})",
+            "cannot apply '{}' to case {id}, which is {from} (a {from} case allows: {})",
             action.as_str(),
             if allowed.is_empty() {
                 "nothing".to_string()

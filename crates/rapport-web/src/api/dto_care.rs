@@ -705,7 +705,8 @@ pub struct Timeline {
     pub contact_id: i64,
     /// Oldest first.
     pub entries: Vec<TimelineEntryDto>,
-    /// Older touchpoints were left out: ask again with a larger `limit`.
+    /// Later touchpoints were left out (the list is oldest first): ask again with a larger
+    /// `limit`.
     pub truncated: bool,
 }
 

@@ -5,8 +5,10 @@
 //! - `GET /healthz`: liveness, no login; `GET /metrics`: Prometheus text;
 //! - the HTML UI (`pages/`): login, first-run setup, topics, users and API tokens, the care
 //!   settings (teams, SLA policies, routing, own accounts, saved replies), the shared inbox
-//!   (`/inbox`, with case changes streamed as server-sent events on `/inbox/events`); a browser
-//!   session lives in the `rapport_session` cookie and every form carries its CSRF token;
+//!   (`/inbox`, with case changes streamed as server-sent events on `/inbox/events`), the case
+//!   page (`/cases/{id}`: thread, forms, composer, and who else is on the case streamed on
+//!   `/cases/{id}/events`); a browser session lives in the `rapport_session` cookie and every
+//!   form carries its CSRF token;
 //! - `/api/v1/...`: the JSON API (`api/`), called with `Authorization: Bearer <API token>`,
 //!   described by `/api/v1/openapi.json`.
 //!

@@ -852,3 +852,35 @@ async fn suggested_answers_come_from_similar_resolved_cases() {
         .expect("the earlier answer is suggested");
     assert!(page.body[at..].contains(">Use this</button>"));
 }
+
+#[tokio::test]
+async fn a_fresh_case_shows_running_clocks_and_when_they_turn_at_risk() {
+    let s = setup(COMPLAINT).await;
+    let mut fresh = post(
+        "20",
+        "carol",
+        None,
+        "@brand my parcel never arrived, where is it?",
+        0,
+    );
+    fresh.created_at = Utc::now() - TimeDelta::minutes(5);
+    s.world.engine.ingest_posts(vec![fresh]).await.unwrap();
+    let store = s.world.engine.store();
+    let key = PostKey {
+        network: Network::X,
+        native_id: "20".into(),
+    };
+    let stored = store.post_by_key(&key).await.unwrap().unwrap();
+    let case = store.care().case_of_post(stored.id).await.unwrap().unwrap();
+    let page = s
+        .world
+        .send(Call::get(format!("/cases/{case}")).by(&s.agent).build())
+        .await;
+    let sla = element(&page.body, "sla");
+    assert!(sla.contains("clock-ok clock-running"), "{sla}");
+    assert!(sla.contains(" left</span>"), "{sla}");
+    assert!(
+        sla.contains("id=\"sla-at-risk\">At risk from <time"),
+        "{sla}"
+    );
+}

@@ -167,6 +167,8 @@ pub struct CaseView {
     pub clocks: Vec<ClockView>,
     /// Why there are no clocks, or that they are paused.
     pub sla_note: String,
+    /// When the first running clock turns at risk, as last evaluated (still ahead).
+    pub at_risk_from: Option<Stamp>,
     pub thread: Vec<ThreadItem>,
     pub audit: Vec<AuditRow>,
     pub contact: ContactView,
@@ -637,6 +639,11 @@ pub async fn build(
         opened: Stamp::of(case.opened_at),
         clocks,
         sla_note,
+        at_risk_from: record
+            .sla
+            .at_risk_at
+            .filter(|t| *t > now && case.status.clocks_run())
+            .map(Stamp::of),
         thread: thread.into_iter().map(|(_, _, t)| t).collect(),
         audit,
         contact,

@@ -126,42 +126,6 @@ const ROUTES: &[Row] = &[
         INBOX,
         200,
     ),
-    // Contacts: contact 1 and 2 come from the twcs sample, with one identity each (identity 1
-    // is contact 1's), so the merge stops at its confirm step and the split is refused.
-    row("GET", "/contacts", "/contacts", Body::None, CONTACTS, 200),
-    row(
-        "GET",
-        "/contacts/{id}",
-        "/contacts/1",
-        Body::None,
-        CONTACTS,
-        200,
-    ),
-    row(
-        "POST",
-        "/contacts/{id}",
-        "/contacts/1",
-        Body::Form(&[("name", "Checked contact"), ("stage", "customer")]),
-        CONTACTS,
-        303,
-    ),
-    row(
-        "POST",
-        "/contacts/{id}/merge",
-        "/contacts/1/merge",
-        Body::Form(&[("other", "2")]),
-        CONTACTS,
-        200,
-    ),
-    row(
-        "POST",
-        "/contacts/{id}/split",
-        "/contacts/1/split",
-        Body::Form(&[("identity", "1")]),
-        CONTACTS,
-        400,
-    ),
-    row("GET", "/leads", "/leads", Body::None, CONTACTS, 200),
     // The case page; `{page_case}` is opened in `seed_case`. Each allowed caller changes it.
     row(
         "GET",
@@ -269,6 +233,42 @@ const ROUTES: &[Row] = &[
         CASES,
         303,
     ),
+    // Contacts: contact 1 and 2 come from the twcs sample, with one identity each (identity 1
+    // is contact 1's), so the merge stops at its confirm step and the split is refused.
+    row("GET", "/contacts", "/contacts", Body::None, CONTACTS, 200),
+    row(
+        "GET",
+        "/contacts/{id}",
+        "/contacts/1",
+        Body::None,
+        CONTACTS,
+        200,
+    ),
+    row(
+        "POST",
+        "/contacts/{id}",
+        "/contacts/1",
+        Body::Form(&[("name", "Checked contact"), ("stage", "customer")]),
+        CONTACTS,
+        303,
+    ),
+    row(
+        "POST",
+        "/contacts/{id}/merge",
+        "/contacts/1/merge",
+        Body::Form(&[("other", "2")]),
+        CONTACTS,
+        200,
+    ),
+    row(
+        "POST",
+        "/contacts/{id}/split",
+        "/contacts/1/split",
+        Body::Form(&[("identity", "1")]),
+        CONTACTS,
+        400,
+    ),
+    row("GET", "/leads", "/leads", Body::None, CONTACTS, 200),
     row("GET", "/topics", "/topics", Body::None, STAFF, 200),
     row(
         "POST",

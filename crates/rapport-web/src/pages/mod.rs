@@ -1,8 +1,8 @@
 //! The HTML UI: server-rendered askama templates (escaped by default; post text is never
 //! marked safe), a little CSS and JavaScript of our own, no build step.
 
-mod contacts;
 mod case;
+mod contacts;
 mod home;
 mod inbox;
 mod live;

@@ -31,6 +31,7 @@ mod observe;
 mod pages;
 mod routes;
 
+pub use auth::SESSION_COOKIE;
 pub use auth::ratelimit::LoginLimits;
 pub use error::ApiError;
 pub use routes::{Access, RouteInfo, Surface};

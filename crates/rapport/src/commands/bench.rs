@@ -109,11 +109,27 @@ async fn inbox(args: BenchInboxArgs) -> Result<()> {
         seed: args.seed,
         ..Default::default()
     };
-    let report = rapport_engine::care::bench::run(&spec, seeds, store).await;
+    let report = rapport_engine::care::bench::run(&spec, seeds, store.clone()).await;
+    let pages = match report {
+        Ok(ref r) => {
+            Some(super::bench_pages::measure(store, r.cases, spec.samples, args.seed).await)
+        }
+        Err(_) => None,
+    };
     let _ = std::fs::remove_dir_all(&dir);
     let report = report?;
+    let pages = pages.expect("measured when the build succeeded")?;
     if args.json {
-        return print_json(&report);
+        #[derive(serde::Serialize)]
+        struct Both<'a> {
+            #[serde(flatten)]
+            store: &'a rapport_engine::care::bench::InboxBenchReport,
+            pages: &'a super::bench_pages::PageReport,
+        }
+        return print_json(&Both {
+            store: &report,
+            pages: &pages,
+        });
     }
     println!(
         "cases            {} ({} active)",
@@ -132,6 +148,18 @@ async fn inbox(args: BenchInboxArgs) -> Result<()> {
     }
     row("inbox counts", &report.inbox_counts);
     row("case page", &report.case_page);
+    println!("served pages (router, session, template, body):");
+    let page = |name: &str, l: &super::bench_pages::PageLatency| {
+        println!(
+            "{name:<16} p50 {:.2} ms  p95 {:.2} ms  max {:.2} ms  {} bytes",
+            l.p50_ms, l.p95_ms, l.max_ms, l.mean_bytes
+        );
+    };
+    page("inbox page", &pages.inbox_page);
+    for v in &pages.inbox_page_by_view {
+        page(&format!("  {}", v.view), &v.latency);
+    }
+    page("case page", &pages.case_page);
     Ok(())
 }
 

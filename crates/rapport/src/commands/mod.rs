@@ -2,6 +2,7 @@
 
 mod admin;
 mod bench;
+mod bench_pages;
 mod config;
 mod demo;
 mod import;

@@ -86,6 +86,16 @@ async fn merge_split_and_timeline() {
         .map(|(k, at)| (k.to_string(), *at))
         .collect();
     assert_eq!(shape, expected);
+    // A limit keeps the recent end of the history, still oldest first.
+    let recent: Vec<_> = k
+        .care
+        .timeline(alice, 3)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.at())
+        .collect();
+    assert_eq!(recent, [t(0, 12, 0), t(0, 12, 0), t(0, 13, 0)]);
 
     // Splitting the work account off takes its case along.
     let identity = k

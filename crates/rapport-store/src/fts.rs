@@ -25,6 +25,40 @@ pub(crate) fn folded_text(text: &str) -> String {
     words(text).join(" ")
 }
 
+/// How many words of a case a similar-case search looks for.
+pub(crate) const SIMILAR_WORDS: usize = 12;
+/// How many of the most recent posts sharing a word with a case a similar-case search ranks.
+/// It bounds the work per search whatever the store holds, and favours recent answers, which
+/// are the ones still true.
+pub(crate) const SIMILAR_CANDIDATES: i64 = 500;
+
+/// Words too common to tell one case from another (English function words and the
+/// politeness every customer post carries); left out of similar-case searches.
+const COMMON_WORDS: &[&str] = &[
+    "about", "after", "again", "all", "also", "and", "any", "are", "back", "because", "been",
+    "before", "but", "can", "cant", "could", "did", "didnt", "does", "doesnt", "dont", "for",
+    "from", "get", "got", "had", "has", "have", "hello", "help", "her", "here", "hey", "him",
+    "his", "how", "its", "just", "know", "like", "make", "more", "need", "not", "now", "off",
+    "one", "only", "our", "out", "please", "pls", "really", "same", "see", "she", "should",
+    "still", "than", "thank", "thanks", "that", "the", "their", "them", "then", "there", "these",
+    "they", "this", "time", "too", "very", "want", "was", "way", "were", "what", "when", "where",
+    "which", "who", "why", "will", "with", "would", "you", "your",
+];
+
+/// At most `max` words of `text` that best tell it apart, for finding similar texts: distinct
+/// folded words of three letters or more that are not [`COMMON_WORDS`], longest first (a long
+/// word is usually a rare one, and rare words are what make two texts similar).
+pub(crate) fn distinctive_words(text: &str, max: usize) -> Vec<String> {
+    let mut words = words(text);
+    words.retain(|w| w.chars().count() > 2 && !COMMON_WORDS.contains(&w.as_str()));
+    words.sort();
+    words.dedup();
+    // Longest first; ties in alphabetical order, so the same text gives the same query.
+    words.sort_by(|a, b| b.chars().count().cmp(&a.chars().count()).then(a.cmp(b)));
+    words.truncate(max);
+    words
+}
+
 struct Term {
     word: String,
     prefix: bool,
@@ -122,6 +156,19 @@ mod tests {
         let w = words("Café CRÈME, wi-fi!! ｆｕｌｌ #Tag @you");
         assert_eq!(w, ["cafe", "creme", "wi", "fi", "full", "tag", "you"]);
         assert_eq!(folded_text("  Naïve   Ärger "), "naive arger");
+    }
+
+    #[test]
+    fn distinctive_words_drop_common_ones_and_keep_the_longest() {
+        assert_eq!(
+            distinctive_words(
+                "Hi, can you HELP? My iPhone battery dies after the iOS update!",
+                3
+            ),
+            ["battery", "iphone", "update"]
+        );
+        assert!(distinctive_words("Thanks, please help, what now?", 5).is_empty());
+        assert_eq!(distinctive_words("Récupérer récupérer", 5), ["recuperer"]);
     }
 
     #[test]

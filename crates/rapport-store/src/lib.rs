@@ -115,7 +115,8 @@ pub trait Store: UserStore + Send + Sync + 'static {
     async fn identity(&self, network: Network, handle: &str) -> Result<Option<Identity>>;
     async fn contact(&self, id: rapport_domain::ContactId) -> Result<Option<Contact>>;
 
-    /// Every post written by any identity of the contact, oldest first, at most `limit`.
+    /// The posts written by any identity of the contact, oldest first: the newest `limit` of
+    /// them, so a long history shows its recent end.
     async fn contact_timeline(
         &self,
         id: rapport_domain::ContactId,

@@ -199,8 +199,8 @@ impl Care {
         Ok(self.cs().contact_leads(id).await?)
     }
 
-    /// Every touchpoint with a contact in order: their posts, the cases opened, notes and
-    /// replies; at most `limit` posts are read.
+    /// The touchpoints with a contact in order, oldest first: their posts, the cases opened,
+    /// notes and replies; the newest `limit` of them, so a long history shows its recent end.
     pub async fn timeline(&self, id: ContactId, limit: u32) -> Result<Vec<TimelineEntry>> {
         let mut out: Vec<TimelineEntry> = self
             .store
@@ -236,6 +236,8 @@ impl Care {
             }
         }));
         out.sort_by_key(|e| (e.at(), e.rank()));
+        let keep = (limit as usize).min(out.len());
+        out.drain(..out.len() - keep);
         Ok(out)
     }
 }

@@ -62,11 +62,7 @@ async fn index_case_text(tx: &mut sqlx::PgConnection, case: i64, post: i64) -> R
 
 /// The distinct words of `text` worth searching for, as a `to_tsquery` of alternatives.
 fn any_word_query(text: &str) -> Option<String> {
-    let mut words = fts::words(text);
-    words.retain(|w| w.chars().count() > 2);
-    words.sort();
-    words.dedup();
-    words.truncate(64);
+    let words = fts::distinctive_words(text, fts::SIMILAR_WORDS);
     (!words.is_empty()).then(|| {
         words
             .iter()
@@ -86,16 +82,19 @@ async fn similar_resolved_cases(
         return Ok(Vec::new());
     };
     let rows = sqlx::query(
-        "SELECT cs.case_id AS case_id, \
-           MAX(ts_rank(cs.search, to_tsquery('simple', $1)))::FLOAT8 AS score \
-         FROM case_search cs JOIN cases c ON c.id = cs.case_id \
-         WHERE cs.search @@ to_tsquery('simple', $1) AND c.status IN ('resolved', 'closed') \
-           AND c.id <> $2 \
-         GROUP BY cs.case_id ORDER BY score DESC, cs.case_id LIMIT $3",
+        "SELECT s.case_id AS case_id, \
+           MAX(ts_rank(s.search, to_tsquery('simple', $1)))::FLOAT8 AS score \
+         FROM (SELECT case_id, search FROM case_search \
+               WHERE search @@ to_tsquery('simple', $1) \
+               ORDER BY case_id DESC, post_id DESC LIMIT $4) s \
+         JOIN cases c ON c.id = s.case_id \
+         WHERE c.status IN ('resolved', 'closed') AND c.id <> $2 \
+         GROUP BY s.case_id ORDER BY score DESC, s.case_id LIMIT $3",
     )
     .bind(query)
     .bind(exclude.map_or(-1, |c| c.0))
     .bind(i64::from(limit))
+    .bind(fts::SIMILAR_CANDIDATES)
     .fetch_all(pool)
     .await?;
     rows.iter()

@@ -46,11 +46,7 @@ async fn index_case_text(tx: &mut sqlx::SqliteConnection, case: i64, post: i64) 
 
 /// The distinct words of `text` worth searching for, as FTS5 terms joined by OR.
 fn any_word_query(text: &str) -> Option<String> {
-    let mut words = fts::words(text);
-    words.retain(|w| w.chars().count() > 2);
-    words.sort();
-    words.dedup();
-    words.truncate(64);
+    let words = fts::distinctive_words(text, fts::SIMILAR_WORDS);
     (!words.is_empty()).then(|| {
         words
             .iter()
@@ -69,11 +65,13 @@ async fn similar_resolved_cases(
     let Some(query) = any_word_query(text) else {
         return Ok(Vec::new());
     };
-    // bm25 is lower for better matches; the best posts are taken first, then their cases.
+    // The most recent posts sharing a word come first (FTS5 walks its index by rowid and
+    // stops at the limit, so the cost does not grow with the store), then bm25 ranks them:
+    // lower is better; the best post of each case stands for it.
     let rows = sqlx::query(
         "SELECT s.case_id AS case_id, MIN(s.r) AS score FROM ( \
            SELECT case_id, bm25(case_search) AS r FROM case_search \
-           WHERE case_search MATCH $1 ORDER BY rank LIMIT 2000) s \
+           WHERE case_search MATCH $1 ORDER BY rowid DESC LIMIT $4) s \
          JOIN cases c ON c.id = s.case_id \
          WHERE c.status IN ('resolved', 'closed') AND c.id <> $2 \
          GROUP BY s.case_id ORDER BY score, s.case_id LIMIT $3",
@@ -81,6 +79,7 @@ async fn similar_resolved_cases(
     .bind(query)
     .bind(exclude.map_or(-1, |c| c.0))
     .bind(i64::from(limit))
+    .bind(fts::SIMILAR_CANDIDATES)
     .fetch_all(pool)
     .await?;
     rows.iter()

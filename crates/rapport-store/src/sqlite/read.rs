@@ -209,11 +209,14 @@ pub(super) async fn contact_timeline(
     limit: u32,
 ) -> Result<Vec<StoredPost>> {
     let rows = sqlx::query(post_select!(
-        "WHERE i.contact_id = ?1 ORDER BY p.created_at, p.id LIMIT ?2"
+        "WHERE i.contact_id = ?1 ORDER BY p.created_at DESC, p.id DESC LIMIT ?2"
     ))
     .bind(contact)
     .bind(i64::from(limit))
     .fetch_all(pool)
     .await?;
-    decode_all(rows)
+    // The newest posts were read; they are returned oldest first.
+    let mut posts = decode_all(rows)?;
+    posts.reverse();
+    Ok(posts)
 }

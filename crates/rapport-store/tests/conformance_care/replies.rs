@@ -221,4 +221,39 @@ pub async fn similar_resolved_cases_share_words(store: Arc<dyn Store>) {
             .unwrap()
             .is_empty()
     );
+    // Words every post carries find nothing on their own.
+    assert!(
+        s.care()
+            .similar_resolved_cases("Hello, can you please help me with this?", None, 5)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // A case loaded in bulk (a history import) is searchable like any other.
+    let p = post(
+        s,
+        P::new("5", "u5")
+            .at(10)
+            .text("wifi router keeps dropping the connection"),
+    )
+    .await;
+    let (mut record, posts, events) = draft(s, p, Priority::Normal).await;
+    record
+        .case
+        .apply(CaseAction::Resolve, Actor::System, minute(30))
+        .unwrap();
+    let loaded = rapport_store::care::BulkCase {
+        record,
+        posts,
+        events,
+    };
+    assert_eq!(s.care().bulk_insert_cases(&[loaded]).await.unwrap(), 1);
+    let got = s
+        .care()
+        .similar_resolved_cases("my router is dropping wifi again", None, 5)
+        .await
+        .unwrap();
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert!(!ids.contains(&got[0].0), "the bulk-loaded case: {got:?}");
 }

@@ -126,11 +126,13 @@ pub async fn timeline(
     let limit = limit(query(params)?.limit) as usize;
     let care = state.engine.care();
     contact(&care, id).await?;
-    // One post more than shown tells whether later ones were left out; the entries before it
-    // are exactly the timeline's first ones (every post left out is later).
+    // The timeline is the newest touchpoints, oldest first: one more than shown tells whether
+    // earlier ones were left out, and it is the first, so it is the one dropped.
     let mut entries = care.timeline(id, limit as u32 + 1).await?;
     let truncated = entries.len() > limit;
-    entries.truncate(limit);
+    if truncated {
+        entries.remove(0);
+    }
     Ok(Json(Timeline {
         contact_id: id.0,
         entries: entries.into_iter().map(TimelineEntryDto::from).collect(),

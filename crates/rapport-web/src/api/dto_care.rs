@@ -703,10 +703,9 @@ impl From<rapport_engine::care::TimelineEntry> for TimelineEntryDto {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Timeline {
     pub contact_id: i64,
-    /// Oldest first.
+    /// The newest `limit` touchpoints, oldest first.
     pub entries: Vec<TimelineEntryDto>,
-    /// Later touchpoints were left out (the list is oldest first): ask again with a larger
-    /// `limit`.
+    /// Earlier touchpoints were left out: ask again with a larger `limit`.
     pub truncated: bool,
 }
 

@@ -463,6 +463,11 @@ async fn bulk_insert_cases(pool: &Pool, cases: &[BulkCase]) -> Result<u64> {
             .bind(care::micros(p.at))
             .execute(&mut *tx)
             .await?;
+            // As on the one-by-one path: what the customer wrote is searchable, so bulk-loaded
+            // cases are found as similar cases too.
+            if p.from_customer {
+                index_case_text(&mut tx, id, p.post_id.0).await?;
+            }
         }
         append_events(&mut tx, CaseId(id), &bulk.events).await?;
         n += 1;

@@ -205,8 +205,10 @@ async fn list(
         .counts(Some(me))
         .await
         .map_err(|e| format!("inbox counts: {e}"))?;
+    // The topics' names only: their match counts would cost a pass over every match.
     let topics = state
         .engine
+        .store()
         .topics()
         .await
         .map_err(|e| format!("topics: {e}"))?;

@@ -2,8 +2,7 @@
 //! named in the address, the sidebar of views with their counts, and one row per case.
 
 use chrono::{DateTime, TimeDelta, Utc};
-use rapport_domain::{Priority, SlaState, TeamId, TopicId, User, UserId};
-use rapport_engine::TopicInfo;
+use rapport_domain::{Priority, SlaState, TeamId, Topic, TopicId, User, UserId};
 use rapport_store::care::{InboxCounts, InboxItem, InboxSort, InboxView, Team};
 
 /// A view as the address names it. `Mine` is kept apart from the user it stands for, so the
@@ -90,11 +89,11 @@ pub struct SortChoice {
     pub current: bool,
 }
 
-fn topic_name(topics: &[TopicInfo], id: TopicId) -> String {
+fn topic_name(topics: &[Topic], id: TopicId) -> String {
     topics
         .iter()
-        .find(|t| t.topic.id == id)
-        .map_or_else(|| format!("Topic {}", id.0), |t| t.topic.name.clone())
+        .find(|t| t.id == id)
+        .map_or_else(|| format!("Topic {}", id.0), |t| t.name.clone())
 }
 
 fn team_name(teams: &[Team], id: TeamId) -> String {
@@ -114,7 +113,7 @@ fn priority_label(p: Priority) -> &'static str {
 }
 
 /// The heading of the page for a view.
-pub fn label(view: &ViewKey, topics: &[TopicInfo], teams: &[Team]) -> String {
+pub fn label(view: &ViewKey, topics: &[Topic], teams: &[Team]) -> String {
     match view {
         ViewKey::Mine(_) => "Mine".into(),
         ViewKey::Unassigned => "Unassigned".into(),
@@ -131,7 +130,7 @@ pub fn label(view: &ViewKey, topics: &[TopicInfo], teams: &[Team]) -> String {
 pub fn groups(
     current: &ViewKey,
     counts: &InboxCounts,
-    topics: &[TopicInfo],
+    topics: &[Topic],
     teams: &[Team],
     me: UserId,
 ) -> Vec<ViewGroup> {

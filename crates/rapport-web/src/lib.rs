@@ -25,13 +25,13 @@
 mod api;
 mod assets;
 mod auth;
+pub mod bench;
 mod error;
 mod headers;
 mod observe;
 mod pages;
 mod routes;
 
-pub use auth::SESSION_COOKIE;
 pub use auth::ratelimit::LoginLimits;
 pub use error::ApiError;
 pub use routes::{Access, RouteInfo, Surface};

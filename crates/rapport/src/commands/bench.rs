@@ -111,9 +111,11 @@ async fn inbox(args: BenchInboxArgs) -> Result<()> {
     };
     let report = rapport_engine::care::bench::run(&spec, seeds, store.clone()).await;
     let pages = match report {
-        Ok(ref r) => {
-            Some(super::bench_pages::measure(store, r.cases, spec.samples, args.seed).await)
-        }
+        Ok(ref r) => Some(
+            rapport_web::bench::time_pages(store, r.cases, spec.samples, args.seed)
+                .await
+                .map_err(anyhow::Error::msg),
+        ),
         Err(_) => None,
     };
     let _ = std::fs::remove_dir_all(&dir);
@@ -124,7 +126,7 @@ async fn inbox(args: BenchInboxArgs) -> Result<()> {
         struct Both<'a> {
             #[serde(flatten)]
             store: &'a rapport_engine::care::bench::InboxBenchReport,
-            pages: &'a super::bench_pages::PageReport,
+            pages: &'a rapport_web::bench::PageReport,
         }
         return print_json(&Both {
             store: &report,
@@ -149,7 +151,7 @@ async fn inbox(args: BenchInboxArgs) -> Result<()> {
     row("inbox counts", &report.inbox_counts);
     row("case page", &report.case_page);
     println!("served pages (router, session, template, body):");
-    let page = |name: &str, l: &super::bench_pages::PageLatency| {
+    let page = |name: &str, l: &rapport_web::bench::PageLatency| {
         println!(
             "{name:<16} p50 {:.2} ms  p95 {:.2} ms  max {:.2} ms  {} bytes",
             l.p50_ms, l.p95_ms, l.max_ms, l.mean_bytes

@@ -2,7 +2,6 @@
 
 mod admin;
 mod bench;
-mod bench_pages;
 mod config;
 mod demo;
 mod import;

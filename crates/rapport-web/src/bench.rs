@@ -1,18 +1,17 @@
-//! The second half of `rapport bench inbox`: the inbox and case pages as the server answers
-//! them, on the store the first half built.
+//! Timing the inbox and case pages as the server answers them, for `rapport bench inbox`
+//! (its second half, on the store the first half built).
 //!
 //! Each request goes through the whole router in process (session lookup, role check, the
 //! engine's use cases, the askama template, the body read to its end), so the figure is the
 //! server's time for a page without the network. The caller is an admin, so the case page
 //! also computes suggested answers and the assignment lists, the most a page does.
 
-use anyhow::{Context, Result, bail};
+use crate::{AppState, WebConfig};
 use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode, header};
 use rapport_engine::accounts::{Accounts, AccountsConfig};
 use rapport_engine::{Engine, EngineConfig};
 use rapport_store::Store;
-use rapport_web::{AppState, WebConfig};
 use serde::Serialize;
 use std::sync::Arc;
 use std::time::Instant;
@@ -72,12 +71,25 @@ impl Draw {
 
 /// Times `samples` inbox pages and `samples` case pages over `store`, whose cases are
 /// numbered 1 to `cases`.
-pub async fn measure(
+pub async fn time_pages(
     store: Arc<dyn Store>,
     cases: u64,
     samples: usize,
     seed: u64,
-) -> Result<PageReport> {
+) -> Result<PageReport, String> {
+    measure(store, cases, samples, seed)
+        .await
+        .map_err(|e| e.to_string())
+}
+
+type Failure = Box<dyn std::error::Error + Send + Sync>;
+
+async fn measure(
+    store: Arc<dyn Store>,
+    cases: u64,
+    samples: usize,
+    seed: u64,
+) -> Result<PageReport, Failure> {
     let engine = Arc::new(Engine::new(store.clone(), EngineConfig::default()).await?);
     let accounts = Arc::new(Accounts::new(store.clone(), AccountsConfig::default()));
     let password = format!("bench-{seed}-{}", std::process::id());
@@ -89,11 +101,11 @@ pub async fn measure(
     let (_, session) = accounts
         .login("bench-admin", &password)
         .await
-        .context("the bench admin cannot log in (use an empty store)")?;
-    let cookie = format!("{}={}", rapport_web::SESSION_COOKIE, session.token);
+        .map_err(|e| format!("the bench admin cannot log in (use an empty store): {e}"))?;
+    let cookie = format!("{}={}", crate::auth::SESSION_COOKIE, session.token);
     let teams = engine.care().teams().await?;
     let topics = store.topics().await?;
-    let router = rapport_web::app(AppState::new(engine, accounts, WebConfig::default()));
+    let router = crate::app(AppState::new(engine, accounts, WebConfig::default()));
     let get = |uri: String| {
         let router = router.clone();
         let cookie = cookie.clone();
@@ -102,14 +114,14 @@ pub async fn measure(
                 .header(header::COOKIE, cookie)
                 .body(Body::empty())?;
             let started = Instant::now();
-            let answer = router.oneshot(request).await?;
+            let answer = router.oneshot(request).await.map_err(|e| e.to_string())?;
             let status = answer.status();
             let body = to_bytes(answer.into_body(), usize::MAX).await?;
             let ms = started.elapsed().as_secs_f64() * 1e3;
             if status != StatusCode::OK {
-                bail!("GET {uri} answered {status}");
+                return Err(format!("GET {uri} answered {status}").into());
             }
-            Ok::<_, anyhow::Error>((ms, body.len()))
+            Ok::<_, Failure>((ms, body.len()))
         }
     };
 

@@ -59,6 +59,47 @@ pub(crate) fn distinctive_words(text: &str, max: usize) -> Vec<String> {
     words
 }
 
+/// Ranks candidate posts against a case's distinctive `words`: each shared word counts its
+/// inverse document frequency among the candidates (a word most candidates hold tells little),
+/// a case scores its best post, best first, ties by case id. At most `limit` cases.
+pub(crate) fn rank_similar<C: Copy + Ord>(
+    words: &[String],
+    candidates: &[(C, String)],
+    limit: usize,
+) -> Vec<(C, f64)> {
+    let held: Vec<Vec<bool>> = candidates
+        .iter()
+        .map(|(_, text)| {
+            let mine = self::words(text);
+            words.iter().map(|w| mine.contains(w)).collect()
+        })
+        .collect();
+    let n = candidates.len() as f64;
+    let idf: Vec<f64> = (0..words.len())
+        .map(|i| {
+            let df = held.iter().filter(|h| h[i]).count() as f64;
+            if df == 0.0 { 0.0 } else { (1.0 + n / df).ln() }
+        })
+        .collect();
+    let mut best: std::collections::BTreeMap<C, f64> = std::collections::BTreeMap::new();
+    for ((case, _), h) in candidates.iter().zip(&held) {
+        let score: f64 = h
+            .iter()
+            .zip(&idf)
+            .filter(|(h, _)| **h)
+            .map(|(_, w)| w)
+            .sum();
+        if score > 0.0 {
+            let e = best.entry(*case).or_insert(0.0);
+            *e = e.max(score);
+        }
+    }
+    let mut ranked: Vec<(C, f64)> = best.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    ranked.truncate(limit);
+    ranked
+}
+
 struct Term {
     word: String,
     prefix: bool,
@@ -169,6 +210,24 @@ mod tests {
         );
         assert!(distinctive_words("Thanks, please help, what now?", 5).is_empty());
         assert_eq!(distinctive_words("Récupérer récupérer", 5), ["recuperer"]);
+    }
+
+    #[test]
+    fn similar_posts_rank_by_the_rare_words_they_share() {
+        let words = distinctive_words("battery drains fast since the update", 12);
+        let candidates = [
+            (1, "my battery drains overnight".to_string()),
+            (2, "the update broke my wifi".to_string()),
+            (3, "battery died".to_string()),
+            (2, "update update".to_string()),
+            (4, "nothing in common".to_string()),
+        ];
+        let ranked = rank_similar(&words, &candidates, 10);
+        let order: Vec<i32> = ranked.iter().map(|r| r.0).collect();
+        // Case 1 shares two words; 2 and 3 one each, held by as many candidates: a tie, by id.
+        assert_eq!(order, [1, 2, 3], "{ranked:?}");
+        assert!(ranked[0].1 > ranked[1].1 && ranked[1].1 == ranked[2].1);
+        assert_eq!(rank_similar(&words, &candidates, 1).len(), 1);
     }
 
     #[test]

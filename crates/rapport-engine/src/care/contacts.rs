@@ -212,13 +212,18 @@ impl Care {
                 post: Box::new(p),
             })
             .collect();
-        out.extend(self.cs().contact_cases(id).await?.into_iter().map(|c| {
-            TimelineEntry::CaseOpened {
-                at: c.case.opened_at,
-                case_id: c.case.id,
-                status: c.case.status,
-            }
-        }));
+        // Only the newest `limit` entries are kept, so no more cases than that can show.
+        out.extend(
+            self.cs()
+                .recent_contact_cases(id, limit)
+                .await?
+                .into_iter()
+                .map(|c| TimelineEntry::CaseOpened {
+                    at: c.case.opened_at,
+                    case_id: c.case.id,
+                    status: c.case.status,
+                }),
+        );
         out.extend(
             self.cs()
                 .contact_notes(id)

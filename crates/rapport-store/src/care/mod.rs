@@ -107,6 +107,9 @@ pub trait CareStore: Send + Sync {
     async fn case_events(&self, id: CaseId) -> Result<Vec<CaseEvent>>;
     /// Cases of a contact, oldest first.
     async fn contact_cases(&self, contact: ContactId) -> Result<Vec<CaseRecord>>;
+    /// The `limit` most recently opened cases of a contact, oldest first.
+    async fn recent_contact_cases(&self, contact: ContactId, limit: u32)
+    -> Result<Vec<CaseRecord>>;
 
     /// One page of an inbox view.
     async fn inbox(&self, query: &InboxQuery) -> Result<InboxPage>;

@@ -65,29 +65,30 @@ async fn similar_resolved_cases(
     let Some(query) = any_word_query(text) else {
         return Ok(Vec::new());
     };
-    // The most recent posts sharing a word come first (FTS5 walks its index by rowid and
-    // stops at the limit, so the cost does not grow with the store), then bm25 ranks them:
-    // lower is better; the best post of each case stands for it.
+    let words = fts::distinctive_words(text, fts::SIMILAR_WORDS);
+    // The most recent posts sharing a word (FTS5 walks its index by rowid and stops at the
+    // limit, so the cost does not grow with the store), scored here rather than with bm25,
+    // whose document frequencies cost a pass over every post holding each word.
     let rows = sqlx::query(
-        "SELECT s.case_id AS case_id, MIN(s.r) AS score FROM ( \
-           SELECT case_id, bm25(case_search) AS r FROM case_search \
-           WHERE case_search MATCH $1 ORDER BY rowid DESC LIMIT $4) s \
+        "SELECT s.case_id AS case_id, s.text AS text FROM ( \
+           SELECT case_id, text FROM case_search \
+           WHERE case_search MATCH $1 ORDER BY rowid DESC LIMIT $3) s \
          JOIN cases c ON c.id = s.case_id \
-         WHERE c.status IN ('resolved', 'closed') AND c.id <> $2 \
-         GROUP BY s.case_id ORDER BY score, s.case_id LIMIT $3",
+         WHERE c.status IN ('resolved', 'closed') AND c.id <> $2",
     )
     .bind(query)
     .bind(exclude.map_or(-1, |c| c.0))
-    .bind(i64::from(limit))
     .bind(fts::SIMILAR_CANDIDATES)
     .fetch_all(pool)
     .await?;
-    rows.iter()
+    let candidates = rows
+        .iter()
         .map(|r| {
             Ok((
                 CaseId(r.try_get("case_id")?),
-                -r.try_get::<f64, _>("score")?,
+                r.try_get::<String, _>("text")?,
             ))
         })
-        .collect()
+        .collect::<Result<Vec<_>>>()?;
+    Ok(fts::rank_similar(&words, &candidates, limit as usize))
 }

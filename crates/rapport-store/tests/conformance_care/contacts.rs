@@ -86,6 +86,16 @@ pub async fn merging_moves_identities_cases_and_leads(store: Arc<dyn Store>) {
         vec![a.case.id, b.case.id]
     );
     assert!(s.care().contact_cases(gone).await.unwrap().is_empty());
+    let recent = s.care().recent_contact_cases(keep, 1).await.unwrap();
+    assert_eq!(
+        recent.iter().map(|c| c.case.id).collect::<Vec<_>>(),
+        vec![b.case.id],
+        "the newest case"
+    );
+    assert_eq!(
+        s.care().recent_contact_cases(keep, 10).await.unwrap(),
+        cases
+    );
     let f = s.care().contact_fields(keep).await.unwrap().unwrap();
     assert_eq!(
         (f.name.as_str(), f.email.as_deref(), f.stage),

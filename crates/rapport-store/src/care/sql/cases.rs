@@ -423,6 +423,25 @@ async fn contact_cases(pool: &Pool, contact: ContactId) -> Result<Vec<CaseRecord
     rows.iter().map(decode_case).collect()
 }
 
+async fn recent_contact_cases(
+    pool: &Pool,
+    contact: ContactId,
+    limit: u32,
+) -> Result<Vec<CaseRecord>> {
+    let sql = format!(
+        "SELECT {CASE_COLS} FROM cases c WHERE c.contact_id = $1 \
+         ORDER BY c.opened_at DESC, c.id DESC LIMIT $2"
+    );
+    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(contact.0)
+        .bind(i64::from(limit))
+        .fetch_all(pool)
+        .await?;
+    let mut cases = rows.iter().map(decode_case).collect::<Result<Vec<_>>>()?;
+    cases.reverse();
+    Ok(cases)
+}
+
 async fn sla_stale(pool: &Pool, now: DateTime<Utc>, limit: u32) -> Result<Vec<CaseId>> {
     let now = care::micros(now);
     let rows: Vec<i64> = sqlx::query_scalar(

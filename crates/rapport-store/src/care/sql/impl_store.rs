@@ -87,6 +87,14 @@ impl CareStore for ThisStore {
     async fn contact_cases(&self, contact: ContactId) -> Result<Vec<CaseRecord>> {
         contact_cases(&self.pool, contact).await
     }
+
+    async fn recent_contact_cases(
+        &self,
+        contact: ContactId,
+        limit: u32,
+    ) -> Result<Vec<CaseRecord>> {
+        recent_contact_cases(&self.pool, contact, limit).await
+    }
     async fn inbox(&self, query: &InboxQuery) -> Result<InboxPage> {
         inbox(&self.pool, query).await
     }

@@ -1,66 +1,14 @@
 //! The `rapport` program end to end: real files in, JSON out, on the backend the run asks for.
 
-use rapport_store::Backend;
-use rapport_store::testing::{TestStore, backend_from_env, fresh_store, test_postgres_url};
+mod common;
+
+use common::Workspace;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::PathBuf;
+use std::process::Command;
 
 fn data(rel: &str) -> PathBuf {
     PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data")).join(rel)
-}
-
-/// A workspace for one test: a data directory, and on PostgreSQL a database of its own.
-struct Workspace {
-    dir: tempfile::TempDir,
-    store: Option<TestStore>,
-}
-
-impl Workspace {
-    async fn new() -> Self {
-        let store = match backend_from_env() {
-            Backend::Postgres => Some(fresh_store(Backend::Postgres).await),
-            Backend::Sqlite => None,
-        };
-        Self {
-            dir: tempfile::tempdir().unwrap(),
-            store,
-        }
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_rapport"));
-        cmd.arg("--data-dir")
-            .arg(self.dir.path())
-            .current_dir(self.dir.path());
-        if let Some(store) = &self.store {
-            let base = test_postgres_url();
-            let (server, _) = base.rsplit_once('/').unwrap();
-            cmd.arg("--database-url")
-                .arg(format!("{server}/{}", store.location()));
-        }
-        cmd.args(args).env("RAPPORT_LOG", "warn").output().unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "rapport {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let text = self.ok(args);
-        serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("rapport {args:?}: not one JSON object ({e}): {text}"))
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
 }
 
 #[tokio::test]

@@ -2,78 +2,21 @@
 //! directory (or a PostgreSQL database of its own), and the test reads back what it made
 //! through the engine, logs in with the printed passwords, and talks to the served UI.
 
+mod common;
+
+use common::Workspace;
 use rapport_domain::{Actor, CaseId, Role};
 use rapport_engine::accounts::{AccountError, Accounts, AccountsConfig};
 use rapport_engine::care::Care;
-use rapport_store::Backend;
-use rapport_store::Store;
 use rapport_store::care::ReplyStatus;
-use rapport_store::testing::{TestStore, backend_from_env, fresh_store, test_postgres_url};
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::Arc;
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Small enough to be quick, large enough for a case in every state.
 const THREADS: &str = "60";
-
-struct Workspace {
-    dir: tempfile::TempDir,
-    store: Option<TestStore>,
-}
-
-impl Workspace {
-    async fn new() -> Self {
-        let store = match backend_from_env() {
-            Backend::Postgres => Some(fresh_store(Backend::Postgres).await),
-            Backend::Sqlite => None,
-        };
-        Self {
-            dir: tempfile::tempdir().unwrap(),
-            store,
-        }
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_rapport"));
-        cmd.arg("--data-dir")
-            .arg(self.dir.path())
-            .current_dir(self.dir.path());
-        if let Some(store) = &self.store {
-            let base = test_postgres_url();
-            let (server, _) = base.rsplit_once('/').unwrap();
-            cmd.arg("--database-url")
-                .arg(format!("{server}/{}", store.location()));
-        }
-        cmd.args(args).env("RAPPORT_LOG", "warn");
-        cmd
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out: Output = self.command(args).output().unwrap();
-        assert!(
-            out.status.success(),
-            "rapport {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    /// The store the program wrote, opened after it exited.
-    async fn store(&self) -> Arc<dyn Store> {
-        match &self.store {
-            Some(s) => s.store(),
-            None => rapport_store::open(&format!(
-                "sqlite://{}?mode=rwc",
-                self.dir.path().join("rapport.db").display()
-            ))
-            .await
-            .unwrap(),
-        }
-    }
-}
 
 /// The users the demo printed: name -> (role, password).
 fn printed_users(out: &str) -> BTreeMap<String, (String, String)> {

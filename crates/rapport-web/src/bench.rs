@@ -10,6 +10,7 @@ use crate::{AppState, WebConfig};
 use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode, header};
 use rapport_engine::accounts::{Accounts, AccountsConfig};
+use rapport_engine::care::bench::Latency;
 use rapport_engine::{Engine, EngineConfig};
 use rapport_store::Store;
 use serde::Serialize;
@@ -19,24 +20,18 @@ use tower::ServiceExt;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PageLatency {
-    pub samples: usize,
-    pub p50_ms: f64,
-    pub p95_ms: f64,
-    pub max_ms: f64,
+    #[serde(flatten)]
+    pub latency: Latency,
     /// Mean size of the HTML answered.
     pub mean_bytes: usize,
 }
 
 impl PageLatency {
-    fn of(mut ms: Vec<f64>, bytes: usize) -> PageLatency {
-        ms.sort_by(f64::total_cmp);
-        let at = |q: f64| ms[((ms.len() as f64 * q).ceil() as usize).clamp(1, ms.len()) - 1];
+    fn of(ms: Vec<f64>, bytes: usize) -> PageLatency {
+        let samples = ms.len().max(1);
         PageLatency {
-            samples: ms.len(),
-            p50_ms: at(0.50),
-            p95_ms: at(0.95),
-            max_ms: at(1.0),
-            mean_bytes: bytes / ms.len().max(1),
+            latency: Latency::of(ms),
+            mean_bytes: bytes / samples,
         }
     }
 }

@@ -57,7 +57,8 @@ pub struct Latency {
 }
 
 impl Latency {
-    fn of(mut ms: Vec<f64>) -> Latency {
+    /// The percentiles of `ms`, one timed call each.
+    pub fn of(mut ms: Vec<f64>) -> Latency {
         if ms.is_empty() {
             return Latency::default();
         }

@@ -154,7 +154,7 @@ async fn inbox(args: BenchInboxArgs) -> Result<()> {
     let page = |name: &str, l: &rapport_web::bench::PageLatency| {
         println!(
             "{name:<16} p50 {:.2} ms  p95 {:.2} ms  max {:.2} ms  {} bytes",
-            l.p50_ms, l.p95_ms, l.max_ms, l.mean_bytes
+            l.latency.p50_ms, l.latency.p95_ms, l.latency.max_ms, l.mean_bytes
         );
     };
     page("inbox page", &pages.inbox_page);

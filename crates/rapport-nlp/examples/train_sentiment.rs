@@ -2,7 +2,8 @@
 //!
 //! `cargo run --release -p rapport-nlp --example train_sentiment -- [--out FILE] [--seed N]
 //!  [--bits N] [--epochs N] [--lr X] [--l2 X] [--airline-weight X] [--groups MASK] [--no-balance] [--no-average]
-//!  [--nb X] [--no-tune-bias] [--dev FILE,FILE] [--recent-weight X] [--seeds N] [--shift-folds K]`
+//!  [--nb X] [--no-tune-bias] [--dev FILE,FILE] [--recent-weight X] [--seeds N] [--shift-folds K]
+//!  [--word-vectors FILE] [--vector-words N] [--vector-weight X]`
 //!
 //! The data directory is `../shared/data` relative to the repository root.
 
@@ -32,6 +33,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--recent-weight" => options.recent_weight = value()?.parse()?,
             "--seeds" => options.seeds = value()?.parse()?,
             "--shift-folds" => options.shift_folds = value()?.parse()?,
+            "--word-vectors" => options.word_vectors = Some(PathBuf::from(value()?)),
+            "--vector-words" => options.vector_words = value()?.parse()?,
+            "--vector-l2" => options.vector_l2 = value()?.parse()?,
+            "--vector-weight" => options.vector_weight = value()?.parse()?,
             "--dev" => options.dev = value()?.split(',').map(str::to_string).collect(),
             other => return Err(format!("unknown argument '{other}'").into()),
         }

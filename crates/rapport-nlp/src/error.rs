@@ -21,6 +21,8 @@ pub enum NlpError {
         line: u64,
         reason: String,
     },
+    #[error("{path}: not a word-vector file: {reason}")]
+    BadVectors { path: PathBuf, reason: String },
     #[error("{path}: no labelled posts found")]
     NoData { path: PathBuf },
     #[error("unknown evaluation format '{0}' (expected semeval, airline or tsv)")]

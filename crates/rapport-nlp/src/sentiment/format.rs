@@ -9,13 +9,20 @@
 //! scale    f32      weight = stored i16 * scale
 //! bias     3 x f32  negative, neutral, positive
 //! weights  (1 << bits) * 3 x i16, bucket-major
+//! words    u32      number of word-vector entries (0: none); version 2 on
+//! wscale   f32      word score = stored i16 * wscale
+//! entries  words x (u64 word hash, 3 x i16), sorted by hash
 //! checksum u64      of everything before it
 //! ```
+//!
+//! Version 1 files (no word-vector part) still load.
 
 use super::SentimentModel;
+use super::vectors::WordScores;
 
 const MAGIC: &[u8; 8] = b"RAPSENT\0";
-const FORMAT_VERSION: u32 = 1;
+const FORMAT_VERSION: u32 = 2;
+const ENTRY: usize = 8 + 3 * 2;
 /// Bump when the features change: old weights would silently mean something else.
 pub(crate) const FEATURES_VERSION: u32 = 2;
 const HEADER: usize = 8 + 4 + 4 + 4 + 4 + 4 + 12;
@@ -34,6 +41,18 @@ pub(crate) fn encode(model: &SentimentModel) -> Vec<u8> {
     for w in &model.weights {
         out.extend_from_slice(&w.to_le_bytes());
     }
+    let (count, scale, entries) = match &model.words {
+        Some(words) => (words.entries.len(), words.scale, &words.entries[..]),
+        None => (0, 0.0, &[][..]),
+    };
+    out.extend_from_slice(&(count as u32).to_le_bytes());
+    out.extend_from_slice(&scale.to_le_bytes());
+    for (hash, w) in entries {
+        out.extend_from_slice(&hash.to_le_bytes());
+        for v in w {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+    }
     let sum = checksum(&out);
     out.extend_from_slice(&sum.to_le_bytes());
     out
@@ -46,7 +65,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<SentimentModel, String> {
     let u32_at = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().expect("4 bytes"));
     let f32_at = |at: usize| f32::from_bits(u32_at(at));
     let version = u32_at(8);
-    if version != FORMAT_VERSION {
+    if !(1..=FORMAT_VERSION).contains(&version) {
         return Err(format!(
             "file format version {version}, expected {FORMAT_VERSION}"
         ));
@@ -62,7 +81,22 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<SentimentModel, String> {
         return Err(format!("bucket bits {bits} out of range 8..=24"));
     }
     let n = (1usize << bits) * 3;
-    let expected = HEADER + n * 2 + 8;
+    let weights_end = HEADER + n * 2;
+    let words_at = weights_end;
+    let count = if version >= 2 {
+        if bytes.len() < words_at + 8 {
+            return Err(format!(
+                "{} bytes, expected at least {}",
+                bytes.len(),
+                words_at + 8
+            ));
+        }
+        u32_at(words_at) as usize
+    } else {
+        0
+    };
+    let table = if version >= 2 { 8 + count * ENTRY } else { 0 };
+    let expected = weights_end + table + 8;
     if bytes.len() != expected {
         return Err(format!("{} bytes, expected {expected}", bytes.len()));
     }
@@ -71,16 +105,30 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<SentimentModel, String> {
     if checksum(body) != stored {
         return Err("checksum mismatch (truncated or corrupted)".into());
     }
-    let weights = body[HEADER..]
-        .chunks_exact(2)
-        .map(|c| i16::from_le_bytes([c[0], c[1]]))
-        .collect();
+    let i16s = |b: &[u8]| -> Vec<i16> {
+        b.chunks_exact(2)
+            .map(|c| i16::from_le_bytes([c[0], c[1]]))
+            .collect()
+    };
+    let weights = i16s(&body[HEADER..weights_end]);
+    let words = (count > 0).then(|| {
+        let entries = body[words_at + 8..]
+            .chunks_exact(ENTRY)
+            .map(|e| {
+                let hash = u64::from_le_bytes(e[..8].try_into().expect("8 bytes"));
+                let w = i16s(&e[8..]);
+                (hash, [w[0], w[1], w[2]])
+            })
+            .collect();
+        WordScores::new(f32_at(words_at + 4), entries)
+    });
     Ok(SentimentModel {
         bits: bits as u8,
         groups: u32_at(20),
         weights,
         scale: f32_at(24),
         bias: [f32_at(28), f32_at(32), f32_at(36)],
+        words,
     })
 }
 
@@ -107,9 +155,18 @@ mod tests {
             weights: (0..256 * 3).map(|i| (i as i16) - 300).collect(),
             scale: 0.01,
             bias: [-0.5, 0.25, 0.125],
+            words: Some(WordScores::new(
+                0.5,
+                vec![(9, [1, -2, 3]), (3, [-4, 5, -6])],
+            )),
         };
         let bytes = encode(&model);
         assert_eq!(decode(&bytes).unwrap(), model);
+        let plain = SentimentModel {
+            words: None,
+            ..model.clone()
+        };
+        assert_eq!(decode(&encode(&plain)).unwrap(), plain);
         let mut flipped = bytes.clone();
         flipped[HEADER + 10] ^= 1;
         assert!(decode(&flipped).unwrap_err().contains("checksum"));
@@ -118,6 +175,13 @@ mod tests {
                 .unwrap_err()
                 .contains("expected")
         );
+        // A version 1 file (no word part) still loads.
+        let mut v1 = encode(&plain);
+        v1.truncate(v1.len() - 8 - 8);
+        v1[8..12].copy_from_slice(&1u32.to_le_bytes());
+        let sum = checksum(&v1);
+        v1.extend_from_slice(&sum.to_le_bytes());
+        assert_eq!(decode(&v1).unwrap(), plain);
         let mut future = bytes;
         future[8] = 9;
         assert!(decode(&future).unwrap_err().contains("format version 9"));

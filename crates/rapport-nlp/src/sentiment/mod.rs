@@ -12,10 +12,12 @@ mod features;
 mod format;
 mod lexicon;
 mod train;
+mod vectors;
 
 pub use data::{LabelledPost, read_airline, read_semeval, read_tsv};
 pub use eval::{ClassScores, EvalFormat, EvalReport, eval_sentiment};
 pub use train::{TrainOptions, TrainReport, train_sentiment, train_with};
+pub use vectors::{WordScores, WordVectors};
 
 use crate::NlpError;
 use features::{Sink, featurize};
@@ -37,6 +39,9 @@ pub struct SentimentModel {
     weights: Vec<i16>,
     scale: f32,
     bias: [f32; 3],
+    /// Each word's share of the scores learnt from pre-trained word vectors ([`vectors`]), if
+    /// the model was trained with them.
+    words: Option<WordScores>,
 }
 
 static DEFAULT: OnceLock<SentimentModel> = OnceLock::new();
@@ -85,10 +90,23 @@ impl SentimentModel {
             model: self,
             sums: [0; 3],
             count: 0,
+            word_sums: [0; 3],
+            words_found: 0,
         };
         featurize(text, self.groups, &mut sink);
         let norm = self.scale / (sink.count.max(1) as f32).sqrt();
-        std::array::from_fn(|c| self.bias[c] + sink.sums[c] as f32 * norm)
+        let word_norm = match &self.words {
+            Some(words) if sink.words_found > 0 => words.scale / sink.words_found as f32,
+            _ => 0.0,
+        };
+        std::array::from_fn(|c| {
+            self.bias[c] + sink.sums[c] as f32 * norm + sink.word_sums[c] as f32 * word_norm
+        })
+    }
+
+    /// How many words carry a score learnt from word vectors (0 without them).
+    pub fn vector_words(&self) -> usize {
+        self.words.as_ref().map_or(0, WordScores::len)
     }
 
     pub fn predict(&self, text: &str) -> Sentiment {
@@ -109,22 +127,31 @@ impl SentimentModel {
         let mut sink = NameSink {
             model: self,
             items: Vec::new(),
+            words: Vec::new(),
         };
         featurize(text, self.groups, &mut sink);
+        // Contribution towards `label` relative to the mean of the other two classes.
+        let towards = |w: [f32; 3]| {
+            let others = (0..3).filter(|c| *c != label).map(|c| w[c]).sum::<f32>() / 2.0;
+            w[label] - others
+        };
         let norm = self.scale / (sink.items.len().max(1) as f32).sqrt();
         let mut merged: Vec<(String, f32)> = Vec::new();
+        let mut add = |name: String, push: f32| match merged.iter_mut().find(|(n, _)| *n == name) {
+            Some(entry) => entry.1 += push,
+            None => merged.push((name, push)),
+        };
         for (name, bucket) in sink.items {
             let w = &self.weights[bucket * 3..bucket * 3 + 3];
-            // Contribution towards `label` relative to the mean of the other two classes.
-            let others = (0..3)
-                .filter(|c| *c != label)
-                .map(|c| w[c] as f32)
-                .sum::<f32>()
-                / 2.0;
-            let push = (w[label] as f32 - others) * norm;
-            match merged.iter_mut().find(|(n, _)| *n == name) {
-                Some(entry) => entry.1 += push,
-                None => merged.push((name, push)),
+            add(name, towards(std::array::from_fn(|c| w[c] as f32)) * norm);
+        }
+        if let Some(words) = &self.words
+            && !sink.words.is_empty()
+        {
+            let norm = words.scale / sink.words.len() as f32;
+            for (name, w) in sink.words {
+                let push = towards(std::array::from_fn(|c| w[c] as f32)) * norm;
+                add(format!("[word vector: {name}]"), push);
             }
         }
         merged.sort_by(|a, b| b.1.abs().total_cmp(&a.1.abs()).then_with(|| a.0.cmp(&b.0)));
@@ -147,6 +174,8 @@ struct SumSink<'a> {
     model: &'a SentimentModel,
     sums: [i32; 3],
     count: u32,
+    word_sums: [i32; 3],
+    words_found: u32,
 }
 
 impl Sink for SumSink<'_> {
@@ -159,16 +188,34 @@ impl Sink for SumSink<'_> {
         self.sums[2] += w[2] as i32;
         self.count += 1;
     }
+
+    #[inline]
+    fn word(&mut self, word_hash: u64, _word: &str) {
+        if let Some(w) = self.model.words.as_ref().and_then(|t| t.get(word_hash)) {
+            self.word_sums[0] += w[0] as i32;
+            self.word_sums[1] += w[1] as i32;
+            self.word_sums[2] += w[2] as i32;
+            self.words_found += 1;
+        }
+    }
 }
 
 struct NameSink<'a> {
     model: &'a SentimentModel,
     items: Vec<(String, usize)>,
+    /// Words with a word-vector score.
+    words: Vec<(String, [i16; 3])>,
 }
 
 impl Sink for NameSink<'_> {
     fn feature(&mut self, hash: u64, name: impl FnOnce() -> String) {
         let bucket = self.model.bucket(hash);
         self.items.push((name(), bucket));
+    }
+
+    fn word(&mut self, word_hash: u64, word: &str) {
+        if let Some(w) = self.model.words.as_ref().and_then(|t| t.get(word_hash)) {
+            self.words.push((word.to_string(), *w));
+        }
     }
 }

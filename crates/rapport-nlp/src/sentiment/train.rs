@@ -4,10 +4,11 @@
 
 use super::eval::evaluate;
 use super::features::{Sink, featurize, finish};
+use super::vectors::{WordScores, WordVectors};
 use super::{CLASSES, EvalReport, LabelledPost, SentimentModel, read_airline, read_semeval};
 use crate::NlpError;
 use serde::Serialize;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// The SemEval file kept out of training and scored after it.
@@ -47,6 +48,16 @@ pub struct TrainOptions {
     pub shift_folds: u32,
     /// Models fitted with seeds `seed, seed + 1, ...` whose weights are averaged.
     pub seeds: u32,
+    /// A word-vector file ([`WordVectors::load`]): the mean vector of a post's words becomes
+    /// dense features, folded into per-word scores in the model.
+    pub word_vectors: Option<PathBuf>,
+    /// How many of the file's words (most frequent first) to use.
+    pub vector_words: usize,
+    /// Size of the standardized dense features relative to the hashed ones.
+    pub vector_weight: f32,
+    /// L2 penalty of the dense weights, which every step touches (the hashed weights are
+    /// penalised only when a post has the feature).
+    pub vector_l2: f32,
 }
 
 impl Default for TrainOptions {
@@ -57,7 +68,7 @@ impl Default for TrainOptions {
             learning_rate: 0.5,
             l2: 1e-3,
             balance_classes: true,
-            airline_weight: 1.0,
+            airline_weight: 0.5,
             limit: None,
             average: true,
             groups: super::features::groups::ALL,
@@ -71,6 +82,10 @@ impl Default for TrainOptions {
             recent_weight: 1.0,
             seeds: 1,
             shift_folds: 5,
+            word_vectors: None,
+            vector_words: 100_000,
+            vector_weight: 0.1,
+            vector_l2: 1e-3,
         }
     }
 }
@@ -108,6 +123,11 @@ pub fn train_with(
     options: &TrainOptions,
 ) -> Result<(SentimentModel, TrainReport), NlpError> {
     let started = Instant::now();
+    let vectors = match &options.word_vectors {
+        Some(path) => Some(WordVectors::load(path, options.vector_words)?),
+        None => None,
+    };
+    let vectors = vectors.as_ref();
     let semeval_dir = data_dir.join("sentiment/semeval2017-task4a");
     let mut files: Vec<_> = std::fs::read_dir(&semeval_dir)
         .map_err(|source| NlpError::Read {
@@ -183,7 +203,7 @@ pub fn train_with(
                     }
                 })
                 .collect();
-            let model = fit(&train, seed, options);
+            let model = fit(&train, seed, options, vectors);
             scored.extend(held.iter().map(|p| (model.scores(&p.text), class_index(p))));
         }
         shift = tune_shift_scored(&scored);
@@ -196,13 +216,13 @@ pub fn train_with(
         )));
     } else if options.tune_bias && !dev_posts.is_empty() {
         let train: Vec<_> = posts.iter().filter(|(_, _, d)| !*d).collect();
-        let mut model = fit(&train, seed, options);
+        let mut model = fit(&train, seed, options, vectors);
         shift = tune_shift(&model, &dev_posts);
         model.shift(shift);
         dev = Some(evaluate(&model, &dev_posts));
     }
     let all: Vec<_> = posts.iter().collect();
-    let mut model = fit(&all, seed, options);
+    let mut model = fit(&all, seed, options, vectors);
     model.shift(shift);
 
     let train_accuracy = evaluate(
@@ -226,20 +246,27 @@ pub fn train_with(
 }
 
 /// Featurizes `posts` (post, weight, dev) and fits a model to them.
-fn fit(posts: &[&(LabelledPost, f32, bool)], seed: u64, options: &TrainOptions) -> SentimentModel {
+fn fit(
+    posts: &[&(LabelledPost, f32, bool)],
+    seed: u64,
+    options: &TrainOptions,
+    vectors: Option<&WordVectors>,
+) -> SentimentModel {
     let mut class_counts = [0usize; 3];
     for (p, _, _) in posts {
         class_counts[class_index(p)] += 1;
     }
     let total = posts.len() as f32;
-    let examples: Vec<Example> = posts
+    let mut examples: Vec<Example> = posts
         .iter()
         .map(|(p, weight, _)| {
             let mut sink = BucketSink {
                 bits: options.bits,
                 buckets: Vec::new(),
+                words: Vec::new(),
             };
             featurize(&p.text, options.groups, &mut sink);
+            let mean = vectors.and_then(|v| v.mean(&sink.words));
             let class = class_index(p);
             let balance = if options.balance_classes {
                 total / (3.0 * class_counts[class].max(1) as f32)
@@ -248,26 +275,116 @@ fn fit(posts: &[&(LabelledPost, f32, bool)], seed: u64, options: &TrainOptions) 
             };
             Example {
                 buckets: sink.buckets,
+                dense: mean.unwrap_or_default(),
                 class,
                 weight: weight * balance,
             }
         })
         .collect();
+    let standard = vectors.map(|v| Standardize::fit(&mut examples, v.dim, options.vector_weight));
     let scale = (options.nb > 0.0).then(|| nb_scale(&examples, options));
     let runs = options.seeds.max(1);
-    let (mut w, mut bias) = sgd(&examples, seed, options, scale.as_deref());
+    let mut fitted = sgd(&examples, seed, options, scale.as_deref());
     for k in 1..runs {
-        let (wk, bk) = sgd(&examples, seed + u64::from(k), options, scale.as_deref());
-        for (a, b) in w.iter_mut().zip(wk) {
+        let more = sgd(&examples, seed + u64::from(k), options, scale.as_deref());
+        for (a, b) in fitted.w.iter_mut().zip(more.w) {
+            *a += b;
+        }
+        for (a, b) in fitted.dense.iter_mut().zip(more.dense) {
             *a += b;
         }
         for c in 0..3 {
-            bias[c] += bk[c];
+            fitted.bias[c] += more.bias[c];
         }
     }
     let k = runs as f32;
-    w.iter_mut().for_each(|v| *v /= k);
-    quantize(options.bits, options.groups, &w, bias.map(|b| b / k))
+    fitted.w.iter_mut().for_each(|v| *v /= k);
+    fitted.dense.iter_mut().for_each(|v| *v /= k);
+    let mut bias = fitted.bias.map(|b| b / k);
+    let words = match (vectors, standard) {
+        (Some(vectors), Some(standard)) => {
+            let (words, offset) = standard.fold(&fitted.dense, vectors);
+            for c in 0..3 {
+                bias[c] += offset[c];
+            }
+            Some(words)
+        }
+        _ => None,
+    };
+    let mut model = quantize(options.bits, options.groups, &fitted.w, bias);
+    model.words = words;
+    model
+}
+
+/// The centring and scaling of the dense features: `z = (mean - mu) / sd * weight`, with the
+/// mean vector of a post without any known word taken as zero (as prediction does).
+struct Standardize {
+    mu: Vec<f32>,
+    /// `weight / sd` per dimension.
+    factor: Vec<f32>,
+}
+
+impl Standardize {
+    /// Computes the statistics over `examples` and standardizes their dense features in place.
+    fn fit(examples: &mut [Example], dim: usize, weight: f32) -> Standardize {
+        let n = examples.len().max(1) as f64;
+        let value = |ex: &Example, d: usize| ex.dense.get(d).copied().unwrap_or(0.0) as f64;
+        let mu: Vec<f64> = (0..dim)
+            .map(|d| examples.iter().map(|ex| value(ex, d)).sum::<f64>() / n)
+            .collect();
+        let factor: Vec<f32> = (0..dim)
+            .map(|d| {
+                let var = examples
+                    .iter()
+                    .map(|ex| (value(ex, d) - mu[d]).powi(2))
+                    .sum::<f64>()
+                    / n;
+                (f64::from(weight) / (var.sqrt() + 1e-6)) as f32
+            })
+            .collect();
+        let mu: Vec<f32> = mu.into_iter().map(|m| m as f32).collect();
+        for ex in examples.iter_mut() {
+            let z = (0..dim)
+                .map(|d| (ex.dense.get(d).copied().unwrap_or(0.0) - mu[d]) * factor[d])
+                .collect();
+            ex.dense = z;
+        }
+        Standardize { mu, factor }
+    }
+
+    /// Folds the dense weights (`dense[d * 3 + c]`) into a score per word and an offset for the
+    /// bias: `W·z = mean_w(W·(factor ∘ e_w)) - W·(factor ∘ mu)`.
+    fn fold(&self, dense: &[f32], vectors: &WordVectors) -> (WordScores, [f32; 3]) {
+        let project = |v: &[f32]| -> [f32; 3] {
+            let mut s = [0f64; 3];
+            for (d, x) in v.iter().enumerate() {
+                for (c, sc) in s.iter_mut().enumerate() {
+                    *sc += f64::from(dense[d * 3 + c]) * f64::from(x * self.factor[d]);
+                }
+            }
+            s.map(|x| x as f32)
+        };
+        let offset = project(&self.mu).map(|x| -x);
+        let scores: Vec<(u64, [f32; 3])> = vectors
+            .words
+            .iter()
+            .map(|(h, v)| (*h, project(v)))
+            .collect();
+        let max = scores
+            .iter()
+            .flat_map(|(_, s)| s.iter())
+            .fold(0f32, |m, v| m.max(v.abs()));
+        let scale = if max == 0.0 {
+            1.0
+        } else {
+            max / i16::MAX as f32
+        };
+        let entries = scores
+            .into_iter()
+            .map(|(h, s)| (h, s.map(|v| (v / scale).round() as i16)))
+            .collect();
+        (WordScores::new(scale, entries), offset)
+    }
 }
 
 /// Shifts added to the negative and positive scores (neutral stays) that maximise macro recall
@@ -368,6 +485,8 @@ fn class_index(p: &LabelledPost) -> usize {
 
 struct Example {
     buckets: Vec<u32>,
+    /// Standardized dense features (the mean word vector), empty without word vectors.
+    dense: Vec<f32>,
     class: usize,
     weight: f32,
 }
@@ -375,12 +494,17 @@ struct Example {
 struct BucketSink {
     bits: u8,
     buckets: Vec<u32>,
+    words: Vec<u64>,
 }
 
 impl Sink for BucketSink {
     fn feature(&mut self, hash: u64, _name: impl FnOnce() -> String) {
         self.buckets
             .push((finish(hash) >> (64 - self.bits as u32)) as u32);
+    }
+
+    fn word(&mut self, word_hash: u64, _word: &str) {
+        self.words.push(word_hash);
     }
 }
 
@@ -404,17 +528,24 @@ impl SplitMix {
     }
 }
 
-/// One SGD fit: the weights (NB scale folded in) and the biases.
-fn sgd(
-    examples: &[Example],
-    seed: u64,
-    o: &TrainOptions,
-    scale: Option<&[f32]>,
-) -> (Vec<f32>, [f32; 3]) {
+/// The result of one SGD fit.
+struct Fitted {
+    /// Hashed-feature weights, NB scale folded in.
+    w: Vec<f32>,
+    /// Dense-feature weights, `dense[d * 3 + class]`.
+    dense: Vec<f32>,
+    bias: [f32; 3],
+}
+
+/// One SGD fit.
+fn sgd(examples: &[Example], seed: u64, o: &TrainOptions, scale: Option<&[f32]>) -> Fitted {
     let one = [1f32; 3];
     let factor = |b: usize| -> &[f32] { scale.map_or(&one[..], |s| &s[b..b + 3]) };
     let n_buckets = 1usize << o.bits;
     let mut w = vec![0f32; n_buckets * 3];
+    let dim = examples.first().map_or(0, |ex| ex.dense.len());
+    let mut dense = vec![0f32; dim * 3];
+    let mut sum_dense = vec![0f32; dense.len()];
     let mut bias = [0f32; 3];
     // Averaged SGD keeps a running sum of the weights over the final epoch.
     let mut sum_w = vec![0f32; if o.average { n_buckets * 3 } else { 0 }];
@@ -440,6 +571,11 @@ fn sgd(
                     logits[c] += w[b + c] * x * f[c];
                 }
             }
+            for (d, z) in ex.dense.iter().enumerate() {
+                for c in 0..3 {
+                    logits[c] += dense[d * 3 + c] * z;
+                }
+            }
             let max = logits.iter().copied().fold(f32::MIN, f32::max);
             let exps = logits.map(|l| (l - max).exp());
             let total: f32 = exps.iter().sum();
@@ -457,11 +593,20 @@ fn sgd(
                     w[b + c] -= lr * (grad[c] * x * f[c] + o.l2 * w[b + c]);
                 }
             }
+            for (d, z) in ex.dense.iter().enumerate() {
+                for c in 0..3 {
+                    let v = &mut dense[d * 3 + c];
+                    *v -= lr * (grad[c] * z + o.vector_l2 * *v);
+                }
+            }
             if o.average && last {
                 // Adding the full vector each step would cost O(buckets); instead add it every
                 // 64 steps, which averages the tail of training just as well.
                 if step.is_multiple_of(64) {
                     for (s, v) in sum_w.iter_mut().zip(&w) {
+                        *s += v;
+                    }
+                    for (s, v) in sum_dense.iter_mut().zip(&dense) {
                         *s += v;
                     }
                     for c in 0..3 {
@@ -475,6 +620,7 @@ fn sgd(
     if o.average && averaged_steps > 0 {
         let k = averaged_steps as f32;
         w = sum_w.into_iter().map(|s| s / k).collect();
+        dense = sum_dense.into_iter().map(|s| s / k).collect();
         bias = sum_b.map(|s| s / k);
     }
     if let Some(scale) = scale {
@@ -482,7 +628,7 @@ fn sgd(
             *v *= f;
         }
     }
-    (w, bias)
+    Fitted { w, dense, bias }
 }
 
 fn quantize(bits: u8, groups: u32, w: &[f32], bias: [f32; 3]) -> SentimentModel {
@@ -499,5 +645,68 @@ fn quantize(bits: u8, groups: u32, w: &[f32], bias: [f32; 3]) -> SentimentModel 
         weights,
         scale,
         bias,
+        words: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Folding the dense weights into per-word scores gives the scores the dense features gave.
+    #[test]
+    fn folded_word_scores_equal_the_dense_features() {
+        let vectors = WordVectors::from_pairs(vec![
+            ("good".into(), vec![1.0, 0.5]),
+            ("bad".into(), vec![-1.0, 0.25]),
+            ("day".into(), vec![0.1, -0.3]),
+        ]);
+        let posts = [
+            vec!["good", "day"],
+            vec!["bad"],
+            vec!["day", "bad", "good"],
+            vec![],
+        ];
+        let mut examples: Vec<Example> = posts
+            .iter()
+            .map(|words| {
+                let hashes: Vec<u64> = words
+                    .iter()
+                    .map(|w| super::super::features::word_hash(w))
+                    .collect();
+                Example {
+                    buckets: Vec::new(),
+                    dense: vectors.mean(&hashes).unwrap_or_default(),
+                    class: 0,
+                    weight: 1.0,
+                }
+            })
+            .collect();
+        let standard = Standardize::fit(&mut examples, 2, 0.3);
+        let dense = [0.4, -0.2, 0.1, -0.7, 0.3, 0.05];
+        let (words, offset) = standard.fold(&dense, &vectors);
+        for (words_of, ex) in posts.iter().zip(&examples) {
+            let direct: [f32; 3] = std::array::from_fn(|c| {
+                (0..2).map(|d| dense[d * 3 + c] * ex.dense[d]).sum::<f32>()
+            });
+            let found: Vec<[i16; 3]> = words_of
+                .iter()
+                .filter_map(|w| words.get(super::super::features::word_hash(w)).copied())
+                .collect();
+            let folded: [f32; 3] = std::array::from_fn(|c| {
+                let mean = if found.is_empty() {
+                    0.0
+                } else {
+                    found.iter().map(|s| s[c] as f32).sum::<f32>() / found.len() as f32
+                };
+                mean * words.scale + offset[c]
+            });
+            for c in 0..3 {
+                assert!(
+                    (direct[c] - folded[c]).abs() < 1e-3,
+                    "{words_of:?}: {direct:?} vs {folded:?}"
+                );
+            }
+        }
     }
 }

@@ -4,7 +4,8 @@ use super::{print_json, shared_data};
 use crate::cli::{ClassifyArgs, EvalCommand, TrainCommand};
 use anyhow::{Context, Result, anyhow};
 use rapport_nlp::intent::{IntentModel, Part, eval_intent, load_labelled};
-use rapport_nlp::{Classifier, EvalFormat, SentimentModel, eval_sentiment, train_sentiment};
+use rapport_nlp::sentiment::{TrainOptions, train_with};
+use rapport_nlp::{Classifier, EvalFormat, SentimentModel, eval_sentiment};
 use std::path::PathBuf;
 
 fn data_dir(given: Option<PathBuf>) -> Result<PathBuf> {
@@ -19,10 +20,21 @@ pub fn train(cmd: TrainCommand) -> Result<()> {
             out,
             data,
             seed,
+            word_vectors,
             json,
         } => {
             let data = data_dir(data)?;
-            let (model, report) = train_sentiment(&data, seed)?;
+            if word_vectors.is_none() {
+                eprintln!(
+                    "note: no --word-vectors, so the model gets no word-vector scores (the \
+                     committed one has them; scripts/fetch-word-vectors fetches the file)"
+                );
+            }
+            let options = TrainOptions {
+                word_vectors,
+                ..TrainOptions::default()
+            };
+            let (model, report) = train_with(&data, seed, &options)?;
             if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
                 std::fs::create_dir_all(dir)?;
             }

@@ -39,24 +39,38 @@ include!("../care/sql/contact_list.rs");
 include!("../care/sql/route.rs");
 include!("../care/sql/impl_store.rs");
 
-/// Adds a customer post's text to the case's searchable text, folded like `posts.search`.
-async fn index_case_text(tx: &mut sqlx::PgConnection, case: i64, post: i64) -> Result<()> {
-    let text: Option<String> = sqlx::query_scalar("SELECT text FROM posts WHERE id = $1")
-        .bind(post)
-        .fetch_optional(&mut *tx)
-        .await?;
-    let Some(text) = text else {
+/// Adds customer posts' texts to their cases' searchable text, folded like `posts.search`:
+/// (case, post) pairs.
+async fn index_case_texts(tx: &mut sqlx::PgConnection, pairs: &[(i64, i64)]) -> Result<()> {
+    if pairs.is_empty() {
         return Ok(());
-    };
-    sqlx::query(
-        "INSERT INTO case_search (case_id, post_id, search) \
-         VALUES ($1, $2, to_tsvector('simple', $3)) ON CONFLICT (case_id, post_id) DO NOTHING",
-    )
-    .bind(case)
-    .bind(post)
-    .bind(fts::folded_text(&text))
-    .execute(&mut *tx)
-    .await?;
+    }
+    let ids: Vec<i64> = pairs.iter().map(|(_, post)| *post).collect();
+    let texts: HashMap<i64, String> =
+        sqlx::query_as::<Db, (i64, String)>("SELECT id, text FROM posts WHERE id = ANY($1)")
+            .bind(&ids)
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .collect();
+    let rows: Vec<(i64, i64, String)> = pairs
+        .iter()
+        .filter_map(|(case, post)| Some((*case, *post, fts::folded_text(texts.get(post)?))))
+        .collect();
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut qb =
+        sqlx::QueryBuilder::<Db>::new("INSERT INTO case_search (case_id, post_id, search) ");
+    qb.push_values(&rows, |mut b, (case, post, folded)| {
+        b.push_bind(*case)
+            .push_bind(*post)
+            .push("to_tsvector('simple', ")
+            .push_bind_unseparated(folded.as_str())
+            .push_unseparated(")");
+    });
+    qb.push(" ON CONFLICT (case_id, post_id) DO NOTHING");
+    qb.build().execute(&mut *tx).await?;
     Ok(())
 }
 

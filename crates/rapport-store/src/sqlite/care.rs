@@ -34,13 +34,19 @@ include!("../care/sql/contact_list.rs");
 include!("../care/sql/route.rs");
 include!("../care/sql/impl_store.rs");
 
-/// Adds a customer post's text to the case's searchable text.
-async fn index_case_text(tx: &mut sqlx::SqliteConnection, case: i64, post: i64) -> Result<()> {
-    sqlx::query("INSERT INTO case_search (case_id, text) SELECT $1, text FROM posts WHERE id = $2")
-        .bind(case)
-        .bind(post)
-        .execute(&mut *tx)
-        .await?;
+/// Adds customer posts' texts to their cases' searchable text: (case, post) pairs.
+async fn index_case_texts(tx: &mut sqlx::SqliteConnection, pairs: &[(i64, i64)]) -> Result<()> {
+    if pairs.is_empty() {
+        return Ok(());
+    }
+    let mut qb = sqlx::QueryBuilder::<Db>::new(
+        "INSERT INTO case_search (case_id, text) SELECT v.column1, p.text FROM (",
+    );
+    qb.push_values(pairs, |mut b, (case, post)| {
+        b.push_bind(*case).push_bind(*post);
+    });
+    qb.push(") AS v JOIN posts p ON p.id = v.column2");
+    qb.build().execute(&mut *tx).await?;
     Ok(())
 }
 

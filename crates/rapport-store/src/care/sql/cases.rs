@@ -162,67 +162,80 @@ const UPDATE_CASE: &str = "UPDATE cases SET status = $2, status_since = $3, acti
     sla_rank = $18, at_risk_at = $19, sla_evaluated_at = $20, prio_key = $21, due_key = $22, \
     contact_id = $23, version = version + 1 WHERE id = $1 AND version = $24";
 
-/// Copies the case's sort keys to its topic rows and adds rows for new topics.
-async fn write_topics(
-    tx: &mut <Db as sqlx::Database>::Connection,
-    id: i64,
-    record: &CaseRecord,
-    c: &CaseColumns,
-    fresh: bool,
-) -> Result<()> {
-    if !fresh {
-        sqlx::query(
-            "UPDATE case_topics SET active = $2, prio_key = $3, due_key = $4, \
-         last_activity_at = $5 WHERE case_id = $1",
-        )
-        .bind(id)
-        .bind(c.active)
-        .bind(c.prio_key)
-        .bind(c.due_key)
-        .bind(c.last_activity_at)
-        .execute(&mut *tx)
-        .await?;
-    }
-    for topic in &record.topics {
-        sqlx::query(
-            "INSERT INTO case_topics (topic_id, case_id, active, prio_key, due_key, \
-             last_activity_at) VALUES ($1, $2, $3, $4, $5, $6) \
-             ON CONFLICT (topic_id, case_id) DO NOTHING",
-        )
-        .bind(topic.0)
-        .bind(id)
-        .bind(c.active)
-        .bind(c.prio_key)
-        .bind(c.due_key)
-        .bind(c.last_activity_at)
-        .execute(&mut *tx)
-        .await?;
-    }
-    Ok(())
+/// The rows of case writes that go in after the cases' own rows: topic rows, attached posts
+/// and events. Gathered over every case of a write and inserted with one multi-row statement
+/// per table (and chunk), because on SQLite each statement is a round trip to the database
+/// thread: one per row made routing a batch of new cases cost more than storing its posts.
+#[derive(Default)]
+struct CaseRows {
+    /// topic, case, active, prio_key, due_key, last_activity_at
+    topics: Vec<(i64, i64, i64, i64, i64, i64)>,
+    /// case, post, from_customer, at
+    posts: Vec<(i64, i64, bool, i64)>,
+    /// case, at, event as JSON
+    events: Vec<(i64, i64, String)>,
 }
 
-async fn attach(
-    tx: &mut <Db as sqlx::Database>::Connection,
-    id: i64,
-    posts: &[CasePost],
-) -> Result<()> {
-    for p in posts {
-        let added = sqlx::query(
-            "INSERT INTO case_posts (case_id, post_id, from_customer, at) \
-             VALUES ($1, $2, $3, $4) ON CONFLICT (case_id, post_id) DO NOTHING",
-        )
-        .bind(id)
-        .bind(p.post_id.0)
-        .bind(i64::from(p.from_customer))
-        .bind(care::micros(p.at))
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if added > 0 && p.from_customer {
-            index_case_text(&mut *tx, id, p.post_id.0).await?;
+/// Rows per multi-row statement: well under both backends' limits on bound parameters.
+const ROWS_PER_STATEMENT: usize = 500;
+
+impl CaseRows {
+    fn add(&mut self, id: i64, record: &CaseRecord, c: &CaseColumns, posts: &[CasePost], events: &[CaseEvent]) {
+        for topic in &record.topics {
+            self.topics.push((topic.0, id, c.active, c.prio_key, c.due_key, c.last_activity_at));
+        }
+        for p in posts {
+            self.posts.push((id, p.post_id.0, p.from_customer, care::micros(p.at)));
+        }
+        for e in events {
+            let mut e = e.clone();
+            e.case_id = CaseId(id);
+            self.events.push((id, care::micros(e.at), to_json(&e)));
         }
     }
-    Ok(())
+
+    /// Inserts the rows, in the order they were added (events keep their order by id).
+    async fn write(&self, tx: &mut Conn) -> Result<()> {
+        for chunk in self.topics.chunks(ROWS_PER_STATEMENT) {
+            let mut qb = sqlx::QueryBuilder::<Db>::new(
+                "INSERT INTO case_topics (topic_id, case_id, active, prio_key, due_key, \
+                 last_activity_at) ",
+            );
+            qb.push_values(chunk, |mut b, r| {
+                b.push_bind(r.0).push_bind(r.1).push_bind(r.2).push_bind(r.3).push_bind(r.4).push_bind(r.5);
+            });
+            qb.push(" ON CONFLICT (topic_id, case_id) DO NOTHING");
+            qb.build().execute(&mut *tx).await?;
+        }
+        let mut searchable = Vec::new();
+        for chunk in self.posts.chunks(ROWS_PER_STATEMENT) {
+            let mut qb = sqlx::QueryBuilder::<Db>::new(
+                "INSERT INTO case_posts (case_id, post_id, from_customer, at) ",
+            );
+            qb.push_values(chunk, |mut b, r| {
+                b.push_bind(r.0).push_bind(r.1).push_bind(i64::from(r.2)).push_bind(r.3);
+            });
+            qb.push(" ON CONFLICT (case_id, post_id) DO NOTHING RETURNING case_id, post_id, from_customer");
+            for row in qb.build().fetch_all(&mut *tx).await? {
+                // What the customer wrote is searchable (similar cases); attaching a post again
+                // adds nothing.
+                if row.try_get::<i64, _>("from_customer")? != 0 {
+                    searchable.push((row.try_get::<i64, _>("case_id")?, row.try_get::<i64, _>("post_id")?));
+                }
+            }
+        }
+        for chunk in searchable.chunks(ROWS_PER_STATEMENT) {
+            index_case_texts(&mut *tx, chunk).await?;
+        }
+        for chunk in self.events.chunks(ROWS_PER_STATEMENT) {
+            let mut qb = sqlx::QueryBuilder::<Db>::new("INSERT INTO case_events (case_id, at, event) ");
+            qb.push_values(chunk, |mut b, r| {
+                b.push_bind(r.0).push_bind(r.1).push_bind(r.2.as_str());
+            });
+            qb.build().execute(&mut *tx).await?;
+        }
+        Ok(())
+    }
 }
 
 async fn append_events(
@@ -230,26 +243,24 @@ async fn append_events(
     id: CaseId,
     events: &[CaseEvent],
 ) -> Result<()> {
+    let mut rows = CaseRows::default();
     for e in events {
         let mut e = e.clone();
         e.case_id = id;
-        sqlx::query("INSERT INTO case_events (case_id, at, event) VALUES ($1, $2, $3)")
-            .bind(id.0)
-            .bind(care::micros(e.at))
-            .bind(to_json(&e))
-            .execute(&mut *tx)
-            .await?;
+        rows.events.push((id.0, care::micros(e.at), to_json(&e)));
     }
-    Ok(())
+    rows.write(tx).await
 }
 
 type Conn = <Db as sqlx::Database>::Connection;
 
+/// Inserts a new case's row; its other rows go to `rows`.
 async fn create_in(
     tx: &mut Conn,
     record: &CaseRecord,
     posts: &[CasePost],
     events: &[CaseEvent],
+    rows: &mut CaseRows,
 ) -> Result<CaseRecord> {
     let c = columns(record);
     let q = sqlx::query_scalar::<Db, i64>(INSERT_CASE).bind(record.case.conversation_id.0);
@@ -259,20 +270,21 @@ async fn create_in(
         .bind(care::micros(record.case.opened_at))
         .fetch_one(&mut *tx)
         .await?;
-    write_topics(&mut *tx, id, record, &c, true).await?;
-    attach(&mut *tx, id, posts).await?;
-    append_events(&mut *tx, CaseId(id), events).await?;
+    rows.add(id, record, &c, posts, events);
     let mut out = record.clone();
     out.case.id = CaseId(id);
     out.version = 1;
     Ok(out)
 }
 
+/// Updates a case's row (if nobody changed it since `record.version`) and the sort keys of
+/// its topic rows; its new rows go to `rows`.
 async fn save_in(
     tx: &mut Conn,
     record: &CaseRecord,
     posts: &[CasePost],
     events: &[CaseEvent],
+    rows: &mut CaseRows,
 ) -> Result<CaseRecord> {
     let c = columns(record);
     let id = record.case.id.0;
@@ -297,9 +309,18 @@ async fn save_in(
             )),
         });
     }
-    write_topics(&mut *tx, id, record, &c, false).await?;
-    attach(&mut *tx, id, posts).await?;
-    append_events(&mut *tx, record.case.id, events).await?;
+    sqlx::query(
+        "UPDATE case_topics SET active = $2, prio_key = $3, due_key = $4, \
+         last_activity_at = $5 WHERE case_id = $1",
+    )
+    .bind(id)
+    .bind(c.active)
+    .bind(c.prio_key)
+    .bind(c.due_key)
+    .bind(c.last_activity_at)
+    .execute(&mut *tx)
+    .await?;
+    rows.add(id, record, &c, posts, events);
     let mut out = record.clone();
     out.version += 1;
     Ok(out)
@@ -312,7 +333,9 @@ async fn create_case(
     events: &[CaseEvent],
 ) -> Result<CaseRecord> {
     let mut tx = pool.begin().await?;
-    let out = create_in(&mut tx, record, posts, events).await?;
+    let mut rows = CaseRows::default();
+    let out = create_in(&mut tx, record, posts, events, &mut rows).await?;
+    rows.write(&mut tx).await?;
     tx.commit().await?;
     Ok(out)
 }
@@ -324,21 +347,25 @@ async fn save_case(
     events: &[CaseEvent],
 ) -> Result<CaseRecord> {
     let mut tx = pool.begin().await?;
-    let out = save_in(&mut tx, record, posts, events).await?;
+    let mut rows = CaseRows::default();
+    let out = save_in(&mut tx, record, posts, events, &mut rows).await?;
+    rows.write(&mut tx).await?;
     tx.commit().await?;
     Ok(out)
 }
 
 async fn write_cases(pool: &Pool, writes: &[CaseWrite]) -> Result<Vec<CaseRecord>> {
     let mut tx = pool.begin().await?;
+    let mut rows = CaseRows::default();
     let mut out = Vec::with_capacity(writes.len());
     for w in writes {
         out.push(if w.record.case.id.0 == 0 {
-            create_in(&mut tx, &w.record, &w.posts, &w.events).await?
+            create_in(&mut tx, &w.record, &w.posts, &w.events, &mut rows).await?
         } else {
-            save_in(&mut tx, &w.record, &w.posts, &w.events).await?
+            save_in(&mut tx, &w.record, &w.posts, &w.events, &mut rows).await?
         });
     }
+    rows.write(&mut tx).await?;
     tx.commit().await?;
     Ok(out)
 }
@@ -459,38 +486,12 @@ async fn sla_stale(pool: &Pool, now: DateTime<Utc>, limit: u32) -> Result<Vec<Ca
 
 async fn bulk_insert_cases(pool: &Pool, cases: &[BulkCase]) -> Result<u64> {
     let mut tx = pool.begin().await?;
-    let mut n = 0;
+    let mut rows = CaseRows::default();
     for bulk in cases {
-        let record = &bulk.record;
-        let c = columns(record);
-        let q = sqlx::query_scalar::<Db, i64>(INSERT_CASE).bind(record.case.conversation_id.0);
-        let id: i64 = bind_columns!(q, c)
-            .bind(record.case.contact_id.0)
-            .bind(record.network.as_str())
-            .bind(care::micros(record.case.opened_at))
-            .fetch_one(&mut *tx)
-            .await?;
-        write_topics(&mut tx, id, record, &c, true).await?;
-        for p in &bulk.posts {
-            sqlx::query(
-                "INSERT INTO case_posts (case_id, post_id, from_customer, at) \
-                 VALUES ($1, $2, $3, $4) ON CONFLICT (case_id, post_id) DO NOTHING",
-            )
-            .bind(id)
-            .bind(p.post_id.0)
-            .bind(i64::from(p.from_customer))
-            .bind(care::micros(p.at))
-            .execute(&mut *tx)
-            .await?;
-            // As on the one-by-one path: what the customer wrote is searchable, so bulk-loaded
-            // cases are found as similar cases too.
-            if p.from_customer {
-                index_case_text(&mut tx, id, p.post_id.0).await?;
-            }
-        }
-        append_events(&mut tx, CaseId(id), &bulk.events).await?;
-        n += 1;
+        // As on the routing path, so bulk-loaded cases are found as similar cases too.
+        create_in(&mut tx, &bulk.record, &bulk.posts, &bulk.events, &mut rows).await?;
     }
+    rows.write(&mut tx).await?;
     tx.commit().await?;
-    Ok(n)
+    Ok(cases.len() as u64)
 }

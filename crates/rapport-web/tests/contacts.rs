@@ -666,7 +666,7 @@ async fn journey(
     contact: ContactId,
     p: &mut browser::Progress,
 ) -> browser::Step {
-    use browser::{at, check, click, fail, fill, fits, js, keys, shoot, viewport};
+    use browser::{at, check, click, fail, fill, fits, js, keys, shoot, until, viewport};
     use serde_json::json;
 
     p.step = "log in";
@@ -688,7 +688,13 @@ async fn journey(
     p.step = "a search";
     fill(c, "#q", "@105836").await?;
     click(c, "form[role=search] button[type=submit]").await?;
-    at(c, "/contacts").await?;
+    // The list is already at /contacts: wait for the answer to the search, not the path.
+    until(
+        c,
+        "the search results",
+        "location.search.includes('q=') && document.readyState === 'complete'",
+    )
+    .await?;
     let rows = js(c, "document.querySelectorAll('#contacts tbody tr').length").await?;
     check(rows == json!(1), format!("{rows} rows for one customer"))?;
     click(c, "#contacts tbody a").await?;

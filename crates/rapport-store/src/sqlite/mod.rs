@@ -31,6 +31,9 @@ impl SqliteStore {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10))
             .synchronous(SqliteSynchronous::Normal)
+            // SQLite's default page cache is 2 MB a connection: an ingest batch's index and
+            // full-text updates then read pages back from the OS on every statement.
+            .pragma("cache_size", "-32768")
             .statement_cache_capacity(256);
         if !url.contains("mode=") {
             options = options.create_if_missing(true);

@@ -13,7 +13,7 @@ pub use classifier::{Classifier, Explanation};
 pub use error::NlpError;
 pub use lang::detect_language;
 pub use sentiment::{
-    EvalFormat, EvalReport, SentimentModel, TrainReport, eval_sentiment, train_sentiment,
+    EvalFormat, EvalReport, SentimentModel, TrainReport, eval_sentiment, train_with,
 };
 pub use tokenize::{Token, TokenKind, tokenize};
 pub use urgency::urgency;

@@ -41,13 +41,14 @@ pub(crate) fn encode(model: &SentimentModel) -> Vec<u8> {
     for w in &model.weights {
         out.extend_from_slice(&w.to_le_bytes());
     }
-    let (count, scale, entries) = match &model.words {
-        Some(words) => (words.entries.len(), words.scale, &words.entries[..]),
-        None => (0, 0.0, &[][..]),
+    let (scale, entries) = match &model.words {
+        Some(words) => (words.scale, words.sorted()),
+        None => (0.0, Vec::new()),
     };
+    let count = entries.len();
     out.extend_from_slice(&(count as u32).to_le_bytes());
     out.extend_from_slice(&scale.to_le_bytes());
-    for (hash, w) in entries {
+    for (hash, w) in &entries {
         out.extend_from_slice(&hash.to_le_bytes());
         for v in w {
             out.extend_from_slice(&v.to_le_bytes());
@@ -119,7 +120,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<SentimentModel, String> {
                 let w = i16s(&e[8..]);
                 (hash, [w[0], w[1], w[2]])
             })
-            .collect();
+            .collect::<Vec<_>>();
         WordScores::new(f32_at(words_at + 4), entries)
     });
     Ok(SentimentModel {

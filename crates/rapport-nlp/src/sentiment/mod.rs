@@ -1,5 +1,5 @@
 //! Sentiment: a multinomial logistic regression over hashed features ([`features`]), trained by
-//! [`train_sentiment`] and evaluated by [`eval_sentiment`].
+//! [`train_with`] and evaluated by [`eval_sentiment`].
 //!
 //! The weights are 16-bit integers with one scale per model, laid out class-interleaved so the
 //! three classes of a feature share a cache line; prediction sums integers and applies the scale
@@ -16,7 +16,7 @@ mod vectors;
 
 pub use data::{LabelledPost, read_airline, read_semeval, read_tsv};
 pub use eval::{ClassScores, EvalFormat, EvalReport, eval_sentiment};
-pub use train::{TrainOptions, TrainReport, train_sentiment, train_with};
+pub use train::{TrainOptions, TrainReport, train_with};
 pub use vectors::{WordScores, WordVectors};
 
 use crate::NlpError;

@@ -108,15 +108,9 @@ pub struct TrainReport {
     pub held_out: Option<EvalReport>,
 }
 
-/// Trains on the labelled data under `data_dir` (the shared data directory) with the default
-/// options: every SemEval file except [`HELD_OUT`], and `airline/airline_sentiment_train.csv`.
-pub fn train_sentiment(
-    data_dir: &Path,
-    seed: u64,
-) -> Result<(SentimentModel, TrainReport), NlpError> {
-    train_with(data_dir, seed, &TrainOptions::default())
-}
-
+/// Trains on the labelled data under `data_dir` (the shared data directory): every SemEval file
+/// except [`HELD_OUT`], and `airline/airline_sentiment_train.csv`. The committed model is
+/// `TrainOptions::default()` with `word_vectors` set (see README.md).
 pub fn train_with(
     data_dir: &Path,
     seed: u64,
@@ -366,7 +360,7 @@ impl Standardize {
         };
         let offset = project(&self.mu).map(|x| -x);
         let scores: Vec<(u64, [f32; 3])> = vectors
-            .words
+            .vectors
             .iter()
             .map(|(h, v)| (*h, project(v)))
             .collect();
@@ -381,8 +375,7 @@ impl Standardize {
         };
         let entries = scores
             .into_iter()
-            .map(|(h, s)| (h, s.map(|v| (v / scale).round() as i16)))
-            .collect();
+            .map(|(h, s)| (h, s.map(|v| (v / scale).round() as i16)));
         (WordScores::new(scale, entries), offset)
     }
 }

@@ -15,9 +15,7 @@ use std::path::Path;
 /// Word vectors for training, keyed by the word's feature hash ([`super::features::word_hash`]).
 pub struct WordVectors {
     pub dim: usize,
-    /// (word hash, vector), in the file's order (most frequent words first in GloVe's files).
-    pub words: Vec<(u64, Vec<f32>)>,
-    index: FxHashMap<u64, usize>,
+    pub(crate) vectors: FxHashMap<u64, Vec<f32>>,
 }
 
 impl WordVectors {
@@ -43,23 +41,17 @@ impl WordVectors {
     /// Builds the table from (word, vector) pairs; every vector must have the first's length.
     pub fn from_pairs(pairs: Vec<(String, Vec<f32>)>) -> WordVectors {
         let dim = pairs.first().map_or(0, |(_, v)| v.len());
-        let mut words = Vec::with_capacity(pairs.len());
-        let mut index = FxHashMap::default();
+        let mut vectors = FxHashMap::default();
         for (word, vector) in pairs {
             assert_eq!(vector.len(), dim, "vector of '{word}' has another length");
             let hash = super::features::word_hash(&word.to_lowercase());
-            if let std::collections::hash_map::Entry::Vacant(slot) = index.entry(hash) {
-                slot.insert(words.len());
-                words.push((hash, vector));
-            }
+            vectors.entry(hash).or_insert(vector);
         }
-        WordVectors { dim, words, index }
+        WordVectors { dim, vectors }
     }
 
     pub fn get(&self, word_hash: u64) -> Option<&[f32]> {
-        self.index
-            .get(&word_hash)
-            .map(|&i| self.words[i].1.as_slice())
+        self.vectors.get(&word_hash).map(Vec::as_slice)
     }
 
     /// The mean vector of the words of a post that have one (`None` when none has).
@@ -132,39 +124,40 @@ fn parse_wink(bytes: &[u8], limit: usize) -> Result<Vec<(String, Vec<f32>)>, Str
 }
 
 /// What the model keeps of the word vectors: each word's share of the three class scores
-/// (`scores * scale`). The part of the dense features that does not depend on the words (their
-/// centring) is folded into the model's bias.
+/// (`scores * scale`), by word hash. The part of the dense features that does not depend on the
+/// words (their centring) is folded into the model's bias.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WordScores {
     pub(crate) scale: f32,
-    /// (word hash, scores), sorted by hash so the file is the same for the same model.
-    pub(crate) entries: Vec<(u64, [i16; 3])>,
-    lookup: FxHashMap<u64, [i16; 3]>,
+    scores: FxHashMap<u64, [i16; 3]>,
 }
 
 impl WordScores {
-    pub(crate) fn new(scale: f32, mut entries: Vec<(u64, [i16; 3])>) -> Self {
-        entries.sort_unstable_by_key(|(h, _)| *h);
-        entries.dedup_by_key(|(h, _)| *h);
-        let lookup = entries.iter().copied().collect();
+    pub(crate) fn new(scale: f32, entries: impl IntoIterator<Item = (u64, [i16; 3])>) -> Self {
         WordScores {
             scale,
-            entries,
-            lookup,
+            scores: entries.into_iter().collect(),
         }
     }
 
     #[inline]
     pub(crate) fn get(&self, word_hash: u64) -> Option<&[i16; 3]> {
-        self.lookup.get(&word_hash)
+        self.scores.get(&word_hash)
+    }
+
+    /// (word hash, scores), sorted by hash so the same model gives the same file.
+    pub(crate) fn sorted(&self) -> Vec<(u64, [i16; 3])> {
+        let mut entries: Vec<_> = self.scores.iter().map(|(h, s)| (*h, *s)).collect();
+        entries.sort_unstable_by_key(|(h, _)| *h);
+        entries
     }
 
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.scores.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.scores.is_empty()
     }
 }
 

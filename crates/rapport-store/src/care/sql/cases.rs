@@ -188,10 +188,14 @@ impl CaseRows {
             self.posts.push((id, p.post_id.0, p.from_customer, care::micros(p.at)));
         }
         for e in events {
-            let mut e = e.clone();
-            e.case_id = CaseId(id);
-            self.events.push((id, care::micros(e.at), to_json(&e)));
+            self.event(id, e);
         }
+    }
+
+    fn event(&mut self, id: i64, event: &CaseEvent) {
+        let mut e = event.clone();
+        e.case_id = CaseId(id);
+        self.events.push((id, care::micros(e.at), to_json(&e)));
     }
 
     /// Inserts the rows, in the order they were added (events keep their order by id).
@@ -245,9 +249,7 @@ async fn append_events(
 ) -> Result<()> {
     let mut rows = CaseRows::default();
     for e in events {
-        let mut e = e.clone();
-        e.case_id = id;
-        rows.events.push((id.0, care::micros(e.at), to_json(&e)));
+        rows.event(id.0, e);
     }
     rows.write(tx).await
 }

@@ -103,23 +103,38 @@ impl Desk {
 
     /// Every case of a view, page by page; fails on a case listed twice.
     async fn walk(&self, query: &str, limit: usize) -> Vec<i64> {
-        let mut ids = Vec::new();
+        self.pages("cases", query, limit)
+            .await
+            .iter()
+            .map(|c| c["id"].as_i64().unwrap())
+            .collect()
+    }
+
+    /// Every item of a paged list (`/api/v1/{list}`, items under the key `list`), following
+    /// the cursors; fails on an item listed twice or pages without end.
+    async fn pages(&self, list: &str, query: &str, limit: usize) -> Vec<Value> {
+        let mut rows = Vec::new();
         let mut cursor: Option<String> = None;
         for _ in 0..1_000 {
-            let mut uri = format!("/api/v1/cases?{query}&limit={limit}");
+            let mut uri = format!("/api/v1/{list}?{query}&limit={limit}");
             if let Some(c) = &cursor {
                 uri.push_str(&format!("&cursor={c}"));
             }
             let page = self.get(&uri).await;
-            let cases = page["cases"].as_array().unwrap();
-            assert!(cases.len() <= limit, "{uri}: {} cases", cases.len());
-            ids.extend(cases.iter().map(|c| c["id"].as_i64().unwrap()));
+            let items = page[list].as_array().unwrap();
+            assert!(items.len() <= limit, "{uri}: {} {list}", items.len());
+            rows.extend(items.iter().cloned());
             match page["next"].as_str() {
                 Some(c) => cursor = Some(c.to_string()),
                 None => {
-                    let unique: BTreeSet<_> = ids.iter().collect();
-                    assert_eq!(unique.len(), ids.len(), "{query}: a case listed twice");
-                    return ids;
+                    let ids: BTreeSet<i64> =
+                        rows.iter().map(|c| c["id"].as_i64().unwrap()).collect();
+                    assert_eq!(
+                        ids.len(),
+                        rows.len(),
+                        "{query}: an item of {list} listed twice"
+                    );
+                    return rows;
                 }
             }
         }
@@ -922,27 +937,7 @@ async fn leads_list_the_contacts_flagged_by_intent() {
 
 /// Every contact of a list query, page by page; fails on a contact listed twice.
 async fn walk_contacts(d: &Desk, query: &str, limit: usize) -> Vec<Value> {
-    let mut rows = Vec::new();
-    let mut cursor: Option<String> = None;
-    for _ in 0..1_000 {
-        let mut uri = format!("/api/v1/contacts?{query}&limit={limit}");
-        if let Some(c) = &cursor {
-            uri.push_str(&format!("&cursor={c}"));
-        }
-        let page = d.get(&uri).await;
-        let contacts = page["contacts"].as_array().unwrap();
-        assert!(contacts.len() <= limit, "{uri}");
-        rows.extend(contacts.iter().cloned());
-        match page["next"].as_str() {
-            Some(c) => cursor = Some(c.to_string()),
-            None => {
-                let ids: BTreeSet<i64> = rows.iter().map(|c| c["id"].as_i64().unwrap()).collect();
-                assert_eq!(ids.len(), rows.len(), "{query}: a contact listed twice");
-                return rows;
-            }
-        }
-    }
-    panic!("{query}: the pages never end");
+    d.pages("contacts", query, limit).await
 }
 
 #[tokio::test]

@@ -14,6 +14,7 @@ pub mod people;
 pub mod post;
 pub mod search;
 pub mod sla;
+pub mod suggestion;
 pub mod template;
 pub mod topic;
 
@@ -32,5 +33,6 @@ pub use sla::{
     BusinessCalendar, CaseHistory, ClockPhase, ClockReading, OpenWindow, SlaClock, SlaPolicy,
     SlaReport, SlaState, SlaTarget, Targets,
 };
+pub use suggestion::{SourceCase, generalize};
 pub use template::{PersonVars, Template, TemplateContext, TemplateError};
 pub use topic::{Topic, TopicOptions};

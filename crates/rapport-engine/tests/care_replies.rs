@@ -6,7 +6,7 @@
 mod care_kit;
 mod common;
 
-use care_kit::{kit, post, t};
+use care_kit::{kit, post, reply, t};
 use rapport_connectors::Format;
 use rapport_domain::{CaseAction, CaseStatus, Network, PersonVars, UserId};
 use rapport_engine::care::{CareError, ChangeKind, compose_count};
@@ -179,7 +179,10 @@ async fn suggestions_come_from_similar_resolved_twcs_cases() {
             .unwrap();
     }
     let target = target.expect("an answered case");
-    let suggestions = care.suggest_replies(target, 3).await.unwrap();
+    let suggestions = care
+        .suggest_replies(target, PersonVars::default(), 3)
+        .await
+        .unwrap();
     assert!(!suggestions.is_empty());
     for s in &suggestions {
         assert_ne!(s.case_id, target);
@@ -191,13 +194,134 @@ async fn suggestions_come_from_similar_resolved_twcs_cases() {
             .filter(|p| p.from_own_account)
             .map(|p| p.post.text.as_str())
             .collect();
-        assert!(
-            brand_texts.contains(&s.text.as_str()),
-            "a suggestion is a brand reply of the similar case"
-        );
+        assert!(!brand_texts.is_empty());
+        // twcs customers are numbers (`@115712`): none of the source case's reaches this one.
+        for customer in page.posts.iter().filter(|p| !p.from_own_account) {
+            let handle = format!("@{}", customer.post.author.handle);
+            assert!(!s.text.contains(&handle), "{handle} in {:?}", s.text);
+        }
+        // What is left of the brand's reply is its wording: every word of the suggestion that
+        // is not a blank or this case's number stands in one of the source case's replies.
+        let words = |t: &str| -> Vec<String> {
+            t.split_whitespace()
+                .map(|w| {
+                    w.trim_matches(|c: char| !c.is_alphanumeric())
+                        .to_lowercase()
+                })
+                .filter(|w| !w.is_empty())
+                .collect()
+        };
+        let source_words: Vec<String> = brand_texts.iter().flat_map(|t| words(t)).collect();
+        for w in words(&s.text) {
+            let known = source_words.contains(&w)
+                || [
+                    "link", "handle", "number", "email", "there", "the", "team", "your", "case",
+                ]
+                .contains(&w.as_str())
+                || w == target.to_string();
+            assert!(
+                known,
+                "{w:?} of {:?} is not from case {}",
+                s.text, s.case_id
+            );
+        }
     }
     assert!(
         suggestions.windows(2).all(|w| w[0].score >= w[1].score),
         "best first"
     );
+}
+
+/// Suggested answers once copied another customer's reply word for word: Emma's case offered
+/// "Hi Mia, your refund is on its way ... case 871". Now each is a template filled in for
+/// Emma, and replies that say the same once generalised are offered once.
+#[tokio::test]
+async fn suggestions_never_carry_another_customers_name_handle_or_numbers() {
+    let k = kit().await;
+    let complaint = "@brand my refund for the double charge never arrived, charged twice again";
+    k.send(vec![
+        post("m1", "mia_r", complaint, t(0, 9, 0)),
+        post("n1", "noah_k", complaint, t(0, 9, 5)),
+    ])
+    .await;
+    let mia = k.case_of("m1").await.unwrap();
+    let noah = k.case_of("n1").await.unwrap();
+    for (case, handle, name) in [(mia, "mia_r", "Mia Rossi"), (noah, "noah_k", "Noah Kim")] {
+        let contact = k.care.case(case).await.unwrap().unwrap().case.contact_id;
+        k.care
+            .set_contact_fields(
+                contact,
+                &ContactFields {
+                    name: name.into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let first = name.split(' ').next().unwrap();
+        let order = if first == "Mia" { "5551234" } else { "7779876" };
+        k.send(vec![reply(
+            &format!("{handle}-answer"),
+            "brand",
+            if first == "Mia" { "m1" } else { "n1" },
+            &format!(
+                "@{handle} Hi {first}, your refund is on its way, case {case}. Order {order} \
+                 was refunded, see https://t.co/{handle} ^JK"
+            ),
+            t(0, 10, 0),
+        )])
+        .await;
+        k.care
+            .queue_reply(
+                case,
+                UserId(1),
+                &format!("@yuki20@mastodon.example {first}, could you DM us your order number?"),
+                &format!("dm-{case}"),
+                t(0, 10, 5),
+            )
+            .await
+            .unwrap();
+        k.care
+            .apply(case, CaseAction::Resolve, UserId(1), t(0, 11, 0))
+            .await
+            .unwrap();
+    }
+    k.send(vec![post("e1", "emma_w", complaint, t(1, 9, 0))])
+        .await;
+    let emma = k.case_of("e1").await.unwrap();
+    let contact = k.care.case(emma).await.unwrap().unwrap().case.contact_id;
+    k.care
+        .set_contact_fields(
+            contact,
+            &ContactFields {
+                name: "Emma Stone".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let agent = PersonVars {
+        name: Some("Bob Agent".into()),
+        first_name: None,
+    };
+    let suggestions = k.care.suggest_replies(emma, agent, 5).await.unwrap();
+    let texts: Vec<&str> = suggestions.iter().map(|s| s.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            format!(
+                "Hi Emma, your refund is on its way, case {emma}. Order [number] was refunded, see [link] ^Bob"
+            ),
+            "Emma, could you DM us your order number?".to_string(),
+        ],
+        "two distinct answers, each once, though both resolved cases gave them"
+    );
+    for s in &suggestions {
+        assert!([mia, noah].contains(&s.case_id));
+        for other in [
+            "Mia", "Noah", "mia_r", "noah_k", "yuki20", "5551234", "7779876", "t.co",
+        ] {
+            assert!(!s.text.contains(other), "{other} in {:?}", s.text);
+        }
+    }
 }

@@ -68,6 +68,14 @@ fn spans(expr: &Expr, hits: &impl Hits, out: &mut Spans, first_only: bool) {
                 return;
             }
             spans(right, hits, &mut rs, false);
+            // The same span reached in several ways counts once: without this a chain
+            // `a NEAR b NEAR b ...` over a post repeating `b` multiplies its spans at every
+            // link, and a few dozen links take minutes. Distinct spans are at most n² for a
+            // post of n tokens.
+            for s in [&mut ls, &mut rs] {
+                s.sort_unstable();
+                s.dedup();
+            }
             for &(ls_, le) in &ls {
                 for &(rs_, re) in &rs {
                     let forward = le < rs_ && rs_ - le - 1 <= *distance;

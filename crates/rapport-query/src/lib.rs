@@ -129,6 +129,6 @@ mod triggers;
 pub use ast::Query;
 pub use error::QueryError;
 pub use matcher::{Matcher, Scratch};
-pub use parser::parse;
+pub use parser::{MAX_DEPTH, MAX_QUERY_CHARS, parse};
 pub use single::matches;
 pub use text::{index_text, normalize_text};

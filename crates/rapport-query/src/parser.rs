@@ -13,13 +13,31 @@ use crate::ast::{Element, Field, Node, Query, TagKind};
 use crate::lexer::{Lexeme, Tok, lex, near_name};
 use crate::{QueryError, text};
 
+/// The longest query accepted, in characters. Listening tools cap queries at a few thousand
+/// characters; this leaves room for long OR lists of product names while keeping one query's
+/// parse and match cost bounded.
+pub const MAX_QUERY_CHARS: usize = 8_192;
+
+/// The deepest nesting accepted: parentheses, `NOT`/`-` and `NEAR/n` links counted together.
+/// Parsing, compiling, matching and dropping a query all recurse along its nesting, so without
+/// a bound one request nested a few thousand deep would overflow a server thread's stack.
+pub const MAX_DEPTH: usize = 32;
+
 /// Parses a listening query. See the crate documentation for the language.
 pub fn parse(query: &str) -> Result<Query, QueryError> {
+    let chars = query.chars().count();
+    if chars > MAX_QUERY_CHARS {
+        return Err(QueryError::new(
+            MAX_QUERY_CHARS + 1,
+            format!("query too long: {chars} characters, at most {MAX_QUERY_CHARS} allowed"),
+        ));
+    }
     let lexemes = lex(query)?;
     let mut p = Parser {
         lexemes,
         pos: 0,
-        end_column: query.chars().count() + 1,
+        end_column: chars + 1,
+        depth: 0,
     };
     let (root, negative_only) = p.or()?;
     if let Some(l) = p.peek() {
@@ -47,6 +65,8 @@ struct Parser {
     lexemes: Vec<Lexeme>,
     pos: usize,
     end_column: usize,
+    /// How deeply the operand being parsed is nested (see [`MAX_DEPTH`]).
+    depth: usize,
 }
 
 /// `Some(column)` when the parsed part can only hold for posts *lacking* something: it matches
@@ -60,6 +80,20 @@ impl Parser {
 
     fn column(&self) -> usize {
         self.peek().map_or(self.end_column, |l| l.column)
+    }
+
+    /// Goes one level deeper at `column`, or says the query nests too deeply there.
+    fn descend(&mut self, column: usize) -> Result<(), QueryError> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(QueryError::new(
+                column,
+                format!(
+                    "query nested too deeply: at most {MAX_DEPTH} levels of parentheses, NOT and NEAR"
+                ),
+            ));
+        }
+        Ok(())
     }
 
     fn starts_operand(&self) -> bool {
@@ -153,7 +187,9 @@ impl Parser {
             if !self.starts_operand() {
                 return Err(self.missing_operand(name));
             }
+            self.descend(column)?;
             let (inner, _) = self.unary()?;
+            self.depth -= 1;
             return Ok((Node::Not(Box::new(inner)), Some(column)));
         }
         self.near()
@@ -162,8 +198,11 @@ impl Parser {
     fn near(&mut self) -> Result<(Node, NegativeOnly), QueryError> {
         let left_column = self.column();
         let (mut left, negative) = self.primary()?;
+        let depth = self.depth;
         while let Some(&Tok::Near { distance, ordered }) = self.peek().map(|l| &l.tok) {
             let name = near_name(distance, ordered);
+            // A chain nests to the left: each link is one level deeper than the last.
+            self.descend(self.column())?;
             self.pos += 1;
             let right_column = self.column();
             if !matches!(
@@ -191,6 +230,7 @@ impl Parser {
                 ordered,
             };
         }
+        self.depth = depth;
         Ok((left, negative))
     }
 
@@ -202,7 +242,9 @@ impl Parser {
         self.pos += 1;
         match l.tok {
             Tok::LParen => {
+                self.descend(l.column)?;
                 let inner = self.or()?;
+                self.depth -= 1;
                 match self.peek() {
                     Some(Lexeme {
                         tok: Tok::RParen, ..

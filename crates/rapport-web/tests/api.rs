@@ -260,3 +260,31 @@ async fn run_serves_on_a_real_socket_and_shuts_down() {
     stop.send(()).unwrap();
     server.await.unwrap().unwrap();
 }
+
+/// A query nested thousands deep once overflowed a server thread's stack and aborted the
+/// process; now the search and topic endpoints answer with the parser's error, and the server
+/// goes on answering.
+#[tokio::test]
+async fn deeply_nested_queries_get_an_error_not_a_crash() {
+    let (s, token, _db) = state_with_token().await;
+    let t = Some(token.as_str());
+    let deep = format!("{}refund{}", "(".repeat(4_000), ")".repeat(4_000));
+    let encoded = deep.replace('(', "%28").replace(')', "%29");
+    let (status, body) = call(&s, "GET", &format!("/api/v1/posts?q={encoded}"), t, None).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["code"], "invalid_query");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.starts_with("query nested too deeply"), "{message}");
+
+    let topic = serde_json::json!({"name": "Deep", "query": deep}).to_string();
+    let (status, body) = call(&s, "POST", "/api/v1/topics", t, Some(&topic)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"]["code"], "invalid_query");
+
+    let (status, body) = call(&s, "GET", "/api/v1/topics", t, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        !body.to_string().contains("\"Deep\""),
+        "the refused topic was not stored: {body}"
+    );
+}

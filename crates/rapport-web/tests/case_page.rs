@@ -843,7 +843,9 @@ async fn suggested_answers_come_from_similar_resolved_cases() {
         .await;
     assert!(done.status.is_redirection(), "{done:?}");
     let page = s.page(&s.agent).await;
-    let text = "@bob we reversed the second charge, it shows within 3 days";
+    // Bob's handle stays with Bob: the suggestion is addressed to no one until it is sent.
+    let text = "we reversed the second charge, it shows within 3 days";
+    assert!(!page.body.contains("@bob we reversed"));
     let at = page
         .body
         .find(&format!(

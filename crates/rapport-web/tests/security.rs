@@ -535,3 +535,33 @@ async fn every_answer_carries_the_security_headers() {
 
 #[path = "security/xss.rs"]
 mod xss;
+
+/// `/topics/check`, which every role may call, once aborted the server on a query nested
+/// 1,500 deep; it now answers with the parser's error and its column.
+#[tokio::test]
+async fn the_live_query_check_refuses_deep_nesting_and_the_server_answers_on() {
+    let world = admin_world(WebConfig::default()).await;
+    world.user("analyst", Role::Analyst).await;
+    let analyst = world.session("analyst").await;
+    let deep = format!("{}help", "%28".repeat(4_000));
+    let answer = world
+        .send(
+            Call::get(format!("/topics/check?q={deep}"))
+                .by(&analyst)
+                .build(),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let body: serde_json::Value = serde_json::from_str(&answer.body).unwrap();
+    assert_eq!(body["ok"], false, "{body}");
+    assert_eq!(body["column"], rapport_query::MAX_DEPTH + 1);
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("query nested too deeply"),
+        "{body}"
+    );
+    let health = world.send(Call::get("/healthz").build()).await;
+    assert_eq!(health.status, StatusCode::OK);
+}

@@ -3,7 +3,10 @@
 
 use super::{Care, CareError, ChangeKind, Result};
 use chrono::{DateTime, Utc};
-use rapport_domain::{CaseId, Network, PersonVars, Template, TemplateContext, UserId, compose};
+use rapport_domain::{
+    CaseId, ContactId, Network, PersonVars, SourceCase, Template, TemplateContext, UserId, compose,
+    generalize,
+};
 use rapport_store::care::{NewReply, OutboxEntry, ReplyOutcome, ReplyStatus, SavedReply};
 use serde::Serialize;
 
@@ -19,12 +22,18 @@ pub struct ComposerCount {
     pub fits: bool,
 }
 
-/// A suggested answer: what an agent replied on a similar resolved case.
+/// A suggested answer: what an agent replied on a similar resolved case, made a template and
+/// filled in for this case.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Suggestion {
+    /// The similar case the reply was given on.
     pub case_id: CaseId,
     /// Higher is more similar.
     pub score: f64,
+    /// The reply as a template: the source customer's details replaced by variables and
+    /// visible blanks such as `[number]`.
+    pub template: String,
+    /// The template rendered for this case's customer and the asking agent.
     pub text: String,
 }
 
@@ -161,8 +170,16 @@ impl Care {
     }
 
     /// Replies given on the resolved cases most similar to this one (full-text similarity over
-    /// what the customers wrote), best first, at most `limit`.
-    pub async fn suggest_replies(&self, id: CaseId, limit: usize) -> Result<Vec<Suggestion>> {
+    /// what the customers wrote), best first, at most `limit`, each made a template for this
+    /// case first ([`rapport_domain::generalize`]): the other customer's name, handles, case
+    /// and order numbers and links never reach this customer. `agent` fills the agent's
+    /// variables; suggestions that come out the same are offered once.
+    pub async fn suggest_replies(
+        &self,
+        id: CaseId,
+        agent: PersonVars,
+        limit: usize,
+    ) -> Result<Vec<Suggestion>> {
         let posts = self.cs().case_posts(id).await?;
         let mut text = String::new();
         for p in posts.iter().filter(|p| p.from_customer) {
@@ -175,8 +192,29 @@ impl Care {
             .cs()
             .similar_resolved_cases(&text, Some(id), limit.max(1) as u32 * 2)
             .await?;
+        if similar.is_empty() {
+            return Ok(Vec::new());
+        }
+        let own: Vec<String> = self
+            .store
+            .own_accounts()
+            .await?
+            .into_iter()
+            .map(|i| i.handle)
+            .collect();
+        let record = self.load(id).await?;
+        let ctx = TemplateContext {
+            contact: PersonVars {
+                name: self.contact_name(record.case.contact_id).await?,
+                first_name: None,
+            },
+            agent,
+            case_id: Some(id),
+            brand_name: None,
+        };
         let mut out: Vec<Suggestion> = Vec::new();
         for (case_id, score) in similar {
+            let source = self.source_case(case_id).await?;
             let mut replies = Vec::new();
             for p in self.cs().case_posts(case_id).await? {
                 if !p.from_customer
@@ -190,16 +228,51 @@ impl Care {
                     replies.push(r.body);
                 }
             }
-            for text in replies {
-                if out.len() < limit && !out.iter().any(|s| s.text == text) {
+            for reply in replies {
+                let template = generalize(&reply, &source, &own);
+                let Ok(parsed) = Template::parse(&template) else {
+                    continue;
+                };
+                let text = parsed.render(&ctx);
+                if out.len() < limit && !text.is_empty() && !out.iter().any(|s| s.text == text) {
                     out.push(Suggestion {
                         case_id,
                         score,
+                        template,
                         text,
                     });
                 }
             }
         }
         Ok(out)
+    }
+
+    /// The name a contact goes by: the one an agent gave, else the one from the network.
+    async fn contact_name(&self, contact: ContactId) -> Result<Option<String>> {
+        Ok(match self.cs().contact_fields(contact).await? {
+            Some(fields) if !fields.name.trim().is_empty() => Some(fields.name),
+            _ => self.store.contact(contact).await?.map(|c| c.name),
+        })
+    }
+
+    /// Everything by which a reply on case `id` could name its customer.
+    async fn source_case(&self, id: CaseId) -> Result<SourceCase> {
+        let record = self.load(id).await?;
+        let contact_id = record.case.contact_id;
+        let mut names = Vec::new();
+        if let Some(fields) = self.cs().contact_fields(contact_id).await? {
+            names.push(fields.name);
+        }
+        if let Some(contact) = self.store.contact(contact_id).await? {
+            names.push(contact.name);
+            for identity in contact.identities {
+                names.extend(identity.display_name);
+                names.push(identity.handle);
+            }
+        }
+        Ok(SourceCase {
+            case_id: Some(id),
+            names,
+        })
     }
 }

@@ -75,23 +75,27 @@ pub async fn saved_reply(
     Path(id): Path<i64>,
     Query(q): Query<SavedParams>,
 ) -> Response {
+    match state
+        .engine
+        .care()
+        .render_saved_reply(q.name.trim(), CaseId(id), agent_vars(&p), None)
+        .await
+    {
+        Ok(text) => Json(json!({ "text": text })).into_response(),
+        Err(e) => care_failed(e),
+    }
+}
+
+/// The calling agent as a saved reply or a suggested answer names them.
+pub(super) fn agent_vars(p: &Principal) -> PersonVars {
     let name = if p.user.display_name.trim().is_empty() {
         p.user.name.clone()
     } else {
         p.user.display_name.clone()
     };
-    let agent = PersonVars {
+    PersonVars {
         first_name: name.split_whitespace().next().map(str::to_string),
         name: Some(name),
-    };
-    match state
-        .engine
-        .care()
-        .render_saved_reply(q.name.trim(), CaseId(id), agent, None)
-        .await
-    {
-        Ok(text) => Json(json!({ "text": text })).into_response(),
-        Err(e) => care_failed(e),
     }
 }
 

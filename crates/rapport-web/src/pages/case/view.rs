@@ -592,7 +592,7 @@ pub async fn build(
                 .into_iter()
                 .map(|s| s.name)
                 .collect(),
-            care.suggest_replies(id, SUGGESTIONS)
+            care.suggest_replies(id, super::live::agent_vars(p), SUGGESTIONS)
                 .await?
                 .into_iter()
                 .map(|s| s.text)

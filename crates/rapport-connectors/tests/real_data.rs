@@ -252,3 +252,40 @@ fn airline_file_reads_every_row_duplicates_included() {
     assert_eq!(p.engagement.reposts, 1);
     assert_eq!(p.hashtags, strings(&["oscars", "redcarpet", "oscars2015"]));
 }
+
+/// One stray quote once turned the next thousand valid rows into one reject. Now the row with
+/// the quote is the only one lost, and its reject says how far the quote ran.
+#[test]
+fn a_stray_quote_in_a_real_export_loses_only_its_own_line() {
+    let path = "twcs/twcs_head_5000.csv";
+    let file = std::fs::read_to_string(data(path)).unwrap();
+    let rows = csv_rows(path);
+    // Open a quote at the start of the text of a plain record past the 100th line, and never
+    // close it: a CSV reader then reads on to the next quote in the file.
+    let mut lines: Vec<String> = file.split('\n').map(str::to_string).collect();
+    let at = (100..lines.len())
+        .find(|&i| {
+            let parts: Vec<&str> = lines[i].split(',').collect();
+            parts.len() == 8 && !lines[i].contains('"') && parts[1].parse::<u64>().is_ok()
+        })
+        .expect("a plain record");
+    let mut parts: Vec<String> = lines[at].split(',').map(str::to_string).collect();
+    let victim_id = int_id(&parts[1]);
+    parts[5] = format!("\"{}", parts[5]);
+    lines[at] = parts.join(",");
+    let text = lines.join("\n");
+    let read = common::read_bytes(Format::Twcs, text.as_bytes());
+    assert_eq!(read.rejects.len(), 1, "{:?}", read.rejects);
+    let reject = &read.rejects[0];
+    assert_eq!(reject.line as usize, at + 1);
+    assert!(
+        reject
+            .reason
+            .contains("is not closed properly and ran over"),
+        "{}",
+        reject.reason
+    );
+    assert!(!reject.raw.contains('\n'), "only the broken line is kept");
+    assert_eq!(read.posts.len(), rows.len() - 1);
+    assert!(read.posts.iter().all(|p| p.native_id != victim_id));
+}

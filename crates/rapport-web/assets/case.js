@@ -128,8 +128,12 @@
     });
 
     // --- live: presence changes and changes to the case ---------------------------------------
-    if (window.EventSource) {
-      var source = new EventSource(base + "/events");
+    // Closed when the page is left (a page kept in the back/forward cache would hold one of the
+    // six connections HTTP/1.1 allows per host), opened again when it comes back.
+    var source = null;
+    function listen() {
+      if (!window.EventSource || source) return;
+      source = new EventSource(base + "/events");
       source.addEventListener("presence", function (e) {
         try { show(JSON.parse(e.data).others); } catch (err) { /* ignore a bad event */ }
       });
@@ -143,7 +147,18 @@
           changed.hidden = false;
         }
       });
-      window.addEventListener("pagehide", function () { source.close(); });
     }
+    listen();
+    window.addEventListener("pagehide", function () {
+      if (source) source.close();
+      source = null;
+    });
+    window.addEventListener("pageshow", function (e) {
+      if (e.persisted) {
+        leaving = false;
+        beat();
+        listen();
+      }
+    });
   });
 })();

@@ -171,10 +171,15 @@
     e.preventDefault();
   }
 
+  // The live stream is closed whenever the page is left. A browser keeps left pages in its
+  // back/forward cache with their streams open, and HTTP/1.1 allows six connections per host:
+  // after six view switches every further request waited about a minute for a free one.
+  var source = null;
+  var connected = false;
+
   function listen() {
-    if (!window.EventSource) return;
-    var source = new EventSource("/inbox/events");
-    var connected = false;
+    if (!window.EventSource || source) return;
+    source = new EventSource("/inbox/events");
     source.addEventListener("ready", function () {
       // A stream after the first: changes between the two were not seen.
       if (connected) refreshSoon();
@@ -183,6 +188,17 @@
     source.addEventListener("case", refreshSoon);
     source.addEventListener("reload", refreshSoon);
   }
+
+  function stopListening() {
+    if (source) source.close();
+    source = null;
+  }
+
+  window.addEventListener("pagehide", stopListening);
+  window.addEventListener("pageshow", function (e) {
+    // Back from the cache: listen again; the "ready" of the new stream refreshes the list.
+    if (e.persisted && root) listen();
+  });
 
   document.addEventListener("DOMContentLoaded", function () {
     root = document.getElementById("inbox");

@@ -54,6 +54,8 @@ pub struct WebConfig {
     /// Mark cookies `Secure` (serve over HTTPS, directly or behind a proxy).
     pub secure_cookies: bool,
     pub login_limits: LoginLimits,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (addresses or networks).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Default for WebConfig {
@@ -62,6 +64,7 @@ impl Default for WebConfig {
             max_body_bytes: 1 << 20,
             secure_cookies: false,
             login_limits: LoginLimits::default(),
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -103,9 +106,19 @@ fn build(state: &AppState) -> (Router<AppState>, Vec<RouteInfo>) {
     table.extend(service_table);
     let router = Router::new()
         .merge(pages)
-        .nest("/api/v1", api)
-        .merge(service);
+        .nest("/api/v1", api.fallback(api_not_found))
+        .merge(service)
+        .fallback(pages::not_found);
     (router, table)
+}
+
+/// Any `/api/v1/...` path no endpoint serves.
+async fn api_not_found(uri: axum::http::Uri) -> ApiError {
+    ApiError::new(
+        axum::http::StatusCode::NOT_FOUND,
+        "not_found",
+        format!("no endpoint at {}", uri.path()),
+    )
 }
 
 /// Every route [`app`] serves, with who may call it: the same table the router is built from.
@@ -121,7 +134,10 @@ pub fn app(state: AppState) -> Router {
             auth::identify,
         ))
         .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
-        .layer(middleware::from_fn(headers::secure))
+        .layer(middleware::from_fn_with_state(
+            state.config.secure_cookies,
+            headers::secure,
+        ))
         .layer(middleware::from_fn(observe::track))
         .with_state(state)
 }

@@ -360,6 +360,7 @@ const ROUTES: &[Row] = &[
     ),
     // Care settings; `{team}`, the `Seeded` policy and saved reply and `Doomed` are made in
     // `seed`.
+    row("GET", "/settings", "/settings", Body::None, ADMIN, 200),
     row(
         "GET",
         "/settings/teams",
@@ -751,9 +752,11 @@ fn limits() -> WebConfig {
     // Every login in this test comes from one address; the limits have their own test.
     WebConfig {
         login_limits: LoginLimits {
+            per_pair: 1_000,
             per_address: 1_000,
             per_user: 1_000,
             window: Duration::from_secs(60),
+            ..Default::default()
         },
         ..Default::default()
     }

@@ -156,8 +156,15 @@ async fn fetch(client: &Client<HttpConnector, Body>, request: Request<Body>) -> 
     }
 }
 
-/// One login attempt through the form, as a browser at `from` makes it.
-async fn attempt(server: SocketAddr, from: &str, name: &str, password: &str) -> StatusCode {
+/// One login attempt through the form, as a browser at `from` makes it, optionally through a
+/// proxy that says the request came from `forwarded_for`.
+async fn attempt_via(
+    server: SocketAddr,
+    from: &str,
+    forwarded_for: Option<&str>,
+    name: &str,
+    password: &str,
+) -> Answer {
     let client = client_from(from.parse().unwrap());
     let url = format!("http://{server}/login");
     let form = fetch(&client, Request::get(&url).body(Body::empty()).unwrap()).await;
@@ -167,17 +174,36 @@ async fn attempt(server: SocketAddr, from: &str, name: &str, password: &str) -> 
         ("name", name),
         ("password", password),
     ]);
-    fetch(&client, call.build()).await.status
+    let mut request = call.build();
+    if let Some(xff) = forwarded_for {
+        request
+            .headers_mut()
+            .insert("x-forwarded-for", xff.parse().unwrap());
+    }
+    fetch(&client, request).await
 }
 
+async fn attempt(server: SocketAddr, from: &str, name: &str, password: &str) -> StatusCode {
+    attempt_via(server, from, None, name, password).await.status
+}
+
+/// Only failures count, they slow down the client that makes them rather than locking the
+/// account, and `X-Forwarded-For` names the client only when a trusted proxy sends it. Before,
+/// two wrong guesses from anywhere locked the real user out, and the twentieth successful
+/// login from one address (a whole company behind one proxy) was refused.
 #[tokio::test]
-async fn login_attempts_are_limited_per_address_and_per_user_name() {
+async fn failed_logins_slow_the_guesser_not_the_user_or_the_office() {
     let world = admin_world(WebConfig {
         login_limits: LoginLimits {
+            per_pair: 2,
             per_address: 3,
-            per_user: 2,
+            per_user: 6,
+            base_delay: Duration::from_secs(30),
+            max_delay: Duration::from_secs(600),
             window: Duration::from_secs(600),
+            capacity: 1_000,
         },
+        trusted_proxies: vec!["127.0.0.8/32".parse().unwrap()],
         ..Default::default()
     })
     .await;
@@ -188,28 +214,28 @@ async fn login_attempts_are_limited_per_address_and_per_user_name() {
     let serving = tokio::spawn(rapport_web::run(listener, world.state.clone(), async {
         let _ = stopped.await;
     }));
-    let (wrong, limited) = (StatusCode::UNAUTHORIZED, StatusCode::TOO_MANY_REQUESTS);
-
-    // Per user name: guesses for 'admin' from two addresses share one count, and once it is
-    // spent even the right password is refused; other names are not affected.
-    assert_eq!(
-        attempt(server, "127.0.0.2", "admin", "guess-one-1").await,
-        wrong
-    );
-    assert_eq!(
-        attempt(server, "127.0.0.3", "ADMIN", "guess-two-2").await,
-        wrong
-    );
-    assert_eq!(
-        attempt(server, "127.0.0.4", "admin", PASSWORD).await,
-        limited
-    );
-    assert_eq!(
-        attempt(server, "127.0.0.5", "bea", PASSWORD).await,
-        StatusCode::SEE_OTHER
+    let (wrong, limited, ok) = (
+        StatusCode::UNAUTHORIZED,
+        StatusCode::TOO_MANY_REQUESTS,
+        StatusCode::SEE_OTHER,
     );
 
-    // Per address: one address trying many names is stopped after three tries.
+    // A guesser at one address gets two free failures, then must wait.
+    for guess in ["guess-one-1", "guess-two-2"] {
+        assert_eq!(attempt(server, "127.0.0.2", "admin", guess).await, wrong);
+    }
+    let refused = attempt_via(server, "127.0.0.2", None, "admin", PASSWORD).await;
+    assert_eq!(refused.status, limited);
+    assert_eq!(refused.headers["retry-after"], "30");
+    // The real admin elsewhere is not locked out by it.
+    assert_eq!(attempt(server, "127.0.0.4", "admin", PASSWORD).await, ok);
+
+    // Successes never count: an office behind one address logs in all day.
+    for _ in 0..25 {
+        assert_eq!(attempt(server, "127.0.0.5", "bea", PASSWORD).await, ok);
+    }
+
+    // One address trying many names waits after three failures.
     for name in ["ann", "bob", "cy"] {
         assert_eq!(
             attempt(server, "127.0.0.6", name, "guess-three-3").await,
@@ -217,9 +243,30 @@ async fn login_attempts_are_limited_per_address_and_per_user_name() {
         );
     }
     assert_eq!(attempt(server, "127.0.0.6", "bea", PASSWORD).await, limited);
+    assert_eq!(attempt(server, "127.0.0.7", "bea", PASSWORD).await, ok);
+
+    // Behind the trusted proxy, each forwarded client has its own count...
+    for guess in ["guess-four-4", "guess-five-5"] {
+        let a = attempt_via(server, "127.0.0.8", Some("198.51.100.1"), "bea", guess).await;
+        assert_eq!(a.status, wrong);
+    }
+    let a = attempt_via(server, "127.0.0.8", Some("198.51.100.1"), "bea", PASSWORD).await;
+    assert_eq!(a.status, limited);
+    let a = attempt_via(server, "127.0.0.8", Some("198.51.100.2"), "bea", PASSWORD).await;
+    assert_eq!(a.status, ok);
+    // ...while a client that is not a proxy cannot escape its count by writing the header.
+    for guess in ["guess-six-6", "guess-seven-7"] {
+        let a = attempt_via(server, "127.0.0.9", Some("198.51.100.3"), "bea", guess).await;
+        assert_eq!(a.status, wrong);
+    }
+    let a = attempt_via(server, "127.0.0.9", Some("198.51.100.4"), "bea", PASSWORD).await;
+    assert_eq!(a.status, limited);
+
+    // A megabyte user name is refused as a wrong login, not hashed or kept.
+    let huge = "n".repeat(1 << 19);
     assert_eq!(
-        attempt(server, "127.0.0.7", "bea", PASSWORD).await,
-        StatusCode::SEE_OTHER
+        attempt(server, "127.0.0.10", &huge, "whatever-1").await,
+        wrong
     );
 
     stop.send(()).unwrap();
@@ -531,6 +578,64 @@ async fn every_answer_carries_the_security_headers() {
         assert!(policy.contains("frame-ancestors 'none'"), "{uri}: {policy}");
         assert_eq!(h(header::X_CONTENT_TYPE_OPTIONS), "nosniff", "{uri}");
     }
+}
+
+/// Pages and API answers for a logged-in caller are never kept by a cache (a shared computer's
+/// back button, a proxy), the public pages and assets may be, and HSTS is sent when Rapport is
+/// served over HTTPS.
+#[tokio::test]
+async fn personal_answers_are_not_cached_and_https_sends_hsts() {
+    let world = admin_world(WebConfig::default()).await;
+    let admin = world.session("admin").await;
+    let me = world.accounts.users().await.unwrap()[0].clone();
+    let token = world
+        .token_as(&me, Role::Admin, &[Permission::ReadTopics])
+        .await;
+    let cache = |a: &Answer| {
+        a.headers
+            .get(header::CACHE_CONTROL)
+            .map(|v| v.to_str().unwrap().to_string())
+    };
+    for uri in ["/", "/topics", "/settings/users"] {
+        let a = world.send(Call::get(uri).by(&admin).build()).await;
+        assert_eq!(a.status, StatusCode::OK, "{uri}");
+        assert_eq!(cache(&a).as_deref(), Some("no-store"), "{uri}");
+        assert!(a.headers.get(header::STRICT_TRANSPORT_SECURITY).is_none());
+    }
+    let api = world
+        .send(Call::get("/api/v1/topics").bearer(&token).build())
+        .await;
+    assert_eq!(api.status, StatusCode::OK);
+    assert_eq!(cache(&api).as_deref(), Some("no-store"));
+    // The login form sets a cookie: not cached either.
+    let login = world.send(Call::get("/login").build()).await;
+    assert_eq!(cache(&login).as_deref(), Some("no-store"));
+    // Assets keep their own rule, even for a logged-in browser; health is public.
+    let css = world
+        .send(Call::get("/assets/app.css").by(&admin).build())
+        .await;
+    assert_eq!(cache(&css).as_deref(), Some("public, max-age=3600"));
+    assert_eq!(
+        cache(&world.send(Call::get("/healthz").build()).await),
+        None
+    );
+
+    let https = admin_world(WebConfig {
+        secure_cookies: true,
+        ..Default::default()
+    })
+    .await;
+    let a = https.send(Call::get("/login").build()).await;
+    assert_eq!(
+        a.headers[header::STRICT_TRANSPORT_SECURITY],
+        "max-age=31536000; includeSubDomains"
+    );
+    assert!(a.cookie("rapport_csrf").is_some());
+    assert!(
+        a.set_cookies().iter().all(|c| c.contains("; Secure")),
+        "{:?}",
+        a.set_cookies()
+    );
 }
 
 #[path = "security/xss.rs"]

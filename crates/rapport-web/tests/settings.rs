@@ -911,12 +911,12 @@ async fn agents_and_analysts_are_refused_and_strangers_sent_to_log_in() {
     unchanged(&world, team).await;
     // Agents see no settings link; the admin's goes to the settings.
     let agent_home = get(&world, callers[0].1.as_ref().unwrap(), "/").await;
-    assert!(!agent_home.body.contains(r#"href="/settings/"#));
+    assert!(!agent_home.body.contains(r#"href="/settings"#));
     let admin_home = get(&world, &admin, "/").await;
     assert!(
         admin_home
             .body
-            .contains(r#"<a href="/settings/users">Settings</a>"#)
+            .contains(r#"<a href="/settings">Settings</a>"#)
     );
 }
 
@@ -999,4 +999,72 @@ async fn names_and_bodies_are_escaped() {
         "{}",
         page.body
     );
+}
+
+/// `/settings`, where the demo sends admins, once answered a bare 404; it lists the settings
+/// pages now, and a path nothing serves gets a page in the app's layout with the way back.
+#[tokio::test]
+async fn settings_has_an_index_and_unknown_paths_a_page_of_their_own() {
+    let (world, admin) = world_with_admin().await;
+    world.user("agent", Role::Agent).await;
+    let agent = world.session("agent").await;
+
+    let index = get(&world, &admin, "/settings").await;
+    assert_eq!(index.status, StatusCode::OK);
+    for link in PAGES {
+        assert!(
+            index.body.contains(&format!(r#"<a href="{link}">"#)),
+            "/settings lists {link}"
+        );
+    }
+    assert!(index.body.contains(r#"aria-current="page">Settings</a>"#));
+    assert_eq!(
+        get(&world, &agent, "/settings").await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    let lost = get(&world, &agent, "/settings/nothing-here").await;
+    assert_eq!(lost.status, StatusCode::NOT_FOUND);
+    assert!(
+        lost.body.contains("<h1>Page not found</h1>"),
+        "{}",
+        lost.body
+    );
+    assert!(lost.body.contains(r#"<a href="/inbox">The inbox</a>"#));
+    assert!(
+        !lost.body.contains(r#"href="/settings""#),
+        "agents get no settings link"
+    );
+    assert!(lost.body.contains("/settings/nothing-here"));
+    // Hostile paths are shown as text, never as markup.
+    let hostile = get(&world, &admin, "/%3Cscript%3Ealert(1)%3C/script%3E").await;
+    assert_eq!(hostile.status, StatusCode::NOT_FOUND);
+    assert!(!hostile.body.contains("<script>alert"), "{}", hostile.body);
+    assert!(hostile.body.contains(r#"<a href="/settings">Settings</a>"#));
+
+    let anonymous = world.send(Call::get("/no/such/page").build()).await;
+    assert_eq!(anonymous.status, StatusCode::NOT_FOUND);
+    assert!(anonymous.body.contains(r#"<a href="/login">Log in</a>"#));
+
+    let api = world
+        .send(Call::get("/api/v1/no-such-endpoint").build())
+        .await;
+    assert_eq!(api.status, StatusCode::NOT_FOUND);
+    let body: serde_json::Value = serde_json::from_str(&api.body).unwrap();
+    assert_eq!(body["error"]["code"], "not_found");
+}
+
+/// The new-user form once offered admin first and selected; a new user is an agent unless
+/// the admin picks otherwise.
+#[tokio::test]
+async fn the_new_user_form_starts_at_the_least_privilege_that_works_the_inbox() {
+    let (world, admin) = world_with_admin().await;
+    let page = get(&world, &admin, "/settings/users").await;
+    let form = &page.body[page.body.find(r#"<select id="nu-role""#).unwrap()..];
+    let form = &form[..form.find("</select>").unwrap()];
+    assert!(
+        form.contains(r#"<option value="agent" selected>"#),
+        "{form}"
+    );
+    assert_eq!(form.matches(" selected").count(), 1, "{form}");
 }

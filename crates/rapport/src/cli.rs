@@ -93,6 +93,7 @@ pub enum TrainCommand {
         /// scores.
         #[arg(long, value_name = "FILE")]
         word_vectors: Option<PathBuf>,
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -109,6 +110,7 @@ pub enum EvalCommand {
         /// A model file to score instead of the built-in one.
         #[arg(long, value_name = "FILE")]
         model: Option<PathBuf>,
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -120,6 +122,7 @@ pub enum EvalCommand {
         /// The shared data directory the labelled ids point into [default: ../shared/data].
         #[arg(long, value_name = "DIR")]
         data: Option<PathBuf>,
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -134,6 +137,7 @@ pub struct ClassifyArgs {
     /// The author's follower count, if known (it raises urgency).
     #[arg(long)]
     pub followers: Option<u64>,
+    /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
 }
@@ -176,6 +180,7 @@ pub struct ImportArgs {
     /// Where to write rejected records [default: <data_dir>/rejects/<file>-<time>.ndjson].
     #[arg(long, value_name = "FILE")]
     pub rejects: Option<PathBuf>,
+    /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
 }
@@ -185,6 +190,8 @@ pub enum TopicsCommand {
     /// Add a topic; it is matched at once against the posts already stored.
     Add {
         name: String,
+        /// The listening query (see the README's query language; may start with '-').
+        #[arg(allow_hyphen_values = true)]
         query: String,
         /// Match `cafe` and `café` alike.
         #[arg(long)]
@@ -193,6 +200,8 @@ pub enum TopicsCommand {
     /// Change a topic's query; its matches are rebuilt.
     Edit {
         name: String,
+        /// The new listening query (may start with '-').
+        #[arg(allow_hyphen_values = true)]
         query: String,
         #[arg(long)]
         ignore_accents: bool,
@@ -203,12 +212,15 @@ pub enum TopicsCommand {
     Rm { name: String },
     /// Backtest a query over stored posts: count, matching posts, per day.
     Test {
+        /// The listening query, e.g. 'refund* OR "charged twice"' (may start with '-').
+        #[arg(allow_hyphen_values = true)]
         query: String,
         #[arg(long)]
         ignore_accents: bool,
         /// Posts to list (the count covers all).
         #[arg(long, default_value_t = 20)]
         limit: usize,
+        /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
     },
@@ -216,9 +228,12 @@ pub enum TopicsCommand {
 
 #[derive(Debug, Args)]
 pub struct SearchArgs {
+    /// The listening query, e.g. '(broken OR outage) -thank*' (may start with '-').
+    #[arg(allow_hyphen_values = true)]
     pub query: String,
     #[arg(long, default_value_t = 20)]
     pub limit: usize,
+    /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
 }
@@ -267,6 +282,7 @@ pub struct BenchInboxArgs {
     /// An empty store to build in [default: a fresh SQLite file in a temporary directory].
     #[arg(long, value_name = "URL")]
     pub store: Option<String>,
+    /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
 }
@@ -289,6 +305,7 @@ pub struct BenchIngestArgs {
     /// Store to measure against [default: a fresh SQLite file in a temporary directory].
     #[arg(long, value_name = "URL")]
     pub store: Option<String>,
+    /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
 }

@@ -32,6 +32,8 @@ pub struct ServerSettings {
     /// Mark the session cookie `Secure` (set when Rapport is served over HTTPS).
     pub secure_cookies: bool,
     pub max_body_bytes: usize,
+    /// Reverse proxies (addresses or CIDR networks) whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -68,6 +70,7 @@ impl Default for ServerSettings {
             addr: "127.0.0.1:7070".into(),
             secure_cookies: false,
             max_body_bytes: 1 << 20,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -78,6 +81,23 @@ impl Default for IngestSettings {
             batch_size: 2_000,
             classify: true,
         }
+    }
+}
+
+impl ServerSettings {
+    /// The trusted proxies as networks: a bare address is a network of one.
+    pub fn trusted_proxy_nets(&self) -> Result<Vec<ipnet::IpNet>> {
+        self.trusted_proxies
+            .iter()
+            .map(|p| {
+                let p = p.trim();
+                p.parse::<ipnet::IpNet>()
+                    .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                    .with_context(|| {
+                        format!("server.trusted_proxies: '{p}' is not an address or a network such as 10.0.0.0/8")
+                    })
+            })
+            .collect()
     }
 }
 
@@ -190,6 +210,78 @@ mod tests {
             ..OwnAccounts::default()
         };
         assert_eq!(o.pairs(), vec![(Network::X, "AppleSupport".to_string())]);
+    }
+
+    /// Defaults, then the file, then `RAPPORT_*` (nested keys with `__`), each overriding the
+    /// one before; unknown keys anywhere are an error that names them.
+    #[test]
+    // figment's test jail wants its own large error type from the closure.
+    #[allow(clippy::result_large_err)]
+    fn the_file_then_the_environment_override_the_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file(
+                "rapport.toml",
+                r#"
+                data_dir = "from-file"
+                log = "debug"
+                [server]
+                addr = "127.0.0.1:9000"
+                trusted_proxies = ["10.0.0.0/8"]
+                [own_accounts]
+                x = ["@AcmeHelp"]
+                "#,
+            )?;
+            let s = Settings::load(None).expect("the file loads");
+            assert_eq!(s.data_dir, PathBuf::from("from-file"));
+            assert_eq!(s.log, "debug");
+            assert_eq!(s.server.addr, "127.0.0.1:9000");
+            assert_eq!(
+                s.server.max_body_bytes,
+                1 << 20,
+                "a default the file left alone"
+            );
+            assert_eq!(
+                s.own_accounts.pairs(),
+                vec![(Network::X, "AcmeHelp".to_string())]
+            );
+            assert_eq!(
+                s.server.trusted_proxy_nets().unwrap(),
+                vec!["10.0.0.0/8".parse::<ipnet::IpNet>().unwrap()]
+            );
+
+            jail.set_env("RAPPORT_DATA_DIR", "from-env");
+            jail.set_env("RAPPORT_SERVER__ADDR", "0.0.0.0:7171");
+            jail.set_env("RAPPORT_INGEST__BATCH_SIZE", "64");
+            jail.set_env("RAPPORT_TEST_BACKEND", "postgres");
+            let s = Settings::load(None).expect("the environment loads");
+            assert_eq!(s.data_dir, PathBuf::from("from-env"));
+            assert_eq!(s.server.addr, "0.0.0.0:7171");
+            assert_eq!(s.ingest.batch_size, 64);
+            assert_eq!(
+                s.log, "debug",
+                "the file still counts where the environment is silent"
+            );
+
+            jail.set_env("RAPPORT_SERVER__ADRESS", "x");
+            let err = format!("{:#}", Settings::load(None).unwrap_err());
+            assert!(err.contains("adress"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_named_file_must_exist_and_bad_proxies_are_named() {
+        let err = Settings::load(Some(Path::new("/nonexistent/rapport.toml"))).unwrap_err();
+        assert!(
+            err.to_string().contains("/nonexistent/rapport.toml"),
+            "{err}"
+        );
+        let server = ServerSettings {
+            trusted_proxies: vec!["127.0.0.1".into(), "proxy.local".into()],
+            ..ServerSettings::default()
+        };
+        let err = server.trusted_proxy_nets().unwrap_err().to_string();
+        assert!(err.contains("'proxy.local'"), "{err}");
     }
 
     #[test]

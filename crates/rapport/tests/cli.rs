@@ -89,6 +89,32 @@ async fn topics_search_and_backtest_from_the_command_line() {
 #[tokio::test]
 async fn mistakes_are_explained_and_exit_non_zero() {
     let w = Workspace::new().await;
+    if w.store_is_sqlite() {
+        // Outside a workspace, reading commands say so instead of making an empty one and
+        // answering 0 from it.
+        for args in [
+            &["topics", "test", "refund"][..],
+            &["search", "refund"],
+            &["topics", "list"],
+        ] {
+            let out = w.run(args);
+            assert!(!out.status.success(), "{args:?}");
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(err.contains("no Rapport workspace in"), "{args:?}: {err}");
+            assert!(
+                !w.path().join("rapport.db").exists(),
+                "{args:?} made a store"
+            );
+        }
+    }
+    w.ok(&[
+        "import",
+        "twcs",
+        data("twcs/twcs_kaggle_sample_93.csv").to_str().unwrap(),
+    ]);
+    // A query may start with '-': it is the query, not an unknown flag.
+    let hyphen = w.json(&["search", "-thank* help", "--json"]);
+    assert!(hyphen["count"].as_u64().unwrap() > 0, "{hyphen}");
     let bad = w.run(&["topics", "add", "Broken", "(wifi OR router"]);
     assert!(!bad.status.success());
     let err = String::from_utf8_lossy(&bad.stderr);
@@ -200,4 +226,89 @@ fn classify_and_eval_print_labels_and_scores() {
     ]);
     assert!(s["macro_recall"].as_f64().unwrap() > 0.55, "{s}");
     assert!(s["confusion"].is_array());
+}
+
+/// The data directory and the database were created readable by everyone on the machine;
+/// they hold customers' posts and contacts, so they are the owner's alone now.
+#[test]
+fn a_new_workspace_is_private_to_its_owner() {
+    use std::os::unix::fs::PermissionsExt;
+    let parent = tempfile::tempdir().unwrap();
+    let dir = parent.path().join("fresh").join("rapport-data");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_rapport"))
+        .arg("--data-dir")
+        .arg(&dir)
+        .args(["import", "twcs"])
+        .arg(data("twcs/twcs_kaggle_sample_93.csv"))
+        .env("RAPPORT_LOG", "warn")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&dir), 0o700, "the data directory");
+    let db = dir.join("rapport.db");
+    assert_eq!(mode(&db), 0o600, "the database");
+    for extra in ["rapport.db-wal", "rapport.db-shm"] {
+        let path = dir.join(extra);
+        if path.exists() {
+            assert_eq!(mode(&path) & 0o077, 0, "{extra}");
+        }
+    }
+}
+
+/// `admin create` reads the password from standard input, stores a user who can log in with
+/// it, never prints it, and refuses a missing password or an unknown role.
+#[tokio::test]
+async fn admin_create_makes_a_user_who_logs_in_with_the_password_from_stdin() {
+    use std::io::Write;
+    let w = Workspace::new().await;
+    let password = "correct-horse-battery-9";
+    let mut child = w
+        .command(&["admin", "create", "--user", "alice", "--role", "agent"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("created agent 'alice'"), "{stdout}");
+    assert!(!stdout.contains(password) && !stderr.contains(password));
+
+    let accounts = rapport_engine::accounts::Accounts::new(
+        w.store().await,
+        rapport_engine::accounts::AccountsConfig::default(),
+    );
+    let (principal, _) = accounts.login("alice", password).await.expect("logs in");
+    assert_eq!(principal.user.role, rapport_domain::Role::Agent);
+    assert!(accounts.login("alice", "wrong-password-1").await.is_err());
+
+    for (args, expected) in [
+        (
+            &["admin", "create", "--user", "bob", "--role", "agent"][..],
+            "no password",
+        ),
+        (
+            &["admin", "create", "--user", "bob", "--role", "overlord"],
+            "overlord",
+        ),
+    ] {
+        let out = w
+            .command(args)
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(expected), "{args:?}: {err}");
+    }
 }

@@ -4,6 +4,12 @@
 //! Only `\n` ends a record. Twitter exports hold bare `\r` inside fields (even unquoted ones),
 //! which a parser that also ends records on `\r` would cut in two; a CRLF file then leaves a `\r`
 //! at the end of each record's last field, which is dropped here.
+//!
+//! A quote that is opened and never properly closed makes a CSV parser read on, across lines,
+//! until some later quote: one stray `"` can swallow a thousand valid rows into one bad record.
+//! So when the caller finds such a record invalid, [`CsvRows::reread_after_first_line`] gives
+//! back every line after the record's first, and reading starts again at the next line: only
+//! the line with the bad quote is lost.
 
 use super::MAX_RECORD_BYTES;
 use csv_core::{ReadRecordResult, ReaderBuilder, Terminator};
@@ -24,6 +30,11 @@ pub(crate) struct CsvRows<R> {
     nend: usize,
     /// Newlines read before the current record.
     line: u64,
+    /// The line where the current record starts.
+    record_line: u64,
+    /// Bytes given back by `reread_after_first_line`, read before the rest of `reader`.
+    pending: Vec<u8>,
+    pending_pos: usize,
     done: bool,
 }
 
@@ -51,6 +62,9 @@ pub(crate) enum Row<'a> {
         /// The record's text without its line terminator.
         raw: &'a [u8],
         fields: Fields<'a>,
+        /// How many lines the record runs over, when a quote in it is not properly closed
+        /// (a closing quote followed by more text, or the input ending inside quotes).
+        broken_quote: Option<u64>,
     },
     Oversized {
         line: u64,
@@ -76,8 +90,26 @@ impl<R: BufRead> CsvRows<R> {
             nout: 0,
             nend: 0,
             line: 0,
+            record_line: 0,
+            pending: Vec::new(),
+            pending_pos: 0,
             done: false,
         }
+    }
+
+    /// Gives back the lines of the record just read after its first, to be read again: for a
+    /// record a broken quote ran on with. The next record starts on the line after the first.
+    pub(crate) fn reread_after_first_line(&mut self) {
+        let raw = trim_leading_line_ends(&self.raw);
+        let Some(end) = memchr::memchr(b'\n', raw) else {
+            return;
+        };
+        let mut pending = raw[end + 1..].to_vec();
+        pending.extend_from_slice(&self.pending[self.pending_pos..]);
+        self.pending = pending;
+        self.pending_pos = 0;
+        self.line = self.record_line;
+        self.done = false;
     }
 
     /// The next non-blank record, or `None` at the end of the input.
@@ -95,6 +127,7 @@ impl<R: BufRead> CsvRows<R> {
             let leading = self.raw.iter().take_while(|b| matches!(b, b'\n' | b'\r'));
             let line = self.line + 1 + leading.filter(|&&b| b == b'\n').count() as u64;
             self.line += self.newlines;
+            self.record_line = line;
             if self.raw_len > MAX_RECORD_BYTES {
                 break line;
             }
@@ -120,13 +153,17 @@ impl<R: BufRead> CsvRows<R> {
                 prefix: &self.raw[..keep],
             });
         }
+        let raw = trim_line_ends(&self.raw);
+        let broken_quote =
+            broken_quote(raw).then(|| memchr::memchr_iter(b'\n', raw).count() as u64 + 1);
         Some(Row::Record {
             line,
-            raw: trim_line_ends(&self.raw),
+            raw,
             fields: Fields {
                 data: &self.fields[..self.nout],
                 ends: &self.ends[..self.nend],
             },
+            broken_quote,
         })
     }
 
@@ -141,10 +178,15 @@ impl<R: BufRead> CsvRows<R> {
         self.nout = 0;
         self.nend = 0;
         loop {
-            let buf = match self.reader.fill_buf() {
-                Ok(buf) => buf,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Some(Err(e)),
+            let from_pending = self.pending_pos < self.pending.len();
+            let buf = if from_pending {
+                &self.pending[self.pending_pos..]
+            } else {
+                match self.reader.fill_buf() {
+                    Ok(buf) => buf,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Some(Err(e)),
+                }
             };
             let (result, nin, nout, nend) = self.core.read_record(
                 buf,
@@ -160,7 +202,11 @@ impl<R: BufRead> CsvRows<R> {
                 self.raw.extend_from_slice(&consumed[..room.min(nin)]);
             }
             self.raw_len += nin;
-            self.reader.consume(nin);
+            if from_pending {
+                self.pending_pos += nin;
+            } else {
+                self.reader.consume(nin);
+            }
             self.nout += nout;
             self.nend += nend;
             let oversized = self.raw_len > MAX_RECORD_BYTES;
@@ -186,6 +232,41 @@ impl<R: BufRead> CsvRows<R> {
     }
 }
 
+/// Whether a quoted field in `raw` is not closed properly: its closing quote is followed by
+/// something other than a comma or the end of the line, or the record ends inside quotes.
+fn broken_quote(raw: &[u8]) -> bool {
+    let mut at_field_start = true;
+    let mut quoted = false;
+    let mut i = 0;
+    while i < raw.len() {
+        let b = raw[i];
+        if quoted {
+            if b == b'"' {
+                if raw.get(i + 1) == Some(&b'"') {
+                    i += 1;
+                } else {
+                    quoted = false;
+                    if !matches!(raw.get(i + 1), None | Some(b',' | b'\n' | b'\r')) {
+                        return true;
+                    }
+                }
+            }
+        } else if b == b'"' && at_field_start {
+            quoted = true;
+        }
+        at_field_start = !quoted && matches!(b, b',' | b'\n');
+        i += 1;
+    }
+    quoted
+}
+
+fn trim_leading_line_ends(mut raw: &[u8]) -> &[u8] {
+    while let [b'\n' | b'\r', rest @ ..] = raw {
+        raw = rest;
+    }
+    raw
+}
+
 fn trim_line_ends(mut raw: &[u8]) -> &[u8] {
     while let [b'\n' | b'\r', rest @ ..] = raw {
         raw = rest;
@@ -205,7 +286,9 @@ mod tests {
         let mut out = Vec::new();
         while let Some(row) = rows.next_row() {
             match row {
-                Row::Record { line, raw, fields } => out.push((
+                Row::Record {
+                    line, raw, fields, ..
+                } => out.push((
                     line,
                     String::from_utf8(raw.to_vec()).unwrap(),
                     (0..fields.len())
@@ -262,5 +345,44 @@ mod tests {
             _ => panic!("expected the record after the oversized one"),
         }
         assert!(rows.next_row().is_none());
+    }
+
+    #[test]
+    fn a_broken_quote_is_flagged_and_the_lines_it_swallowed_are_read_again() {
+        let input = "1,\"ok\"\n2,\"bad quote\n3,three\n4,\"four\" more\n5,five\n";
+        let mut rows = CsvRows::new(input.as_bytes());
+        match rows.next_row() {
+            Some(Row::Record {
+                line: 1,
+                broken_quote: None,
+                ..
+            }) => {}
+            _ => panic!("line 1 is a clean record"),
+        }
+        match rows.next_row() {
+            Some(Row::Record {
+                line, broken_quote, ..
+            }) => assert_eq!((line, broken_quote), (2, Some(3))),
+            _ => panic!("line 2 runs on to the quote of line 4"),
+        }
+        rows.reread_after_first_line();
+        let mut rest = Vec::new();
+        while let Some(Row::Record {
+            line,
+            raw,
+            broken_quote,
+            ..
+        }) = rows.next_row()
+        {
+            rest.push((line, String::from_utf8(raw.to_vec()).unwrap(), broken_quote));
+        }
+        assert_eq!(
+            rest,
+            vec![
+                (3, "3,three".to_string(), None),
+                (4, "4,\"four\" more".to_string(), Some(1)),
+                (5, "5,five".to_string(), None),
+            ]
+        );
     }
 }

@@ -189,14 +189,30 @@ pub enum Record {
 }
 
 impl Record {
-    fn reject(line: u64, reason: impl Into<String>, raw: impl Into<String>) -> Record {
+    /// A reject keeping at most [`REJECT_EXCERPT_BYTES`] of the record's text (a 1 MB record
+    /// once went whole into the rejects file), with the record's full length said after the
+    /// cut.
+    fn reject(line: u64, reason: impl Into<String>, raw: impl AsRef<str>) -> Record {
+        let raw = raw.as_ref();
+        let raw = if raw.len() > REJECT_EXCERPT_BYTES {
+            let mut cut = REJECT_EXCERPT_BYTES;
+            while !raw.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            format!("{}… ({} bytes in all)", &raw[..cut], raw.len())
+        } else {
+            raw.to_string()
+        };
         Record::Reject(Reject {
             line,
             reason: reason.into(),
-            raw: raw.into(),
+            raw,
         })
     }
 }
+
+/// The most of a rejected record's text kept in its [`Reject`].
+pub const REJECT_EXCERPT_BYTES: usize = 4096;
 
 /// Reads `format` records from `reader`, one at a time, in constant memory.
 ///
@@ -218,8 +234,7 @@ pub fn read_records<R: BufRead + Send + 'static>(
 /// The text of a record for a [`Reject`]: invalid UTF-8 replaced, and no longer than a few
 /// kilobytes so that a rejects file stays readable.
 fn reject_text(bytes: &[u8]) -> String {
-    const KEEP: usize = 4096;
-    let cut = &bytes[..bytes.len().min(KEEP)];
+    let cut = &bytes[..bytes.len().min(REJECT_EXCERPT_BYTES)];
     String::from_utf8_lossy(cut).into_owned()
 }
 

@@ -62,8 +62,13 @@ impl<R: BufRead> Iterator for CsvRecords<R> {
             return None;
         }
         let kind = self.kind;
-        let (line, raw, fields) = match self.rows.next_row()? {
-            Row::Record { line, raw, fields } => (line, raw, fields),
+        let (line, raw, fields, broken_quote) = match self.rows.next_row()? {
+            Row::Record {
+                line,
+                raw,
+                fields,
+                broken_quote,
+            } => (line, raw, fields, broken_quote),
             Row::Oversized { line, len, prefix } => {
                 return Some(Record::reject(
                     line,
@@ -101,27 +106,41 @@ impl<R: BufRead> Iterator for CsvRecords<R> {
                 }
             };
         };
-        if fields.len() != columns.width {
-            let reason = format!(
+        let post = if fields.len() != columns.width {
+            Err(format!(
                 "row has {} fields, the header has {}",
                 fields.len(),
                 columns.width
-            );
-            return Some(Record::reject(line, reason, text));
+            ))
+        } else {
+            let row = RowView {
+                kind,
+                fields: &fields,
+                columns,
+            };
+            match kind {
+                Kind::Twcs => twcs(&row, text),
+                Kind::Airline => airline(&row, text),
+            }
+        };
+        match (post, broken_quote) {
+            (Ok(post), _) => Some(Record::Post(post)),
+            (Err(reason), Some(lines)) if lines > 1 => {
+                let first = text.split('\n').next().unwrap_or(text);
+                let reject = Record::reject(
+                    line,
+                    format!(
+                        "{reason}: a quote on this line is not closed properly and ran over \
+                         {lines} lines; this line is rejected and the {} after it are read again",
+                        lines - 1
+                    ),
+                    first.trim_end_matches('\r'),
+                );
+                self.rows.reread_after_first_line();
+                Some(reject)
+            }
+            (Err(reason), _) => Some(Record::reject(line, reason, text)),
         }
-        let row = RowView {
-            kind,
-            fields: &fields,
-            columns,
-        };
-        let post = match kind {
-            Kind::Twcs => twcs(&row, text),
-            Kind::Airline => airline(&row, text),
-        };
-        Some(match post {
-            Ok(post) => Record::Post(post),
-            Err(reason) => Record::reject(line, reason, text),
-        })
     }
 }
 

@@ -4,6 +4,7 @@
 //! `Authorization: Bearer` API token becomes a [`Principal`] in the request's extensions.
 //! Each route's declared [`Access`] is then enforced by [`page_guard`] or [`api_guard`].
 
+pub mod client;
 pub mod csrf;
 pub mod ratelimit;
 

@@ -2,6 +2,7 @@
 
 use super::{Chrome, render};
 use crate::AppState;
+use crate::auth::client::client_address;
 use crate::auth::csrf::{PRE_SESSION_COOKIE, new_token};
 use crate::auth::{SESSION_COOKIE, cookie, set_cookie};
 use askama::Template;
@@ -68,43 +69,68 @@ pub struct LoginForm {
     password: String,
 }
 
-/// `POST /login`: rate-limited per client address and user name; sets the session cookie.
+/// Longer names and passwords are refused before any hashing: a megabyte password would
+/// otherwise cost argon2 a megabyte of work per request.
+const MAX_NAME_BYTES: usize = 256;
+const MAX_PASSWORD_BYTES: usize = 1024;
+
+/// `POST /login`: failed attempts slow further ones down per client address and user name
+/// (see `auth::ratelimit`); sets the session cookie.
 pub async fn submit(
     State(state): State<AppState>,
     peer: Option<Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Response {
-    let address = peer.map_or_else(
-        || "unknown".to_string(),
-        |Extension(ConnectInfo(a))| a.ip().to_string(),
-    );
-    if !state.limiter.attempt(&address, &f.name) {
-        tracing::warn!(%address, "login rate limit reached");
-        return login_page(
+    let peer = peer.map(|Extension(ConnectInfo(a))| a.ip());
+    let address = client_address(peer, &headers, &state.config.trusted_proxies);
+    let name: String = f.name.chars().take(64).collect();
+    if let Err(wait) = state.limiter.check(&address, &f.name) {
+        tracing::warn!(%address, user = %name, wait_s = wait.as_secs(), "login refused: too many failures");
+        let mut answer = login_page(
             &state,
             StatusCode::TOO_MANY_REQUESTS,
-            &f.name,
-            "Too many attempts. Wait a few minutes and try again.",
+            &name,
+            "Too many failed attempts. Wait a little and try again.",
         );
+        answer.headers_mut().insert(
+            header::RETRY_AFTER,
+            // Whole seconds, rounded up: a client that waits as told is let in.
+            (wait.as_secs_f64().ceil() as u64)
+                .max(1)
+                .to_string()
+                .parse()
+                .expect("digits"),
+        );
+        return answer;
     }
-    match state.accounts.login(&f.name, &f.password).await {
+    let result = if f.name.len() > MAX_NAME_BYTES || f.password.len() > MAX_PASSWORD_BYTES {
+        Err(AccountError::InvalidCredentials)
+    } else {
+        state.accounts.login(&f.name, &f.password).await
+    };
+    match result {
         Ok((principal, session)) => {
-            state.limiter.succeeded(&f.name);
-            tracing::info!(user = %principal.user.name, "logged in");
+            state.limiter.succeeded(&address, &f.name);
+            tracing::info!(user = %principal.user.name, %address, "logged in");
             logged_in(&state, &session, "/")
         }
-        Err(AccountError::InvalidCredentials) => login_page(
-            &state,
-            StatusCode::UNAUTHORIZED,
-            &f.name,
-            "Wrong user name or password.",
-        ),
+        Err(AccountError::InvalidCredentials) => {
+            state.limiter.failed(&address, &f.name);
+            tracing::warn!(%address, user = %name, "login failed: wrong user name or password");
+            login_page(
+                &state,
+                StatusCode::UNAUTHORIZED,
+                &name,
+                "Wrong user name or password.",
+            )
+        }
         Err(e) => {
             tracing::error!(error = %e, "login failed");
             login_page(
                 &state,
                 StatusCode::INTERNAL_SERVER_ERROR,
-                &f.name,
+                &name,
                 "Logging in failed; try again.",
             )
         }

@@ -100,6 +100,32 @@ pub fn message(status: StatusCode, chrome: Chrome, heading: &str, text: &str) ->
     )
 }
 
+#[derive(Template)]
+#[template(path = "not_found.html")]
+struct NotFound<'a> {
+    chrome: Chrome,
+    path: &'a str,
+}
+
+/// Any path no route serves: a page in the app's layout, with the way back to what the caller
+/// may open (anonymous callers get the way to log in).
+pub(crate) async fn not_found(
+    principal: Option<axum::Extension<Principal>>,
+    uri: axum::http::Uri,
+) -> Response {
+    let chrome = match &principal {
+        Some(axum::Extension(p)) => Chrome::for_principal(p, "Page not found", ""),
+        None => Chrome::anonymous("Page not found"),
+    };
+    render(
+        StatusCode::NOT_FOUND,
+        &NotFound {
+            chrome,
+            path: uri.path(),
+        },
+    )
+}
+
 pub fn forbidden(p: &Principal) -> Response {
     message(
         StatusCode::FORBIDDEN,
@@ -253,6 +279,7 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<RouteInfo>) {
             Needs(WriteTopics),
             topics::delete,
         )
+        .add(M::GET, "/settings", Needs(ManageUsers), settings::index)
         .add(
             M::GET,
             "/settings/users",

@@ -116,6 +116,22 @@ async fn refused(state: &AppState, p: &Principal, e: AccountError) -> Response {
 }
 
 /// `GET /settings/users`.
+#[derive(Template)]
+#[template(path = "settings_index.html")]
+struct SettingsIndex {
+    chrome: Chrome,
+}
+
+/// `GET /settings`: every settings page, with what it holds.
+pub async fn index(Extension(p): Extension<Principal>) -> Response {
+    render(
+        StatusCode::OK,
+        &SettingsIndex {
+            chrome: Chrome::for_principal(&p, "Settings", "settings"),
+        },
+    )
+}
+
 pub async fn page(State(state): State<AppState>, Extension(p): Extension<Principal>) -> Response {
     page_with(
         &state,

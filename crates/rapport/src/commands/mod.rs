@@ -20,6 +20,10 @@ use std::sync::Arc;
 /// Settings with the command line applied, and the ways to open what they describe.
 pub struct Ctx {
     pub settings: Settings,
+    /// Whether the command makes a workspace when there is none (import, demo, serve, admin,
+    /// bench). The others read one: run where there is none, they say so instead of making an
+    /// empty one and answering from it as if nothing matched.
+    creates_workspace: bool,
 }
 
 impl Ctx {
@@ -31,18 +35,43 @@ impl Ctx {
         if let Some(url) = &cli.database_url {
             settings.database_url = url.clone();
         }
-        Ok(Self { settings })
+        let creates_workspace = matches!(
+            cli.command,
+            Command::Demo(_)
+                | Command::Import(_)
+                | Command::Serve(_)
+                | Command::Admin(_)
+                | Command::Bench(_)
+        );
+        Ok(Self {
+            settings,
+            creates_workspace,
+        })
     }
 
     pub async fn store(&self) -> Result<Arc<dyn rapport_store::Store>> {
         let url = self.settings.database_url();
-        if url.starts_with("sqlite:") {
-            std::fs::create_dir_all(&self.settings.data_dir).with_context(|| {
-                format!(
-                    "cannot create data directory {}",
-                    self.settings.data_dir.display()
-                )
-            })?;
+        let db = self.settings.data_dir.join("rapport.db");
+        if self.settings.database_url.is_empty() && !self.creates_workspace && !db.exists() {
+            anyhow::bail!(
+                "no Rapport workspace in {} (there is no rapport.db): run this where `rapport import` \
+                 or `rapport demo` made one, or give --data-dir or --database-url",
+                self.settings.data_dir.display()
+            );
+        }
+        let embedded = self.settings.database_url.is_empty();
+        if embedded {
+            private_dir(&self.settings.data_dir)?;
+            // SQLite gives the WAL and shared-memory files it creates the database file's
+            // mode, so the file is made before SQLite opens it (an empty file is an empty
+            // database), and files from before this rule are made private too.
+            private_file(&db)?;
+            for extra in ["rapport.db-wal", "rapport.db-shm"] {
+                let path = self.settings.data_dir.join(extra);
+                if path.exists() {
+                    set_mode(&path, 0o600)?;
+                }
+            }
         }
         rapport_store::open(&url)
             .await
@@ -58,6 +87,35 @@ impl Ctx {
         };
         Ok(Engine::new(store, config).await?)
     }
+}
+
+/// Creates `dir` readable by its owner only (posts, contacts and rejected records are personal
+/// data); a directory that exists already is left as its owner set it.
+fn private_dir(dir: &std::path::Path) -> Result<()> {
+    if dir.exists() {
+        return Ok(());
+    }
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create data directory {}", dir.display()))?;
+    set_mode(dir, 0o700)
+}
+
+/// Creates `file` if it is missing, readable and writable by its owner only.
+fn private_file(file: &std::path::Path) -> Result<()> {
+    use std::os::unix::fs::OpenOptionsExt;
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .mode(0o600)
+        .open(file)
+        .with_context(|| format!("cannot create {}", file.display()))?;
+    set_mode(file, 0o600)
+}
+
+fn set_mode(path: &std::path::Path, mode: u32) -> Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+        .with_context(|| format!("cannot make {} private to its owner", path.display()))
 }
 
 /// A database URL fit to print: any password is masked.

@@ -22,6 +22,7 @@ pub async fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
     let config = rapport_web::WebConfig {
         max_body_bytes: ctx.settings.server.max_body_bytes,
         secure_cookies: ctx.settings.server.secure_cookies,
+        trusted_proxies: ctx.settings.server.trusted_proxy_nets()?,
         ..Default::default()
     };
     let state = rapport_web::AppState::new(engine, accounts, config);

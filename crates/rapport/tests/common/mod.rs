@@ -62,6 +62,11 @@ impl Workspace {
             .unwrap_or_else(|e| panic!("rapport {args:?}: not one JSON object ({e}): {text}"))
     }
 
+    /// Whether the program runs on the embedded SQLite store in the data directory.
+    pub fn store_is_sqlite(&self) -> bool {
+        self.store.is_none()
+    }
+
     pub fn path(&self) -> &Path {
         self.dir.path()
     }

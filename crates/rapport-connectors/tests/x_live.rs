@@ -198,23 +198,24 @@ async fn rules_sync_dry_runs_then_applies_the_difference() {
     let change = rules.sync(&desired).await.unwrap();
     assert_eq!(change.delete, ["1"]);
     assert_eq!(change.add, [desired[1].clone()]);
-    let rec = server.recorded.lock().unwrap();
-    let dry: Vec<bool> = rec.rule_posts.iter().map(|(d, _)| *d).collect();
-    assert_eq!(
-        dry,
-        [true, true, false, false],
-        "delete and add dry-run first, then applied"
-    );
-    let now: Vec<(&str, &str)> = rec
-        .rules
-        .iter()
-        .map(|(_, v, t)| (v.as_str(), t.as_str()))
-        .collect();
-    assert_eq!(
-        now,
-        [("refund lang:en", "t2"), ("\"wifi dropping\"~3", "t3")]
-    );
-    drop(rec);
+    {
+        let rec = server.recorded.lock().unwrap();
+        let dry: Vec<bool> = rec.rule_posts.iter().map(|(d, _)| *d).collect();
+        assert_eq!(
+            dry,
+            [true, true, false, false],
+            "delete and add dry-run first, then applied"
+        );
+        let now: Vec<(&str, &str)> = rec
+            .rules
+            .iter()
+            .map(|(_, v, t)| (v.as_str(), t.as_str()))
+            .collect();
+        assert_eq!(
+            now,
+            [("refund lang:en", "t2"), ("\"wifi dropping\"~3", "t3")]
+        );
+    }
     assert!(
         rules.sync(&desired).await.unwrap().is_empty(),
         "nothing to do the second time"

@@ -47,6 +47,8 @@ impl JetstreamServer {
                 tokio::spawn(async move {
                     let query = Arc::new(Mutex::new(String::new()));
                     let q = query.clone();
+                    // tungstenite's callback type fixes the error type.
+                    #[allow(clippy::result_large_err)]
                     let callback = move |req: &Request, resp: Response| {
                         *q.lock().unwrap() = req.uri().query().unwrap_or_default().to_string();
                         Ok(resp)

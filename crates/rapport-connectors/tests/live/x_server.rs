@@ -85,13 +85,14 @@ impl XServer {
     }
 }
 
-fn authorized(headers: &HeaderMap) -> Result<(), Response> {
+/// The 401 answer for a request without the right bearer token.
+fn refused(headers: &HeaderMap) -> Option<Response> {
     let auth = headers.get("authorization").and_then(|v| v.to_str().ok());
     if auth == Some(&format!("Bearer {TOKEN}")) {
-        return Ok(());
+        return None;
     }
     let body = json!({"title": "Unauthorized", "type": "about:blank", "status": 401, "detail": "Unauthorized"});
-    Err((StatusCode::UNAUTHORIZED, Json(body)).into_response())
+    Some((StatusCode::UNAUTHORIZED, Json(body)).into_response())
 }
 
 async fn stream(
@@ -99,7 +100,7 @@ async fn stream(
     headers: HeaderMap,
     Query(q): Query<HashMap<String, String>>,
 ) -> Response {
-    if let Err(r) = authorized(&headers) {
+    if let Some(r) = refused(&headers) {
         return r;
     }
     s.recorded.lock().unwrap().streams.push(q);
@@ -150,7 +151,7 @@ async fn stream(
 }
 
 async fn list_rules(State(s): State<AppState>, headers: HeaderMap) -> Response {
-    if let Err(r) = authorized(&headers) {
+    if let Some(r) = refused(&headers) {
         return r;
     }
     let rec = s.recorded.lock().unwrap();
@@ -183,7 +184,7 @@ async fn post_rules(
     Query(q): Query<HashMap<String, String>>,
     Json(body): Json<Value>,
 ) -> Response {
-    if let Err(r) = authorized(&headers) {
+    if let Some(r) = refused(&headers) {
         return r;
     }
     let dry_run = q.get("dry_run").is_some_and(|v| v == "true");

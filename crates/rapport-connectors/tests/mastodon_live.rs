@@ -6,9 +6,10 @@ mod mastodon_mock;
 
 use mastodon_mock::MastodonMock;
 use rapport_connectors::live::{
-    Backoff, Checkpoint, MastodonConfig, MastodonSource, Source, SourceBatch, SourceStats,
+    Backoff, Checkpoint, MastodonConfig, MastodonSource, MastodonStream, Source, SourceBatch,
+    SourceStats,
 };
-use rapport_domain::Post;
+use rapport_domain::{Network, Post, PostKey};
 use serde_json::json;
 use std::time::Duration;
 
@@ -230,5 +231,45 @@ async fn a_refused_token_is_fatal() {
         err.to_string()
             .starts_with("mastodon refused the credentials (401)"),
         "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_hashtag_stream_yields_posts_edits_and_deletes() {
+    // A customer's tweet from twcs, then the same with one more tag.
+    const TEXT: &str = "MY HOME BUTTON DOESN’T WORK #IOS11 @AppleSupport";
+    const EDITED: &str = "MY HOME BUTTON DOESN’T WORK #IOS11 @AppleSupport #help";
+    let mock = MastodonMock::start().await;
+    let (_, brand) = mock.user("sprintcare").await;
+    let (_, customer) = mock.user("customer").await;
+    let mut c = config(&mock, &brand);
+    c.streams = vec![MastodonStream::Hashtag("ios11".into())];
+    let mut source = MastodonSource::start(c, Checkpoint::Beginning).unwrap();
+    connected(&source, 1).await;
+    let status = mock.post(&customer, TEXT, None).await;
+    let id = status["id"].as_str().unwrap();
+    let got = read(&mut source, 1).await;
+    assert_eq!(texts(&got.posts), [TEXT]);
+    assert_eq!(got.posts[0].hashtags, ["ios11"]);
+    mock.edit(&customer, id, EDITED).await;
+    mock.delete(&customer, id).await;
+    let changed = read(&mut source, 1).await;
+    assert_eq!(
+        texts(&changed.posts),
+        [EDITED],
+        "the edit comes as the post again"
+    );
+    assert_eq!(changed.posts[0].native_id, id);
+    let key = PostKey {
+        network: Network::Mastodon,
+        native_id: id.to_string(),
+    };
+    assert_eq!(changed.deletes, [key]);
+    let Checkpoint::Mastodon { since } = &changed.checkpoint else {
+        panic!()
+    };
+    assert_eq!(
+        since["tag:ios11"].id, id,
+        "the tag timeline's mark is the post"
     );
 }

@@ -168,7 +168,7 @@ impl JetstreamSource {
         Ok(())
     }
 
-    /// Reads one message into the batch. `Ok(true)` when the connection is still usable.
+    /// Reads one message into the batch; an `Err` means the connection is over.
     fn handle(&mut self, msg: Message, batch: &mut SourceBatch) -> Result<(), SourceError> {
         let text = match msg {
             Message::Text(t) => t,

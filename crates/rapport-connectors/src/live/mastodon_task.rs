@@ -162,7 +162,8 @@ impl Task {
         let item = match (name, &self.stream) {
             ("notification", MastodonStream::Mentions) => self.notification(data),
             ("update", MastodonStream::Hashtag(_) | MastodonStream::Public) => self.status(data),
-            ("status.update", _) => match self.status(data) {
+            // Mastodon documents `status.update`; mastodon_mock 0.6 names it `status_update`.
+            ("status.update" | "status_update", _) => match self.status(data) {
                 Some(Item::Post { post: Some(p), .. }) => Some(Item::Edit(p)),
                 _ => None,
             },
@@ -290,10 +291,15 @@ impl Task {
             .get(&timeline)
             .cloned();
         let Some(mark) = mark else {
-            if let Some(Item::Post { timeline, mark, .. }) = self.page(None, None, 1).await?.pop() {
-                self.send(Item::Mark { timeline, mark }).await?;
-            }
-            return Ok(());
+            // Start from now. An empty timeline starts at id 0: everything later is new.
+            let mark = match self.page(None, None, 1).await?.pop() {
+                Some(Item::Post { mark, .. }) => mark,
+                _ => TimelineMark {
+                    id: "0".into(),
+                    at: Utc::now(),
+                },
+            };
+            return self.send(Item::Mark { timeline, mark }).await;
         };
         let (size, mut items, mut complete) = (self.config.page_size, Vec::new(), false);
         let mut max_id: Option<String> = None;

@@ -100,6 +100,33 @@ impl MastodonMock {
         r.json().await.unwrap()
     }
 
+    /// Edits a status (`PUT /api/v1/statuses/:id`).
+    pub async fn edit(&self, token: &str, id: &str, text: &str) {
+        let url = format!("{}/api/v1/statuses/{id}", self.url);
+        let r = self
+            .http
+            .put(url)
+            .bearer_auth(token)
+            .json(&json!({"status": text}))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "editing failed: {}", r.status());
+    }
+
+    /// Deletes a status (`DELETE /api/v1/statuses/:id`).
+    pub async fn delete(&self, token: &str, id: &str) {
+        let url = format!("{}/api/v1/statuses/{id}", self.url);
+        let r = self
+            .http
+            .delete(url)
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "deleting failed: {}", r.status());
+    }
+
     /// Adds a fault rule (`POST /api/v1/_mock/faults`).
     pub async fn fault(&self, rule: Value) {
         let r = self

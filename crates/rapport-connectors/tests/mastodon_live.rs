@@ -273,3 +273,36 @@ async fn a_hashtag_stream_yields_posts_edits_and_deletes() {
         "the tag timeline's mark is the post"
     );
 }
+
+#[tokio::test]
+async fn a_hung_or_silent_stream_is_reopened() {
+    // Heartbeats only every 30 s: an open stream with nothing to say stays silent.
+    let mock = MastodonMock::start_with_heartbeat(30.0).await;
+    let (_, brand) = mock.user("sprintcare").await;
+    let (_, customer) = mock.user("customer").await;
+    // The first stream request hangs (mastodon_mock holds it 30 s).
+    let hang = json!({"match": {"path": "/api/v1/streaming/user"}, "effect": {"type": "timeout"}, "count": 1});
+    mock.fault(hang).await;
+    let mut c = config(&mock, &brand);
+    c.request_timeout = Duration::from_secs(1);
+    c.read_timeout = Duration::from_secs(1);
+    let mut source = MastodonSource::start(c, Checkpoint::Beginning).unwrap();
+    connected(&source, 1).await;
+    let stats = source.stats();
+    assert_eq!(SourceStats::get(&stats.reconnects), 1);
+    assert_eq!(
+        stats.last_error().unwrap(),
+        "connection to mastodon failed: stream did not answer in time"
+    );
+    // No heartbeat within the read timeout: the stream is reopened (and back-filled).
+    connected(&source, 2).await;
+    assert!(SourceStats::get(&stats.reconnects) >= 2);
+    assert!(
+        stats.last_error().unwrap().contains("no heartbeat for 1s"),
+        "{:?}",
+        stats.last_error()
+    );
+    mock.post(&customer, LATE, None).await;
+    let got = read(&mut source, 1).await;
+    assert_eq!(texts(&got.posts), [LATE], "still read, once");
+}

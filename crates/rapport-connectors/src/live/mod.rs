@@ -17,8 +17,39 @@
 //! Every read has a deadline: each network sends heartbeats or keep-alives (or answers pings),
 //! and a connection that stays silent longer than its `read_timeout` is dropped and reopened.
 //!
-//! Sources: [`JetstreamSource`] (Bluesky), [`MastodonSource`], [`XFilteredStream`] (with
-//! [`XRules`] to keep the stream's rules in step with the topics).
+//! # Per network
+//!
+//! - [`JetstreamSource`] (Bluesky): `wantedCollections=app.bsky.feed.post`, optional
+//!   `wantedDids`, `cursor` in microseconds. Creates become posts through the `jetstream`
+//!   importer's mapping, deletes become [`PostKey`]s, other events are counted as skipped. The
+//!   source pings the server and drops a connection silent longer than its read timeout. A
+//!   reconnect in the same process resumes right after the last event read; a source started
+//!   from a stored checkpoint starts `safety_margin` earlier. A cursor older than the
+//!   configured replay window is reported as a [`Gap`] (Jetstream then starts from its oldest
+//!   event without saying so).
+//! - [`MastodonSource`]: one SSE stream per [`MastodonStream`] (mentions through `notification`
+//!   events on the user stream; hashtag and public streams through `update`), `delete` and
+//!   `status.update` (also spelt `status_update`, as `mastodon_mock` does), `:` heartbeats.
+//!   Streaming has no cursor, so every (re)connect first opens the stream, then back-fills the
+//!   timeline over REST with `since_id` (and `max_id` for the next pages: the `Link` header's
+//!   `next` page drops `since_id`), at most `backfill_pages` pages; beyond that, a [`Gap`].
+//!   The checkpoint holds, per timeline, the newest id read ([`TimelineMark`]).
+//! - [`XFilteredStream`]: `GET /2/tweets/search/stream`, NDJSON with `\r\n` keep-alives every
+//!   20 s; posts through the `x-v2` importer's mapping; a 429 waits until `x-rate-limit-reset`.
+//!   Each post read is counted in [`SourceStats::reads`] (X bills per read; the monthly cap is
+//!   the engine's policy). X keeps no cursor: time not connected (beyond `backfill_minutes`) is
+//!   a [`Gap`]. [`XRules::sync`] makes the stream's rules equal the topics' rules: it lists
+//!   them, sends the difference with `dry_run=true`, then for real. The translation of a
+//!   listening query into a rule is `rapport_query::to_x_rule`.
+//!
+//! # How it is tested
+//!
+//! Mastodon runs against the real `mastodon_mock` (PyPI), started by the tests through
+//! `scripts/mastodon-mock`, with its fault injection (forced statuses, malformed bodies, hung
+//! requests). Jetstream runs against a test server replaying events in Jetstream's documented
+//! JSON shape. X cannot run here: its tests use a test server written from X's public API v2
+//! documentation (`tests/live/x_server.rs`), so the X client is verified only against that
+//! reading of the documentation.
 
 mod backoff;
 mod jetstream;

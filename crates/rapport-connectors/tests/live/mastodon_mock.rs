@@ -14,15 +14,24 @@ pub struct MastodonMock {
 
 impl MastodonMock {
     pub async fn start() -> MastodonMock {
+        // A heartbeat every 0.3 s (Mastodon's is 15 s) keeps the read timeouts of the tests short.
+        MastodonMock::start_with_heartbeat(0.3).await
+    }
+
+    /// Started with SSE heartbeats every `heartbeat` seconds.
+    pub async fn start_with_heartbeat(heartbeat: f64) -> MastodonMock {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
         let dir = tempfile::tempdir().unwrap();
-        // A heartbeat every 0.3 s (Mastodon's is 15 s) keeps the read timeouts of the tests short.
         let config = dir.path().join("mastodon_mock.toml");
-        std::fs::write(&config, "[streaming]\nheartbeat_seconds = 0.3\n").unwrap();
+        std::fs::write(
+            &config,
+            format!("[streaming]\nheartbeat_seconds = {heartbeat}\n"),
+        )
+        .unwrap();
         let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/mastodon-mock");
         let child = Command::new("bash")
             .arg(script)

@@ -241,3 +241,33 @@ async fn a_rule_x_rejects_changes_nothing() {
     );
     assert_eq!(rec.rules.len(), 1, "the old rule is still there");
 }
+
+#[tokio::test]
+async fn resuming_asks_for_backfill_and_reports_what_it_cannot_cover() {
+    let (a, _, text) = envelope(6);
+    let server = XServer::start(vec![Plan::Lines(vec![a])], vec![]).await;
+    let mut c = config(&server.api, TOKEN);
+    c.backfill_minutes = Some(2);
+    let newest: u64 = 1_869_600_000_000_000_000;
+    let checkpoint = Checkpoint::X {
+        newest_id: newest.to_string(),
+    };
+    let mut source = XFilteredStream::new(c, checkpoint).unwrap();
+    let got = read(&mut source, 1).await;
+    assert_eq!(got.posts[0].text, text);
+    let streams = server.recorded.lock().unwrap().streams.clone();
+    assert_eq!(streams[0]["backfill_minutes"], "2");
+    // The checkpoint's post id holds its time (a snowflake): from then, plus the 2 minutes
+    // X replays, to now is a gap.
+    let posted =
+        chrono::DateTime::from_timestamp_millis((newest >> 22) as i64 + 1_288_834_974_657).unwrap();
+    assert_eq!(got.gaps.len(), 1);
+    assert_eq!(got.gaps[0].from, posted + chrono::TimeDelta::minutes(2));
+    assert!((chrono::Utc::now() - got.gaps[0].to).num_seconds() < 10);
+    assert_eq!(
+        got.checkpoint,
+        Checkpoint::X {
+            newest_id: "1869690000000000006".into()
+        }
+    );
+}

@@ -271,3 +271,37 @@ async fn resuming_asks_for_backfill_and_reports_what_it_cannot_cover() {
         }
     );
 }
+
+#[tokio::test]
+async fn an_operational_disconnect_line_ends_the_connection() {
+    let (a, _, text_a) = envelope(7);
+    let (b, _, text_b) = envelope(8);
+    // X's documented error line when it closes a stream for operational reasons.
+    let disconnect = serde_json::json!({"errors": [{"title": "operational-disconnect",
+        "disconnect_type": "UpstreamOperationalDisconnect",
+        "detail": "This stream has been disconnected upstream for operational reasons.",
+        "type": "https://api.twitter.com/2/problems/operational-disconnect"}]});
+    let plans = vec![
+        Plan::Lines(vec![a, disconnect.to_string()]),
+        Plan::Lines(vec![b]),
+    ];
+    let server = XServer::start(plans, vec![]).await;
+    let mut source =
+        XFilteredStream::new(config(&server.api, TOKEN), Checkpoint::Beginning).unwrap();
+    let got = read(&mut source, 2).await;
+    let texts: Vec<&str> = got.posts.iter().map(|p| p.text.as_str()).collect();
+    assert_eq!(texts, [text_a.as_str(), text_b.as_str()]);
+    let stats = source.stats();
+    assert_eq!(
+        SourceStats::get(&stats.reconnects),
+        1,
+        "the server kept the first connection open; the client left"
+    );
+    assert!(
+        stats
+            .last_error()
+            .unwrap()
+            .contains("operational-disconnect")
+    );
+    assert_eq!(server.recorded.lock().unwrap().streams.len(), 2);
+}

@@ -3,7 +3,13 @@
 //! The importers live in [`import`]: [`read_records`] turns a file of one of the supported
 //! [`Format`]s into a stream of normalized [`rapport_domain::Post`]s, one [`Record`] at a time,
 //! in constant memory.
+//!
+//! The live sources live in [`live`]: a [`live::Source`] per network ([`live::JetstreamSource`],
+//! [`live::MastodonSource`], [`live::XFilteredStream`]) hands over batches of posts with a
+//! durable checkpoint, reconnecting by itself, and [`live::XRules`] keeps X's filtered-stream
+//! rules in step with the topics.
 
 pub mod import;
+pub mod live;
 
 pub use import::{Format, ParseFormatError, Record, Reject, read_records};

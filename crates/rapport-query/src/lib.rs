@@ -125,6 +125,7 @@ mod single;
 mod text;
 pub mod topicgen;
 mod triggers;
+mod x_rule;
 
 pub use ast::Query;
 pub use error::QueryError;
@@ -132,3 +133,4 @@ pub use matcher::{Matcher, Scratch};
 pub use parser::{MAX_DEPTH, MAX_QUERY_CHARS, parse};
 pub use single::matches;
 pub use text::{index_text, normalize_text};
+pub use x_rule::{MAX_X_RULE_LEN, Untranslatable, to_x_rule};

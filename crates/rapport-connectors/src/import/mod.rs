@@ -231,6 +231,31 @@ pub fn read_records<R: BufRead + Send + 'static>(
     }
 }
 
+/// The creation time a snowflake id (X, and many Mastodon servers) holds.
+pub(crate) use dates::snowflake as snowflake_time;
+
+/// Maps one Jetstream event received live (see [`Format::Jetstream`]).
+pub(crate) fn map_jetstream(text: &str) -> Record {
+    map_one(jetstream::map_value, text)
+}
+
+/// Maps one Mastodon Status received live (see [`Format::Mastodon`]).
+pub(crate) fn map_mastodon(text: &str) -> Record {
+    map_one(mastodon::map_value, text)
+}
+
+/// Maps one X v2 stream envelope received live (see [`Format::XV2`]).
+pub(crate) fn map_x(text: &str) -> Record {
+    map_one(x_v2::map_value, text)
+}
+
+fn map_one(map: fn(u64, &str, &mut std::collections::VecDeque<Record>), text: &str) -> Record {
+    let mut out = std::collections::VecDeque::with_capacity(1);
+    map(0, text, &mut out);
+    out.pop_front()
+        .unwrap_or_else(|| Record::reject(0, "no record in the value", text))
+}
+
 /// The text of a record for a [`Reject`]: invalid UTF-8 replaced, and no longer than a few
 /// kilobytes so that a rejects file stays readable.
 fn reject_text(bytes: &[u8]) -> String {

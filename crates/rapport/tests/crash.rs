@@ -1,0 +1,95 @@
+//! An import killed with SIGKILL at random points and imported again ends with the same store
+//! as one clean import: no post without the case it should have, nothing counted twice.
+
+mod common;
+
+use common::Workspace;
+use serde_json::{Value, json};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+fn data(rel: &str) -> PathBuf {
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/data")).join(rel)
+}
+
+/// Small batches give an import many commits, so the kills land between many of them.
+const BATCH_SIZE: &str = "100";
+const KILLS: usize = 20;
+
+/// xorshift64*: a seeded sequence of delays, the same on every run.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n
+    }
+}
+
+/// What two stores that imported the same posts must agree on.
+fn counts(stats: &Value) -> Value {
+    json!({
+        "posts": stats["posts"],
+        "contacts": stats["contacts"],
+        "conversations": stats["conversations"],
+        "cases": stats["cases"],
+        "cases_by_status": stats["cases_by_status"],
+        "case_posts": stats["case_posts"],
+        "case_events": stats["case_events"],
+        "leads": stats["leads"],
+        "lead_flags": stats["lead_flags"],
+    })
+}
+
+fn import(w: &Workspace, file: &str) -> std::process::Command {
+    let mut cmd = w.command(&["import", "twcs", file, "--json"]);
+    cmd.env("RAPPORT_INGEST__BATCH_SIZE", BATCH_SIZE)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    cmd
+}
+
+#[tokio::test]
+async fn an_import_killed_twenty_times_ends_like_a_clean_one() {
+    let file = data("twcs/twcs_head_5000.csv");
+    let file = file.to_str().unwrap();
+
+    let clean = Workspace::new().await;
+    let started = Instant::now();
+    assert!(import(&clean, file).status().unwrap().success());
+    let one_import = started.elapsed();
+    let expected = counts(&clean.json(&["stats", "--json"]));
+    assert_eq!(expected["posts"], 5000);
+    assert!(
+        expected["cases"].as_u64().unwrap() > 100,
+        "the file opens cases: {expected}"
+    );
+
+    let killed = Workspace::new().await;
+    let mut rng = Rng(0x5eed_0f_c0ffee);
+    let mut kills = 0;
+    let mut finished_first = 0;
+    while kills < KILLS {
+        let mut child = import(&killed, file).spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(50 + rng.below(751)));
+        if child.try_wait().unwrap().is_some() {
+            // It finished before the kill came: the next one starts from a complete import.
+            finished_first += 1;
+            assert!(finished_first < 40, "the import always ends before the kill");
+            continue;
+        }
+        // `Child::kill` is SIGKILL on Unix: no destructor, no rollback handler runs.
+        child.kill().unwrap();
+        child.wait().unwrap();
+        kills += 1;
+    }
+    assert!(import(&killed, file).status().unwrap().success());
+    let got = counts(&killed.json(&["stats", "--json"]));
+    assert_eq!(
+        got, expected,
+        "after {kills} kills (one clean import took {one_import:?}; {finished_first} runs ended \
+         before their kill) the store differs from a clean import"
+    );
+}

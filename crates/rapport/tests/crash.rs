@@ -72,7 +72,7 @@ async fn an_import_killed_twenty_times_ends_like_a_clean_one() {
     killed.ok(&["stats", "--json"]);
     let watch = killed.store().await;
     let posts = || async { watch.stats().await.unwrap().posts };
-    let mut rng = Rng(0x5eed_0f_c0ffee);
+    let mut rng = Rng(0x5eed_0fc0_ffee);
     let mut kills = 0;
     let mut at_kills = Vec::new();
     while kills < KILLS {
@@ -90,7 +90,10 @@ async fn an_import_killed_twenty_times_ends_like_a_clean_one() {
                 finished = true;
                 break;
             }
-            assert!(Instant::now() < deadline, "run {kills} stored nothing new in 60 s");
+            assert!(
+                Instant::now() < deadline,
+                "run {kills} stored nothing new in 60 s"
+            );
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
         if finished {

@@ -93,6 +93,9 @@ impl Engine {
         F: FnMut(&Reject) + Send,
     {
         let started = Instant::now();
+        // Posts an earlier run stored but did not route (it was killed in between) are routed
+        // first, on the store as that run left it, as they would have been then.
+        self.care().route_stored(&HashSet::new()).await?;
         let (tx, mut rx) = mpsc::channel::<Prepared>(2);
         let (reject_tx, mut reject_rx) = mpsc::unbounded_channel::<Reject>();
         let own_accounts = self
@@ -159,7 +162,11 @@ impl Engine {
         let matches: Vec<usize> = batch.iter().map(|p| p.topics.len()).collect();
         let routable = crate::care::routable(&batch);
         let report = self.store.ingest(batch).await?;
-        self.care().route_ingested(&report, &routable).await?;
+        // The posts are committed; routing them commits with the watermark, so a crash in
+        // between leaves them above it for the next pass (see `care::routing`).
+        self.care()
+            .route_stored(&crate::care::passed_over(&report, &routable))
+            .await?;
         for (outcome, n) in report.outcomes.iter().zip(matches) {
             match outcome {
                 IngestOutcome::Inserted { is_mention, .. } => {

@@ -49,6 +49,8 @@ pub struct Engine {
     classifier: Arc<Classifier>,
     topics: matching::TopicSet,
     config: EngineConfig,
+    /// The care use cases, built once: they own the live-update channels.
+    care: care::Care,
 }
 
 impl Engine {
@@ -63,6 +65,7 @@ impl Engine {
         }
         let topics = matching::TopicSet::load(store.as_ref()).await?;
         Ok(Self {
+            care: care::Care::new(store.clone()),
             store,
             classifier: Arc::new(Classifier::new()),
             topics,

@@ -46,6 +46,8 @@ on_every_backend!(
     cases::conversation_merges_still_find_the_case,
     cases::teams_policies_settings_and_round_robin,
     cases::batches_write_together_and_later_posts_are_found,
+    cases::the_routing_watermark_moves_with_the_case_writes,
+    cases::two_saves_on_one_version_exactly_one_wins,
     inbox::every_view_and_sort_lists_exactly_its_cases,
     inbox::keyset_and_offset_pages_walk_the_whole_view,
     inbox::counts_match_the_views_and_follow_saves,

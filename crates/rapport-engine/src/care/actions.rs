@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use rapport_domain::{
     Actor, Case, CaseAction, CaseEvent, CaseId, Contact, Priority, StoredPost, TeamId, UserId,
 };
+use rapport_store::StoreError;
 use rapport_store::care::{
     CaseRecord, ContactFields, InboxCounts, InboxPage, InboxQuery, Note, OutboxEntry,
 };
@@ -28,6 +29,20 @@ pub struct CasePage {
 impl Care {
     pub(crate) async fn load(&self, id: CaseId) -> Result<CaseRecord> {
         self.cs().case(id).await?.ok_or(CareError::NoSuchCase(id))
+    }
+
+    /// The case to change: `Conflict` when it is no longer at the version the caller expects
+    /// ([`Care::at_version`]). Its `version` is then the expected one, which the save is
+    /// conditional on, so a change made between this read and the save is caught too.
+    pub async fn case_to_change(&self, id: CaseId) -> Result<CaseRecord> {
+        let record = self.load(id).await?;
+        match self.expected {
+            Some(v) if v != record.version => Err(CareError::Store(StoreError::Conflict(format!(
+                "case {id} is at version {}, not {v}: someone changed it; read it again",
+                record.version
+            )))),
+            _ => Ok(record),
+        }
     }
 
     pub async fn case(&self, id: CaseId) -> Result<Option<CaseRecord>> {
@@ -67,7 +82,7 @@ impl Care {
     where
         F: FnOnce(&mut Case) -> Result<Vec<CaseEvent>>,
     {
-        let mut record = self.load(id).await?;
+        let mut record = self.case_to_change(id).await?;
         let events = change(&mut record.case)?;
         if events.is_empty() {
             return Ok(record);
@@ -120,7 +135,7 @@ impl Care {
         by: UserId,
         at: DateTime<Utc>,
     ) -> Result<CaseRecord> {
-        let record = self.load(id).await?;
+        let record = self.case_to_change(id).await?;
         let team = record
             .case
             .team
@@ -199,7 +214,7 @@ impl Care {
         if body.is_empty() {
             return Err(CareError::invalid("note", "the note is empty"));
         }
-        let record = self.load(id).await?;
+        let record = self.case_to_change(id).await?;
         let event = record.case.note_added(Actor::User(author), at);
         let note = self.cs().add_note(id, author, body, &event).await?;
         self.announce(&record, ChangeKind::NoteAdded, at);

@@ -1,16 +1,12 @@
 //! Live updates: every change to a case is announced on a broadcast channel that the web
 //! layer turns into server-sent events.
 //!
-//! There is one channel per open store, found by the store's identity, so the ingest pipeline,
-//! the inbox actions and every subscriber meet on it whichever `Care` value they hold.
+//! The channels belong to the engine's one `Care` (built in `Engine::new`), so the ingest
+//! pipeline, the inbox actions and every subscriber of that engine meet on them.
 
-use super::presence::{Board, PresenceChanged};
 use chrono::{DateTime, Utc};
 use rapport_domain::{CaseId, CaseStatus, UserId};
-use rapport_store::Store;
 use serde::Serialize;
-use std::sync::{Arc, Mutex, Weak};
-use tokio::sync::broadcast;
 
 /// Events a slow subscriber may fall behind by before it misses some (it then sees
 /// `RecvError::Lagged` and should reload its view).
@@ -41,31 +37,4 @@ pub struct CaseChanged {
     pub status: CaseStatus,
     pub assignee: Option<UserId>,
     pub at: DateTime<Utc>,
-}
-
-/// What every `Care` over one store shares.
-#[derive(Clone)]
-pub(crate) struct Shared {
-    pub changes: broadcast::Sender<CaseChanged>,
-    pub presence: broadcast::Sender<PresenceChanged>,
-    pub board: Arc<Mutex<Board>>,
-}
-
-static CHANNELS: Mutex<Vec<(Weak<dyn Store>, Shared)>> = Mutex::new(Vec::new());
-
-/// The channels of `store`, made on first use; those of dropped stores are let go.
-pub(crate) fn shared(store: &Arc<dyn Store>) -> Shared {
-    let mut all = CHANNELS.lock().expect("live channel registry lock");
-    all.retain(|(s, _)| s.strong_count() > 0);
-    let mine = Arc::downgrade(store);
-    if let Some((_, shared)) = all.iter().find(|(s, _)| Weak::ptr_eq(s, &mine)) {
-        return shared.clone();
-    }
-    let shared = Shared {
-        changes: broadcast::channel(LIVE_CAPACITY).0,
-        presence: broadcast::channel(LIVE_CAPACITY).0,
-        board: Arc::default(),
-    };
-    all.push((mine, shared.clone()));
-    shared
 }

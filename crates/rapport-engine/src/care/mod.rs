@@ -30,7 +30,7 @@ pub use error::CareError;
 pub use live::{CaseChanged, ChangeKind, LIVE_CAPACITY};
 pub use presence::{Activity, PRESENCE_TTL, Presence, PresenceChanged};
 pub use replies::{ComposerCount, Suggestion, compose_count};
-pub use routing::{Routable, RouteSummary, routable};
+pub use routing::{ROUTING_PASS, Routable, RouteSummary, passed_over, routable};
 
 use crate::Engine;
 use chrono::{DateTime, TimeDelta, Utc};
@@ -113,30 +113,47 @@ impl RoutingRules {
     }
 }
 
-/// The care use cases over one store.
+/// The care use cases over one store. The engine builds one in [`Engine::new`] and hands out
+/// clones (a few reference counts), so the ingest pipeline, the inbox actions and every
+/// live-update subscriber of that engine meet on the same channels.
 #[derive(Clone)]
 pub struct Care {
     store: Arc<dyn Store>,
     live: broadcast::Sender<CaseChanged>,
     presence_tx: broadcast::Sender<PresenceChanged>,
     presence: Arc<std::sync::Mutex<presence::Board>>,
+    /// The version the caller read the case at (an HTTP `If-Match`): see [`Care::at_version`].
+    expected: Option<i64>,
 }
 
 impl Engine {
-    /// The care use cases over this engine's store.
+    /// The care use cases over this engine's store, with this engine's live channels.
     pub fn care(&self) -> Care {
-        Care::new(self.store.clone())
+        self.care.clone()
     }
 }
 
 impl Care {
+    /// Care over `store` with live-update channels of its own: an engine builds one with this
+    /// and shares it; a second `Care::new` over the same store hears nothing of the first.
     pub fn new(store: Arc<dyn Store>) -> Care {
-        let shared = live::shared(&store);
         Care {
             store,
-            live: shared.changes,
-            presence_tx: shared.presence,
-            presence: shared.board,
+            live: broadcast::channel(LIVE_CAPACITY).0,
+            presence_tx: broadcast::channel(LIVE_CAPACITY).0,
+            presence: Arc::default(),
+            expected: None,
+        }
+    }
+
+    /// The same use cases, each changing a case only while it is still at `version`: the
+    /// version goes down to the store's save, whose update is conditional on it, so of two
+    /// agents who read version 7 and change the case at once exactly one succeeds and the
+    /// other gets a `Conflict`. `None` changes the case as it is when the change loads it.
+    pub fn at_version(&self, version: Option<i64>) -> Care {
+        Care {
+            expected: version,
+            ..self.clone()
         }
     }
 

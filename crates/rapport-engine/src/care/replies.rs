@@ -65,7 +65,7 @@ impl Care {
         if idempotency_key.trim().is_empty() {
             return Err(CareError::invalid("idempotency_key", "the key is empty"));
         }
-        let record = self.load(id).await?;
+        let record = self.case_to_change(id).await?;
         let count = compose_count(record.network, body);
         if let (false, Some(limit)) = (count.fits, count.limit) {
             return Err(CareError::TooLong {

@@ -9,6 +9,32 @@
 //!   account, and topic matches whose intents are actionable for that topic. Priority comes
 //!   from the post's urgency; the team from the topic rules; the assignee by round-robin.
 //! - A customer post with the lead intent flags its author's contact as a lead.
+//!
+//! ## Crash safety: a watermark, not one transaction
+//!
+//! Ingest commits a batch of posts, then routing commits the cases they touched. A process
+//! killed between the two commits must not leave posts that no case will ever pick up, so
+//! routing keeps a durable watermark: the highest post id it has finished with. A routing pass
+//! reads the watermark and the posts above it ([`rapport_store::CareStore::unrouted_posts`]),
+//! decides, and commits its case writes together with the move of the watermark
+//! ([`rapport_store::CareStore::write_cases`] with a [`RoutedThrough`]), on the condition that
+//! the watermark is still where it read it. Whatever is above the watermark is owed: the next
+//! ingest (an import started again, a live source, the API) routes it before its own posts, on
+//! the store as the killed run left it, so the cases come out as a run without the crash
+//! would have made them. Two pipelines routing at once cannot both commit a pass over the same
+//! posts: the second one's condition fails and it starts again from the new watermark.
+//!
+//! This relies on post ids growing in commit order, which both backends guarantee: SQLite has
+//! one writer at a time, and PostgreSQL hands post ids out under the ingest advisory lock that
+//! is held until commit. A reader that sees post N committed sees every post below N.
+//!
+//! Routing's writes could instead commit in the ingest transaction itself, but routing reads
+//! as it decides (the latest case of each conversation, teams, round-robin cursors, posts of a
+//! conversation stored earlier), so the store's ingest would have to run the engine's routing
+//! inside its transaction on both backends; the watermark keeps the two steps apart and needs
+//! one row and one conditional update. Lead flags and round-robin cursors are written before
+//! the pass commits: a pass run again after a crash flags the same (contact, post) pairs,
+//! which the store ignores, and may move a team's cursor one member further.
 
 use super::{Care, CareError, ChangeKind, Result, RoutingRules};
 use chrono::{DateTime, Utc};
@@ -19,7 +45,7 @@ use rapport_domain::{
 };
 use rapport_domain::{BusinessCalendar, SlaPolicy, TeamId};
 use rapport_store::StoreError;
-use rapport_store::care::{CasePost, CaseRecord, CaseWrite, RouteCandidate};
+use rapport_store::care::{CasePost, CaseRecord, CaseWrite, RouteCandidate, RoutedThrough};
 use rapport_store::{IngestOutcome, IngestReport, NewPost};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -38,10 +64,41 @@ pub struct RouteSummary {
     pub leads: u64,
 }
 
+impl RouteSummary {
+    fn add(&mut self, other: &RouteSummary) {
+        self.opened += other.opened;
+        self.joined += other.joined;
+        self.reopened += other.reopened;
+        self.agent_replies += other.agent_replies;
+        self.leads += other.leads;
+    }
+}
+
+/// Posts one routing pass takes at most. A pass routes its posts in time order, so the
+/// cases a batch makes do not depend on how the posts above the watermark were split into
+/// passes only as long as a batch (2,000 posts by default) fits in one.
+pub const ROUTING_PASS: u32 = 10_000;
+
 /// Whether each post of a batch may matter to routing, worked out before the batch is
 /// stored: it matched a topic, replies to something, or comes from an own account (mentions
 /// are known from the store's outcome).
 pub type Routable = Vec<bool>;
+
+/// The posts a stored batch inserted that routing may pass over: neither routable nor a
+/// mention. Anything else above the watermark (a crash's leftovers) is looked at.
+pub fn passed_over(report: &IngestReport, routable: &Routable) -> HashSet<PostId> {
+    report
+        .outcomes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, o)| match o {
+            IngestOutcome::Inserted { id, is_mention } => {
+                (!*is_mention && !routable.get(i).copied().unwrap_or(true)).then_some(*id)
+            }
+            IngestOutcome::Duplicate { .. } => None,
+        })
+        .collect()
+}
 
 pub fn routable(batch: &[NewPost]) -> Routable {
     batch
@@ -145,43 +202,51 @@ impl Batch {
 }
 
 impl Care {
-    /// Routes the posts a stored batch inserted (the ingest pipeline calls this).
-    pub async fn route_ingested(
-        &self,
-        report: &IngestReport,
-        routable: &Routable,
-    ) -> Result<RouteSummary> {
-        let ids: Vec<_> = report
-            .outcomes
-            .iter()
-            .enumerate()
-            .filter_map(|(i, o)| match o {
-                IngestOutcome::Inserted { id, is_mention } => {
-                    (*is_mention || routable.get(i).copied().unwrap_or(true)).then_some(*id)
-                }
-                IngestOutcome::Duplicate { .. } => None,
-            })
-            .collect();
-        if ids.is_empty() {
-            return Ok(RouteSummary::default());
-        }
-        self.route_posts(&ids, Utc::now()).await
-    }
-
-    /// Routes stored posts, oldest first, and writes every case they touched in one
-    /// transaction; SLA clocks are read at `now`. When an agent changed one of those cases
-    /// meanwhile, the batch is routed again on the fresh state.
-    pub async fn route_posts(&self, ids: &[PostId], now: DateTime<Utc>) -> Result<RouteSummary> {
+    /// Routes every post stored after routing's watermark, in passes of at most
+    /// [`ROUTING_PASS`] posts; each pass commits its case writes together with the move of the
+    /// watermark. The ingest pipeline calls it before its first batch (what a crash left
+    /// behind) and after every stored batch. `skip` holds posts known not to matter (the
+    /// pipeline knows which posts of its batch match no topic, reply to nothing, are no
+    /// mention and come from no own account); every other post above the watermark is read
+    /// back and looked at, whoever stored it.
+    pub async fn route_stored(&self, skip: &HashSet<PostId>) -> Result<RouteSummary> {
+        let mut total = RouteSummary::default();
         let mut tries = 0;
         loop {
-            match self.route_once(ids, now).await {
+            let owed = self.cs().unrouted_posts(ROUTING_PASS).await?;
+            let Some(&last) = owed.posts.last() else {
+                return Ok(total);
+            };
+            let ids: Vec<PostId> = owed
+                .posts
+                .into_iter()
+                .filter(|id| !skip.contains(id))
+                .collect();
+            let pass = RoutedThrough {
+                from: owed.routed_through,
+                to: last,
+            };
+            // When an agent changed one of the cases meanwhile, or another process routed
+            // these posts first, the pass starts again from the fresh state.
+            match self.route_once(&ids, Utc::now(), pass).await {
+                Ok(summary) => {
+                    total.add(&summary);
+                    tries = 0;
+                }
                 Err(CareError::Store(StoreError::Conflict(_))) if tries < 3 => tries += 1,
-                other => return other,
+                Err(e) => return Err(e),
             }
         }
     }
 
-    async fn route_once(&self, ids: &[PostId], now: DateTime<Utc>) -> Result<RouteSummary> {
+    /// Routes stored posts, oldest first, and writes every case they touched and the move of
+    /// the watermark in one transaction; SLA clocks are read at `now`.
+    async fn route_once(
+        &self,
+        ids: &[PostId],
+        now: DateTime<Utc>,
+        pass: RoutedThrough,
+    ) -> Result<RouteSummary> {
         let rules = self.rules().await?;
         let mut candidates = self.cs().route_candidates(ids).await?;
         candidates.sort_by_key(|c| (c.created_at, c.post_id));
@@ -211,12 +276,9 @@ impl Care {
         let mut summary = RouteSummary::default();
         for c in &candidates {
             if !batch.placed.contains(&c.post_id) {
-                self.route_one(c, &rules, &mut batch, &in_batch, &mut summary)
+                self.route_one(c, &rules, &mut batch, &in_batch, pass, &mut summary)
                     .await?;
             }
-        }
-        if batch.work.is_empty() {
-            return Ok(summary);
         }
         let mut writes = Vec::with_capacity(batch.work.len());
         let mut announce = Vec::with_capacity(batch.work.len());
@@ -235,7 +297,7 @@ impl Care {
                 events: p.events,
             });
         }
-        let saved = self.cs().write_cases(&writes).await?;
+        let saved = self.cs().write_cases(&writes, Some(pass)).await?;
         for (record, (kind, at)) in saved.iter().zip(announce) {
             self.announce(record, kind, at);
         }
@@ -248,6 +310,7 @@ impl Care {
         rules: &RoutingRules,
         batch: &mut Batch,
         in_batch: &HashSet<PostId>,
+        pass: RoutedThrough,
         summary: &mut RouteSummary,
     ) -> Result<()> {
         let current = batch.current(c.conversation_id);
@@ -287,7 +350,7 @@ impl Care {
             CaseDecision::Reopen(_) => (CaseAction::Reopen, ChangeKind::Reopened),
             CaseDecision::OpenNew => {
                 if actionable(c, rules) {
-                    self.open_case(c, rules, batch, in_batch).await?;
+                    self.open_case(c, rules, batch, in_batch, pass).await?;
                     summary.opened += 1;
                 }
                 return Ok(());
@@ -323,6 +386,7 @@ impl Care {
         rules: &RoutingRules,
         batch: &mut Batch,
         in_batch: &HashSet<PostId>,
+        pass: RoutedThrough,
     ) -> Result<()> {
         let at = c.created_at;
         let priority = c.urgency.map_or(Priority::Normal, Priority::from_urgency);
@@ -372,7 +436,7 @@ impl Care {
             at,
         };
         batch.placed.insert(c.post_id);
-        self.take_in_later_posts(&mut pending, c, batch, in_batch)
+        self.take_in_later_posts(&mut pending, c, batch, in_batch, pass)
             .await?;
         batch.work.push(pending);
         batch
@@ -383,13 +447,15 @@ impl Care {
 
     /// Posts of the conversation later than the one opening the case but stored before it (a
     /// file imported out of time order, a late parent): they belong to the new case, an own
-    /// account's as agent replies. Posts of this batch are left to their own turn.
+    /// account's as agent replies. Posts of this pass are left to their own turn, and so are
+    /// posts above it (stored meanwhile by another pipeline): their own pass routes them.
     async fn take_in_later_posts(
         &self,
         pending: &mut Pending,
         c: &RouteCandidate,
         batch: &mut Batch,
         in_batch: &HashSet<PostId>,
+        pass: RoutedThrough,
     ) -> Result<()> {
         let later = self
             .cs()
@@ -397,7 +463,7 @@ impl Care {
             .await?;
         let later: Vec<_> = later
             .into_iter()
-            .filter(|id| !in_batch.contains(id) && !batch.placed.contains(id))
+            .filter(|id| *id <= pass.to && !in_batch.contains(id) && !batch.placed.contains(id))
             .collect();
         if later.is_empty() {
             return Ok(());

@@ -76,8 +76,20 @@ pub trait CareStore: Send + Sync {
     ) -> Result<CaseRecord>;
 
     /// Creates (id 0) and saves cases in one transaction, as [`CareStore::create_case`] and
-    /// [`CareStore::save_case`] would one by one; on any conflict nothing is written.
-    async fn write_cases(&self, writes: &[CaseWrite]) -> Result<Vec<CaseRecord>>;
+    /// [`CareStore::save_case`] would one by one; on any conflict nothing is written. With
+    /// `routed`, routing's watermark moves from `routed.from` to `routed.to` in the same
+    /// transaction, and a watermark no longer at `routed.from` (another routing pass got there
+    /// first) is a `Conflict` too: cases and watermark commit together or not at all.
+    async fn write_cases(
+        &self,
+        writes: &[CaseWrite],
+        routed: Option<RoutedThrough>,
+    ) -> Result<Vec<CaseRecord>>;
+
+    /// Routing's watermark and the ids of at most `limit` posts stored after it, in id order:
+    /// the posts routing still owes, including those a crash left between the commit of their
+    /// batch and the commit of its routing.
+    async fn unrouted_posts(&self, limit: u32) -> Result<Unrouted>;
 
     /// Posts of a conversation later than (`after`, `after_post`) that no case holds yet,
     /// oldest first, at most `limit` (a case opened on an earlier post takes them in).

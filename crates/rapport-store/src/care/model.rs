@@ -404,3 +404,20 @@ pub struct CaseWrite {
     pub posts: Vec<CasePost>,
     pub events: Vec<rapport_domain::CaseEvent>,
 }
+
+/// Posts routing has not finished with: those stored after its watermark.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unrouted {
+    /// The highest post id routing has finished with (0 before the first post).
+    pub routed_through: PostId,
+    /// Ids above it, ascending.
+    pub posts: Vec<PostId>,
+}
+
+/// Moves routing's watermark with a [`crate::CareStore::write_cases`]: from where the routing
+/// pass read it to the last post the pass handled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RoutedThrough {
+    pub from: PostId,
+    pub to: PostId,
+}

@@ -162,27 +162,11 @@ pub(super) async fn set_labels(pool: &SqlitePool, labels: &[(PostId, Labels)]) -
 }
 
 pub(super) async fn stats(pool: &SqlitePool) -> Result<Stats> {
-    let r: (i64, i64, i64, i64, i64, i64, i64, i64) = sqlx::query_as(
-        "SELECT (SELECT COUNT(*) FROM posts), \
-                (SELECT COUNT(*) FROM conversations WHERE merged_into IS NULL), \
-                (SELECT COUNT(*) FROM contacts), \
-                (SELECT COUNT(*) FROM identities), \
-                (SELECT COUNT(*) FROM identities WHERE own_account), \
-                (SELECT COUNT(*) FROM topics), \
-                (SELECT COUNT(*) FROM post_topics), \
-                (SELECT COUNT(*) FROM posts WHERE is_mention)",
-    )
-    .fetch_one(pool)
-    .await?;
-    let n = |v: i64| u64::try_from(v).unwrap_or(0);
-    Ok(Stats {
-        posts: n(r.0),
-        conversations: n(r.1),
-        contacts: n(r.2),
-        identities: n(r.3),
-        own_accounts: n(r.4),
-        topics: n(r.5),
-        matches: n(r.6),
-        mentions: n(r.7),
-    })
+    let counts: crate::model::StatsRow = sqlx::query_as(crate::model::STATS_SQL)
+        .fetch_one(pool)
+        .await?;
+    let by_status: Vec<(String, i64)> = sqlx::query_as(crate::model::CASES_BY_STATUS_SQL)
+        .fetch_all(pool)
+        .await?;
+    Ok(Stats::from_rows(counts, by_status))
 }

@@ -1,10 +1,10 @@
 use crate::kit::{case, draft, minute, post};
 use crate::support::{P, at};
 use rapport_domain::{
-    Actor, BusinessCalendar, CaseAction, CaseChange, CaseStatus, Priority, SlaPolicy, SlaState,
-    Targets, TeamId, UserId,
+    Actor, BusinessCalendar, CaseAction, CaseChange, CaseStatus, PostId, Priority, SlaPolicy,
+    SlaState, Targets, TeamId, UserId,
 };
-use rapport_store::care::{CasePost, CaseWrite, TeamSpec};
+use rapport_store::care::{CasePost, CaseWrite, RoutedThrough, TeamSpec};
 use rapport_store::{Store, StoreError};
 use std::sync::Arc;
 
@@ -268,7 +268,7 @@ pub async fn batches_write_together_and_later_posts_are_found(store: Arc<dyn Sto
             events: vec![],
         },
     ];
-    let saved = s.care().write_cases(&writes).await.unwrap();
+    let saved = s.care().write_cases(&writes, None).await.unwrap();
     assert_eq!((saved[0].version, saved[1].version), (1, 2));
     let conv = saved[0].case.conversation_id;
     let later = s
@@ -312,8 +312,100 @@ pub async fn batches_write_together_and_later_posts_are_found(store: Arc<dyn Sto
         },
     ];
     assert!(matches!(
-        s.care().write_cases(&stale).await,
+        s.care().write_cases(&stale, None).await,
         Err(StoreError::Conflict(_))
     ));
     assert_eq!(s.care().case_of_post(r3).await.unwrap(), None);
+}
+
+/// Routing's watermark moves only with the case writes of the pass that read it: a crash
+/// before that commit leaves the posts above it for the next pass, and a second pass that
+/// read the same watermark writes nothing.
+pub async fn the_routing_watermark_moves_with_the_case_writes(store: Arc<dyn Store>) {
+    let s = store.as_ref();
+    let fresh = s.care().unrouted_posts(100).await.unwrap();
+    assert_eq!((fresh.routed_through, fresh.posts.len()), (PostId(0), 0));
+    let a = post(s, P::new("1", "alice").at(1)).await;
+    let b = post(s, P::new("2", "bob").at(2)).await;
+    let c = post(s, P::new("3", "carol").at(3)).await;
+    let owed = s.care().unrouted_posts(100).await.unwrap();
+    assert_eq!(
+        (owed.routed_through, owed.posts),
+        (PostId(0), vec![a, b, c])
+    );
+    let first_two = s.care().unrouted_posts(2).await.unwrap();
+    assert_eq!(first_two.posts, vec![a, b], "at most `limit`, in id order");
+
+    // A pass over a and b opens a case on a and moves the watermark to b.
+    let (record, posts, events) = draft(s, a, Priority::Normal).await;
+    let pass = RoutedThrough {
+        from: PostId(0),
+        to: b,
+    };
+    let writes = vec![CaseWrite {
+        record,
+        posts,
+        events,
+    }];
+    s.care().write_cases(&writes, Some(pass)).await.unwrap();
+    let owed = s.care().unrouted_posts(100).await.unwrap();
+    assert_eq!((owed.routed_through, owed.posts), (b, vec![c]));
+
+    // A second pass that read the old watermark lost the race: nothing of it is written.
+    let (record, posts, events) = draft(s, b, Priority::Normal).await;
+    let late = vec![CaseWrite {
+        record,
+        posts,
+        events,
+    }];
+    assert!(matches!(
+        s.care().write_cases(&late, Some(pass)).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(s.care().case_of_post(b).await.unwrap(), None);
+    assert_eq!(s.stats().await.unwrap().cases, 1);
+
+    // A pass that opened nothing still moves it.
+    s.care()
+        .write_cases(&[], Some(RoutedThrough { from: b, to: c }))
+        .await
+        .unwrap();
+    let done = s.care().unrouted_posts(100).await.unwrap();
+    assert_eq!((done.routed_through, done.posts.len()), (c, 0));
+    let d = post(s, P::new("4", "dave").at(4)).await;
+    assert_eq!(s.care().unrouted_posts(100).await.unwrap().posts, vec![d]);
+}
+
+/// Optimistic concurrency at the save: two writers that read the same version save at once,
+/// and the store's conditional update lets exactly one of them through.
+pub async fn two_saves_on_one_version_exactly_one_wins(store: Arc<dyn Store>) {
+    let s = store.as_ref();
+    let c = case(s, "1", "alice", 0, Priority::Normal).await;
+    for round in 0..10 {
+        let base = s.care().case(c.case.id).await.unwrap().unwrap();
+        let mut a = base.clone();
+        a.case.priority = Priority::High;
+        a.preview = format!("a {round}");
+        let mut b = base.clone();
+        b.case.priority = Priority::Low;
+        b.preview = format!("b {round}");
+        let (ra, rb) = tokio::join!(
+            s.care().save_case(&a, &[], &[]),
+            s.care().save_case(&b, &[], &[])
+        );
+        let won: Vec<_> = [&ra, &rb].into_iter().filter(|r| r.is_ok()).collect();
+        assert_eq!(won.len(), 1, "round {round}: {ra:?} / {rb:?}");
+        let lost = if ra.is_ok() { &rb } else { &ra };
+        assert!(
+            matches!(lost, Err(StoreError::Conflict(_))),
+            "round {round}: {lost:?}"
+        );
+        let now = s.care().case(c.case.id).await.unwrap().unwrap();
+        assert_eq!(now.version, base.version + 1, "one save, one version step");
+        let winner = if ra.is_ok() { &a } else { &b };
+        assert_eq!(
+            now.preview, winner.preview,
+            "the winner's fields, all of them"
+        );
+    }
 }

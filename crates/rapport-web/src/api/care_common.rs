@@ -67,28 +67,30 @@ pub fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
     text.parse().map(Some).map_err(|_| bad())
 }
 
-/// The case, after checking that it is still at every version the caller named (`If-Match`,
-/// the body's `version`): 404 `not_found` for an unknown case, 409 `version_conflict` when
-/// someone changed it since. The engine saves each change with its own version check too, so
-/// a change racing this one is refused as well.
+/// The version the caller read the case at: `If-Match` or the body's `version` (two that
+/// differ cannot both hold: 409 `version_conflict`).
+pub fn wanted_version(headers: &HeaderMap, body: Option<i64>) -> Result<Option<i64>, ApiError> {
+    match (if_match(headers)?, body) {
+        (Some(a), Some(b)) if a != b => Err(version_conflict(format!(
+            "If-Match asks for version {a} and the body for version {b}"
+        ))),
+        (a, b) => Ok(a.or(b)),
+    }
+}
+
+/// The engine's care use cases, conditional on the version the caller named, and the case as
+/// it is: 404 `not_found` for an unknown case, 409 `version_conflict` when someone changed it
+/// since. The comparison is the engine's, and each change's save is conditional on that
+/// version in the store, so a change racing this one is refused as well.
 pub async fn expect_version(
     care: &Care,
     id: CaseId,
     headers: &HeaderMap,
     version: Option<i64>,
-) -> Result<CaseRecord, ApiError> {
-    let record = care.case(id).await?.ok_or_else(|| {
-        ApiError::new(StatusCode::NOT_FOUND, "not_found", format!("no case {id}"))
-    })?;
-    for wanted in [if_match(headers)?, version].into_iter().flatten() {
-        if wanted != record.version {
-            return Err(version_conflict(format!(
-                "case {id} is at version {}, not {wanted}: someone changed it; read it again",
-                record.version
-            )));
-        }
-    }
-    Ok(record)
+) -> Result<(Care, CaseRecord), ApiError> {
+    let care = care.at_version(wanted_version(headers, version)?);
+    let record = care.case_to_change(id).await.map_err(saving)?;
+    Ok((care, record))
 }
 
 pub fn version_conflict(message: impl Into<String>) -> ApiError {

@@ -1,7 +1,8 @@
 //! Case actions through the API: assignment, status, priority, tags, notes and replies. Each
 //! goes through the engine's inbox use case, so it writes its audit event naming the token's
-//! user. `If-Match` (or the body's `version`) makes a change conditional on the case not
-//! having changed since it was read.
+//! user. `If-Match` (or the body's `version`) goes to the engine, which makes the change
+//! conditional on the case not having changed since the caller read it, down to the store's
+//! save.
 
 use super::care_common::{body, caller, etag, expect_version, path, saving};
 use super::dto::ErrorBody;
@@ -75,7 +76,7 @@ pub async fn assign(
     let id = CaseId(path(id)?);
     let input = body(input)?;
     let care = state.engine.care();
-    let mut record = expect_version(&care, id, &headers, input.version).await?;
+    let (care, mut record) = expect_version(&care, id, &headers, input.version).await?;
     let to = match input.user_id {
         Some(Some(u)) => Some(Some(assignee(&state, u).await?)),
         Some(None) => Some(None),
@@ -98,7 +99,9 @@ pub async fn assign(
         record = care.assign(id, to, me.user.id, now).await.map_err(saving)?;
     }
     if let Some(team) = input.team_id {
+        // On the version the assignment left, so nobody else's change slips in between.
         record = care
+            .at_version(Some(record.version))
             .set_team(id, team.map(TeamId), me.user.id, now)
             .await
             .map_err(saving)?;
@@ -148,7 +151,7 @@ pub async fn status(
     let id = CaseId(path(id)?);
     let input = body(input)?;
     let care = state.engine.care();
-    expect_version(&care, id, &headers, input.version).await?;
+    let (care, _) = expect_version(&care, id, &headers, input.version).await?;
     match care
         .apply(id, input.action.domain(), me.user.id, Utc::now())
         .await
@@ -182,7 +185,7 @@ pub async fn priority(
         ApiError::unprocessable("invalid_value", format!("priority: {e}"))
     })?;
     let care = state.engine.care();
-    expect_version(&care, id, &headers, input.version).await?;
+    let (care, _) = expect_version(&care, id, &headers, input.version).await?;
     let record = care
         .set_priority(id, priority, me.user.id, Utc::now())
         .await
@@ -208,7 +211,7 @@ pub async fn add_tag(
     let id = CaseId(path(id)?);
     let input = body(input)?;
     let care = state.engine.care();
-    expect_version(&care, id, &headers, input.version).await?;
+    let (care, _) = expect_version(&care, id, &headers, input.version).await?;
     let record = care
         .add_tag(id, &input.tag, me.user.id, Utc::now())
         .await
@@ -234,7 +237,7 @@ pub async fn remove_tag(
     let (id, tag) = path(ids)?;
     let id = CaseId(id);
     let care = state.engine.care();
-    expect_version(&care, id, &headers, None).await?;
+    let (care, _) = expect_version(&care, id, &headers, None).await?;
     let record = care
         .remove_tag(id, &tag, me.user.id, Utc::now())
         .await
@@ -260,7 +263,7 @@ pub async fn add_note(
     let id = CaseId(path(id)?);
     let input = body(input)?;
     let care = state.engine.care();
-    expect_version(&care, id, &headers, input.version).await?;
+    let (care, _) = expect_version(&care, id, &headers, input.version).await?;
     let note = care
         .add_note(id, me.user.id, &input.text, Utc::now())
         .await
@@ -288,7 +291,7 @@ pub async fn queue_reply(
     let id = CaseId(path(id)?);
     let input = body(input)?;
     let care = state.engine.care();
-    expect_version(&care, id, &headers, input.version).await?;
+    let (care, _) = expect_version(&care, id, &headers, input.version).await?;
     // Without a key of the caller's, each request is its own reply.
     let key = input
         .idempotency_key

@@ -30,5 +30,12 @@ pub async fn stats(ctx: &Ctx, json: bool) -> Result<()> {
     println!("mentions       {}", s.mentions);
     println!("topics         {}", s.topics);
     println!("matches        {}", s.matches);
+    println!("cases          {}", s.cases);
+    for (status, n) in &s.cases_by_status {
+        println!("  {status:<12} {n}");
+    }
+    println!("case posts     {}", s.case_posts);
+    println!("case events    {}", s.case_events);
+    println!("leads          {}", s.leads);
     Ok(())
 }

@@ -356,8 +356,31 @@ async fn save_case(
     Ok(out)
 }
 
-async fn write_cases(pool: &Pool, writes: &[CaseWrite]) -> Result<Vec<CaseRecord>> {
+async fn write_cases(
+    pool: &Pool,
+    writes: &[CaseWrite],
+    routed: Option<RoutedThrough>,
+) -> Result<Vec<CaseRecord>> {
     let mut tx = pool.begin().await?;
+    if let Some(r) = routed {
+        // First, so a pass that lost the race writes nothing (and, on SQLite, takes the write
+        // lock before its reads of the case rows below).
+        let moved = sqlx::query(
+            "UPDATE routing_watermark SET routed_through = $2 \
+             WHERE id = 1 AND routed_through = $1",
+        )
+        .bind(r.from.0)
+        .bind(r.to.0)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if moved == 0 {
+            return Err(StoreError::Conflict(format!(
+                "routing moved past post {} meanwhile",
+                r.from.0
+            )));
+        }
+    }
     let mut rows = CaseRows::default();
     let mut out = Vec::with_capacity(writes.len());
     for w in writes {

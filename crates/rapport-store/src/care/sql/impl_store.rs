@@ -51,8 +51,15 @@ impl CareStore for ThisStore {
     ) -> Result<CaseRecord> {
         save_case(&self.pool, record, posts, events).await
     }
-    async fn write_cases(&self, writes: &[CaseWrite]) -> Result<Vec<CaseRecord>> {
-        write_cases(&self.pool, writes).await
+    async fn write_cases(
+        &self,
+        writes: &[CaseWrite],
+        routed: Option<RoutedThrough>,
+    ) -> Result<Vec<CaseRecord>> {
+        write_cases(&self.pool, writes, routed).await
+    }
+    async fn unrouted_posts(&self, limit: u32) -> Result<Unrouted> {
+        unrouted_posts(&self.pool, limit).await
     }
     async fn later_unattached_posts(
         &self,

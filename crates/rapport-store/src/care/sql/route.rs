@@ -132,3 +132,20 @@ async fn later_unattached_posts(
         .await?;
     Ok(ids.into_iter().map(PostId).collect())
 }
+
+async fn unrouted_posts(pool: &Pool, limit: u32) -> Result<Unrouted> {
+    let routed_through: i64 =
+        sqlx::query_scalar("SELECT routed_through FROM routing_watermark WHERE id = 1")
+            .fetch_one(pool)
+            .await?;
+    let posts: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM posts WHERE id > $1 ORDER BY id LIMIT $2")
+            .bind(routed_through)
+            .bind(i64::from(limit))
+            .fetch_all(pool)
+            .await?;
+    Ok(Unrouted {
+        routed_through: PostId(routed_through),
+        posts: posts.into_iter().map(PostId).collect(),
+    })
+}

@@ -130,7 +130,15 @@ async fn replies_are_checked_and_queued_once() {
     let kinds: Vec<_> = std::iter::from_fn(|| live.try_recv().ok())
         .map(|e| e.kind)
         .collect();
-    assert_eq!(kinds, [ChangeKind::Opened, ChangeKind::ReplyQueued]);
+    // The reply took the new case up: its status change follows the queued reply.
+    assert_eq!(
+        kinds,
+        [
+            ChangeKind::Opened,
+            ChangeKind::ReplyQueued,
+            ChangeKind::Updated
+        ]
+    );
 }
 
 #[tokio::test]
@@ -324,4 +332,50 @@ async fn suggestions_never_carry_another_customers_name_handle_or_numbers() {
             assert!(!s.text.contains(other), "{other} in {:?}", s.text);
         }
     }
+}
+
+/// A reply queued on a new case once left it `new`; it takes the case up now, and a case
+/// already worked keeps its status.
+#[tokio::test]
+async fn queuing_a_reply_opens_a_new_case() {
+    let k = kit().await;
+    k.send(vec![
+        post("1", "alice", "@brand my card was charged twice", t(0, 9, 0)),
+        post("2", "bob", "@brand where is my parcel?", t(0, 9, 1)),
+    ])
+    .await;
+    let fresh = k.case_of("1").await.unwrap();
+    let worked = k.case_of("2").await.unwrap();
+    assert_eq!(
+        k.care.case(fresh).await.unwrap().unwrap().case.status,
+        CaseStatus::New
+    );
+    k.care
+        .apply(worked, CaseAction::Open, UserId(1), t(0, 9, 5))
+        .await
+        .unwrap();
+    k.care
+        .apply(worked, CaseAction::AwaitCustomer, UserId(1), t(0, 9, 6))
+        .await
+        .unwrap();
+    for (id, key) in [(fresh, "r1"), (worked, "r2")] {
+        k.care
+            .queue_reply(
+                id,
+                UserId(7),
+                "Sorry about that, could you DM us?",
+                key,
+                t(0, 10, 0),
+            )
+            .await
+            .unwrap();
+    }
+    let fresh = k.care.case(fresh).await.unwrap().unwrap();
+    assert_eq!(fresh.case.status, CaseStatus::Open);
+    let worked = k.care.case(worked).await.unwrap().unwrap();
+    assert_eq!(
+        worked.case.status,
+        CaseStatus::Pending,
+        "a worked case keeps its status"
+    );
 }

@@ -4,8 +4,8 @@
 use super::{Care, CareError, ChangeKind, Result};
 use chrono::{DateTime, Utc};
 use rapport_domain::{
-    CaseId, ContactId, Network, PersonVars, SourceCase, Template, TemplateContext, UserId, compose,
-    generalize,
+    CaseAction, CaseId, CaseStatus, ContactId, Network, PersonVars, SourceCase, Template,
+    TemplateContext, UserId, compose, generalize,
 };
 use rapport_store::care::{NewReply, OutboxEntry, ReplyOutcome, ReplyStatus, SavedReply};
 use serde::Serialize;
@@ -94,6 +94,11 @@ impl Care {
             .await?;
         if created {
             self.announce(&record, ChangeKind::ReplyQueued, at);
+            // Answering a new case takes it up, as a help desk does: the customer has been
+            // answered and the case is no longer waiting for someone to notice it.
+            if record.case.status == CaseStatus::New {
+                self.apply(id, CaseAction::Open, author, at).await?;
+            }
         }
         Ok(entry)
     }

@@ -4,6 +4,8 @@
 //! is stored exactly once (the REST back-fill from the stored checkpoint).
 
 mod common;
+// The connectors' mastodon_mock harness; this test uses part of it.
+#[allow(dead_code)]
 #[path = "../../rapport-connectors/tests/live/mastodon_mock.rs"]
 mod mastodon_mock;
 
@@ -160,6 +162,18 @@ async fn a_live_complaint_becomes_a_case_and_a_restart_misses_nothing() {
         latency.as_millis()
     );
     assert!(latency < Duration::from_secs(5), "took {latency:?}");
+    // The checkpoint is saved right after the batch is stored, and the list shows it.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let list = ws.json(&["channels", "list", "--json"]);
+        let channel = &list["channels"][0];
+        if channel["cursor"]["since"]["notifications"]["id"].is_string() {
+            assert_eq!(channel["state"], "connected");
+            break;
+        }
+        assert!(Instant::now() < deadline, "no cursor saved: {channel}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 
     // Rapport dies without a chance to save anything; the customer goes on posting.
     listen.kill();

@@ -92,8 +92,10 @@ pub struct ChannelInfo {
     pub state: rapport_store::channels::ChannelState,
     pub last_error: Option<String>,
     pub last_error_at: Option<chrono::DateTime<Utc>>,
-    pub checkpoint: Option<serde_json::Value>,
-    pub checkpoint_at: Option<chrono::DateTime<Utc>>,
+    /// Where the source resumes from: the checkpoint of the last batch stored.
+    pub cursor: Option<serde_json::Value>,
+    /// When that checkpoint was saved.
+    pub cursor_at: Option<chrono::DateTime<Utc>>,
 }
 
 /// The channel use cases over one store. Without a key, channels can be listed and removed
@@ -213,11 +215,11 @@ fn info(c: &Channel) -> Result<ChannelInfo> {
         state: c.state,
         last_error: c.last_error.clone(),
         last_error_at: c.last_error_at,
-        checkpoint: c
+        cursor: c
             .checkpoint
             .as_deref()
             .and_then(|j| serde_json::from_str(j).ok()),
-        checkpoint_at: c.checkpoint_at,
+        cursor_at: c.checkpoint_at,
     })
 }
 

@@ -47,7 +47,7 @@ pub async fn run(ctx: &Ctx, cmd: ChannelsCommand) -> Result<()> {
                 println!("no channels: add one with `rapport channels add mastodon|bluesky|x`");
             }
             for c in channels {
-                let cursor = c.checkpoint_at.map_or("none".into(), |at| at.to_rfc3339());
+                let cursor = c.cursor_at.map_or("none".into(), |at| at.to_rfc3339());
                 println!(
                     "{}\t{}\t{}{}\tcursor saved {cursor}\t{}",
                     c.name,

@@ -18,6 +18,9 @@ pub enum EngineError {
     Io(std::io::Error),
     #[error("the ingest pipeline stopped: {0}")]
     Pipeline(String),
+    /// A channel that cannot be added or started (the message says why; never a credential).
+    #[error("{0}")]
+    Channel(String),
 }
 
 impl From<rapport_query::QueryError> for EngineError {

@@ -11,10 +11,12 @@
 pub mod accounts;
 pub mod bench;
 pub mod care;
+pub mod channels;
 pub mod demo;
 mod error;
 mod explain;
 mod ingest;
+pub mod listen;
 mod matching;
 mod search;
 mod topics;

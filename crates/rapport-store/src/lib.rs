@@ -7,6 +7,7 @@
 //! Architecture invariant: only this crate knows SQL.
 
 pub mod care;
+pub mod channels;
 mod error;
 mod fts;
 mod model;
@@ -19,6 +20,7 @@ mod threads;
 pub mod users;
 
 pub use care::CareStore;
+pub use channels::ChannelStore;
 pub use error::StoreError;
 pub use model::{IngestOutcome, IngestReport, NewPost, Stats};
 pub use users::UserStore;
@@ -47,6 +49,9 @@ pub trait Store: UserStore + Send + Sync + 'static {
     /// The care inbox's storage (cases, teams, SLA policies, outbox, contact fields) on the
     /// same database.
     fn care(&self) -> &dyn CareStore;
+
+    /// The channels Rapport listens through, with each live source's checkpoint and gaps.
+    fn channels(&self) -> &dyn ChannelStore;
 
     // ---- ingest -------------------------------------------------------------------------
 

@@ -6,6 +6,8 @@ mod support;
 
 #[path = "conformance/accounts.rs"]
 mod accounts;
+#[path = "conformance/channels.rs"]
+mod channels;
 #[path = "conformance/ingest.rs"]
 mod ingest;
 #[path = "conformance/search.rs"]
@@ -64,6 +66,10 @@ on_every_backend!(
     search::prefixes_and_or_groups_widen_candidates,
     search::accents_and_case_do_not_hide_candidates,
     search::scan_all_filters_and_paging_behave_like_scan,
+    channels::channels_are_added_listed_and_removed,
+    channels::states_errors_and_checkpoints_are_kept,
+    channels::gaps_are_listed_newest_first_and_go_with_their_channel,
+    channels::deleted_posts_are_marked_once,
 );
 
 #[tokio::test]

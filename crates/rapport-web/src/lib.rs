@@ -76,6 +76,8 @@ pub struct AppState {
     pub accounts: Arc<Accounts>,
     config: Arc<WebConfig>,
     limiter: Arc<auth::ratelimit::LoginLimiter>,
+    /// The live channels' health, when this process runs them (for `/metrics`).
+    channels: Option<Arc<rapport_engine::listen::HealthBoard>>,
 }
 
 impl AppState {
@@ -88,7 +90,14 @@ impl AppState {
             accounts,
             config: Arc::new(config),
             limiter,
+            channels: None,
         }
+    }
+
+    /// Shows the health of the channels this process runs on `/metrics`.
+    pub fn with_channels(mut self, health: Arc<rapport_engine::listen::HealthBoard>) -> Self {
+        self.channels = Some(health);
+        self
     }
 }
 

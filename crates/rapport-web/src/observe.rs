@@ -45,7 +45,65 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
             ));
         }
     }
+    if let Some(board) = &state.channels {
+        text.push_str(&channel_gauges(&board.snapshot()));
+    }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
+}
+
+/// Per channel: its state (1 for the state it is in), posts per minute, reconnects today and
+/// the age of its cursor.
+fn channel_gauges(channels: &[rapport_engine::listen::ChannelHealth]) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    if channels.is_empty() {
+        return out;
+    }
+    let now = chrono::Utc::now();
+    out.push_str("# TYPE rapport_channel_state gauge\n");
+    for c in channels {
+        for state in ["new", "connected", "reconnecting", "failing"] {
+            let on = u8::from(c.state.as_str() == state);
+            let _ = writeln!(
+                out,
+                "rapport_channel_state{{channel=\"{}\",network=\"{}\",state=\"{state}\"}} {on}",
+                label(&c.name),
+                c.network
+            );
+        }
+    }
+    let mut rows: [(&str, Vec<i64>); 3] = [
+        ("posts_per_minute", Vec::new()),
+        ("reconnects_today", Vec::new()),
+        ("cursor_age_seconds", Vec::new()),
+    ];
+    for c in channels {
+        rows[0].1.push(c.posts_per_minute as i64);
+        rows[1].1.push(c.reconnects_today as i64);
+        // -1 until a first checkpoint is saved.
+        rows[2]
+            .1
+            .push(c.cursor_at.map_or(-1, |at| (now - at).num_seconds()));
+    }
+    for (metric, values) in rows {
+        let _ = writeln!(out, "# TYPE rapport_channel_{metric} gauge");
+        for (c, value) in channels.iter().zip(values) {
+            let _ = writeln!(
+                out,
+                "rapport_channel_{metric}{{channel=\"{}\"}} {value}",
+                label(&c.name)
+            );
+        }
+    }
+    out
+}
+
+/// A Prometheus label value: backslashes, quotes and newlines escaped.
+fn label(value: &str) -> String {
+    value
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('\n', "\\n")
 }
 
 pub async fn track(request: Request, next: Next) -> Response {
@@ -63,4 +121,47 @@ pub async fn track(request: Request, next: Next) -> Response {
     metrics::histogram!("rapport_http_request_seconds", "route" => route)
         .record(started.elapsed().as_secs_f64());
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rapport_engine::listen::ChannelHealth;
+    use rapport_store::channels::ChannelState;
+
+    #[test]
+    fn each_channel_has_its_state_rate_reconnects_and_cursor_age() {
+        let health = |name: &str, state, cursor_at| ChannelHealth {
+            name: name.into(),
+            network: rapport_domain::Network::Mastodon,
+            state,
+            last_error: None,
+            last_error_at: None,
+            cursor: None,
+            cursor_at,
+            posts_per_minute: 12,
+            posts_total: 40,
+            reconnects_today: 3,
+        };
+        let text = channel_gauges(&[
+            health(
+                "sup\"port",
+                ChannelState::Connected,
+                Some(chrono::Utc::now()),
+            ),
+            health("x", ChannelState::Failing, None),
+        ]);
+        for line in [
+            "rapport_channel_state{channel=\"sup\\\"port\",network=\"mastodon\",state=\"connected\"} 1",
+            "rapport_channel_state{channel=\"sup\\\"port\",network=\"mastodon\",state=\"failing\"} 0",
+            "rapport_channel_state{channel=\"x\",network=\"mastodon\",state=\"failing\"} 1",
+            "rapport_channel_posts_per_minute{channel=\"x\"} 12",
+            "rapport_channel_reconnects_today{channel=\"x\"} 3",
+            "rapport_channel_cursor_age_seconds{channel=\"x\"} -1",
+            "rapport_channel_cursor_age_seconds{channel=\"sup\\\"port\"} 0",
+        ] {
+            assert!(text.lines().any(|l| l == line), "missing {line} in\n{text}");
+        }
+        assert_eq!(channel_gauges(&[]), "");
+    }
 }

@@ -56,9 +56,60 @@ pub enum Command {
     Eval(EvalCommand),
     /// Classify a text: sentiment, intents, language, urgency, and why.
     Classify(ClassifyArgs),
-    /// Users who log in: `admin create --user NAME --role ROLE` (password on standard input).
+    /// Users who log in: `admin create --user NAME --role ROLE` (password on standard input),
+    /// `admin token create --user NAME --name LABEL` (an API token, printed once).
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Network accounts Rapport listens through: add (credential on standard input), list, rm.
+    #[command(subcommand)]
+    Channels(ChannelsCommand),
+    /// Listen live: run every enabled channel in the foreground until SIGINT or SIGTERM.
+    Listen,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ChannelsCommand {
+    /// Connect an account; its credential is read from standard input and stored encrypted.
+    #[command(subcommand)]
+    Add(AddChannel),
+    /// Remove a channel and its stored credential.
+    Rm { name: String },
+    /// Channels with their network, state, cursor and last error.
+    List(JsonFlag),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AddChannel {
+    /// A Mastodon account (the user's access token on standard input).
+    Mastodon {
+        #[arg(long)]
+        name: String,
+        /// The instance, e.g. https://mastodon.social.
+        #[arg(long)]
+        instance: String,
+    },
+    /// A Bluesky account (an app password on standard input).
+    Bluesky {
+        #[arg(long)]
+        name: String,
+        /// The account's PDS, e.g. https://bsky.social.
+        #[arg(long)]
+        pds: String,
+        /// The account's handle, e.g. brand.bsky.social.
+        #[arg(long)]
+        handle: String,
+        /// A Jetstream URL [default: Bluesky's public Jetstream].
+        #[arg(long, value_name = "URL")]
+        firehose: Option<String>,
+    },
+    /// X's filtered stream (the app's bearer token on standard input).
+    X {
+        #[arg(long)]
+        name: String,
+        /// Another API server than https://api.x.com (a test server).
+        #[arg(long, value_name = "URL")]
+        api: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -72,6 +123,22 @@ pub enum AdminCommand {
         role: String,
         #[arg(long)]
         display_name: Option<String>,
+    },
+    /// API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Make an API token acting as an admin user; it is printed once and kept only hashed.
+    Create {
+        /// The admin the token acts as.
+        #[arg(long)]
+        user: String,
+        /// A label saying what the token is for.
+        #[arg(long)]
+        name: String,
     },
 }
 
@@ -253,6 +320,9 @@ pub struct ServeArgs {
     /// Address to listen on [default: server.addr, 127.0.0.1:7070].
     #[arg(long, value_name = "HOST:PORT")]
     pub addr: Option<String>,
+    /// Do not run the channels' live sources (run `rapport listen` elsewhere).
+    #[arg(long)]
+    pub no_sources: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -20,6 +20,9 @@ pub struct Settings {
     pub data_dir: PathBuf,
     pub database_url: String,
     pub log: String,
+    /// The key channel credentials are sealed with: 64 hex characters. Empty: the key in
+    /// `<data_dir>/secret.key`, made the first time one is needed.
+    pub secret_key: String,
     pub server: ServerSettings,
     pub ingest: IngestSettings,
     pub own_accounts: OwnAccounts,
@@ -57,6 +60,7 @@ impl Default for Settings {
             data_dir: PathBuf::from("./rapport-data"),
             database_url: String::new(),
             log: "info".into(),
+            secret_key: String::new(),
             server: ServerSettings::default(),
             ingest: IngestSettings::default(),
             own_accounts: OwnAccounts::default(),

@@ -85,7 +85,7 @@ pub(crate) fn map_value(line: u64, text: &str, out: &mut VecDeque<Record>) {
 }
 
 /// `acct` as `user@host`: a local account's `acct` has no host, which its profile URL gives.
-fn qualified(acct: &str, url: Option<&str>) -> String {
+pub(crate) fn qualified(acct: &str, url: Option<&str>) -> String {
     let acct = acct.trim_start_matches('@');
     if acct.contains('@') {
         return acct.to_string();

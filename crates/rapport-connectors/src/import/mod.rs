@@ -94,6 +94,8 @@ mod html;
 mod jetstream;
 mod json_stream;
 mod mastodon;
+
+pub(crate) use mastodon::qualified as mastodon_handle;
 mod tabular;
 mod x_v2;
 

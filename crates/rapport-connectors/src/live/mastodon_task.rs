@@ -345,7 +345,7 @@ impl Task {
 }
 
 /// The response when it is a success, or the error it stands for.
-async fn checked(response: reqwest::Response) -> Result<reqwest::Response, SourceError> {
+pub(crate) async fn checked(response: reqwest::Response) -> Result<reqwest::Response, SourceError> {
     let status = response.status();
     if status.is_success() {
         return Ok(response);

@@ -57,12 +57,14 @@ mod lines;
 mod mastodon;
 mod mastodon_task;
 mod sse;
+mod whoami;
 mod x_rules;
 mod x_stream;
 
 pub use backoff::Backoff;
 pub use jetstream::{JetstreamConfig, JetstreamSource};
 pub use mastodon::{MastodonConfig, MastodonSource, MastodonStream};
+pub use whoami::mastodon_account;
 pub use x_rules::{ListedRule, RuleChange, XRule, XRules};
 pub use x_stream::{XConfig, XFilteredStream};
 

@@ -2,6 +2,7 @@
 
 mod accounts;
 mod care;
+mod channels;
 mod ingest;
 mod read;
 mod topics;
@@ -65,6 +66,10 @@ impl Store for SqliteStore {
     }
 
     fn care(&self) -> &dyn crate::CareStore {
+        self
+    }
+
+    fn channels(&self) -> &dyn crate::ChannelStore {
         self
     }
 

@@ -2,9 +2,9 @@
 //! standard input (never echoed on a terminal, never logged, never printed).
 
 use super::Ctx;
-use crate::cli::AdminCommand;
+use crate::cli::{AdminCommand, TokenCommand};
 use anyhow::{Context, Result, bail};
-use rapport_domain::Role;
+use rapport_domain::{Permission, Role};
 use rapport_engine::accounts::{Accounts, AccountsConfig};
 use std::io::{BufRead, IsTerminal, Write};
 
@@ -33,11 +33,31 @@ pub async fn run(ctx: &Ctx, cmd: AdminCommand) -> Result<()> {
             );
             Ok(())
         }
+        AdminCommand::Token(TokenCommand::Create { user, name }) => {
+            let store = ctx.store().await?;
+            let Some((creator, _)) = store.user_credentials(&user).await? else {
+                bail!("no user named '{user}'");
+            };
+            let accounts = Accounts::new(store, AccountsConfig::default());
+            // Every permission the creator's role allows; each use is checked against the
+            // role again, so a demoted creator's tokens lose power with them.
+            let scopes: Vec<Permission> = Permission::ALL
+                .into_iter()
+                .filter(|p| creator.can(*p))
+                .collect();
+            let made = accounts.create_api_token(&creator, &name, &scopes).await?;
+            eprintln!(
+                "API token '{}' (id {}) acting as '{}'; it is shown this once and stored hashed:",
+                made.token.name, made.token.id, creator.name
+            );
+            println!("{}", made.secret);
+            Ok(())
+        }
     }
 }
 
 /// One line from standard input; on a terminal, asked for with echo turned off.
-fn read_password() -> Result<String> {
+pub(crate) fn read_password() -> Result<String> {
     let stdin = std::io::stdin();
     let tty = stdin.is_terminal();
     if tty {

@@ -12,6 +12,9 @@ pub fn run(ctx: &Ctx, cmd: ConfigCommand) -> Result<()> {
         ConfigCommand::Show => {
             let mut shown = ctx.settings.clone();
             shown.database_url = super::redact_url(&shown.database_url());
+            if !shown.secret_key.is_empty() {
+                shown.secret_key = "****".into();
+            }
             print_json(&shown)
         }
     }

@@ -93,7 +93,14 @@ pub async fn run(ctx: &Ctx, args: DemoArgs) -> Result<()> {
         return Ok(());
     }
     drop(engine);
-    super::serve::run(ctx, ServeArgs { addr: Some(addr) }).await
+    super::serve::run(
+        ctx,
+        ServeArgs {
+            addr: Some(addr),
+            no_sources: false,
+        },
+    )
+    .await
 }
 
 /// Adds the demo topics that are not there yet, so running the demo twice is harmless.

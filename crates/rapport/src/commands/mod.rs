@@ -2,9 +2,11 @@
 
 mod admin;
 mod bench;
+mod channels;
 mod config;
 mod demo;
 mod import;
+mod listen;
 mod nlp;
 mod own;
 mod search;
@@ -42,6 +44,7 @@ impl Ctx {
                 | Command::Serve(_)
                 | Command::Admin(_)
                 | Command::Bench(_)
+                | Command::Channels(_)
         );
         Ok(Self {
             settings,
@@ -91,7 +94,7 @@ impl Ctx {
 
 /// Creates `dir` readable by its owner only (posts, contacts and rejected records are personal
 /// data); a directory that exists already is left as its owner set it.
-fn private_dir(dir: &std::path::Path) -> Result<()> {
+pub(crate) fn private_dir(dir: &std::path::Path) -> Result<()> {
     if dir.exists() {
         return Ok(());
     }
@@ -149,6 +152,8 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Eval(cmd) => nlp::eval(cmd),
         Command::Classify(args) => nlp::classify(args),
         Command::Admin(cmd) => admin::run(&ctx, cmd).await,
+        Command::Channels(cmd) => channels::run(&ctx, cmd).await,
+        Command::Listen => listen::run(&ctx).await,
     }
 }
 

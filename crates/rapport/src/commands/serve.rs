@@ -25,7 +25,15 @@ pub async fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
         trusted_proxies: ctx.settings.server.trusted_proxy_nets()?,
         ..Default::default()
     };
-    let state = rapport_web::AppState::new(engine, accounts, config);
+    let supervisor = if args.no_sources {
+        None
+    } else {
+        Some(super::listen::supervisor(ctx, engine.clone()).await?)
+    };
+    let mut state = rapport_web::AppState::new(engine, accounts, config);
+    if let Some(supervisor) = &supervisor {
+        state = state.with_channels(supervisor.health());
+    }
     let listener = tokio::net::TcpListener::bind(&addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
@@ -33,10 +41,17 @@ pub async fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
     println!(
         "  the UI at /, GET /healthz, GET /metrics, /api/v1/... (Authorization: Bearer <API token>)"
     );
-    rapport_web::run(listener, state, shutdown_signal()).await?;
+    // The live sources run beside the server and stop with it.
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let sources = supervisor.map(|supervisor| {
+        tokio::spawn(supervisor.run(async {
+            let _ = stop_rx.await;
+        }))
+    });
+    rapport_web::run(listener, state, super::listen::shutdown()).await?;
+    let _ = stop_tx.send(());
+    if let Some(sources) = sources {
+        sources.await??;
+    }
     Ok(())
-}
-
-async fn shutdown_signal() {
-    let _ = tokio::signal::ctrl_c().await;
 }

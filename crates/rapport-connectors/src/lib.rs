@@ -8,8 +8,12 @@
 //! [`live::MastodonSource`], [`live::XFilteredStream`]) hands over batches of posts with a
 //! durable checkpoint, reconnecting by itself, and [`live::XRules`] keeps X's filtered-stream
 //! rules in step with the topics.
+//!
+//! The publishers live in [`publish`]: a [`publish::Publisher`] per network sends one reply per
+//! call and finds, when asked, a reply an earlier attempt may have made.
 
 pub mod import;
 pub mod live;
+pub mod publish;
 
 pub use import::{Format, ParseFormatError, Record, Reject, read_records};

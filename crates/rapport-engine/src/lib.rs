@@ -18,6 +18,7 @@ mod explain;
 mod ingest;
 pub mod listen;
 mod matching;
+pub mod publish;
 mod search;
 mod topics;
 

@@ -108,6 +108,15 @@ async fn replies_are_checked_and_queued_once() {
         .await
         .unwrap();
     assert_eq!(again, entry, "a retried request queues nothing new");
+    let reused = k
+        .care
+        .queue_reply(id, UserId(2), "Another text", "k1", t(0, 9, 7))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(reused, CareError::KeyReused(ref key) if key == "k1"),
+        "the key's reply was another: {reused}"
+    );
     assert_eq!(entry.status, ReplyStatus::Queued);
     let first_post = k.engine.store().care().case_posts(id).await.unwrap()[0].post_id;
     assert_eq!(entry.in_reply_to, Some(first_post));

@@ -70,6 +70,7 @@ async fn without_a_key_secrets_are_refused_with_how_to_set_one() {
     assert!(keyed.add("", mastodon(), TOKEN).await.is_err());
     let bad_url = ChannelSpec::X {
         api: "api.x.com".into(),
+        self_serve: true,
     };
     assert!(keyed.add("x", bad_url, TOKEN).await.is_err());
     assert!(keyed.add("support", mastodon(), " ").await.is_err());

@@ -13,6 +13,7 @@ mod fts;
 mod model;
 mod plan;
 mod postgres;
+pub mod publish;
 mod record;
 mod sqlite;
 pub mod testing;
@@ -23,6 +24,7 @@ pub use care::CareStore;
 pub use channels::ChannelStore;
 pub use error::StoreError;
 pub use model::{IngestOutcome, IngestReport, NewPost, Stats};
+pub use publish::PublishStore;
 pub use users::UserStore;
 
 use async_trait::async_trait;
@@ -52,6 +54,9 @@ pub trait Store: UserStore + Send + Sync + 'static {
 
     /// The channels Rapport listens through, with each live source's checkpoint and gaps.
     fn channels(&self) -> &dyn ChannelStore;
+
+    /// The publisher's ledger over the reply outbox (states, leases, reconciliation).
+    fn publish(&self) -> &dyn PublishStore;
 
     // ---- ingest -------------------------------------------------------------------------
 

@@ -14,6 +14,8 @@ mod contacts;
 mod inbox;
 #[path = "conformance_care/kit.rs"]
 mod kit;
+#[path = "conformance_care/publish.rs"]
+mod publish;
 #[path = "conformance_care/replies.rs"]
 mod replies;
 
@@ -56,6 +58,9 @@ on_every_backend!(
     replies::saved_replies_are_named_and_shortcuts_unique,
     replies::the_outbox_is_idempotent_and_records_attempts,
     replies::similar_resolved_cases_share_words,
+    publish::a_claim_holds_the_entry_until_it_is_finished,
+    publish::an_expired_lease_is_taken_over_for_reconciliation,
+    publish::outcomes_move_the_entry_and_failed_ones_can_be_resent,
     contacts::contact_fields_round_trip,
     contacts::merging_moves_identities_cases_and_leads,
     contacts::splitting_takes_the_identity_and_its_cases,

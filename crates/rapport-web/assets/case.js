@@ -141,9 +141,11 @@
         if (leaving || !changed) return;
         var c = {};
         try { c = JSON.parse(e.data); } catch (err) { /* treat as a change */ }
-        // Notes and queued replies leave the version as it was; other changes bump it.
+        // Notes and replies (queued, or sent, failed, retried by the publisher) leave the
+        // version as it was; other changes bump it.
         if (c.version == null || c.version > version || c.kind === "note_added" ||
-            c.kind === "reply_queued" || c.kind === "post_joined" || c.kind === "lagged") {
+            c.kind === "reply_queued" || c.kind === "reply_updated" ||
+            c.kind === "post_joined" || c.kind === "lagged") {
           changed.hidden = false;
         }
       });

@@ -100,6 +100,8 @@ impl From<rapport_engine::care::CareError> for ApiError {
                 Self::new(StatusCode::CONFLICT, "illegal_transition", message)
             }
             C::TooLong { .. } => Self::unprocessable("reply_too_long", message),
+            C::ReplyNotAllowed(_) => Self::unprocessable("reply_not_allowed", message),
+            C::KeyReused(_) => Self::new(StatusCode::CONFLICT, "idempotency_key_reused", message),
             C::Tag(_) => Self::unprocessable("invalid_tag", message),
             C::NoSuchTeam(_) => Self::unprocessable("unknown_team", message),
             C::Template(_) => Self::unprocessable("invalid_template", message),

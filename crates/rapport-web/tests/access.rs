@@ -191,6 +191,15 @@ const ROUTES: &[Row] = &[
         CASES,
         303,
     ),
+    // No reply 999999 on the case: an allowed caller gets the page with the form's error.
+    row(
+        "POST",
+        "/cases/{id}/replies/{entry}/resend",
+        "/cases/{page_case}/replies/999999/resend",
+        Body::Form(&[("text", "Thanks, we are on it.")]),
+        CASES,
+        400,
+    ),
     row(
         "GET",
         "/cases/{id}/compose-count",
@@ -717,6 +726,31 @@ const ROUTES: &[Row] = &[
         CARE_API,
         200,
     ),
+    // The replies the rows above queued: entry 1 exists, and is not failed (so no resend).
+    row(
+        "GET",
+        "/api/v1/outbox",
+        "/api/v1/outbox?status=queued&limit=5",
+        Body::None,
+        INBOX,
+        200,
+    ),
+    row(
+        "GET",
+        "/api/v1/outbox/{id}",
+        "/api/v1/outbox/1",
+        Body::None,
+        INBOX,
+        200,
+    ),
+    row(
+        "POST",
+        "/api/v1/outbox/{id}/resend",
+        "/api/v1/outbox/1/resend",
+        Body::Json(r#"{"text": "Thanks, we are on it."}"#),
+        CARE_API,
+        409,
+    ),
     // health, metrics, assets
     row("GET", "/healthz", "/healthz", Body::None, EVERYONE, 200),
     row("GET", "/metrics", "/metrics", Body::None, EVERYONE, 200),
@@ -1125,7 +1159,7 @@ async fn every_route_lets_in_exactly_the_roles_it_should() {
     let replies = page
         .replies
         .iter()
-        .filter(|r| r.body == "Thanks, we are on it.");
+        .filter(|r| r.entry.body == "Thanks, we are on it.");
     assert_eq!(replies.count(), 2, "{:?}", page.replies);
 
     // The allowed writes happened, the refused ones did not.
@@ -1195,7 +1229,7 @@ async fn every_route_lets_in_exactly_the_roles_it_should() {
     let replies = shared
         .replies
         .iter()
-        .filter(|r| r.body == "Thanks, we are on it.")
+        .filter(|r| r.entry.body == "Thanks, we are on it.")
         .count();
     assert_eq!((notes, replies), (2, 2));
     let care = world.engine.care();

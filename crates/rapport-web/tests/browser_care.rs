@@ -208,7 +208,7 @@ async fn work_the_case(
         "the note is stored",
     )?;
     check(
-        notes.replies.iter().all(|r| r.body != NOTE),
+        notes.replies.iter().all(|r| r.entry.body != NOTE),
         "the note is not in the outbox",
     )?;
 
@@ -236,7 +236,7 @@ async fn work_the_case(
         after
             .replies
             .iter()
-            .any(|r| r.body == REPLY && r.status == ReplyStatus::Queued),
+            .any(|r| r.entry.body == REPLY && r.entry.status == ReplyStatus::Queued),
         "the reply is queued in the outbox",
     )?;
     shoot(c, "care-case").await?;

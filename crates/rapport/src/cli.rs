@@ -65,6 +65,9 @@ pub enum Command {
     Channels(ChannelsCommand),
     /// Listen live: run every enabled channel in the foreground until SIGINT or SIGTERM.
     Listen,
+    /// Send the outbox's replies through every enabled channel, in the foreground until
+    /// SIGINT or SIGTERM.
+    Publish,
 }
 
 #[derive(Debug, Subcommand)]
@@ -102,13 +105,18 @@ pub enum AddChannel {
         #[arg(long, value_name = "URL")]
         firehose: Option<String>,
     },
-    /// X's filtered stream (the app's bearer token on standard input).
+    /// X's filtered stream (the app's bearer token on standard input) and, for replies, a
+    /// user-context token with tweet.write on a second line.
     X {
         #[arg(long)]
         name: String,
         /// Another API server than https://api.x.com (a test server).
         #[arg(long, value_name = "URL")]
         api: Option<String>,
+        /// The account has enterprise access: replies are not limited to posts that mention
+        /// or quote it (self-serve access is, and Rapport checks before sending).
+        #[arg(long)]
+        enterprise: bool,
     },
 }
 
@@ -323,6 +331,9 @@ pub struct ServeArgs {
     /// Do not run the channels' live sources (run `rapport listen` elsewhere).
     #[arg(long)]
     pub no_sources: bool,
+    /// Do not send the outbox's replies (run `rapport publish` elsewhere).
+    #[arg(long)]
+    pub no_publish: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -331,6 +342,27 @@ pub enum BenchCommand {
     Ingest(BenchIngestArgs),
     /// Inbox list and case page server time with many cases stored.
     Inbox(BenchInboxArgs),
+    /// Replies sent per second by the publisher, against a running mastodon_mock
+    /// (`scripts/mastodon-mock serve --in-memory --port 3999`).
+    Publish(BenchPublishArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchPublishArgs {
+    /// The mastodon_mock to publish to (its own account endpoint makes the accounts).
+    #[arg(long, value_name = "URL")]
+    pub mastodon: String,
+    /// Replies to send.
+    #[arg(long, default_value_t = 500)]
+    pub replies: usize,
+    /// Publishers sending from the one channel at once.
+    #[arg(long, default_value_t = 1)]
+    pub workers: usize,
+    /// An empty store to run in [default: a fresh SQLite file in a temporary directory].
+    #[arg(long, value_name = "URL")]
+    pub store: Option<String>,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

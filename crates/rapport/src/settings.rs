@@ -25,7 +25,45 @@ pub struct Settings {
     pub secret_key: String,
     pub server: ServerSettings,
     pub ingest: IngestSettings,
+    pub publish: PublishSettings,
     pub own_accounts: OwnAccounts,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct PublishSettings {
+    /// How long a publisher holds a reply it is sending before another may take it over.
+    pub lease_seconds: u64,
+    /// How often an idle publisher looks for replies to send.
+    pub poll_ms: u64,
+    /// The first retry's delay after a transient failure (doubling up to 15 minutes).
+    pub backoff_ms: u64,
+    /// How long an unknown outcome settles before the network is asked about it.
+    pub settle_ms: u64,
+}
+
+impl Default for PublishSettings {
+    fn default() -> Self {
+        Self {
+            lease_seconds: 120,
+            poll_ms: 500,
+            backoff_ms: 2_000,
+            settle_ms: 5_000,
+        }
+    }
+}
+
+impl PublishSettings {
+    pub fn config(&self) -> rapport_engine::publish::PublishConfig {
+        use std::time::Duration;
+        rapport_engine::publish::PublishConfig {
+            lease: Duration::from_secs(self.lease_seconds.max(1)),
+            poll: Duration::from_millis(self.poll_ms.max(10)),
+            backoff: Duration::from_millis(self.backoff_ms.max(1)),
+            settle: Duration::from_millis(self.settle_ms),
+            ..Default::default()
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -63,6 +101,7 @@ impl Default for Settings {
             secret_key: String::new(),
             server: ServerSettings::default(),
             ingest: IngestSettings::default(),
+            publish: PublishSettings::default(),
             own_accounts: OwnAccounts::default(),
         }
     }

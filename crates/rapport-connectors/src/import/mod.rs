@@ -90,7 +90,7 @@
 mod csv_rows;
 mod dates;
 mod entities;
-mod html;
+pub(crate) mod html;
 mod jetstream;
 mod json_stream;
 mod mastodon;

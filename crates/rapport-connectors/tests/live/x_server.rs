@@ -7,6 +7,12 @@
 //! body, 401 for a wrong bearer token, and the rules endpoints `GET` / `POST
 //! /2/tweets/search/stream/rules` (`add` / `delete.ids`, `dry_run=true` validates without
 //! changing anything, invalid rules come back in `errors` with `meta.summary.invalid`).
+//!
+//! For publishing (see `x_posting.rs`): `POST /2/tweets` (`text`, `reply.in_reply_to_tweet_id`;
+//! 201 with `data.id`; `x-rate-limit-*` headers on every answer; 402 when the pay-per-use
+//! balance is used up; 403 when the self-serve reply rule refuses a reply to a post that
+//! neither mentions nor quotes the account), `GET /2/users/me` and `GET /2/users/:id/tweets`
+//! (newest first, `start_time`), all with the user-context token.
 
 use axum::body::Body;
 use axum::extract::{Query, State};
@@ -21,6 +27,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub const TOKEN: &str = "test-bearer-token";
+
+#[path = "x_posting.rs"]
+mod x_posting;
+#[allow(unused_imports)]
+pub use x_posting::{PostPlan, Posting, USER_TOKEN};
 
 /// What one stream connection does, in the order connections arrive; the last plan repeats.
 #[derive(Debug, Clone)]
@@ -55,6 +66,9 @@ struct AppState {
 pub struct XServer {
     pub api: String,
     pub recorded: Arc<Mutex<Recorded>>,
+    /// The account that posts, its tweets and what the next posts meet.
+    #[allow(dead_code)]
+    pub posting: Arc<Mutex<Posting>>,
 }
 
 impl XServer {
@@ -71,17 +85,23 @@ impl XServer {
             connections: Arc::default(),
             recorded: recorded.clone(),
         };
+        let posting = Arc::new(Mutex::new(Posting::default()));
         let app = Router::new()
             .route("/2/tweets/search/stream", get(stream))
             .route(
                 "/2/tweets/search/stream/rules",
                 get(list_rules).post(post_rules),
             )
-            .with_state(state);
+            .with_state(state)
+            .merge(x_posting::routes(posting.clone()));
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let api = format!("http://{}", listener.local_addr().unwrap());
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        XServer { api, recorded }
+        XServer {
+            api,
+            recorded,
+            posting,
+        }
     }
 }
 

@@ -8,9 +8,8 @@ use rapport_domain::{
     Actor, Case, CaseAction, CaseEvent, CaseId, Contact, Priority, StoredPost, TeamId, UserId,
 };
 use rapport_store::StoreError;
-use rapport_store::care::{
-    CaseRecord, ContactFields, InboxCounts, InboxPage, InboxQuery, Note, OutboxEntry,
-};
+use rapport_store::care::{CaseRecord, ContactFields, InboxCounts, InboxPage, InboxQuery, Note};
+use rapport_store::publish::PublishEntry;
 use serde::Serialize;
 
 /// Everything the case page shows.
@@ -21,7 +20,8 @@ pub struct CasePage {
     pub posts: Vec<StoredPost>,
     pub events: Vec<CaseEvent>,
     pub notes: Vec<Note>,
-    pub replies: Vec<OutboxEntry>,
+    /// The case's replies with their publishing state (and, once sent, their link).
+    pub replies: Vec<PublishEntry>,
     pub contact: Option<Contact>,
     pub contact_fields: Option<ContactFields>,
 }
@@ -69,7 +69,7 @@ impl Care {
         Ok(CasePage {
             events: self.cs().case_events(id).await?,
             notes: self.cs().notes(id).await?,
-            replies: self.cs().case_replies(id).await?,
+            replies: self.store.publish().case_publish_entries(id).await?,
             contact: self.store.contact(record.case.contact_id).await?,
             contact_fields: self.cs().contact_fields(record.case.contact_id).await?,
             posts,

@@ -26,6 +26,12 @@ pub enum CareError {
     },
     #[error("invalid {field}: {reason}")]
     Invalid { field: &'static str, reason: String },
+    /// The network will not take this reply (said before it is queued).
+    #[error("{0}")]
+    ReplyNotAllowed(String),
+    /// An idempotency key already queued a different reply on this case.
+    #[error("the idempotency key '{0}' already queued a different reply")]
+    KeyReused(String),
     #[error("routing rules in the store are unreadable: {0}")]
     Rules(String),
 }

@@ -24,6 +24,8 @@ pub enum ChangeKind {
     Updated,
     NoteAdded,
     ReplyQueued,
+    /// A reply's publishing state changed (sent, failed, retrying, resent).
+    ReplyUpdated,
     SlaChanged,
 }
 

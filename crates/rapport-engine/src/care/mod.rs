@@ -6,6 +6,7 @@
 //!   priority, tags, notes; each writes its audit event;
 //! - SLA clocks (`sla.rs`), evaluated on every change and stored with the case;
 //! - replies (`replies.rs`): saved replies, suggested answers, the composer check, the outbox;
+//!   each reply's publishing state, resending and the networks' reply rules (`outbox.rs`);
 //! - contacts (`contacts.rs`): fields, merge and split, timeline, leads;
 //! - live updates (`live.rs`), who is viewing or typing on a case (`presence.rs`), and the
 //!   inbox benchmark (`bench.rs`).
@@ -17,6 +18,7 @@ pub mod bench;
 mod contacts;
 mod error;
 mod live;
+mod outbox;
 mod presence;
 mod replies;
 mod routing;

@@ -49,8 +49,10 @@ pub fn compose_count(network: Network, text: &str) -> ComposerCount {
 }
 
 impl Care {
-    /// Queues a reply to a case in the outbox, after the composer's length check. The same
-    /// `idempotency_key` queues it once (a double click, a retried request).
+    /// Queues a reply to a case in the outbox, after the composer's length check and the
+    /// network's reply rules ([`Care::reply_rule`]). The same `idempotency_key` queues it once
+    /// (a double click, a retried request); the key is the case's: it returns the reply it
+    /// queued on this case, and a different body or another case with it is `KeyReused`.
     pub async fn queue_reply(
         &self,
         id: CaseId,
@@ -74,6 +76,9 @@ impl Care {
                 limit,
             });
         }
+        if let Some(reason) = self.reply_rule(id).await? {
+            return Err(CareError::ReplyNotAllowed(reason));
+        }
         let posts = self.cs().case_posts(id).await?;
         let in_reply_to = posts
             .iter()
@@ -92,6 +97,9 @@ impl Care {
                 at,
             })
             .await?;
+        if !created && (entry.case_id != id || entry.body != body) {
+            return Err(CareError::KeyReused(idempotency_key.to_string()));
+        }
         if created {
             self.announce(&record, ChangeKind::ReplyQueued, at);
             // Answering a new case takes it up, as a help desk does: the customer has been

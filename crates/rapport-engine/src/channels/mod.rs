@@ -16,6 +16,10 @@ use rapport_connectors::live::{
     Checkpoint, JetstreamConfig, JetstreamSource, MastodonConfig, MastodonSource, Source,
     SourceError, XConfig, XFilteredStream,
 };
+use rapport_connectors::publish::{
+    BlueskyConfig, BlueskyPublisher, MastodonPublishConfig, MastodonPublisher, Publisher,
+    XPublishConfig, XPublisher,
+};
 use rapport_domain::Network;
 use rapport_store::Store;
 use rapport_store::channels::{Channel, NewChannel};
@@ -40,8 +44,25 @@ pub enum ChannelSpec {
         handle: String,
         firehose: String,
     },
-    /// The bearer token is the secret.
-    X { api: String },
+    /// The secret is the app's bearer token (the filtered stream) and, on a second line, a
+    /// user-context token that may post (replies go out as that user).
+    X {
+        api: String,
+        /// X's self-serve API accepts a reply only to a post that mentions or quotes the
+        /// replying account; enterprise access has no such rule. Self-serve unless said.
+        #[serde(default = "self_serve_by_default")]
+        self_serve: bool,
+    },
+}
+
+fn self_serve_by_default() -> bool {
+    true
+}
+
+/// An X channel's secret: the bearer token, then the user token for posting if there is one.
+fn x_tokens(secret: &str) -> (&str, Option<&str>) {
+    let mut lines = secret.lines().map(str::trim).filter(|l| !l.is_empty());
+    (lines.next().unwrap_or_default(), lines.next())
 }
 
 impl ChannelSpec {
@@ -66,7 +87,7 @@ impl ChannelSpec {
         let urls: Vec<&str> = match self {
             ChannelSpec::Mastodon { instance, .. } => vec![instance],
             ChannelSpec::Bluesky { pds, firehose, .. } => vec![pds, firehose],
-            ChannelSpec::X { api } => vec![api],
+            ChannelSpec::X { api, .. } => vec![api],
         };
         for url in urls {
             let ok = ["http://", "https://", "ws://", "wss://"]
@@ -179,17 +200,42 @@ impl Channels {
                 MastodonSource::start(MastodonConfig::new(instance, credential), checkpoint)
                     .map_err(source_error)?,
             ),
-            // Jetstream is public: the app password is kept for publishing (next issue).
+            // Jetstream is public: the app password is for publishing only.
             ChannelSpec::Bluesky { firehose, .. } => Box::new(
                 JetstreamSource::new(JetstreamConfig::new(firehose), checkpoint)
                     .map_err(source_error)?,
             ),
-            ChannelSpec::X { api } => Box::new(
-                XFilteredStream::new(XConfig::new(api, credential), checkpoint)
+            ChannelSpec::X { api, .. } => Box::new(
+                XFilteredStream::new(XConfig::new(api, x_tokens(&credential).0), checkpoint)
                     .map_err(source_error)?,
             ),
         };
         Ok(source)
+    }
+
+    /// The channel's publisher: replies go out as its account.
+    pub fn publisher(&self, channel: &Channel) -> Result<Arc<dyn Publisher>> {
+        let spec = spec_of(channel)?;
+        let credential = self.key()?.open(&channel.name, &channel.secret)?;
+        let publisher: Arc<dyn Publisher> = match spec {
+            ChannelSpec::Mastodon { instance, .. } => Arc::new(MastodonPublisher::new(
+                MastodonPublishConfig::new(instance, credential.trim()),
+            )),
+            ChannelSpec::Bluesky { pds, handle, .. } => Arc::new(BlueskyPublisher::new(
+                BlueskyConfig::new(pds, handle, credential.trim()),
+            )),
+            ChannelSpec::X { api, .. } => {
+                let Some(user_token) = x_tokens(&credential).1 else {
+                    return Err(EngineError::Channel(format!(
+                        "channel '{}' has no X user token to post with: add the channel again \
+                         with the bearer token and the user token on two lines of standard input",
+                        channel.name
+                    )));
+                };
+                Arc::new(XPublisher::new(XPublishConfig::new(api, user_token)))
+            }
+        };
+        Ok(publisher)
     }
 }
 

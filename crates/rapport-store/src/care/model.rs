@@ -250,17 +250,25 @@ pub struct SavedReply {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ReplyStatus {
+    /// Waiting for the publisher (first time, or again after a transient failure).
     Queued,
+    /// A publisher has taken it and may have sent it: the attempt is recorded before sending.
+    Sending,
     Sent,
     Failed,
+    /// An attempt's outcome is not known (a timeout, a reset after the request left): the
+    /// publisher asks the network before it sends again.
+    Unknown,
 }
 
 impl ReplyStatus {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Queued => "queued",
+            Self::Sending => "sending",
             Self::Sent => "sent",
             Self::Failed => "failed",
+            Self::Unknown => "unknown",
         }
     }
 }
@@ -270,10 +278,12 @@ impl FromStr for ReplyStatus {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         match s {
             "queued" => Ok(Self::Queued),
+            "sending" => Ok(Self::Sending),
             "sent" => Ok(Self::Sent),
             "failed" => Ok(Self::Failed),
+            "unknown" => Ok(Self::Unknown),
             _ => Err(format!(
-                "unknown reply status '{s}' (expected queued, sent or failed)"
+                "unknown reply status '{s}' (expected queued, sending, sent, failed or unknown)"
             )),
         }
     }

@@ -4,6 +4,7 @@ mod accounts;
 mod care;
 mod channels;
 mod ingest;
+mod publish;
 mod read;
 mod topics;
 mod users;
@@ -49,6 +50,10 @@ impl Store for PostgresStore {
     }
 
     fn channels(&self) -> &dyn crate::ChannelStore {
+        self
+    }
+
+    fn publish(&self) -> &dyn crate::PublishStore {
         self
     }
 

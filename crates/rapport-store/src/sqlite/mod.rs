@@ -4,6 +4,7 @@ mod accounts;
 mod care;
 mod channels;
 mod ingest;
+mod publish;
 mod read;
 mod topics;
 mod users;
@@ -70,6 +71,10 @@ impl Store for SqliteStore {
     }
 
     fn channels(&self) -> &dyn crate::ChannelStore {
+        self
+    }
+
+    fn publish(&self) -> &dyn crate::PublishStore {
         self
     }
 

@@ -273,14 +273,65 @@ pub struct ReplyDto {
     pub text: String,
     pub author_id: i64,
     pub idempotency_key: String,
-    /// queued, sent or failed.
+    /// queued, sending, sent, failed or unknown (an attempt's outcome is being checked
+    /// with the network before anything is sent again).
     pub status: String,
     pub attempts: u32,
+    /// Why it failed (failed) or why it is being retried (queued, unknown).
     pub last_error: Option<String>,
     /// The network's id of the published reply.
     pub sent_native_id: Option<String>,
+    /// Where the published reply is seen on the network.
+    pub sent_url: Option<String>,
+    /// When the network confirmed it.
+    pub sent_at: Option<String>,
+    /// No attempt before this time (a retry's backoff or a network's rate-limit reset).
+    pub next_attempt_at: Option<String>,
     pub created_at: String,
     pub updated_at: String,
+}
+
+/// `GET /api/v1/outbox` parameters.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct OutboxParams {
+    /// `queued`, `sending`, `sent`, `failed` or `unknown`; all when absent.
+    pub status: Option<String>,
+    /// The `next_after` of the previous page.
+    pub after: Option<i64>,
+    /// 1 to 500, default 50.
+    pub limit: Option<usize>,
+}
+
+/// A page of the outbox.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OutboxList {
+    pub entries: Vec<ReplyDto>,
+    /// Pass as `after` for the next page; absent on the last one.
+    pub next_after: Option<i64>,
+}
+
+/// `POST /api/v1/outbox/{id}/resend`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResendBody {
+    /// The reply's text, edited or not.
+    pub text: String,
+}
+
+impl From<rapport_store::publish::PublishEntry> for ReplyDto {
+    fn from(p: rapport_store::publish::PublishEntry) -> Self {
+        let waiting = matches!(
+            p.entry.status,
+            rapport_store::care::ReplyStatus::Queued | rapport_store::care::ReplyStatus::Unknown
+        ) && p.not_before.timestamp() > 0;
+        let next_attempt_at = waiting.then(|| time(p.not_before));
+        let mut dto = ReplyDto::from(p.entry);
+        dto.sent_url = p.sent_url;
+        dto.sent_at = opt_time(p.sent_at);
+        dto.next_attempt_at = next_attempt_at;
+        dto
+    }
 }
 
 impl From<OutboxEntry> for ReplyDto {
@@ -297,6 +348,9 @@ impl From<OutboxEntry> for ReplyDto {
             attempts: r.attempts,
             last_error: r.last_error,
             sent_native_id: r.sent_native_id,
+            sent_url: None,
+            sent_at: None,
+            next_attempt_at: None,
             created_at: time(r.created_at),
             updated_at: time(r.updated_at),
         }
@@ -395,7 +449,7 @@ pub struct CaseDetail {
     /// Oldest first: customer posts and agent replies that came back from the network.
     pub posts: Vec<CasePostDto>,
     pub notes: Vec<NoteDto>,
-    /// Replies queued, sent or failed through the outbox.
+    /// Replies through the outbox with their publishing state and, once sent, their link.
     pub replies: Vec<ReplyDto>,
     /// The audit log, oldest first.
     pub events: Vec<EventDto>,

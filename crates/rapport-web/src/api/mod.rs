@@ -12,6 +12,7 @@ mod dto_care;
 mod leads;
 mod me;
 mod openapi;
+mod outbox;
 mod posts;
 mod stats;
 mod topic_create;
@@ -127,6 +128,14 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<RouteInfo>) {
             contacts_list::list,
         )
         .add(M::GET, "/leads", Needs(ReadContacts), leads::list)
+        .add(M::GET, "/outbox", Needs(ReadInbox), outbox::list)
+        .add(M::GET, "/outbox/{id}", Needs(ReadInbox), outbox::show)
+        .add(
+            M::POST,
+            "/outbox/{id}/resend",
+            Needs(WriteCases),
+            outbox::resend,
+        )
         .add(M::GET, "/posts", Needs(ReadPosts), posts::search)
         .add(M::GET, "/stats", Needs(ReadReports), stats::stats)
         .add(M::GET, "/topics", Needs(ReadTopics), topics_list::list)

@@ -210,6 +210,12 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<RouteInfo>) {
             case::queue_reply,
         )
         .add(
+            M::POST,
+            "/cases/{id}/replies/{entry}/resend",
+            Needs(WriteCases),
+            case::resend_reply,
+        )
+        .add(
             M::GET,
             "/cases/{id}/compose-count",
             Needs(ReadInbox),

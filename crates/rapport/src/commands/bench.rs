@@ -1,7 +1,7 @@
 //! `rapport bench ...`: measurements printed as JSON (or a short table).
 
 use super::{Ctx, print_json, shared_data};
-use crate::cli::{BenchCommand, BenchInboxArgs, BenchIngestArgs};
+use crate::cli::{BenchCommand, BenchInboxArgs, BenchIngestArgs, BenchPublishArgs};
 use anyhow::{Context, Result, anyhow, bail};
 use rapport_connectors::Format;
 use rapport_engine::bench::{self, BenchSpec};
@@ -11,7 +11,71 @@ pub async fn run(_ctx: &Ctx, cmd: BenchCommand) -> Result<()> {
     match cmd {
         BenchCommand::Ingest(args) => ingest(args).await,
         BenchCommand::Inbox(args) => inbox(args).await,
+        BenchCommand::Publish(args) => publish(args).await,
     }
+}
+
+/// Complaints to @sprintcare and Sprint's answers, from twcs in ../shared/data.
+fn conversations() -> Result<Vec<(String, String)>> {
+    let Some(data) = shared_data() else {
+        bail!("no ../shared/data here: the publishing benchmark replays twcs conversations");
+    };
+    let path = data.join("twcs/twcs_head_5000.csv");
+    let mut reader =
+        csv::Reader::from_path(&path).with_context(|| format!("cannot read {}", path.display()))?;
+    let rows: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>()?;
+    let by_id: std::collections::HashMap<&str, &csv::StringRecord> =
+        rows.iter().map(|r| (&r[1], r)).collect();
+    let mut out = Vec::new();
+    for row in &rows {
+        // index, tweet_id, author_id, inbound, created_at, text, response_tweet_id, ...
+        if row.len() < 7 || &row[3] != "True" || !row[5].starts_with("@sprintcare") {
+            continue;
+        }
+        if let Some(answer) = row[6]
+            .split(',')
+            .filter_map(|id| by_id.get(id.trim()))
+            .find(|r| &r[2] == "sprintcare")
+        {
+            out.push((row[5].to_string(), answer[5].to_string()));
+        }
+    }
+    Ok(out)
+}
+
+async fn publish(args: BenchPublishArgs) -> Result<()> {
+    let conversations = conversations()?;
+    let dir = tempfile_dir()?;
+    let url = args
+        .store
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", dir.join("bench.db").display()));
+    let store = rapport_store::open(&url)
+        .await
+        .with_context(|| format!("cannot open the bench store {}", super::redact_url(&url)))?;
+    let spec = rapport_engine::publish::bench::PublishBenchSpec {
+        instance: args.mastodon.clone(),
+        replies: args.replies,
+        workers: args.workers,
+    };
+    let report = rapport_engine::publish::bench::publish(&spec, &conversations, store).await;
+    let _ = std::fs::remove_dir_all(&dir);
+    let report = report?;
+    if args.json {
+        return print_json(&report);
+    }
+    println!("replies          {}", report.replies);
+    println!("publishers       {}", report.workers);
+    println!("sent             {:.1} replies/s", report.sends_per_sec);
+    println!(
+        "claim to ack     p50 {:.1} ms, p99 {:.1} ms",
+        report.p50_ms, report.p99_ms
+    );
+    println!(
+        "on the server    {} ({} duplicates)",
+        report.on_server, report.duplicates
+    );
+    Ok(())
 }
 
 fn sources(args: &BenchIngestArgs) -> Result<Vec<(Format, PathBuf)>> {

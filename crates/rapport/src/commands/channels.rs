@@ -91,15 +91,37 @@ async fn spec_of(add: AddChannel) -> Result<(String, ChannelSpec, Credential)> {
             };
             (name, spec, Credential(password, "app password"))
         }
-        AddChannel::X { name, api } => {
-            let token = read_secret("bearer token")?;
+        AddChannel::X {
+            name,
+            api,
+            enterprise,
+        } => {
+            let bearer = read_secret("bearer token")?;
+            // A second line, when there is one, is the user token replies are posted with.
+            let token = match read_optional_line()? {
+                Some(user_token) => format!("{bearer}\n{user_token}"),
+                None => bearer,
+            };
             let api = api.unwrap_or_else(|| X_API.to_string());
             let spec = ChannelSpec::X {
                 api: api.trim_end_matches('/').to_string(),
+                self_serve: !enterprise,
             };
             (name, spec, Credential(token, "bearer token"))
         }
     })
+}
+
+/// The next line of standard input, `None` at its end or on an empty line.
+fn read_optional_line() -> Result<Option<String>> {
+    use std::io::BufRead;
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read standard input")?;
+    let line = line.trim().to_string();
+    Ok((!line.is_empty()).then_some(line))
 }
 
 fn read_secret(what: &str) -> Result<String> {

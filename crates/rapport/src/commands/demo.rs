@@ -98,6 +98,9 @@ pub async fn run(ctx: &Ctx, args: DemoArgs) -> Result<()> {
         ServeArgs {
             addr: Some(addr),
             no_sources: false,
+            // The demo's replies are invented: they must never reach a network, even when a
+            // real channel is added to the demo workspace.
+            no_publish: true,
         },
     )
     .await

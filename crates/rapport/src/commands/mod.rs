@@ -9,6 +9,7 @@ mod import;
 mod listen;
 mod nlp;
 mod own;
+mod publish;
 mod search;
 mod serve;
 mod topics;
@@ -154,6 +155,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Admin(cmd) => admin::run(&ctx, cmd).await,
         Command::Channels(cmd) => channels::run(&ctx, cmd).await,
         Command::Listen => listen::run(&ctx).await,
+        Command::Publish => publish::run(&ctx).await,
     }
 }
 

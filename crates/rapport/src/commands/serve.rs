@@ -1,4 +1,5 @@
-//! `rapport serve`: the HTTP server.
+//! `rapport serve`: the HTTP server, with the channels' live sources and the publisher beside
+//! it unless told otherwise.
 
 use super::Ctx;
 use crate::cli::ServeArgs;
@@ -30,6 +31,11 @@ pub async fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
     } else {
         Some(super::listen::supervisor(ctx, engine.clone()).await?)
     };
+    let publisher = if args.no_publish {
+        None
+    } else {
+        Some(super::publish::publisher(ctx, engine.clone())?)
+    };
     let mut state = rapport_web::AppState::new(engine, accounts, config);
     if let Some(supervisor) = &supervisor {
         state = state.with_channels(supervisor.health());
@@ -41,17 +47,21 @@ pub async fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
     println!(
         "  the UI at /, GET /healthz, GET /metrics, /api/v1/... (Authorization: Bearer <API token>)"
     );
-    // The live sources run beside the server and stop with it.
-    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
-    let sources = supervisor.map(|supervisor| {
-        tokio::spawn(supervisor.run(async {
-            let _ = stop_rx.await;
-        }))
-    });
+    // The live sources and the publisher run beside the server and stop with it.
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|stop| *stop).await;
+    };
+    let sources =
+        supervisor.map(|supervisor| tokio::spawn(supervisor.run(stopped(stop_rx.clone()))));
+    let publishing = publisher.map(|publisher| tokio::spawn(publisher.run(stopped(stop_rx))));
     rapport_web::run(listener, state, super::listen::shutdown()).await?;
-    let _ = stop_tx.send(());
+    let _ = stop_tx.send(true);
     if let Some(sources) = sources {
         sources.await??;
+    }
+    if let Some(publishing) = publishing {
+        publishing.await??;
     }
     Ok(())
 }

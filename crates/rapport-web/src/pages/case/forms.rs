@@ -365,6 +365,28 @@ pub async fn queue_reply(
     finish(&state, &p, id, "reply", result, typed).await
 }
 
+/// `POST /cases/{id}/replies/{entry}/resend`: a failed reply, edited, goes back in the queue.
+pub async fn resend_reply(
+    State(state): State<AppState>,
+    Extension(p): Extension<Principal>,
+    Path((id, entry)): Path<(i64, i64)>,
+    Form(f): Form<TextForm>,
+) -> Response {
+    let care = state.engine.care();
+    let result = match care.outbox_entry(entry).await {
+        Ok(Some(e)) if e.entry.case_id == CaseId(id) => care
+            .resend_reply(entry, &f.text, p.user.id, Utc::now())
+            .await
+            .map(|_| "resent"),
+        Ok(_) => Err(CareError::Invalid {
+            field: "reply",
+            reason: format!("there is no reply {entry} on this case"),
+        }),
+        Err(e) => Err(e),
+    };
+    finish(&state, &p, id, "reply", result, Typed::default()).await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

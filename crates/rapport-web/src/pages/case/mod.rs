@@ -13,7 +13,8 @@ mod live;
 mod view;
 
 pub use forms::{
-    add_note, add_tag, assign, queue_reply, remove_tag, set_priority, set_status, set_team,
+    add_note, add_tag, assign, queue_reply, remove_tag, resend_reply, set_priority, set_status,
+    set_team,
 };
 pub use live::{compose_count, events, presence, saved_reply};
 
@@ -48,6 +49,7 @@ fn flash_text(key: &str) -> &'static str {
         "tag-removed" => "Tag removed.",
         "note" => "Internal note added.",
         "reply" => "Reply queued in the outbox.",
+        "resent" => "Reply queued again in the outbox.",
         "unchanged" => "Nothing to change.",
         _ => "",
     }
@@ -91,6 +93,15 @@ pub(crate) fn user_error(form: &'static str, e: &CareError) -> Option<FormError>
                 "The reply is too long: {count} characters as {network} counts them, over the \
                  limit of {limit}. Shorten it and send again."
             ),
+        ),
+        CareError::ReplyNotAllowed(reason) => {
+            (StatusCode::UNPROCESSABLE_ENTITY, format!("{reason}."))
+        }
+        CareError::KeyReused(_) => (
+            StatusCode::CONFLICT,
+            "This reply form was already sent with another text. Reload the case and send \
+             again."
+                .to_string(),
         ),
         CareError::Invalid { field, reason } => (
             StatusCode::BAD_REQUEST,

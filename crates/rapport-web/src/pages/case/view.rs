@@ -104,10 +104,16 @@ pub struct ThreadItem {
     pub handle: String,
     pub network: String,
     pub text: String,
-    /// Outbox entries: `queued`, `sent` or `failed`, and the last error.
+    /// Outbox entries: `queued`, `sending`, `sent`, `failed` or `unknown`, and the last error.
     pub status: String,
     pub error: String,
     pub badges: Vec<Reason>,
+    /// Outbox entries: what the state means for the agent.
+    pub state_text: String,
+    /// A sent reply's address on the network (http or https only).
+    pub url: String,
+    /// The outbox entry's id (0 for other items), for the resend form of a failed reply.
+    pub entry: i64,
 }
 
 pub struct AuditRow {
@@ -178,6 +184,8 @@ pub struct CaseView {
     pub actions: Vec<(&'static str, &'static str)>,
     pub priorities: Vec<Choice>,
     pub saved_replies: Vec<String>,
+    /// Why the network will not take a reply on this case, said before one is written.
+    pub reply_rule: String,
     pub suggestions: Vec<String>,
     pub limit: String,
     pub count: String,
@@ -372,7 +380,18 @@ pub async fn build(
 
     // The thread: posts, outbox replies and notes, oldest first.
     let mut thread: Vec<(DateTime<Utc>, u8, ThreadItem)> = Vec::new();
-    for post in &page.posts {
+    // A reply sent from here comes back as a post by the brand's account: it is shown once,
+    // as the outbox entry with its link.
+    let published: std::collections::HashSet<&str> = page
+        .replies
+        .iter()
+        .filter_map(|r| r.entry.sent_native_id.as_deref())
+        .collect();
+    for post in page
+        .posts
+        .iter()
+        .filter(|p| !(p.from_own_account && published.contains(p.post.native_id.as_str())))
+    {
         let customer = !post.from_own_account;
         let a = &post.post.author;
         let author = a
@@ -398,10 +417,14 @@ pub async fn build(
                 status: String::new(),
                 error: String::new(),
                 badges,
+                state_text: String::new(),
+                url: String::new(),
+                entry: 0,
             },
         ));
     }
-    for r in &page.replies {
+    for p in &page.replies {
+        let r = &p.entry;
         thread.push((
             r.created_at,
             1,
@@ -415,6 +438,13 @@ pub async fn build(
                 status: r.status.as_str().to_string(),
                 error: r.last_error.clone().unwrap_or_default(),
                 badges: Vec::new(),
+                state_text: reply_state_text(p),
+                url: p
+                    .sent_url
+                    .clone()
+                    .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+                    .unwrap_or_default(),
+                entry: r.id,
             },
         ));
     }
@@ -432,6 +462,9 @@ pub async fn build(
                 status: String::new(),
                 error: String::new(),
                 badges: Vec::new(),
+                state_text: String::new(),
+                url: String::new(),
+                entry: 0,
             },
         ));
     }
@@ -601,6 +634,11 @@ pub async fn build(
     } else {
         (Vec::new(), Vec::new())
     };
+    let reply_rule = if can_write {
+        care.reply_rule(id).await?.unwrap_or_default()
+    } else {
+        String::new()
+    };
     let count = rapport_engine::care::compose_count(record.network, &typed.reply);
     let others = care
         .presence(id, now)
@@ -653,6 +691,7 @@ pub async fn build(
         actions,
         priorities,
         saved_replies,
+        reply_rule,
         suggestions,
         limit: count.limit.map(|l| l.to_string()).unwrap_or_default(),
         count: count.count.to_string(),
@@ -663,4 +702,31 @@ pub async fn build(
         others,
         reply_key: hex::encode(key),
     })
+}
+
+/// What a reply's publishing state means, in the agent's words.
+fn reply_state_text(p: &rapport_store::publish::PublishEntry) -> String {
+    use rapport_store::care::ReplyStatus as S;
+    let at = |t: DateTime<Utc>| Stamp::of(t).text;
+    match p.entry.status {
+        S::Queued if p.entry.attempts == 0 => "Waiting for the publisher.".into(),
+        S::Queued => format!(
+            "Not sent yet; trying again at {} (attempt {} so far).",
+            at(p.not_before),
+            p.entry.attempts
+        ),
+        S::Sending => "Sending now.".into(),
+        S::Sent => match p.sent_at {
+            Some(t) => format!("Published at {}.", at(t)),
+            None => "Published.".into(),
+        },
+        S::Unknown => format!(
+            "The network did not confirm the last attempt: Rapport checks whether it went out \
+             before sending again (at {}), so it is never posted twice.",
+            at(p.not_before)
+        ),
+        S::Failed => {
+            "Not published. Edit the reply and send it again, or answer another way.".into()
+        }
+    }
 }

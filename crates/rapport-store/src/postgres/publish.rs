@@ -1,0 +1,17 @@
+//! The publisher's ledger on this backend: the shared queries of `publish/sql.rs`.
+
+use crate::care::{OutboxEntry, ReplyStatus, micros, time};
+use crate::channels::ChannelId;
+use crate::publish::*;
+use crate::{Result, StoreError};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use rapport_domain::{CaseId, Network, PostId, UserId};
+use sqlx::Row;
+
+type Db = sqlx::Postgres;
+type DbRow = sqlx::postgres::PgRow;
+type Pool = sqlx::PgPool;
+type ThisStore = super::PostgresStore;
+
+include!("../publish/sql.rs");

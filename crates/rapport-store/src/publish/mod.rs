@@ -1,0 +1,133 @@
+//! The publisher's ledger: the state of every outbox entry on its way to a network.
+//!
+//! [`PublishStore`] is reached from an opened store with [`crate::Store::publish`]. Both
+//! backends share their queries (`sql.rs`, included by `sqlite/publish.rs` and
+//! `postgres/publish.rs`). The rows are the care outbox's (`CareStore::enqueue_reply` queues
+//! them); this ledger adds what publishing needs (migration 0006).
+//!
+//! The ledger rule: an attempt is recorded ([`PublishStore::claim_next`] moves the entry to
+//! `sending` with a lease) before anything is sent. A publisher that dies while holding an
+//! entry leaves it `sending`; once the lease has run out the next claim takes it with
+//! `reconcile` set, and the publisher asks the network whether the post exists before sending
+//! again. An `unknown` outcome sets `reconcile` for good: every later attempt of that entry
+//! reconciles first.
+
+use crate::Result;
+use crate::care::{OutboxEntry, ReplyStatus};
+use crate::channels::ChannelId;
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use rapport_domain::{CaseId, Network};
+use serde::Serialize;
+
+/// An outbox entry with its publishing ledger.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PublishEntry {
+    #[serde(flatten)]
+    pub entry: OutboxEntry,
+    /// The channel that sends it, from its first attempt on.
+    pub channel: Option<ChannelId>,
+    /// The same on every attempt: Bluesky's record key, Mastodon's `Idempotency-Key`.
+    pub publish_key: Option<String>,
+    /// No attempt before this instant.
+    pub not_before: DateTime<Utc>,
+    /// While `sending`: held by a publisher until then.
+    pub lease_until: Option<DateTime<Utc>>,
+    /// An earlier attempt's outcome was unknown: ask the network before sending.
+    pub reconcile: bool,
+    pub first_attempt_at: Option<DateTime<Utc>>,
+    /// The published reply's address on the network.
+    pub sent_url: Option<String>,
+    /// When the network confirmed it.
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+/// How an attempt ended, as the publisher records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PublishOutcome {
+    /// The network holds the post (sent now, or found by reconciliation).
+    Sent { native_id: String, url: String },
+    /// Not sent, and known not to be: try again from `retry_at`.
+    Retry {
+        reason: String,
+        retry_at: DateTime<Utc>,
+    },
+    /// Maybe sent: reconcile from `retry_at` before sending again.
+    Unknown {
+        reason: String,
+        retry_at: DateTime<Utc>,
+    },
+    /// Refused for good (credentials revoked, post deleted, reply not allowed): the agent can
+    /// edit the reply and send it again.
+    Failed { reason: String },
+}
+
+/// Entries in each state.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct OutboxCounts {
+    pub queued: u64,
+    pub sending: u64,
+    pub sent: u64,
+    pub failed: u64,
+    pub unknown: u64,
+}
+
+#[async_trait]
+pub trait PublishStore: Send + Sync {
+    /// Takes the next entry of `network` that `channel` may send (not yet held by another
+    /// channel) and is due at `now`: queued or unknown ones whose `not_before` has come, and
+    /// sending ones whose lease ran out (their publisher died; `reconcile` is set on them).
+    /// The entry becomes `sending`, held until `now + lease`; its attempts go up by one; its
+    /// publish key is `fresh_key` unless it has one. `None` when nothing is due.
+    async fn claim_next(
+        &self,
+        network: Network,
+        channel: ChannelId,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+        fresh_key: &str,
+    ) -> Result<Option<PublishEntry>>;
+
+    /// Records how the attempt on a `sending` entry ended. `Conflict` when the entry is not
+    /// `sending` any more (its lease ran out and another publisher took it).
+    async fn finish(
+        &self,
+        id: i64,
+        outcome: &PublishOutcome,
+        at: DateTime<Utc>,
+    ) -> Result<PublishEntry>;
+
+    /// Puts a failed entry back in the queue with an edited body (the agent's resend). Its
+    /// publish key is kept. `Conflict` unless it is `failed`; `NotFound` for an unknown id.
+    async fn resend(&self, id: i64, body: &str, at: DateTime<Utc>) -> Result<PublishEntry>;
+
+    async fn publish_entry(&self, id: i64) -> Result<Option<PublishEntry>>;
+
+    /// A case's entries, oldest first.
+    async fn case_publish_entries(&self, case: CaseId) -> Result<Vec<PublishEntry>>;
+
+    /// Entries in id order after `after`, optionally of one status, at most `limit`.
+    async fn publish_entries(
+        &self,
+        status: Option<ReplyStatus>,
+        after: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<PublishEntry>>;
+
+    /// The entry that published the post `native_id` on `network`, if one did.
+    async fn entry_by_native(
+        &self,
+        network: Network,
+        native_id: &str,
+    ) -> Result<Option<PublishEntry>>;
+
+    /// The network ids of what this channel published since `since`: reconciliation never
+    /// takes another entry's post for its own.
+    async fn sent_native_ids(
+        &self,
+        channel: ChannelId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<String>>;
+
+    async fn outbox_counts(&self) -> Result<OutboxCounts>;
+}

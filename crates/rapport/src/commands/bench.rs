@@ -23,7 +23,8 @@ fn conversations() -> Result<Vec<(String, String)>> {
     let path = data.join("twcs/twcs_head_5000.csv");
     let mut reader =
         csv::Reader::from_path(&path).with_context(|| format!("cannot read {}", path.display()))?;
-    let rows: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>()?;
+    // The file keeps a few broken rows: they are not conversations.
+    let rows: Vec<csv::StringRecord> = reader.records().filter_map(|r| r.ok()).collect();
     let by_id: std::collections::HashMap<&str, &csv::StringRecord> =
         rows.iter().map(|r| (&r[1], r)).collect();
     let mut out = Vec::new();

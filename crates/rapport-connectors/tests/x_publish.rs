@@ -209,8 +209,8 @@ async fn an_unknown_outcome_is_found_by_reading_the_account_and_never_sent_twice
             }
         }
     }
-    let p = server.posting.lock().unwrap();
     for i in 0..3 {
+        let p = server.posting.lock().unwrap();
         assert_eq!(
             p.replies_to(&format!("20{i}")).len(),
             1,
@@ -219,7 +219,6 @@ async fn an_unknown_outcome_is_found_by_reading_the_account_and_never_sent_twice
     }
     // The same text to another post is not mistaken for it.
     let other = reply("k9", &convs[0].1, "202");
-    drop(p);
     assert_eq!(x.find(&other, since, &taken).await.unwrap(), None);
 }
 

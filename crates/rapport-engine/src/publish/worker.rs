@@ -198,7 +198,7 @@ impl Worker {
             match self.publisher.find(&reply, since, &taken).await {
                 Ok(Some(found)) => {
                     tracing::info!(entry = entry.entry.id, native_id = %found.native_id, "reconciled: the reply was already posted");
-                    return Ok(Attempt::Sent(found));
+                    return Ok(Attempt::Sent(Box::new(found)));
                 }
                 Ok(None) => {
                     tracing::info!(entry = entry.entry.id, "reconciled: not posted, sending");
@@ -212,7 +212,7 @@ impl Worker {
             }
         }
         Ok(match self.publisher.send(&reply).await {
-            Ok(published) => Attempt::Sent(published),
+            Ok(published) => Attempt::Sent(Box::new(published)),
             Err(PublishError::Refused(reason)) => Attempt::Refused(reason),
             Err(PublishError::NotSent {
                 reason,
@@ -317,7 +317,7 @@ impl Worker {
 
 /// How an attempt ended, before it is recorded.
 enum Attempt {
-    Sent(Published),
+    Sent(Box<Published>),
     Refused(String),
     NotSent(String, Option<Duration>),
     Unknown(String),

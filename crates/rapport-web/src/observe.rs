@@ -26,7 +26,74 @@ pub async fn healthz() -> impl IntoResponse {
     Json(serde_json::json!({"status": "ok"}))
 }
 
-pub async fn metrics(State(state): State<AppState>) -> Response {
+/// Who may read `/metrics`. The figures say how busy the service is and what it holds, so by
+/// default only the machine itself may scrape them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetricsAccess {
+    /// Clients that may scrape without a token (addresses or networks). Default: loopback.
+    pub allow: Vec<ipnet::IpNet>,
+    /// A scraper presenting `Authorization: Bearer <token>` may scrape from anywhere.
+    pub token: Option<String>,
+}
+
+impl Default for MetricsAccess {
+    fn default() -> Self {
+        Self {
+            allow: vec![
+                "127.0.0.0/8".parse().expect("a network"),
+                "::1/128".parse().expect("a network"),
+            ],
+            token: None,
+        }
+    }
+}
+
+impl MetricsAccess {
+    fn admits(&self, request: &Request, trusted_proxies: &[ipnet::IpNet]) -> bool {
+        let headers = request.headers();
+        if let Some(token) = self.token.as_deref().filter(|t| !t.is_empty()) {
+            let presented = headers
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .unwrap_or("");
+            if crate::auth::csrf::same(presented, token) {
+                return true;
+            }
+        }
+        let Some(peer) = crate::serve::peer(request.extensions()) else {
+            return false;
+        };
+        let via_trusted = trusted_proxies.iter().any(|net| net.contains(&peer));
+        // A proxy nobody configured (say, a web server on the same machine) makes every
+        // visitor look local: a forwarded request only counts by address through a trusted one.
+        let forwarded = ["forwarded", "x-forwarded-for", "x-real-ip"]
+            .iter()
+            .any(|h| headers.contains_key(*h));
+        if forwarded && !via_trusted {
+            return false;
+        }
+        let client = crate::auth::client::client_address(Some(peer), headers, trusted_proxies);
+        client
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| self.allow.iter().any(|net| net.contains(&ip)))
+    }
+}
+
+/// `GET /metrics`: Prometheus text, for the clients [`MetricsAccess`] admits; 403 for others.
+pub async fn metrics(State(state): State<AppState>, request: Request) -> Response {
+    if !state
+        .config
+        .metrics
+        .admits(&request, &state.config.trusted_proxies)
+    {
+        return (
+            axum::http::StatusCode::FORBIDDEN,
+            "metrics are served to the addresses in server.metrics_allow, \
+             or with the token in server.metrics_token\n",
+        )
+            .into_response();
+    }
     let mut text = prometheus().render();
     // Store figures are read at scrape time so they are exact, not sampled.
     if let Ok(s) = state.engine.stats().await {

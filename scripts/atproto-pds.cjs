@@ -1,9 +1,12 @@
 // A real Bluesky Personal Data Server (and its PLC directory) for Rapport's tests, started from
 // npm's @atproto/dev-env (TestNetworkNoAppView). Run it through `scripts/atproto-pds start`.
 //
-//   scripts/atproto-pds start [--account NAME]...
+//   scripts/atproto-pds start [--account NAME]... [--post-every SECONDS] [--forever]
 //
 // Each --account NAME creates the account NAME.test with a password and an app password.
+// --post-every SECONDS makes the second account post a customer complaint mentioning the
+// first one every SECONDS (for `rapport demo --live-pds`); --forever keeps the network up when
+// standard input closes (stop it with SIGINT or SIGTERM).
 // When the network is up, one JSON line goes to standard output:
 //   {"ready":true,"pds":"http://localhost:P","plc":"http://localhost:Q",
 //    "accounts":{"NAME":{"did":...,"handle":"NAME.test","password":...,"app_password":...}}}
@@ -37,18 +40,37 @@ function send(obj) {
 
 function parseArgs(argv) {
   const accounts = []
+  let postEvery = 0
+  let forever = false
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--account' && i + 1 < argv.length) {
       accounts.push(argv[++i])
+    } else if (argv[i] === '--post-every' && i + 1 < argv.length) {
+      postEvery = Number(argv[++i])
+      if (!(postEvery > 0)) throw new Error('--post-every takes a number of seconds above 0')
+    } else if (argv[i] === '--forever') {
+      forever = true
     } else {
-      throw new Error(`unknown argument '${argv[i]}' (expected --account NAME)`)
+      throw new Error(
+        `unknown argument '${argv[i]}' (expected --account NAME, --post-every SECONDS, --forever)`,
+      )
     }
   }
-  return { accounts }
+  if (postEvery && accounts.length < 2) throw new Error('--post-every needs two accounts')
+  return { accounts, postEvery, forever }
 }
 
+// What the demo customer says, in turn (written for the demo, marked as such by the handle).
+const COMPLAINTS = [
+  'my order arrived broken and nobody answers, I want a refund',
+  'I was charged twice this month, please fix it',
+  'the app keeps logging me out since the last update',
+  'third day waiting for an answer about my delivery',
+  'thanks, the replacement arrived and works great',
+]
+
 async function main() {
-  const { accounts: names } = parseArgs(process.argv.slice(2))
+  const { accounts: names, postEvery, forever } = parseArgs(process.argv.slice(2))
   const { TestNetworkNoAppView } = require('@atproto/dev-env')
   const { RichText } = require('@atproto/api')
 
@@ -160,6 +182,15 @@ async function main() {
     accounts: Object.fromEntries([...accounts].map(([n, a]) => [n, a.info])),
   })
 
+  if (postEvery) {
+    const [brand, customer] = names
+    let n = 0
+    setInterval(() => {
+      const text = `@${brand}.test ${COMPLAINTS[n++ % COMPLAINTS.length]}`
+      ops.post({ as: customer, text }).catch((e) => console.error(`demo post: ${e}`))
+    }, postEvery * 1000)
+  }
+
   // One command at a time, in order: a test's posts reach the repository in the order sent.
   const lines = readline.createInterface({ input: process.stdin })
   let queue = Promise.resolve()
@@ -185,7 +216,9 @@ async function main() {
       }
     })
   })
-  lines.on('close', () => queue.then(() => shutdown(0)))
+  lines.on('close', () => {
+    if (!forever) queue.then(() => shutdown(0))
+  })
 }
 
 main().catch((e) => {

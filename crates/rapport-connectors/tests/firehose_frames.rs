@@ -53,7 +53,10 @@ fn config(url: &str) -> FirehoseConfig {
     config
 }
 
-async fn read_until(source: &mut FirehoseSource, done: impl Fn(&SourceBatch) -> bool) -> SourceBatch {
+async fn read_until(
+    source: &mut FirehoseSource,
+    done: impl Fn(&SourceBatch) -> bool,
+) -> SourceBatch {
     let mut all = SourceBatch::default();
     let deadline = Instant::now() + Duration::from_secs(20);
     while !done(&all) {
@@ -78,7 +81,8 @@ async fn bad_frames_are_skipped_and_a_dropped_connection_resumes_at_its_seq() {
         unreachable!()
     };
     let truncated = Message::binary(first_bytes[..first_bytes.len() / 2].to_vec());
-    let mut unknown_op = serde_ipld_dagcbor::to_vec(&serde_json::json!({"op": 7, "t": "#commit"})).unwrap();
+    let mut unknown_op =
+        serde_ipld_dagcbor::to_vec(&serde_json::json!({"op": 7, "t": "#commit"})).unwrap();
     unknown_op.extend(serde_ipld_dagcbor::to_vec(&serde_json::json!({"seq": 2})).unwrap());
     #[derive(serde::Serialize)]
     struct BrokenCommit {
@@ -103,7 +107,10 @@ async fn bad_frames_are_skipped_and_a_dropped_connection_resumes_at_its_seq() {
     let frames = vec![
         (1, first),
         (1, truncated),
-        (2, create_post(2, BRAND, "3kpost0002", record(&texts[1], None)).await),
+        (
+            2,
+            create_post(2, BRAND, "3kpost0002", record(&texts[1], None)).await,
+        ),
         (2, Message::text("not a cbor frame")),
         (2, Message::binary(unknown_op)),
         (3, broken_car),
@@ -123,9 +130,15 @@ async fn bad_frames_are_skipped_and_a_dropped_connection_resumes_at_its_seq() {
                     "status": "deactivated", "time": "2024-09-05T06:11:07.000Z"}),
             ),
         ),
-        (6, frame("#future", &serde_json::json!({"seq": 6, "what": "new"}))),
+        (
+            6,
+            frame("#future", &serde_json::json!({"seq": 6, "what": "new"})),
+        ),
         (7, big),
-        (8, create_post(8, CUSTOMER, "3kpost0003", record(&texts[2], None)).await),
+        (
+            8,
+            create_post(8, CUSTOMER, "3kpost0003", record(&texts[2], None)).await,
+        ),
         (9, delete_post(9, CUSTOMER, "3kpost0001").await),
     ];
     // The first connection drops after five frames (seq 1 and 2 read).
@@ -137,9 +150,15 @@ async fn bad_frames_are_skipped_and_a_dropped_connection_resumes_at_its_seq() {
     let read = read_until(&mut source, |b| b.posts.len() >= 3 && !b.deletes.is_empty()).await;
 
     let texts_read: Vec<&str> = read.posts.iter().map(|p| p.text.as_str()).collect();
-    assert_eq!(texts_read, vec![&texts[0][..], &texts[1][..], &texts[2][..]]);
+    assert_eq!(
+        texts_read,
+        vec![&texts[0][..], &texts[1][..], &texts[2][..]]
+    );
     let p0 = &read.posts[0];
-    assert_eq!(p0.native_id, format!("at://{CUSTOMER}/app.bsky.feed.post/3kpost0001"));
+    assert_eq!(
+        p0.native_id,
+        format!("at://{CUSTOMER}/app.bsky.feed.post/3kpost0001")
+    );
     // No directory answers for the brand's DID: it stays a DID.
     assert_eq!(p0.mentions, vec![BRAND.to_string()]);
     assert_eq!(read.posts[1].author.handle, BRAND);
@@ -148,10 +167,13 @@ async fn bad_frames_are_skipped_and_a_dropped_connection_resumes_at_its_seq() {
     assert_eq!(read.posts[2].author.handle, "customer.example.com");
     assert_eq!(read.posts[2].author.native_id.as_deref(), Some(CUSTOMER));
     assert_eq!(read.deletes[0].native_id, p0.native_id);
-    assert_eq!(read.checkpoint, Checkpoint::Firehose {
-        seq: 9,
-        time: "2024-09-05T06:11:09Z".parse().unwrap(),
-    });
+    assert_eq!(
+        read.checkpoint,
+        Checkpoint::Firehose {
+            seq: 9,
+            time: "2024-09-05T06:11:09Z".parse().unwrap(),
+        }
+    );
 
     let stats = source.stats();
     // Truncated CBOR, a text frame, an unknown op, broken CAR blocks, an oversized frame.
@@ -174,25 +196,42 @@ async fn an_outdated_cursor_is_a_gap_and_a_future_cursor_reads_from_now() {
                 &serde_json::json!({"name": "OutdatedCursor", "message": "cursor too old"}),
             ),
         ),
-        (1001, create_post(1001, CUSTOMER, "3kpost1001", record(&texts[0], None)).await),
+        (
+            1001,
+            create_post(1001, CUSTOMER, "3kpost1001", record(&texts[0], None)).await,
+        ),
     ];
     let server = FirehoseServer::start(frames, 0, 0).await;
     let old = "2024-09-01T00:00:00Z".parse().unwrap();
-    let start = Checkpoint::Firehose { seq: 500, time: old };
+    let start = Checkpoint::Firehose {
+        seq: 500,
+        time: old,
+    };
     let mut config = config(&server.url);
     config.safety_margin = 0;
     let mut source = FirehoseSource::new(config, start).unwrap();
     let read = read_until(&mut source, |b| !b.posts.is_empty()).await;
     assert_eq!(read.gaps.len(), 1, "{:?}", read.gaps);
     assert_eq!(read.gaps[0].from, old);
-    assert_eq!(read.gaps[0].to, "2024-09-05T06:11:41Z".parse::<chrono::DateTime<chrono::Utc>>().unwrap());
+    assert_eq!(
+        read.gaps[0].to,
+        "2024-09-05T06:11:41Z"
+            .parse::<chrono::DateTime<chrono::Utc>>()
+            .unwrap()
+    );
     assert!(read.gaps[0].reason.contains("OutdatedCursor"));
     assert_eq!(server.queries.lock().unwrap()[0], "cursor=500");
 
     // A cursor ahead of the server: it says FutureCursor and closes; the source reads from now.
-    let frames = vec![(3, create_post(3, CUSTOMER, "3kpost0003", record(&texts[1], None)).await)];
+    let frames = vec![(
+        3,
+        create_post(3, CUSTOMER, "3kpost0003", record(&texts[1], None)).await,
+    )];
     let server = FirehoseServer::start(frames, 0, 0).await;
-    let start = Checkpoint::Firehose { seq: 90_000, time: old };
+    let start = Checkpoint::Firehose {
+        seq: 90_000,
+        time: old,
+    };
     let mut source = FirehoseSource::new(config_for(&server.url), start).unwrap();
     let read = read_until(&mut source, |b| !b.posts.is_empty()).await;
     assert_eq!(read.posts[0].text, texts[1]);

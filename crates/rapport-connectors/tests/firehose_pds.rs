@@ -76,7 +76,10 @@ async fn reads_posts_mentions_threads_and_deletes_from_a_real_pds_and_resumes() 
     let first = by_text(&read.posts, complaint);
     assert_eq!(first.native_id, complaint_uri);
     assert_eq!(first.author.handle, "customer.test");
-    assert_eq!(first.author.native_id.as_deref(), Some(customer.did.as_str()));
+    assert_eq!(
+        first.author.native_id.as_deref(),
+        Some(customer.did.as_str())
+    );
     assert_eq!(first.mentions, vec!["brand.test".to_string()]);
     assert_eq!(first.hashtags, vec!["a123".to_string()]);
     assert!(first.reply_to.is_none());
@@ -118,7 +121,10 @@ async fn reads_posts_mentions_threads_and_deletes_from_a_real_pds_and_resumes() 
     assert_eq!(again.posts.len(), 1, "{:#?}", again.posts);
     assert_eq!(again.posts[0].native_id, later_uri);
     assert_eq!(again.posts[0].mentions, vec!["brand.test".to_string()]);
-    let Checkpoint::Firehose { seq: resumed_seq, .. } = again.checkpoint else {
+    let Checkpoint::Firehose {
+        seq: resumed_seq, ..
+    } = again.checkpoint
+    else {
         panic!("not a firehose checkpoint");
     };
     assert!(resumed_seq > seq);

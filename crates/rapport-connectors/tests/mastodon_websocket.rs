@@ -88,7 +88,11 @@ async fn mentions_stream_live_and_a_reconnect_backfills_through_faults() {
     let post = &first.posts[0];
     assert_eq!(post.native_id, status["id"].as_str().unwrap());
     assert_eq!(post.author.native_id.as_deref(), Some(customer_id.as_str()));
-    assert!(post.mentions[0].starts_with("sprintcare@"), "{:?}", post.mentions);
+    assert!(
+        post.mentions[0].starts_with("sprintcare@"),
+        "{:?}",
+        post.mentions
+    );
 
     // Down; the customer goes on; the back-fill page then fails twice (503) on reconnect.
     drop(source);
@@ -162,5 +166,8 @@ async fn a_refused_token_is_fatal_over_websocket() {
         .unwrap()
         .unwrap_err();
     assert!(err.is_fatal(), "{err}");
-    assert!(!err.to_string().contains("not-a-token"), "never echoes the token: {err}");
+    assert!(
+        !err.to_string().contains("not-a-token"),
+        "never echoes the token: {err}"
+    );
 }

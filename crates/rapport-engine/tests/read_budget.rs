@@ -102,7 +102,11 @@ async fn a_spent_read_budget_pauses_the_channel_until_next_month_with_a_gap() {
     );
 
     let health = run_until_paused(engine.clone(), channels.clone(), &store).await;
-    assert_eq!(store.stats().await.unwrap().posts, 3, "the budget's worth, no more");
+    assert_eq!(
+        store.stats().await.unwrap().posts,
+        3,
+        "the budget's worth, no more"
+    );
     let month = Utc::now().format("%Y-%m").to_string();
     assert_eq!(store.channels().reads(channel.id, &month).await.unwrap(), 3);
     assert_eq!((health.reads_this_month, health.read_budget), (3, Some(3)));
@@ -118,7 +122,10 @@ async fn a_spent_read_budget_pauses_the_channel_until_next_month_with_a_gap() {
     assert!(to > now && to - now <= chrono::TimeDelta::days(31));
     let c = store.channels().channel("x-brand").await.unwrap().unwrap();
     assert!(
-        c.last_error.as_deref().unwrap_or("").contains("read budget"),
+        c.last_error
+            .as_deref()
+            .unwrap_or("")
+            .contains("read budget"),
         "{c:?}"
     );
     assert_eq!(server.recorded.lock().unwrap().streams.len(), 1);
@@ -134,5 +141,8 @@ async fn a_spent_read_budget_pauses_the_channel_until_next_month_with_a_gap() {
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(server.recorded.lock().unwrap().streams.len(), 1);
     assert_eq!(store.stats().await.unwrap().posts, 3);
-    assert_eq!(store.channels().gaps(channel.id, 10).await.unwrap().len(), 1);
+    assert_eq!(
+        store.channels().gaps(channel.id, 10).await.unwrap().len(),
+        1
+    );
 }

@@ -99,7 +99,11 @@ async fn journey(c: &Client, lab: &Lab, s: &Setup<'_>, p: &mut Progress) -> Step
     .await?;
     for _ in 0..100 {
         lab.goto(c, "/settings/channels").await?;
-        if js(c, "(document.querySelector('.channel-state') || {}).textContent").await?
+        if js(
+            c,
+            "(document.querySelector('.channel-state') || {}).textContent",
+        )
+        .await?
             == json!("connected")
         {
             break;
@@ -124,17 +128,30 @@ async fn journey(c: &Client, lab: &Lab, s: &Setup<'_>, p: &mut Progress) -> Step
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    check(per_minute == json!("1"), format!("posts per minute {per_minute}"))?;
+    check(
+        per_minute == json!("1"),
+        format!("posts per minute {per_minute}"),
+    )?;
     let cursor = js(c, "document.querySelector('.cursor').textContent").await?;
     check(
         cursor.as_str().unwrap_or("").contains("notifications"),
         format!("the cursor is shown: {cursor}"),
     )?;
     let html = c.source().await.map_err(fail)?;
-    check(!html.contains(s.brand_token), "the token is never in the page")?;
+    check(
+        !html.contains(s.brand_token),
+        "the token is never in the page",
+    )?;
 
     p.step = "the gap report";
-    let id = s.world.engine.store().channels().channel("support").await.map_err(fail)?
+    let id = s
+        .world
+        .engine
+        .store()
+        .channels()
+        .channel("support")
+        .await
+        .map_err(fail)?
         .ok_or("no channel")?
         .id;
     let to = Utc::now() - TimeDelta::hours(1);
@@ -145,9 +162,19 @@ async fn journey(c: &Client, lab: &Lab, s: &Setup<'_>, p: &mut Progress) -> Step
         reason: "mastodon back-fill of notifications stopped at its limit of 10 pages".into(),
         recorded_at: Utc::now(),
     };
-    s.world.engine.store().channels().record_gap(&gap).await.map_err(fail)?;
+    s.world
+        .engine
+        .store()
+        .channels()
+        .record_gap(&gap)
+        .await
+        .map_err(fail)?;
     lab.goto(c, "/settings/channels").await?;
-    let row = js(c, "[...document.querySelectorAll('table.gaps td')].map(td => td.textContent)").await?;
+    let row = js(
+        c,
+        "[...document.querySelectorAll('table.gaps td')].map(td => td.textContent)",
+    )
+    .await?;
     check(
         row[2] == json!("1 h 35 min") && row[3] == json!(gap.reason),
         format!("the gap row: {row}"),
@@ -163,14 +190,25 @@ async fn journey(c: &Client, lab: &Lab, s: &Setup<'_>, p: &mut Progress) -> Step
     viewport(c, 1366, 900).await?;
 
     p.step = "remove the channel";
-    click(c, "form[action='/settings/channels/remove'] button[type=submit]").await?;
+    click(
+        c,
+        "form[action='/settings/channels/remove'] button[type=submit]",
+    )
+    .await?;
     until(
         c,
         "the channel gone",
         "document.readyState === 'complete' && !!document.getElementById('no-channels')",
     )
     .await?;
-    let left = s.world.engine.store().channels().list_channels().await.map_err(fail)?;
+    let left = s
+        .world
+        .engine
+        .store()
+        .channels()
+        .list_channels()
+        .await
+        .map_err(fail)?;
     check(left.is_empty(), format!("the store still has {left:?}"))
 }
 

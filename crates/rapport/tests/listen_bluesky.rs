@@ -101,8 +101,19 @@ async fn a_complaint_on_a_real_pds_becomes_a_case_and_a_sigkill_loses_nothing() 
     let firehose = pds.subscribe_repos();
     let mut add = ws
         .command(&[
-            "channels", "add", "bluesky", "--name", "brand", "--pds", &pds.url, "--handle",
-            "brand.test", "--firehose", &firehose, "--plc", &pds.plc,
+            "channels",
+            "add",
+            "bluesky",
+            "--name",
+            "brand",
+            "--pds",
+            &pds.url,
+            "--handle",
+            "brand.test",
+            "--firehose",
+            &firehose,
+            "--plc",
+            &pds.plc,
         ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -124,8 +135,19 @@ async fn a_complaint_on_a_real_pds_becomes_a_case_and_a_sigkill_loses_nothing() 
     // A wrong app password is refused when the channel is added, with the PDS's reason.
     let mut bad = ws
         .command(&[
-            "channels", "add", "bluesky", "--name", "other", "--pds", &pds.url, "--handle",
-            "brand.test", "--firehose", &firehose, "--plc", &pds.plc,
+            "channels",
+            "add",
+            "bluesky",
+            "--name",
+            "other",
+            "--pds",
+            &pds.url,
+            "--handle",
+            "brand.test",
+            "--firehose",
+            &firehose,
+            "--plc",
+            &pds.plc,
         ])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -141,7 +163,10 @@ async fn a_complaint_on_a_real_pds_becomes_a_case_and_a_sigkill_loses_nothing() 
     // `channels test` connects with the stored credential and says what it reads.
     let tested = ws.ok(&["channels", "test", "brand", "--listen", "1"]);
     assert!(
-        tested.contains(&format!("the app password opens brand.test ({})", brand.did)),
+        tested.contains(&format!(
+            "the app password opens brand.test ({})",
+            brand.did
+        )),
         "{tested}"
     );
     assert!(tested.contains("connected to its stream"), "{tested}");
@@ -181,10 +206,15 @@ async fn a_complaint_on_a_real_pds_becomes_a_case_and_a_sigkill_loses_nothing() 
     assert_eq!(reply.post.reply_to.as_deref(), Some(complaint.as_str()));
     assert_eq!(reply.conversation_id, stored.conversation_id);
     let first_case = store.care().case_of_post(stored.id).await.unwrap();
-    assert_eq!(store.care().case_of_post(reply.id).await.unwrap(), first_case);
+    assert_eq!(
+        store.care().case_of_post(reply.id).await.unwrap(),
+        first_case
+    );
 
     // A deleted post is marked deleted.
-    let regret = pds.post("customer", "@brand.test you are all useless").await;
+    let regret = pds
+        .post("customer", "@brand.test you are all useless")
+        .await;
     case_of(&store, &regret, Instant::now()).await;
     pds.delete("customer", &regret).await;
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -220,7 +250,10 @@ async fn a_complaint_on_a_real_pds_becomes_a_case_and_a_sigkill_loses_nothing() 
         "complaint, follow-up, deleted post and three missed posts, each stored once"
     );
     for uri in missed.iter().chain([&complaint, &follow_up, &regret]) {
-        assert!(store.post_by_key(&key(uri)).await.unwrap().is_some(), "{uri}");
+        assert!(
+            store.post_by_key(&key(uri)).await.unwrap().is_some(),
+            "{uri}"
+        );
     }
     let list = ws.json(&["channels", "list", "--json"]);
     assert!(

@@ -205,7 +205,10 @@ impl FirehoseSource {
                 let detail = format!("{error}: {}", message.unwrap_or_default());
                 if error == "FutureCursor" {
                     // The server's sequence is behind ours (a reset server): read from now.
-                    tracing::warn!(cursor = self.cursor, "cursor ahead of the firehose; reading from now");
+                    tracing::warn!(
+                        cursor = self.cursor,
+                        "cursor ahead of the firehose; reading from now"
+                    );
                     self.cursor = None;
                     self.last = None;
                 }

@@ -44,7 +44,10 @@ pub(crate) enum Frame {
     },
     /// A kind this source does not use (`#sync`, and kinds newer than this code); the
     /// sequence number still moves the cursor.
-    Other { kind: String, seq: Option<i64> },
+    Other {
+        kind: String,
+        seq: Option<i64>,
+    },
 }
 
 impl Frame {
@@ -218,7 +221,10 @@ async fn commit(body: CommitBody) -> Result<Commit, FrameError> {
         .map(|t| t.with_timezone(&Utc))
         .map_err(|e| FrameError::Body {
             kind: "#commit".into(),
-            detail: format!("field 'time' is not an RFC 3339 date ('{}'): {e}", body.time),
+            detail: format!(
+                "field 'time' is not an RFC 3339 date ('{}'): {e}",
+                body.time
+            ),
         })?;
     let mut blocks: HashMap<Cid, Vec<u8>> = HashMap::new();
     if !body.blocks.is_empty() {

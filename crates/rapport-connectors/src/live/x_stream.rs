@@ -308,7 +308,10 @@ impl Source for XFilteredStream {
                         }
                     }
                     if unread > 0 {
-                        tracing::warn!(lines = unread, "x read limit reached; lines after it not read");
+                        tracing::warn!(
+                            lines = unread,
+                            "x read limit reached; lines after it not read"
+                        );
                     }
                 }
                 Ok(Some(Err(e))) => {

@@ -30,7 +30,11 @@ pub struct AtprotoPds {
 }
 
 fn account(v: &Value) -> Account {
-    let s = |k: &str| v[k].as_str().unwrap_or_else(|| panic!("{k} in {v}")).to_string();
+    let s = |k: &str| {
+        v[k].as_str()
+            .unwrap_or_else(|| panic!("{k} in {v}"))
+            .to_string()
+    };
     Account {
         did: s("did"),
         handle: s("handle"),
@@ -108,7 +112,9 @@ impl AtprotoPds {
 
     /// Posts as `name` (`@handle` mentions become facets); returns the post's at:// URI.
     pub async fn post(&mut self, name: &str, text: &str) -> String {
-        let answer = self.call(json!({"op": "post", "as": name, "text": text})).await;
+        let answer = self
+            .call(json!({"op": "post", "as": name, "text": text}))
+            .await;
         answer["uri"].as_str().unwrap().to_string()
     }
 

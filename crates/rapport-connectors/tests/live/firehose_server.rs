@@ -40,7 +40,11 @@ impl FirehoseServer {
                 let Ok((tcp, _)) = listener.accept().await else {
                     return;
                 };
-                let limit = if n < drop_first { drop_after } else { usize::MAX };
+                let limit = if n < drop_first {
+                    drop_after
+                } else {
+                    usize::MAX
+                };
                 n += 1;
                 let (seen, frames) = (seen.clone(), frames.clone());
                 tokio::spawn(async move {
@@ -65,7 +69,9 @@ impl FirehoseServer {
                         .unwrap_or(-1);
                     let newest = frames.iter().map(|(s, _)| *s).max().unwrap_or(0);
                     if cursor > newest {
-                        let _ = ws.send(error_frame("FutureCursor", "cursor in the future")).await;
+                        let _ = ws
+                            .send(error_frame("FutureCursor", "cursor in the future"))
+                            .await;
                         let _ = ws.close(None).await;
                         return;
                     }
@@ -162,11 +168,17 @@ pub async fn create_post(seq: i64, did: &str, rkey: &str, record: serde_json::Va
     let blocks = car(&[(commit_cid, commit_block), (cid, block)]).await;
     frame(
         "#commit",
-        &commit_body(seq, did, commit_cid, blocks, vec![RepoOp {
-            action: "create",
-            path: format!("app.bsky.feed.post/{rkey}"),
-            cid: Some(cid),
-        }]),
+        &commit_body(
+            seq,
+            did,
+            commit_cid,
+            blocks,
+            vec![RepoOp {
+                action: "create",
+                path: format!("app.bsky.feed.post/{rkey}"),
+                cid: Some(cid),
+            }],
+        ),
     )
 }
 
@@ -177,11 +189,17 @@ pub async fn delete_post(seq: i64, did: &str, rkey: &str) -> Message {
     let blocks = car(&[(commit_cid, commit_block)]).await;
     frame(
         "#commit",
-        &commit_body(seq, did, commit_cid, blocks, vec![RepoOp {
-            action: "delete",
-            path: format!("app.bsky.feed.post/{rkey}"),
-            cid: None,
-        }]),
+        &commit_body(
+            seq,
+            did,
+            commit_cid,
+            blocks,
+            vec![RepoOp {
+                action: "delete",
+                path: format!("app.bsky.feed.post/{rkey}"),
+                cid: None,
+            }],
+        ),
     )
 }
 

@@ -169,7 +169,13 @@ impl Channels {
                 ));
             }
         }
-        let source = self.build(&channel.name, spec.clone(), credential, Checkpoint::Beginning, None)?;
+        let source = self.build(
+            &channel.name,
+            spec.clone(),
+            credential,
+            Checkpoint::Beginning,
+            None,
+        )?;
         let read = probe(source, Duration::from_secs(20), listen)
             .await
             .map_err(|e| EngineError::Channel(format!("cannot read the stream: {e}")))?;

@@ -236,7 +236,13 @@ impl Channels {
             Some(json) => Checkpoint::from_json(json).map_err(source_error)?,
             None => Checkpoint::Beginning,
         };
-        self.build(&channel.name, spec, credential, checkpoint, Some(read_limit))
+        self.build(
+            &channel.name,
+            spec,
+            credential,
+            checkpoint,
+            Some(read_limit),
+        )
     }
 
     fn build(

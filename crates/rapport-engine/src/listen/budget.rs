@@ -41,7 +41,13 @@ mod tests {
     fn months_roll_over_at_midnight_utc_and_at_new_year() {
         let at = |s: &str| s.parse::<DateTime<Utc>>().unwrap();
         assert_eq!(month(at("2026-12-31T23:59:59Z")), "2026-12");
-        assert_eq!(next_month(at("2026-12-31T23:59:59Z")), at("2027-01-01T00:00:00Z"));
-        assert_eq!(next_month(at("2026-02-01T00:00:00Z")), at("2026-03-01T00:00:00Z"));
+        assert_eq!(
+            next_month(at("2026-12-31T23:59:59Z")),
+            at("2027-01-01T00:00:00Z")
+        );
+        assert_eq!(
+            next_month(at("2026-02-01T00:00:00Z")),
+            at("2026-03-01T00:00:00Z")
+        );
     }
 }

@@ -76,7 +76,9 @@ impl ChannelsPage {
 }
 
 fn when(at: Option<DateTime<Utc>>) -> String {
-    at.map_or_else(String::new, |t| t.format("%Y-%m-%d %H:%M:%S UTC").to_string())
+    at.map_or_else(String::new, |t| {
+        t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
+    })
 }
 
 /// `3 s`, `5 min`, `2 h 10 min`, `4 d 3 h`.
@@ -249,7 +251,15 @@ async fn page_with(
 
 /// `GET /settings/channels`.
 pub async fn list(State(state): State<AppState>, Extension(p): Extension<Principal>) -> Response {
-    page_with(&state, &p, StatusCode::OK, "", Vec::new(), Problem::default()).await
+    page_with(
+        &state,
+        &p,
+        StatusCode::OK,
+        "",
+        Vec::new(),
+        Problem::default(),
+    )
+    .await
 }
 
 fn opt(form: &[(String, String)], name: &str) -> Option<String> {
@@ -312,7 +322,9 @@ pub async fn add(
         .filter(|(k, _)| k != "credential" && k != "csrf")
         .cloned()
         .collect();
-    let refuse = |status: StatusCode, problem: Problem| page_with(&state, &p, status, &network, typed.clone(), problem);
+    let refuse = |status: StatusCode, problem: Problem| {
+        page_with(&state, &p, status, &network, typed.clone(), problem)
+    };
     let Some(channels) = state.channel_admin.clone() else {
         return refuse(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -355,7 +367,10 @@ async fn connect(
     request: ConnectRequest,
     credential: &str,
 ) -> Result<(), EngineError> {
-    channels.connect(name, request, credential).await.map(|_| ())
+    channels
+        .connect(name, request, credential)
+        .await
+        .map(|_| ())
 }
 
 /// `POST /settings/channels/remove`: removes a channel and its stored credential.

@@ -5,8 +5,8 @@
 use super::{Ctx, print_json};
 use crate::cli::{AddChannel, ChannelsCommand};
 use anyhow::{Context, Result, bail};
-use rapport_engine::channels::{Channels, ConnectRequest, SecretKey};
 use rapport_connectors::live::MastodonTransport;
+use rapport_engine::channels::{Channels, ConnectRequest, SecretKey};
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 

@@ -121,8 +121,8 @@ async fn live_pds(ctx: &Ctx, engine: &Engine, file: &std::path::Path) -> Result<
         plc: String,
         accounts: std::collections::BTreeMap<String, Account>,
     }
-    let text = std::fs::read_to_string(file)
-        .with_context(|| format!("cannot read {}", file.display()))?;
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     let line = text.lines().next().unwrap_or_default();
     let pds: Pds = serde_json::from_str(line).with_context(|| {
         format!(
@@ -132,8 +132,15 @@ async fn live_pds(ctx: &Ctx, engine: &Engine, file: &std::path::Path) -> Result<
     })?;
     let key = super::channels::secret_key(ctx, true)?;
     let channels = Channels::new(engine.store().clone(), key);
-    if channels.list().await?.iter().any(|c| c.name == LIVE_CHANNEL) {
-        println!("live: the channel '{LIVE_CHANNEL}' exists; `rapport channels rm {LIVE_CHANNEL}` to connect another PDS");
+    if channels
+        .list()
+        .await?
+        .iter()
+        .any(|c| c.name == LIVE_CHANNEL)
+    {
+        println!(
+            "live: the channel '{LIVE_CHANNEL}' exists; `rapport channels rm {LIVE_CHANNEL}` to connect another PDS"
+        );
         return Ok(());
     }
     // The brand is the account named first on the script's command line: `brand` by convention.

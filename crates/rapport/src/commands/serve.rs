@@ -35,8 +35,7 @@ pub async fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
         engine.store().clone(),
         key,
     ));
-    let mut state =
-        rapport_web::AppState::new(engine, accounts, config).with_channel_admin(admin);
+    let mut state = rapport_web::AppState::new(engine, accounts, config).with_channel_admin(admin);
     if let Some(supervisor) = &supervisor {
         state = state.with_channels(supervisor.health());
     }

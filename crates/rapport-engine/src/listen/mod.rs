@@ -102,7 +102,7 @@ impl Supervisor {
                 _ = tokio::time::sleep(self.rescan) => {}
             }
         }
-        for (_, (_, stop)) in running {
+        for (_, stop) in running.into_values() {
             let _ = stop.send(true);
         }
         while tasks.join_next().await.is_some() {}

@@ -380,7 +380,15 @@ impl Source for FirehoseSource {
                     }
                 }
                 Ok(Some(Err(e))) => {
-                    SourceStats::add(&self.stats.bad_frames, 1);
+                    // A frame the WebSocket layer refused (not UTF-8 text, past its size
+                    // limit) is a bad frame; a dropped connection is not.
+                    if matches!(
+                        e,
+                        tokio_tungstenite::tungstenite::Error::Utf8(_)
+                            | tokio_tungstenite::tungstenite::Error::Capacity(_)
+                    ) {
+                        SourceStats::add(&self.stats.bad_frames, 1);
+                    }
                     self.disconnect(SourceError::connection(NETWORK, e)).await?;
                 }
                 Ok(None) => {

@@ -89,8 +89,12 @@ pub struct AppState {
     config: Arc<WebConfig>,
     limiter: Arc<auth::ratelimit::LoginLimiter>,
     heavy: Arc<heavy::HeavyGate>,
-    /// The live channels' health, when this process runs them (for `/metrics`).
+    /// The live channels' health, when this process runs them (for `/metrics` and the
+    /// channels page).
     channels: Option<Arc<rapport_engine::listen::HealthBoard>>,
+    /// Channel administration (Settings -> Channels); without it the page says how to
+    /// enable it.
+    channel_admin: Option<Arc<rapport_engine::channels::Channels>>,
 }
 
 impl AppState {
@@ -105,12 +109,19 @@ impl AppState {
             config: Arc::new(config),
             limiter,
             channels: None,
+            channel_admin: None,
         }
     }
 
     /// Shows the health of the channels this process runs on `/metrics`.
     pub fn with_channels(mut self, health: Arc<rapport_engine::listen::HealthBoard>) -> Self {
         self.channels = Some(health);
+        self
+    }
+
+    /// Lets admins see, add and remove channels in Settings -> Channels.
+    pub fn with_channel_admin(mut self, channels: Arc<rapport_engine::channels::Channels>) -> Self {
+        self.channel_admin = Some(channels);
         self
     }
 }

@@ -118,7 +118,8 @@ pub async fn metrics(State(state): State<AppState>, request: Request) -> Respons
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }
 
-/// Per channel: its state (1 for the state it is in), posts per minute, reconnects today and
+/// Per channel: its state (1 for the state it is in), posts per minute, reconnects today, reads
+/// this month and the read budget (-1 without one), and
 /// the age of its cursor.
 fn channel_gauges(channels: &[rapport_engine::listen::ChannelHealth]) -> String {
     use std::fmt::Write;
@@ -129,7 +130,7 @@ fn channel_gauges(channels: &[rapport_engine::listen::ChannelHealth]) -> String 
     let now = chrono::Utc::now();
     out.push_str("# TYPE rapport_channel_state gauge\n");
     for c in channels {
-        for state in ["new", "connected", "reconnecting", "failing"] {
+        for state in ["new", "connected", "reconnecting", "failing", "paused"] {
             let on = u8::from(c.state.as_str() == state);
             let _ = writeln!(
                 out,
@@ -139,10 +140,12 @@ fn channel_gauges(channels: &[rapport_engine::listen::ChannelHealth]) -> String 
             );
         }
     }
-    let mut rows: [(&str, Vec<i64>); 3] = [
+    let mut rows: [(&str, Vec<i64>); 5] = [
         ("posts_per_minute", Vec::new()),
         ("reconnects_today", Vec::new()),
         ("cursor_age_seconds", Vec::new()),
+        ("reads_this_month", Vec::new()),
+        ("read_budget", Vec::new()),
     ];
     for c in channels {
         rows[0].1.push(c.posts_per_minute as i64);
@@ -151,6 +154,9 @@ fn channel_gauges(channels: &[rapport_engine::listen::ChannelHealth]) -> String 
         rows[2]
             .1
             .push(c.cursor_at.map_or(-1, |at| (now - at).num_seconds()));
+        rows[3].1.push(c.reads_this_month as i64);
+        // -1 when the channel has no budget.
+        rows[4].1.push(c.read_budget.map_or(-1, |b| b as i64));
     }
     for (metric, values) in rows {
         let _ = writeln!(out, "# TYPE rapport_channel_{metric} gauge");
@@ -209,6 +215,8 @@ mod tests {
             posts_per_minute: 12,
             posts_total: 40,
             reconnects_today: 3,
+            reads_this_month: 250,
+            read_budget: Some(10_000),
         };
         let text = channel_gauges(&[
             health(
@@ -226,6 +234,8 @@ mod tests {
             "rapport_channel_reconnects_today{channel=\"x\"} 3",
             "rapport_channel_cursor_age_seconds{channel=\"x\"} -1",
             "rapport_channel_cursor_age_seconds{channel=\"sup\\\"port\"} 0",
+            "rapport_channel_reads_this_month{channel=\"x\"} 250",
+            "rapport_channel_read_budget{channel=\"x\"} 10000",
         ] {
             assert!(text.lines().any(|l| l == line), "missing {line} in\n{text}");
         }

@@ -469,6 +469,36 @@ const ROUTES: &[Row] = &[
         ADMIN,
         303,
     ),
+    // This server has no channel administration: the page says so, adding answers 503.
+    row(
+        "GET",
+        "/settings/channels",
+        "/settings/channels",
+        Body::None,
+        ADMIN,
+        200,
+    ),
+    row(
+        "POST",
+        "/settings/channels",
+        "/settings/channels",
+        Body::Form(&[
+            ("network", "mastodon"),
+            ("name", "support"),
+            ("instance", "http://127.0.0.1:9"),
+            ("credential", "token"),
+        ]),
+        ADMIN,
+        503,
+    ),
+    row(
+        "POST",
+        "/settings/channels/remove",
+        "/settings/channels/remove",
+        Body::Form(&[("name", "doomed")]),
+        ADMIN,
+        303,
+    ),
     row(
         "GET",
         "/settings/replies",

@@ -54,7 +54,12 @@ pub async fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
     let sweeps = tokio::spawn(sweeper.run(async {
         let _ = sweeps_stopped.await;
     }));
-    let mut state = rapport_web::AppState::new(engine, accounts, config);
+    let key = super::channels::secret_key(ctx, false)?;
+    let admin = Arc::new(rapport_engine::channels::Channels::new(
+        engine.store().clone(),
+        key,
+    ));
+    let mut state = rapport_web::AppState::new(engine, accounts, config).with_channel_admin(admin);
     if let Some(supervisor) = &supervisor {
         state = state.with_channels(supervisor.health());
     }

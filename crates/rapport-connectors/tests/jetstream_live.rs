@@ -170,6 +170,34 @@ async fn streams_posts_and_deletes_and_skips_bad_frames() {
 }
 
 #[tokio::test]
+async fn compressed_frames_are_read_with_jetstreams_zstd_dictionary() {
+    let (frames, want) = frames();
+    let server = JetstreamServer::start(frames, vec![Plan::Replay]).await;
+    let mut c = config(&server.url);
+    c.compress = true;
+    let mut source = JetstreamSource::new(c, Checkpoint::Beginning).unwrap();
+    let got = read(&mut source, 10, 1).await;
+    let texts: Vec<(String, String)> = got
+        .posts
+        .iter()
+        .map(|p| (p.author.handle.clone(), p.text.clone()))
+        .collect();
+    assert_eq!(texts, want, "the same posts as uncompressed");
+    assert_eq!(got.deletes.len(), 1);
+    let stats = source.stats();
+    assert_eq!(
+        SourceStats::get(&stats.bad_frames),
+        2,
+        "the broken frame, and the one larger than 4000 bytes once decompressed"
+    );
+    let queries = server.queries.lock().unwrap().clone();
+    assert_eq!(
+        queries,
+        ["wantedCollections=app.bsky.feed.post&compress=true"]
+    );
+}
+
+#[tokio::test]
 async fn resumes_from_a_checkpoint_minus_the_safety_margin() {
     let (frames, want) = frames();
     let server = JetstreamServer::start(frames, vec![Plan::Replay]).await;

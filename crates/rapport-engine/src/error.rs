@@ -18,6 +18,16 @@ pub enum EngineError {
     Io(std::io::Error),
     #[error("the ingest pipeline stopped: {0}")]
     Pipeline(String),
+    /// A search or backtest that ran past the engine's query deadline.
+    #[error(
+        "the query ran past its {} s limit after checking {scanned} posts: make it narrower \
+         (fewer OR alternatives, more required words, or a topic, which is matched as posts arrive)",
+        limit.as_secs_f64()
+    )]
+    QueryTimeout {
+        limit: std::time::Duration,
+        scanned: u64,
+    },
     /// A channel that cannot be added or started (the message says why; never a credential).
     #[error("{0}")]
     Channel(String),

@@ -44,6 +44,10 @@ pub struct EngineConfig {
     pub batch_size: usize,
     /// Skip classification (benchmarks compare with and without it).
     pub skip_classification: bool,
+    /// How long a search or backtest may run before it is stopped with
+    /// [`EngineError::QueryTimeout`]; `None` lets it finish (the CLI, where the person waiting
+    /// is the one who asked).
+    pub query_deadline: Option<std::time::Duration>,
 }
 
 /// The use cases over one store.

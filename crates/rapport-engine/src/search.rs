@@ -3,12 +3,13 @@
 //! Both use the full-text index to find candidates (`Query::term_filter`) and the exact matcher
 //! to decide, so a search gives exactly the posts a topic with the same query would match.
 
-use crate::{Engine, Result, topics::PAGE};
+use crate::{Engine, EngineError, Result, topics::PAGE};
 use chrono::NaiveDate;
 use rapport_domain::{PostId, StoredPost, TopicOptions};
-use rapport_query::Query;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Instant;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SearchHit {
@@ -82,8 +83,12 @@ impl Engine {
         options: TopicOptions,
         limit: usize,
     ) -> Result<Backtest> {
-        let parsed: Query = rapport_query::parse(query)?;
+        let parsed = Arc::new(rapport_query::parse(query)?);
         let filter = parsed.term_filter();
+        let deadline = self
+            .config
+            .query_deadline
+            .map(|limit| (limit, Instant::now() + limit));
         let mut after = None;
         let mut out = Backtest {
             query: query.to_string(),
@@ -92,23 +97,41 @@ impl Engine {
             posts: Vec::new(),
             per_day: BTreeMap::new(),
         };
-        let mut hits: Vec<&StoredPost>;
         loop {
             let page = self.store.search_candidates(&filter, after, PAGE).await?;
             let Some(last) = page.last() else { break };
             after = Some(last.id);
-            out.scanned += page.len() as u64;
-            hits = page
-                .iter()
-                .filter(|s| rapport_query::matches(&parsed, &options, &s.post, s.labels.as_ref()))
-                .collect();
-            for s in &hits {
-                out.count += 1;
-                *out.per_day
-                    .entry(s.post.created_at.date_naive())
-                    .or_default() += 1;
+            // The exact matcher runs on the blocking pool: a query that makes every candidate
+            // expensive must not hold the threads that answer everyone else.
+            let (parsed, options) = (parsed.clone(), options.clone());
+            let (checked, hits) = tokio::task::spawn_blocking(move || {
+                let mut hits = Vec::new();
+                for (n, s) in page.iter().enumerate() {
+                    if deadline.is_some_and(|(_, at)| Instant::now() >= at) {
+                        return (n, hits);
+                    }
+                    if rapport_query::matches(&parsed, &options, &s.post, s.labels.as_ref()) {
+                        hits.push((s.post.created_at.date_naive(), SearchHit::from(s)));
+                    }
+                }
+                (page.len(), hits)
+            })
+            .await
+            .map_err(|e| EngineError::Pipeline(format!("the search stopped: {e}")))?;
+            out.scanned += checked as u64;
+            if let Some((limit, at)) = deadline
+                && Instant::now() >= at
+            {
+                return Err(EngineError::QueryTimeout {
+                    limit,
+                    scanned: out.scanned,
+                });
             }
-            out.posts.extend(hits.iter().map(|s| SearchHit::from(*s)));
+            for (day, hit) in hits {
+                out.count += 1;
+                *out.per_day.entry(day).or_default() += 1;
+                out.posts.push(hit);
+            }
             // Keep memory bounded: only the newest `limit` posts are listed.
             if out.posts.len() > limit.saturating_mul(2).max(1024) {
                 newest_first(&mut out.posts, limit);

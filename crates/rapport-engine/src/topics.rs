@@ -42,7 +42,7 @@ impl Engine {
         }
         let topic = self.store.add_topic(name, query, &options).await?;
         let matcher = Matcher::new([(topic.id, parsed, options)]);
-        let backfilled = self.backfill(&matcher).await?;
+        let backfilled = self.backfill(std::sync::Arc::new(matcher)).await?;
         self.topics.reload(self.store.as_ref()).await?;
         Ok((topic, backfilled))
     }
@@ -65,7 +65,7 @@ impl Engine {
             .update_topic(existing.id, query, &options)
             .await?;
         let matcher = Matcher::new([(topic.id, parsed, options)]);
-        let backfilled = self.backfill(&matcher).await?;
+        let backfilled = self.backfill(std::sync::Arc::new(matcher)).await?;
         self.topics.reload(self.store.as_ref()).await?;
         Ok((topic, backfilled))
     }
@@ -111,21 +111,29 @@ impl Engine {
         Ok((total, posts.iter().map(SearchHit::from).collect()))
     }
 
-    /// Matches every stored post against `matcher` and records the matches.
-    async fn backfill(&self, matcher: &Matcher) -> Result<u64> {
+    /// Matches every stored post against `matcher` and records the matches. Matching runs on
+    /// the blocking pool, a page at a time, so a topic saved from the UI never holds one of the
+    /// threads that answer every other request.
+    async fn backfill(&self, matcher: std::sync::Arc<Matcher>) -> Result<u64> {
         let mut after: Option<PostId> = None;
         let mut total = 0;
-        let mut found = Vec::new();
         loop {
             let page = self.store.scan_posts(after, PAGE).await?;
             let Some(last) = page.last() else { break };
             after = Some(last.id);
-            let mut pairs = Vec::new();
-            for stored in &page {
-                found.clear();
-                matcher.match_post(&stored.post, stored.labels.as_ref(), &mut found);
-                pairs.extend(found.iter().map(|t| (stored.id, *t)));
-            }
+            let matcher = matcher.clone();
+            let pairs = tokio::task::spawn_blocking(move || {
+                let mut found = Vec::new();
+                let mut pairs = Vec::new();
+                for stored in &page {
+                    found.clear();
+                    matcher.match_post(&stored.post, stored.labels.as_ref(), &mut found);
+                    pairs.extend(found.iter().map(|t| (stored.id, *t)));
+                }
+                pairs
+            })
+            .await
+            .map_err(|e| EngineError::Pipeline(format!("matching stopped: {e}")))?;
             if !pairs.is_empty() {
                 total += self.store.add_matches(&pairs).await?;
             }

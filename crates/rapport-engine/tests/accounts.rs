@@ -196,3 +196,33 @@ async fn the_last_admin_stays_an_admin() {
         Err(AccountError::LastAdmin)
     ));
 }
+
+#[tokio::test]
+async fn a_token_in_constant_use_writes_its_last_use_once_a_minute() {
+    let store = fresh_store(backend_from_env()).await;
+    let seconds = Arc::new(AtomicI64::new(0));
+    let s = seconds.clone();
+    let start: DateTime<Utc> = Utc.with_ymd_and_hms(2024, 5, 1, 9, 0, 0).unwrap();
+    let a = Accounts::new(store.store(), AccountsConfig::default())
+        .with_clock(move || start + Duration::seconds(s.load(Ordering::SeqCst)));
+    let admin = a.setup_first_admin("ana", "", PW).await.unwrap();
+    let made = a
+        .create_api_token(&admin, "poller", &[Permission::ReadTopics])
+        .await
+        .unwrap();
+    let last_used = || async { store.api_tokens().await.unwrap()[0].last_used_at };
+    assert_eq!(last_used().await, None);
+
+    a.verify_api_token(&made.secret).await.unwrap().unwrap();
+    assert_eq!(last_used().await, Some(start), "the first use is recorded");
+    // Calls through the next minute are answered without a write.
+    for at in [5, 20, 45, 59] {
+        seconds.store(at, Ordering::SeqCst);
+        a.verify_api_token(&made.secret).await.unwrap().unwrap();
+    }
+    assert_eq!(last_used().await, Some(start));
+    // A minute after the last write, the next use is recorded again.
+    seconds.store(61, Ordering::SeqCst);
+    a.verify_api_token(&made.secret).await.unwrap().unwrap();
+    assert_eq!(last_used().await, Some(start + Duration::seconds(61)));
+}

@@ -11,7 +11,7 @@ use rapport_domain::{
     BusinessCalendar, CaseAction, ClockPhase, OpenWindow, Priority, SlaPolicy, SlaState, Targets,
     UserId,
 };
-use rapport_engine::care::RoutingRules;
+use rapport_engine::care::{ChangeKind, RoutingRules, SlaSweeper};
 use rapport_store::care::{InboxQuery, InboxSort, InboxView, PageStart, TeamSpec};
 
 async fn setup(k: &care_kit::Kit) {
@@ -169,4 +169,82 @@ async fn pending_pauses_the_clocks() {
     .await;
     let c = k.care.refresh_sla(id, t(5, 10, 10)).await.unwrap();
     assert_eq!(c.sla.first_response_due, Some(t(5, 11, 30)));
+}
+
+/// A server's sweeper, on a clock the test moves: the case turns at risk and then breached with
+/// nothing but time passing, and each turn is announced to open inboxes.
+#[tokio::test]
+async fn a_running_sweeper_turns_a_case_at_risk_then_breached_as_time_passes() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicI64, Ordering};
+    use std::time::Duration;
+
+    let k = kit().await;
+    setup(&k).await;
+    // Monday 4 March 2024, 08:00 UTC = 09:00 Berlin: the 2 h first-response target is due at
+    // 10:00 UTC, at risk from 80% (09:36 UTC).
+    k.send(vec![post(
+        "1",
+        "alice",
+        "@brand my order never came",
+        t(3, 8, 0),
+    )])
+    .await;
+    let id = k.case_of("1").await.unwrap();
+    // Routing read the real clock; the test's clock starts five minutes after the post.
+    k.care.refresh_sla(id, t(3, 8, 5)).await.unwrap();
+    let mut changes = k.care.subscribe();
+    let now = Arc::new(AtomicI64::new(t(3, 8, 5).timestamp()));
+    let clock = now.clone();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let sweeper =
+        SlaSweeper::new(k.care.clone(), Duration::from_millis(10)).with_clock(move || {
+            chrono::DateTime::from_timestamp(clock.load(Ordering::SeqCst), 0).unwrap()
+        });
+    let running = tokio::spawn(sweeper.run(async {
+        let _ = stopped.await;
+    }));
+
+    let state_within = |wanted: SlaState| {
+        let care = k.care.clone();
+        async move {
+            for _ in 0..500 {
+                let state = care.case(id).await.unwrap().unwrap().sla.state;
+                if state == Some(wanted) {
+                    return true;
+                }
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            false
+        }
+    };
+    // Nothing is due yet: a few sweeps leave the case on time.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    assert_eq!(
+        k.care.case(id).await.unwrap().unwrap().sla.state,
+        Some(SlaState::Ok)
+    );
+    now.store(t(3, 9, 40).timestamp(), Ordering::SeqCst);
+    assert!(state_within(SlaState::AtRisk).await, "at risk after 09:36");
+    now.store(t(3, 10, 1).timestamp(), Ordering::SeqCst);
+    assert!(
+        state_within(SlaState::Breached).await,
+        "breached after 10:00"
+    );
+
+    let mut announced = Vec::new();
+    while let Ok(change) = changes.try_recv() {
+        if change.case_id == id && change.kind == ChangeKind::SlaChanged {
+            announced.push(change.version);
+        }
+    }
+    assert!(
+        announced.len() >= 2,
+        "each turn is announced: {announced:?}"
+    );
+    let _ = stop.send(());
+    tokio::time::timeout(Duration::from_secs(5), running)
+        .await
+        .expect("the sweeper stops when told")
+        .unwrap();
 }

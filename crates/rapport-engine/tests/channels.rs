@@ -16,6 +16,7 @@ fn mastodon() -> ChannelSpec {
     ChannelSpec::Mastodon {
         instance: "https://social.example".into(),
         account: "brand@social.example".into(),
+        transport: Default::default(),
     }
 }
 
@@ -70,6 +71,8 @@ async fn without_a_key_secrets_are_refused_with_how_to_set_one() {
     assert!(keyed.add("", mastodon(), TOKEN).await.is_err());
     let bad_url = ChannelSpec::X {
         api: "api.x.com".into(),
+        account: None,
+        monthly_read_budget: None,
         self_serve: true,
     };
     assert!(keyed.add("x", bad_url, TOKEN).await.is_err());

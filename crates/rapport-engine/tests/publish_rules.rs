@@ -39,6 +39,8 @@ async fn xs_self_serve_rule_is_said_before_a_reply_is_queued() {
     let channels = Channels::new(k.engine.store().clone(), Some(SecretKey::generate()));
     let spec = |self_serve| ChannelSpec::X {
         api: "https://api.x.com".into(),
+        account: None,
+        monthly_read_budget: None,
         self_serve,
     };
     channels

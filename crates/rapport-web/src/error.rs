@@ -54,6 +54,16 @@ impl From<rapport_engine::accounts::AccountError> for ApiError {
     }
 }
 
+impl From<crate::heavy::Busy> for ApiError {
+    fn from(busy: crate::heavy::Busy) -> Self {
+        Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_queries",
+            busy.to_string(),
+        )
+    }
+}
+
 impl From<EngineError> for ApiError {
     fn from(e: EngineError) -> Self {
         match &e {
@@ -65,6 +75,7 @@ impl From<EngineError> for ApiError {
                 Self::new(StatusCode::NOT_FOUND, "not_found", e.to_string())
             }
             EngineError::BadTopicName(_) => Self::bad_request("invalid_name", e.to_string()),
+            EngineError::QueryTimeout { .. } => Self::unprocessable("query_timeout", e.to_string()),
             _ => {
                 // The cause goes to the log, not to the caller.
                 tracing::error!(error = %e, "request failed");

@@ -28,21 +28,23 @@ mod auth;
 pub mod bench;
 mod error;
 mod headers;
+mod heavy;
 mod observe;
 mod pages;
 mod routes;
+mod serve;
 
 pub use auth::ratelimit::LoginLimits;
 pub use error::ApiError;
+pub use observe::MetricsAccess;
 pub use routes::{Access, RouteInfo, Surface};
+pub use serve::{ConnectionLimits, run};
 
 use axum::Router;
 use axum::http::Method;
 use axum::middleware;
 use rapport_engine::Engine;
 use rapport_engine::accounts::Accounts;
-use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use tower_http::limit::RequestBodyLimitLayer;
 
@@ -54,8 +56,15 @@ pub struct WebConfig {
     /// Mark cookies `Secure` (serve over HTTPS, directly or behind a proxy).
     pub secure_cookies: bool,
     pub login_limits: LoginLimits,
-    /// Reverse proxies whose `X-Forwarded-For` names the client (addresses or networks).
+    /// Reverse proxies whose `X-Forwarded-For` names the client and whose
+    /// `X-Forwarded-Proto: https` makes cookies `Secure` (addresses or networks).
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Timeouts and the connection cap of [`run`].
+    pub connections: ConnectionLimits,
+    /// Expensive requests (searches, backtests, saving a topic) one user may run at once.
+    pub heavy_per_user: usize,
+    /// Who may read `/metrics`.
+    pub metrics: MetricsAccess,
 }
 
 impl Default for WebConfig {
@@ -65,6 +74,9 @@ impl Default for WebConfig {
             secure_cookies: false,
             login_limits: LoginLimits::default(),
             trusted_proxies: Vec::new(),
+            connections: ConnectionLimits::default(),
+            heavy_per_user: 2,
+            metrics: MetricsAccess::default(),
         }
     }
 }
@@ -76,8 +88,13 @@ pub struct AppState {
     pub accounts: Arc<Accounts>,
     config: Arc<WebConfig>,
     limiter: Arc<auth::ratelimit::LoginLimiter>,
-    /// The live channels' health, when this process runs them (for `/metrics`).
+    heavy: Arc<heavy::HeavyGate>,
+    /// The live channels' health, when this process runs them (for `/metrics` and the
+    /// channels page).
     channels: Option<Arc<rapport_engine::listen::HealthBoard>>,
+    /// Channel administration (Settings -> Channels); without it the page says how to
+    /// enable it.
+    channel_admin: Option<Arc<rapport_engine::channels::Channels>>,
 }
 
 impl AppState {
@@ -88,15 +105,23 @@ impl AppState {
         Self {
             engine,
             accounts,
+            heavy: heavy::HeavyGate::new(config.heavy_per_user),
             config: Arc::new(config),
             limiter,
             channels: None,
+            channel_admin: None,
         }
     }
 
     /// Shows the health of the channels this process runs on `/metrics`.
     pub fn with_channels(mut self, health: Arc<rapport_engine::listen::HealthBoard>) -> Self {
         self.channels = Some(health);
+        self
+    }
+
+    /// Lets admins see, add and remove channels in Settings -> Channels.
+    pub fn with_channel_admin(mut self, channels: Arc<rapport_engine::channels::Channels>) -> Self {
+        self.channel_admin = Some(channels);
         self
     }
 }
@@ -144,24 +169,12 @@ pub fn app(state: AppState) -> Router {
         ))
         .layer(RequestBodyLimitLayer::new(state.config.max_body_bytes))
         .layer(middleware::from_fn_with_state(
-            state.config.secure_cookies,
+            headers::Transport {
+                https: state.config.secure_cookies,
+                trusted_proxies: state.config.trusted_proxies.clone().into(),
+            },
             headers::secure,
         ))
         .layer(middleware::from_fn(observe::track))
         .with_state(state)
-}
-
-/// Serves `app(state)` until `shutdown` resolves, then finishes the requests in flight. The
-/// peer address is kept for the login rate limit.
-pub async fn run(
-    listener: tokio::net::TcpListener,
-    state: AppState,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    axum::serve(
-        listener,
-        app(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown)
-    .await
 }

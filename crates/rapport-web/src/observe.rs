@@ -26,7 +26,74 @@ pub async fn healthz() -> impl IntoResponse {
     Json(serde_json::json!({"status": "ok"}))
 }
 
-pub async fn metrics(State(state): State<AppState>) -> Response {
+/// Who may read `/metrics`. The figures say how busy the service is and what it holds, so by
+/// default only the machine itself may scrape them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MetricsAccess {
+    /// Clients that may scrape without a token (addresses or networks). Default: loopback.
+    pub allow: Vec<ipnet::IpNet>,
+    /// A scraper presenting `Authorization: Bearer <token>` may scrape from anywhere.
+    pub token: Option<String>,
+}
+
+impl Default for MetricsAccess {
+    fn default() -> Self {
+        Self {
+            allow: vec![
+                "127.0.0.0/8".parse().expect("a network"),
+                "::1/128".parse().expect("a network"),
+            ],
+            token: None,
+        }
+    }
+}
+
+impl MetricsAccess {
+    fn admits(&self, request: &Request, trusted_proxies: &[ipnet::IpNet]) -> bool {
+        let headers = request.headers();
+        if let Some(token) = self.token.as_deref().filter(|t| !t.is_empty()) {
+            let presented = headers
+                .get(header::AUTHORIZATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .unwrap_or("");
+            if crate::auth::csrf::same(presented, token) {
+                return true;
+            }
+        }
+        let Some(peer) = crate::serve::peer(request.extensions()) else {
+            return false;
+        };
+        let via_trusted = trusted_proxies.iter().any(|net| net.contains(&peer));
+        // A proxy nobody configured (say, a web server on the same machine) makes every
+        // visitor look local: a forwarded request only counts by address through a trusted one.
+        let forwarded = ["forwarded", "x-forwarded-for", "x-real-ip"]
+            .iter()
+            .any(|h| headers.contains_key(*h));
+        if forwarded && !via_trusted {
+            return false;
+        }
+        let client = crate::auth::client::client_address(Some(peer), headers, trusted_proxies);
+        client
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| self.allow.iter().any(|net| net.contains(&ip)))
+    }
+}
+
+/// `GET /metrics`: Prometheus text, for the clients [`MetricsAccess`] admits; 403 for others.
+pub async fn metrics(State(state): State<AppState>, request: Request) -> Response {
+    if !state
+        .config
+        .metrics
+        .admits(&request, &state.config.trusted_proxies)
+    {
+        return (
+            axum::http::StatusCode::FORBIDDEN,
+            "metrics are served to the addresses in server.metrics_allow, \
+             or with the token in server.metrics_token\n",
+        )
+            .into_response();
+    }
     let mut text = prometheus().render();
     // Store figures are read at scrape time so they are exact, not sampled.
     if let Ok(s) = state.engine.stats().await {
@@ -51,7 +118,8 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
 }
 
-/// Per channel: its state (1 for the state it is in), posts per minute, reconnects today and
+/// Per channel: its state (1 for the state it is in), posts per minute, reconnects today, reads
+/// this month and the read budget (-1 without one), and
 /// the age of its cursor.
 fn channel_gauges(channels: &[rapport_engine::listen::ChannelHealth]) -> String {
     use std::fmt::Write;
@@ -62,7 +130,7 @@ fn channel_gauges(channels: &[rapport_engine::listen::ChannelHealth]) -> String 
     let now = chrono::Utc::now();
     out.push_str("# TYPE rapport_channel_state gauge\n");
     for c in channels {
-        for state in ["new", "connected", "reconnecting", "failing"] {
+        for state in ["new", "connected", "reconnecting", "failing", "paused"] {
             let on = u8::from(c.state.as_str() == state);
             let _ = writeln!(
                 out,
@@ -72,10 +140,12 @@ fn channel_gauges(channels: &[rapport_engine::listen::ChannelHealth]) -> String 
             );
         }
     }
-    let mut rows: [(&str, Vec<i64>); 3] = [
+    let mut rows: [(&str, Vec<i64>); 5] = [
         ("posts_per_minute", Vec::new()),
         ("reconnects_today", Vec::new()),
         ("cursor_age_seconds", Vec::new()),
+        ("reads_this_month", Vec::new()),
+        ("read_budget", Vec::new()),
     ];
     for c in channels {
         rows[0].1.push(c.posts_per_minute as i64);
@@ -84,6 +154,9 @@ fn channel_gauges(channels: &[rapport_engine::listen::ChannelHealth]) -> String 
         rows[2]
             .1
             .push(c.cursor_at.map_or(-1, |at| (now - at).num_seconds()));
+        rows[3].1.push(c.reads_this_month as i64);
+        // -1 when the channel has no budget.
+        rows[4].1.push(c.read_budget.map_or(-1, |b| b as i64));
     }
     for (metric, values) in rows {
         let _ = writeln!(out, "# TYPE rapport_channel_{metric} gauge");
@@ -142,6 +215,8 @@ mod tests {
             posts_per_minute: 12,
             posts_total: 40,
             reconnects_today: 3,
+            reads_this_month: 250,
+            read_budget: Some(10_000),
         };
         let text = channel_gauges(&[
             health(
@@ -159,6 +234,8 @@ mod tests {
             "rapport_channel_reconnects_today{channel=\"x\"} 3",
             "rapport_channel_cursor_age_seconds{channel=\"x\"} -1",
             "rapport_channel_cursor_age_seconds{channel=\"sup\\\"port\"} 0",
+            "rapport_channel_reads_this_month{channel=\"x\"} 250",
+            "rapport_channel_read_budget{channel=\"x\"} 10000",
         ] {
             assert!(text.lines().any(|l| l == line), "missing {line} in\n{text}");
         }

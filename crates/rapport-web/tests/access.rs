@@ -478,6 +478,36 @@ const ROUTES: &[Row] = &[
         ADMIN,
         303,
     ),
+    // This server has no channel administration: the page says so, adding answers 503.
+    row(
+        "GET",
+        "/settings/channels",
+        "/settings/channels",
+        Body::None,
+        ADMIN,
+        200,
+    ),
+    row(
+        "POST",
+        "/settings/channels",
+        "/settings/channels",
+        Body::Form(&[
+            ("network", "mastodon"),
+            ("name", "support"),
+            ("instance", "http://127.0.0.1:9"),
+            ("credential", "token"),
+        ]),
+        ADMIN,
+        503,
+    ),
+    row(
+        "POST",
+        "/settings/channels/remove",
+        "/settings/channels/remove",
+        Body::Form(&[("name", "doomed")]),
+        ADMIN,
+        303,
+    ),
     row(
         "GET",
         "/settings/replies",
@@ -753,7 +783,9 @@ const ROUTES: &[Row] = &[
     ),
     // health, metrics, assets
     row("GET", "/healthz", "/healthz", Body::None, EVERYONE, 200),
-    row("GET", "/metrics", "/metrics", Body::None, EVERYONE, 200),
+    // Open to every role, but only from the allowed addresses or with the metrics token, which
+    // a request handed to the router (no address) does not have: see tests/limits.rs.
+    row("GET", "/metrics", "/metrics", Body::None, EVERYONE, 403),
     row(
         "GET",
         "/assets/{file}",

@@ -11,6 +11,9 @@ use serde_json::Value;
 use std::sync::Arc;
 use tower::ServiceExt;
 
+/// The scraper's token for `/metrics`.
+const METRICS_TOKEN: &str = "scraper-token-1";
+
 /// A state with an admin and an API token holding every scope.
 async fn state() -> (AppState, TestStore) {
     let (s, _, db) = state_with_token().await;
@@ -39,6 +42,10 @@ async fn state_with_token() -> (AppState, String, TestStore) {
         .secret;
     let config = WebConfig {
         max_body_bytes: 64 * 1024,
+        metrics: rapport_web::MetricsAccess {
+            token: Some(METRICS_TOKEN.into()),
+            ..Default::default()
+        },
         ..Default::default()
     };
     (
@@ -120,6 +127,8 @@ async fn topics_are_created_listed_matched_and_removed() {
     .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     let matched = body["matches"].as_u64().unwrap();
+    // The demo's customers ask for refunds: the topic must find them.
+    assert!(matched > 0, "{body}");
     let (_, search) = call(
         &s,
         "GET",
@@ -129,7 +138,15 @@ async fn topics_are_created_listed_matched_and_removed() {
     )
     .await;
     assert_eq!(search["count"].as_u64().unwrap(), matched);
-    assert!(search["posts"].as_array().unwrap().len() <= 5);
+    let posts = search["posts"].as_array().unwrap();
+    assert!(!posts.is_empty() && posts.len() <= 5, "{search}");
+    for post in posts {
+        let text = post["text"].as_str().unwrap().to_lowercase();
+        assert!(
+            text.contains("refund") || text.contains("charged twice"),
+            "{text}"
+        );
+    }
 
     let (status, body) = call(
         &s,
@@ -230,7 +247,9 @@ async fn stats_and_metrics_report_the_store() {
     let (_, stats) = call(&s, "GET", "/api/v1/stats", Some(token.as_str()), None).await;
     let posts = stats["posts"].as_u64().unwrap();
     assert!(posts > 60);
-    let (status, text) = call(&s, "GET", "/metrics", None, None).await;
+    let (status, _) = call(&s, "GET", "/metrics", None, None).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "metrics are not public");
+    let (status, text) = call(&s, "GET", "/metrics", Some(METRICS_TOKEN), None).await;
     assert_eq!(status, StatusCode::OK);
     let text = text.as_str().unwrap();
     assert!(

@@ -60,7 +60,8 @@ pub enum Command {
     /// `admin token create --user NAME --name LABEL` (an API token, printed once).
     #[command(subcommand)]
     Admin(AdminCommand),
-    /// Network accounts Rapport listens through: add (credential on standard input), list, rm.
+    /// Network accounts Rapport listens through: add (credential on standard input), list,
+    /// test, rm.
     #[command(subcommand)]
     Channels(ChannelsCommand),
     /// Listen live: run every enabled channel in the foreground until SIGINT or SIGTERM.
@@ -79,6 +80,14 @@ pub enum ChannelsCommand {
     Rm { name: String },
     /// Channels with their network, state, cursor and last error.
     List(JsonFlag),
+    /// Connect with a channel's stored credential and report what it can read; exits
+    /// non-zero with the reason when it cannot.
+    Test {
+        name: String,
+        /// How long to listen once connected, in seconds.
+        #[arg(long, default_value_t = 5)]
+        listen: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -90,6 +99,10 @@ pub enum AddChannel {
         /// The instance, e.g. https://mastodon.social.
         #[arg(long)]
         instance: String,
+        /// How the streams are read: server-sent events or the WebSocket Mastodon's web client
+        /// uses (the same events; a reconnect back-fills either way).
+        #[arg(long, value_enum, default_value = "sse")]
+        streaming: Streaming,
     },
     /// A Bluesky account (an app password on standard input).
     Bluesky {
@@ -101,9 +114,21 @@ pub enum AddChannel {
         /// The account's handle, e.g. brand.bsky.social.
         #[arg(long)]
         handle: String,
-        /// A Jetstream URL [default: Bluesky's public Jetstream].
+        /// Where posts are read from, told apart by the URL's path: a Jetstream URL (JSON
+        /// events; the path ends in /subscribe, e.g.
+        /// wss://jetstream2.us-east.bsky.network/subscribe) or the AT Protocol firehose of a
+        /// relay or a PDS (DAG-CBOR frames; the path ends in
+        /// /xrpc/com.atproto.sync.subscribeRepos, e.g.
+        /// wss://bsky.network/xrpc/com.atproto.sync.subscribeRepos) [default: Bluesky's public
+        /// Jetstream].
         #[arg(long, value_name = "URL")]
         firehose: Option<String>,
+        /// The PLC directory the firehose's DIDs are resolved to handles in.
+        #[arg(long, value_name = "URL", default_value = "https://plc.directory")]
+        plc: String,
+        /// Ask Jetstream for zstd-compressed frames (about half the bandwidth).
+        #[arg(long)]
+        compress: bool,
     },
     /// X's filtered stream (the app's bearer token on standard input) and, for replies, a
     /// user-context token with tweet.write on a second line.
@@ -113,11 +138,26 @@ pub enum AddChannel {
         /// Another API server than https://api.x.com (a test server).
         #[arg(long, value_name = "URL")]
         api: Option<String>,
+        /// The company's handle on X: it becomes an own account (a bearer token does not say
+        /// whose it is).
+        #[arg(long, value_name = "HANDLE")]
+        account: Option<String>,
+        /// Stop reading once this many posts were read in a calendar month (UTC); X bills
+        /// per read. The rest of the month is recorded as a gap.
+        #[arg(long, value_name = "READS")]
+        monthly_read_budget: Option<u64>,
         /// The account has enterprise access: replies are not limited to posts that mention
         /// or quote it (self-serve access is, and Rapport checks before sending).
         #[arg(long)]
         enterprise: bool,
     },
+}
+
+/// How a Mastodon channel's streams are read.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum Streaming {
+    Sse,
+    Websocket,
 }
 
 #[derive(Debug, Subcommand)]
@@ -244,6 +284,12 @@ pub struct DemoArgs {
     /// Address to serve the UI on [default: server.addr, 127.0.0.1:7070]; port 0 picks a free one.
     #[arg(long, value_name = "HOST:PORT")]
     pub addr: Option<String>,
+    /// Also listen live to a local Bluesky PDS: the JSON line `scripts/atproto-pds start
+    /// --account brand --account customer` printed (saved to FILE). Its first account becomes
+    /// a channel read through the PDS's firehose; add `--post-every 20 --forever` to the
+    /// script for a customer who keeps posting.
+    #[arg(long, value_name = "FILE")]
+    pub live_pds: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -73,8 +73,23 @@ pub struct ServerSettings {
     /// Mark the session cookie `Secure` (set when Rapport is served over HTTPS).
     pub secure_cookies: bool,
     pub max_body_bytes: usize,
-    /// Reverse proxies (addresses or CIDR networks) whose `X-Forwarded-For` names the client.
+    /// Reverse proxies (addresses or CIDR networks) whose `X-Forwarded-For` names the client
+    /// and whose `X-Forwarded-Proto: https` marks cookies `Secure`.
     pub trusted_proxies: Vec<String>,
+    /// Seconds a client has to send a request's headers before its connection is closed.
+    pub header_read_timeout_secs: u64,
+    /// Seconds from a request to the start of its answer before it is answered 408.
+    pub request_timeout_secs: u64,
+    /// Connections served at once; more wait until one closes.
+    pub max_connections: usize,
+    /// Seconds a search or backtest may run before it is stopped.
+    pub query_deadline_secs: u64,
+    /// Searches, backtests and topic saves one user may run at once.
+    pub searches_per_user: usize,
+    /// Clients (addresses or networks) that may read `/metrics` without a token.
+    pub metrics_allow: Vec<String>,
+    /// A bearer token that lets a scraper read `/metrics` from anywhere (empty: none).
+    pub metrics_token: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -114,6 +129,13 @@ impl Default for ServerSettings {
             secure_cookies: false,
             max_body_bytes: 1 << 20,
             trusted_proxies: Vec::new(),
+            header_read_timeout_secs: 10,
+            request_timeout_secs: 30,
+            max_connections: 1_024,
+            query_deadline_secs: 10,
+            searches_per_user: 2,
+            metrics_allow: vec!["127.0.0.0/8".into(), "::1".into()],
+            metrics_token: String::new(),
         }
     }
 }
@@ -130,18 +152,27 @@ impl Default for IngestSettings {
 impl ServerSettings {
     /// The trusted proxies as networks: a bare address is a network of one.
     pub fn trusted_proxy_nets(&self) -> Result<Vec<ipnet::IpNet>> {
-        self.trusted_proxies
-            .iter()
-            .map(|p| {
-                let p = p.trim();
-                p.parse::<ipnet::IpNet>()
-                    .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
-                    .with_context(|| {
-                        format!("server.trusted_proxies: '{p}' is not an address or a network such as 10.0.0.0/8")
-                    })
-            })
-            .collect()
+        networks("server.trusted_proxies", &self.trusted_proxies)
     }
+
+    /// The clients that may read `/metrics` without a token.
+    pub fn metrics_allow_nets(&self) -> Result<Vec<ipnet::IpNet>> {
+        networks("server.metrics_allow", &self.metrics_allow)
+    }
+}
+
+/// Addresses or networks from a setting: a bare address is a network of one.
+fn networks(setting: &str, list: &[String]) -> Result<Vec<ipnet::IpNet>> {
+    list.iter()
+        .map(|p| {
+            let p = p.trim();
+            p.parse::<ipnet::IpNet>()
+                .or_else(|_| p.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .with_context(|| {
+                    format!("{setting}: '{p}' is not an address or a network such as 10.0.0.0/8")
+                })
+        })
+        .collect()
 }
 
 impl OwnAccounts {

@@ -1,4 +1,4 @@
-//! Mastodon: streaming over SSE, with a REST back-fill on every (re)connect.
+//! Mastodon: streaming over SSE or a WebSocket, with a REST back-fill on every (re)connect.
 
 use super::mastodon_task::{self, Item, Task};
 use super::{Backoff, Checkpoint, Source, SourceBatch, SourceError, SourceStats, TimelineMark};
@@ -34,6 +34,16 @@ impl MastodonStream {
     }
 }
 
+/// How the streams are read. Both carry the same events; SSE is one HTTP request per stream
+/// with the token in a header, the WebSocket is what Mastodon's own web client uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MastodonTransport {
+    #[default]
+    Sse,
+    WebSocket,
+}
+
 /// How to reach a Mastodon account and what to follow.
 #[derive(Clone)]
 pub struct MastodonConfig {
@@ -42,6 +52,7 @@ pub struct MastodonConfig {
     /// The user's access token (sent as a Bearer token; never logged).
     pub access_token: String,
     pub streams: Vec<MastodonStream>,
+    pub transport: MastodonTransport,
     /// Mastodon sends a heartbeat comment every 15 s or so; a stream silent this long is
     /// reopened.
     pub read_timeout: Duration,
@@ -63,6 +74,7 @@ impl std::fmt::Debug for MastodonConfig {
             .field("instance", &self.instance)
             .field("access_token", &"<redacted>")
             .field("streams", &self.streams)
+            .field("transport", &self.transport)
             .finish_non_exhaustive()
     }
 }
@@ -73,6 +85,7 @@ impl MastodonConfig {
             instance: instance.into().trim_end_matches('/').to_string(),
             access_token: access_token.into(),
             streams: vec![MastodonStream::Mentions],
+            transport: MastodonTransport::Sse,
             read_timeout: Duration::from_secs(45),
             request_timeout: Duration::from_secs(30),
             max_event_bytes: 1024 * 1024,

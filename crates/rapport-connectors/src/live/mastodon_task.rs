@@ -1,8 +1,8 @@
-//! One Mastodon stream: open the SSE stream, back-fill its timeline over REST, read events;
-//! on any failure wait (backoff) and do it all again.
+//! One Mastodon stream: open the stream (SSE here, WebSocket in `mastodon_ws`), back-fill its
+//! timeline over REST, read events; on any failure wait (backoff) and do it all again.
 
 use super::lines::LineBuffer;
-use super::mastodon::{MastodonConfig, MastodonStream, newer};
+use super::mastodon::{MastodonConfig, MastodonStream, MastodonTransport, newer};
 use super::sse::{SseItem, SseParser};
 use super::{Backoff, Gap, SourceError, SourceStats, TimelineMark};
 use crate::import::{Record, map_mastodon};
@@ -89,6 +89,16 @@ impl Task {
         &self,
         backoff: &mut Backoff,
     ) -> Result<std::convert::Infallible, SourceError> {
+        match self.config.transport {
+            MastodonTransport::Sse => self.sse_session(backoff).await,
+            MastodonTransport::WebSocket => self.ws_session(backoff).await,
+        }
+    }
+
+    async fn sse_session(
+        &self,
+        backoff: &mut Backoff,
+    ) -> Result<std::convert::Infallible, SourceError> {
         let (path, query) = match &self.stream {
             MastodonStream::Mentions => ("/api/v1/streaming/user", vec![]),
             MastodonStream::Hashtag(tag) => {
@@ -158,7 +168,7 @@ impl Task {
             .map_err(|_| SourceError::connection(NETWORK, "source closed"))
     }
 
-    async fn event(&self, name: &str, data: &str) -> Result<(), SourceError> {
+    pub(crate) async fn event(&self, name: &str, data: &str) -> Result<(), SourceError> {
         let item = match (name, &self.stream) {
             ("notification", MastodonStream::Mentions) => self.notification(data),
             ("update", MastodonStream::Hashtag(_) | MastodonStream::Public) => self.status(data),
@@ -282,7 +292,7 @@ impl Task {
     /// Reads what the timeline got since its mark, oldest first, at most `backfill_pages`
     /// pages; when the bound is hit, the period between the mark and the oldest item read is a
     /// gap. Without a mark, the newest item becomes the mark (the stream starts from now).
-    async fn backfill(&self) -> Result<(), SourceError> {
+    pub(crate) async fn backfill(&self) -> Result<(), SourceError> {
         let timeline = self.stream.key();
         let mark = self
             .marks

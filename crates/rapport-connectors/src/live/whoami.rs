@@ -35,3 +35,52 @@ pub async fn mastodon_account(instance: &str, access_token: &str) -> Result<Stri
         account.url.as_deref(),
     ))
 }
+
+/// The Bluesky account an app password opens (`com.atproto.server.createSession` on its PDS):
+/// `(did, handle)`. Asking also checks the password; the session it opens is not kept.
+pub async fn bluesky_account(
+    pds: &str,
+    identifier: &str,
+    app_password: &str,
+) -> Result<(String, String), SourceError> {
+    #[derive(serde::Deserialize)]
+    struct Session {
+        did: String,
+        handle: String,
+    }
+    let url = format!(
+        "{}/xrpc/com.atproto.server.createSession",
+        pds.trim_end_matches('/')
+    );
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(30))
+        .build()
+        .map_err(|e| SourceError::Config(format!("http client: {e}")))?;
+    let response = client
+        .post(url)
+        .json(&serde_json::json!({"identifier": identifier, "password": app_password}))
+        .send()
+        .await
+        .map_err(|e| SourceError::connection("bluesky", e.without_url()))?;
+    let status = response.status().as_u16();
+    if !response.status().is_success() {
+        // XRPC errors are {"error": "AuthenticationRequired", "message": "..."}.
+        let body: serde_json::Value = response.json().await.unwrap_or_default();
+        let detail = body["message"]
+            .as_str()
+            .or(body["error"].as_str())
+            .unwrap_or("no detail")
+            .to_string();
+        let status = if status == 400 && body["error"] == "AuthenticationRequired" {
+            401
+        } else {
+            status
+        };
+        return Err(SourceError::http("bluesky", status, detail, None));
+    }
+    let session: Session = response
+        .json()
+        .await
+        .map_err(|e| SourceError::connection("bluesky", e.without_url()))?;
+    Ok((session.did, session.handle.to_lowercase()))
+}

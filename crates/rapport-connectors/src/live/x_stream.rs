@@ -34,6 +34,10 @@ pub struct XConfig {
     pub backfill_minutes: Option<u8>,
     /// Lines longer than this are counted as bad frames and skipped.
     pub max_line_bytes: usize,
+    /// Stop reading after this many posts: the stream is closed and not opened again (a
+    /// monthly read budget; the engine sets what is left of it). Lines that arrived in the
+    /// same chunk after the last post allowed are dropped unread, with a log line.
+    pub read_limit: Option<u64>,
     pub max_batch: usize,
     pub linger: Duration,
     pub backoff: Backoff,
@@ -62,6 +66,7 @@ impl XConfig {
             connect_timeout: Duration::from_secs(30),
             backfill_minutes: None,
             max_line_bytes: 1024 * 1024,
+            read_limit: None,
             max_batch: 500,
             linger: Duration::from_millis(100),
             backoff: Backoff::default(),
@@ -204,6 +209,12 @@ impl XFilteredStream {
         Ok(())
     }
 
+    fn limit_reached(&self) -> bool {
+        self.config
+            .read_limit
+            .is_some_and(|limit| SourceStats::get(&self.stats.reads) >= limit)
+    }
+
     async fn disconnect(&mut self, e: SourceError) -> Result<(), SourceError> {
         if self.body.take().is_some() {
             self.down_since = Some(Utc::now());
@@ -255,6 +266,15 @@ impl Source for XFilteredStream {
         let mut last_read = Instant::now();
         let mut out = Vec::new();
         loop {
+            if self.limit_reached() {
+                self.body = None;
+                if batch.is_empty() {
+                    tracing::info!("x read limit reached; not reading any more");
+                    // Nothing more will come: whoever runs the source stops it.
+                    std::future::pending::<()>().await;
+                }
+                break;
+            }
             if flush_at.is_none() && !batch.is_empty() {
                 flush_at = Some(Instant::now() + self.config.linger);
             }
@@ -276,11 +296,22 @@ impl Source for XFilteredStream {
                     last_read = Instant::now();
                     self.config.backoff.reset();
                     self.lines.push(&chunk, &mut out);
+                    let mut unread = 0;
                     for line in std::mem::take(&mut out) {
+                        if self.limit_reached() {
+                            unread += 1;
+                            continue;
+                        }
                         if let Err(e) = self.line(line, &mut batch) {
                             self.disconnect(e).await?;
                             break;
                         }
+                    }
+                    if unread > 0 {
+                        tracing::warn!(
+                            lines = unread,
+                            "x read limit reached; lines after it not read"
+                        );
                     }
                 }
                 Ok(Some(Err(e))) => {

@@ -1,5 +1,6 @@
 //! A Jetstream test server: replays recorded-format events (Jetstream's documented JSON shape)
-//! over a WebSocket on 127.0.0.1, honouring `cursor` (events with `time_us >= cursor`).
+//! over a WebSocket on 127.0.0.1, honouring `cursor` (events with `time_us >= cursor`) and
+//! `compress=true` (each frame then a binary zstd frame made with Jetstream's dictionary).
 
 use futures_util::{SinkExt, StreamExt};
 use std::sync::{Arc, Mutex};
@@ -73,8 +74,14 @@ impl JetstreamServer {
                         Plan::DropAfter(k) => k,
                     };
                     let due = frames.iter().filter(|(t, _)| *t >= cursor).take(limit);
+                    let compress = query.split('&').any(|kv| kv == "compress=true");
                     for (_, frame) in due {
-                        if ws.send(Message::text(frame.clone())).await.is_err() {
+                        let message = if compress {
+                            Message::binary(zstd_frame(frame.as_bytes()))
+                        } else {
+                            Message::text(frame.clone())
+                        };
+                        if ws.send(message).await.is_err() {
                             return;
                         }
                     }
@@ -87,4 +94,16 @@ impl JetstreamServer {
         });
         JetstreamServer { url, queries }
     }
+}
+
+/// `bytes` compressed as Jetstream does: one zstd frame with its dictionary.
+pub fn zstd_frame(bytes: &[u8]) -> Vec<u8> {
+    let dict = include_bytes!(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/src/live/jetstream_zstd.dict"
+    ));
+    zstd::bulk::Compressor::with_dictionary(3, dict)
+        .unwrap()
+        .compress(bytes)
+        .unwrap()
 }

@@ -6,6 +6,9 @@ use rapport_domain::{Permission, User};
 use rapport_store::StoreError;
 use rapport_store::users::{ApiToken, ApiTokenId, NewApiToken};
 
+/// How precisely a token's `last_used_at` is kept (the token list shows it to the minute).
+pub const LAST_USED_GRANULARITY: chrono::TimeDelta = chrono::TimeDelta::minutes(1);
+
 /// What every API token starts with, so a leaked one is easy to recognise and scan for.
 pub const TOKEN_PREFIX: &str = "rap_";
 
@@ -70,7 +73,15 @@ impl Accounts {
         if !user.active {
             return Ok(None);
         }
-        self.users.touch_api_token(token.id, self.now()).await?;
+        // Recorded at most once a minute per token: a script calling the API in a loop would
+        // otherwise turn every read into a write.
+        let now = self.now();
+        if token
+            .last_used_at
+            .is_none_or(|last| now - last >= LAST_USED_GRANULARITY)
+        {
+            self.users.touch_api_token(token.id, now).await?;
+        }
         Ok(Some(Principal {
             user,
             via: Via::Token {

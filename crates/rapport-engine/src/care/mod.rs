@@ -24,6 +24,7 @@ mod replies;
 mod routing;
 mod settings;
 mod sla;
+mod sweeper;
 mod teams;
 
 pub use actions::CasePage;
@@ -33,6 +34,7 @@ pub use live::{CaseChanged, ChangeKind, LIVE_CAPACITY};
 pub use presence::{Activity, PRESENCE_TTL, Presence, PresenceChanged};
 pub use replies::{ComposerCount, Suggestion, compose_count};
 pub use routing::{ROUTING_PASS, Routable, RouteSummary, passed_over, routable};
+pub use sweeper::{Clock, SlaSweeper};
 
 use crate::Engine;
 use chrono::{DateTime, TimeDelta, Utc};

@@ -6,15 +6,19 @@
 //! is [`Channels::source`], which builds the channel's live source. Adding a channel marks its
 //! own account as an own account, so mentions of and replies to it are marked.
 
+mod connect;
 mod secret;
+
+pub use connect::{ConnectRequest, TEST_LISTEN};
+pub use rapport_connectors::live::MastodonTransport;
 
 pub use secret::{SecretError, SecretKey};
 
 use crate::{EngineError, Result};
 use chrono::Utc;
 use rapport_connectors::live::{
-    Checkpoint, JetstreamConfig, JetstreamSource, MastodonConfig, MastodonSource, Source,
-    SourceError, XConfig, XFilteredStream,
+    Checkpoint, FirehoseConfig, FirehoseSource, JetstreamConfig, JetstreamSource, MastodonConfig,
+    MastodonSource, PLC_DIRECTORY, Source, SourceError, XConfig, XFilteredStream,
 };
 use rapport_connectors::publish::{
     BlueskyConfig, BlueskyPublisher, MastodonPublishConfig, MastodonPublisher, Publisher,
@@ -22,7 +26,7 @@ use rapport_connectors::publish::{
 };
 use rapport_domain::Network;
 use rapport_store::Store;
-use rapport_store::channels::{Channel, NewChannel};
+use rapport_store::channels::{Channel, ChannelGap, ChannelId, NewChannel};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -36,18 +40,36 @@ pub const JETSTREAM: &str = "wss://jetstream2.us-east.bsky.network/subscribe";
 #[serde(tag = "network", rename_all = "snake_case")]
 pub enum ChannelSpec {
     /// The access token is the secret; `account` is the token's own account (`name@host`),
-    /// learned when the channel is added.
-    Mastodon { instance: String, account: String },
-    /// The app password is the secret. The firehose is a Jetstream URL.
+    /// learned when the channel is added; `transport` is how its streams are read.
+    Mastodon {
+        instance: String,
+        account: String,
+        #[serde(default)]
+        transport: MastodonTransport,
+    },
+    /// The app password is the secret. The firehose is a Jetstream URL (its path ends in
+    /// `/subscribe`) or a relay's or PDS's `com.atproto.sync.subscribeRepos` URL; `plc` is
+    /// the PLC directory the firehose's DIDs are resolved in.
     Bluesky {
         pds: String,
         handle: String,
         firehose: String,
+        #[serde(default = "plc_directory")]
+        plc: String,
+        /// Ask Jetstream for zstd-compressed frames (about half the bandwidth).
+        #[serde(default)]
+        compress: bool,
     },
     /// The secret is the app's bearer token (the filtered stream) and, on a second line, a
-    /// user-context token that may post (replies go out as that user).
+    /// user-context token that may post (replies go out as that user). `account` is the
+    /// company's handle on X (an app's bearer token does not say whose it is);
+    /// `monthly_read_budget` caps the posts read a month (X bills per read).
     X {
         api: String,
+        #[serde(default)]
+        account: Option<String>,
+        #[serde(default)]
+        monthly_read_budget: Option<u64>,
         /// X's self-serve API accepts a reply only to a post that mentions or quotes the
         /// replying account; enterprise access has no such rule. Self-serve unless said.
         #[serde(default = "self_serve_by_default")]
@@ -60,7 +82,7 @@ fn self_serve_by_default() -> bool {
 }
 
 /// An X channel's secret: the bearer token, then the user token for posting if there is one.
-fn x_tokens(secret: &str) -> (&str, Option<&str>) {
+pub(crate) fn x_tokens(secret: &str) -> (&str, Option<&str>) {
     let mut lines = secret.lines().map(str::trim).filter(|l| !l.is_empty());
     (lines.next().unwrap_or_default(), lines.next())
 }
@@ -79,14 +101,19 @@ impl ChannelSpec {
         match self {
             ChannelSpec::Mastodon { account, .. } => Some(account),
             ChannelSpec::Bluesky { handle, .. } => Some(handle),
-            ChannelSpec::X { .. } => None,
+            ChannelSpec::X { account, .. } => account.as_deref(),
         }
     }
 
     fn check(&self) -> Result<()> {
         let urls: Vec<&str> = match self {
             ChannelSpec::Mastodon { instance, .. } => vec![instance],
-            ChannelSpec::Bluesky { pds, firehose, .. } => vec![pds, firehose],
+            ChannelSpec::Bluesky {
+                pds, firehose, plc, ..
+            } => {
+                firehose_kind(firehose)?;
+                vec![pds, firehose, plc]
+            }
             ChannelSpec::X { api, .. } => vec![api],
         };
         for url in urls {
@@ -106,6 +133,7 @@ impl ChannelSpec {
 /// A channel as shown to people: everything but the credentials.
 #[derive(Debug, Clone, Serialize)]
 pub struct ChannelInfo {
+    pub id: ChannelId,
     pub name: String,
     pub network: Network,
     pub spec: ChannelSpec,
@@ -181,6 +209,22 @@ impl Channels {
         channels.iter().map(info).collect()
     }
 
+    /// The periods the channel's source could not cover, newest first.
+    pub async fn gaps(&self, id: ChannelId, limit: u32) -> Result<Vec<ChannelGap>> {
+        Ok(self.store.channels().gaps(id, limit).await?)
+    }
+
+    /// The posts the channel read this month (UTC); X bills per read.
+    pub async fn reads_this_month(&self, id: ChannelId) -> Result<u64> {
+        let month = Utc::now().format("%Y-%m").to_string();
+        Ok(self.store.channels().reads(id, &month).await?)
+    }
+
+    /// Whether channels with credentials can be added (a secret key is set).
+    pub fn can_add(&self) -> bool {
+        self.key.is_some()
+    }
+
     /// Removes a channel, its credentials and its gaps; its own account stays marked (posts
     /// already stored still mention it). `false` when there was none.
     pub async fn remove(&self, name: &str) -> Result<bool> {
@@ -195,20 +239,72 @@ impl Channels {
             Some(json) => Checkpoint::from_json(json).map_err(source_error)?,
             None => Checkpoint::Beginning,
         };
+        self.build(&channel.name, spec, credential, checkpoint, None)
+    }
+
+    /// The channel's live source, as [`Channels::source`], that stops after `read_limit`
+    /// posts (what is left of a monthly read budget; only X bills per read).
+    pub fn source_with_read_limit(
+        &self,
+        channel: &Channel,
+        read_limit: u64,
+    ) -> Result<Box<dyn Source>> {
+        let spec = spec_of(channel)?;
+        let credential = self.key()?.open(&channel.name, &channel.secret)?;
+        let checkpoint = match &channel.checkpoint {
+            Some(json) => Checkpoint::from_json(json).map_err(source_error)?,
+            None => Checkpoint::Beginning,
+        };
+        self.build(
+            &channel.name,
+            spec,
+            credential,
+            checkpoint,
+            Some(read_limit),
+        )
+    }
+
+    fn build(
+        &self,
+        name: &str,
+        spec: ChannelSpec,
+        credential: String,
+        checkpoint: Checkpoint,
+        read_limit: Option<u64>,
+    ) -> Result<Box<dyn Source>> {
+        tracing::debug!(channel = name, network = %spec.network(), "building source");
         let source: Box<dyn Source> = match spec {
-            ChannelSpec::Mastodon { instance, .. } => Box::new(
-                MastodonSource::start(MastodonConfig::new(instance, credential), checkpoint)
-                    .map_err(source_error)?,
-            ),
-            // Jetstream is public: the app password is for publishing only.
-            ChannelSpec::Bluesky { firehose, .. } => Box::new(
-                JetstreamSource::new(JetstreamConfig::new(firehose), checkpoint)
-                    .map_err(source_error)?,
-            ),
-            ChannelSpec::X { api, .. } => Box::new(
-                XFilteredStream::new(XConfig::new(api, x_tokens(&credential).0), checkpoint)
-                    .map_err(source_error)?,
-            ),
+            ChannelSpec::Mastodon {
+                instance,
+                transport,
+                ..
+            } => {
+                let mut config = MastodonConfig::new(instance, credential);
+                config.transport = transport;
+                Box::new(MastodonSource::start(config, checkpoint).map_err(source_error)?)
+            }
+            // Both firehoses are public: the app password is kept for publishing.
+            ChannelSpec::Bluesky {
+                firehose,
+                plc,
+                compress,
+                ..
+            } => match firehose_kind(&firehose)? {
+                Firehose::Jetstream => {
+                    let mut config = JetstreamConfig::new(firehose);
+                    config.compress = compress;
+                    Box::new(JetstreamSource::new(config, checkpoint).map_err(source_error)?)
+                }
+                Firehose::SubscribeRepos => Box::new(
+                    FirehoseSource::new(FirehoseConfig::new(firehose, plc), checkpoint)
+                        .map_err(source_error)?,
+                ),
+            },
+            ChannelSpec::X { api, .. } => {
+                let mut config = XConfig::new(api, x_tokens(&credential).0);
+                config.read_limit = read_limit;
+                Box::new(XFilteredStream::new(config, checkpoint).map_err(source_error)?)
+            }
         };
         Ok(source)
     }
@@ -239,6 +335,37 @@ impl Channels {
     }
 }
 
+fn plc_directory() -> String {
+    PLC_DIRECTORY.to_string()
+}
+
+/// Which Bluesky firehose a URL is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Firehose {
+    /// Jetstream's JSON events (the URL's path ends in `/subscribe`).
+    Jetstream,
+    /// The AT Protocol's own `com.atproto.sync.subscribeRepos` of a relay or a PDS.
+    SubscribeRepos,
+}
+
+/// Tells a Jetstream URL from a `subscribeRepos` one by its path.
+pub fn firehose_kind(url: &str) -> Result<Firehose> {
+    let path = url
+        .split(['?', '#'])
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches('/');
+    if path.ends_with("/xrpc/com.atproto.sync.subscribeRepos") {
+        Ok(Firehose::SubscribeRepos)
+    } else if path.ends_with("/subscribe") {
+        Ok(Firehose::Jetstream)
+    } else {
+        Err(EngineError::Channel(format!(
+            "'{url}' is neither a Jetstream URL (ending in /subscribe) nor a relay's or PDS's              firehose (ending in /xrpc/com.atproto.sync.subscribeRepos)"
+        )))
+    }
+}
+
 fn source_error(e: SourceError) -> EngineError {
     EngineError::Channel(e.to_string())
 }
@@ -254,6 +381,7 @@ pub(crate) fn spec_of(channel: &Channel) -> Result<ChannelSpec> {
 
 fn info(c: &Channel) -> Result<ChannelInfo> {
     Ok(ChannelInfo {
+        id: c.id,
         name: c.name.clone(),
         network: c.network,
         spec: spec_of(c)?,

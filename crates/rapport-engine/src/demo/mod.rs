@@ -132,6 +132,11 @@ pub fn generate(spec: &DemoSpec) -> Vec<Post> {
             continue;
         }
         at += Duration::minutes(rng.random_range(3..600));
+        // A reply that would come after the demo's "now" has not been written yet: the thread
+        // waits for its answer, as the newest threads of a care desk do.
+        if at > spec.end {
+            continue;
+        }
         let reply = fill(
             templates::BRAND_REPLIES
                 .choose(&mut rng)
@@ -155,6 +160,9 @@ pub fn generate(spec: &DemoSpec) -> Vec<Post> {
         posts.push(brand_post);
         if rng.random_range(0..100) < 45 {
             at += Duration::minutes(rng.random_range(2..240));
+            if at > spec.end {
+                continue;
+            }
             let text = fill(
                 templates::FOLLOW_UPS.choose(&mut rng).expect("non-empty"),
                 &care,
@@ -277,6 +285,29 @@ mod tests {
         assert!(
             a.iter()
                 .all(|p| p.native_id.starts_with("demo-") && p.raw.contains("\"demo\":true"))
+        );
+    }
+
+    #[test]
+    fn no_post_is_dated_after_the_demos_now() {
+        let spec = DemoSpec {
+            threads: 2_000,
+            ..DemoSpec::default()
+        };
+        let posts = generate(&spec);
+        // Threads started in the last hours must exist for the check to mean anything.
+        let recent = spec.end - Duration::hours(6);
+        assert!(
+            posts
+                .iter()
+                .any(|p| p.created_at > recent && p.reply_to.is_none())
+        );
+        let late: Vec<_> = posts.iter().filter(|p| p.created_at > spec.end).collect();
+        assert!(
+            late.is_empty(),
+            "{} posts in the future, e.g. {:?}",
+            late.len(),
+            late.first().map(|p| (&p.native_id, p.created_at))
         );
     }
 

@@ -24,6 +24,9 @@ pub struct ChannelHealth {
     pub posts_total: u64,
     /// Reconnects since midnight UTC (or since the process started, if later).
     pub reconnects_today: u64,
+    /// Posts read this month (UTC), for channels with a read budget.
+    pub reads_this_month: u64,
+    pub read_budget: Option<u64>,
 }
 
 #[derive(Debug)]
@@ -54,6 +57,8 @@ impl HealthBoard {
                 posts_per_minute: 0,
                 posts_total: 0,
                 reconnects_today: 0,
+                reads_this_month: 0,
+                read_budget: None,
             },
             recent: VecDeque::new(),
             day: Utc::now().date_naive(),

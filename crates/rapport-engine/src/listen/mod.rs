@@ -10,8 +10,15 @@
 //! (bad credentials or configuration: the channel is marked failing with the error and left
 //! stopped, since retrying cannot help) or a failure of our own side (the store): then the
 //! source is dropped and started again from the stored checkpoint after an exponential
-//! backoff with jitter. Channels added while running are picked up within `rescan`.
+//! backoff with jitter. Channels added while running are picked up within `rescan`, and the
+//! sources of channels removed or disabled meanwhile are stopped.
+//!
+//! A channel with a monthly read budget (X bills per post read) counts its source's reads in
+//! the store per month; its source is built to stop at what is left, and when the month's
+//! reads reach the budget the channel is paused until the next month (UTC), with the rest of
+//! the month recorded as a gap.
 
+mod budget;
 mod health;
 
 pub use health::{ChannelHealth, HealthBoard};
@@ -20,8 +27,8 @@ use crate::channels::Channels;
 use crate::{Engine, Result};
 use chrono::Utc;
 use rapport_connectors::live::{Backoff, Source, SourceBatch, SourceStats};
-use rapport_store::channels::{Channel, ChannelGap, ChannelState};
-use std::collections::HashSet;
+use rapport_store::channels::{Channel, ChannelGap, ChannelId, ChannelState};
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -56,30 +63,48 @@ impl Supervisor {
 
     /// Runs until `shutdown` resolves; every source is stopped before it returns.
     pub async fn run(self, shutdown: impl std::future::Future<Output = ()>) -> Result<()> {
-        let (stop_tx, stop_rx) = watch::channel(false);
         let mut tasks = JoinSet::new();
-        let mut started: HashSet<String> = HashSet::new();
+        // Each running channel's id and the switch that stops it.
+        let mut running: HashMap<String, (ChannelId, watch::Sender<bool>)> = HashMap::new();
         tokio::pin!(shutdown);
         loop {
-            for channel in self.engine.store().channels().list_channels().await? {
-                if channel.enabled && started.insert(channel.name.clone()) {
+            let channels = self.engine.store().channels().list_channels().await?;
+            // A channel removed, disabled, or removed and added again under its name stops.
+            running.retain(|name, (id, stop)| {
+                let keep = channels
+                    .iter()
+                    .any(|c| &c.name == name && c.id == *id && c.enabled);
+                if !keep {
+                    tracing::info!(channel = %name, "channel removed or disabled; stopping its source");
+                    let _ = stop.send(true);
+                }
+                keep
+            });
+            for channel in channels {
+                if channel.enabled && !running.contains_key(&channel.name) {
                     tracing::info!(channel = %channel.name, network = %channel.network, "starting source");
+                    let (stop_tx, stop_rx) = watch::channel(false);
+                    running.insert(channel.name.clone(), (channel.id, stop_tx));
                     let runner = Runner {
                         engine: self.engine.clone(),
                         channels: self.channels.clone(),
                         health: self.health.clone(),
                         backoff: self.backoff.clone(),
-                        stop: stop_rx.clone(),
+                        stop: stop_rx,
                     };
                     tasks.spawn(runner.run(channel));
                 }
             }
+            // Reap finished runners (stopped or failing) so the set does not grow.
+            while tasks.try_join_next().is_some() {}
             tokio::select! {
                 _ = &mut shutdown => break,
                 _ = tokio::time::sleep(self.rescan) => {}
             }
         }
-        let _ = stop_tx.send(true);
+        for (_, stop) in running.into_values() {
+            let _ = stop.send(true);
+        }
         while tasks.join_next().await.is_some() {}
         Ok(())
     }
@@ -101,17 +126,40 @@ enum End {
     Fatal(String),
     /// Our side failed; start again from the stored checkpoint.
     Retry(String),
+    /// The monthly read budget is spent.
+    BudgetSpent,
 }
 
 impl Runner {
     async fn run(mut self, mut channel: Channel) {
         loop {
-            let end = match self.channels.source(&channel) {
+            let left = match self.budget_left(&channel).await {
+                Ok(left) => left,
+                Err(e) => {
+                    tracing::warn!(channel = %channel.name, error = %e, "cannot read the channel's reads");
+                    None
+                }
+            };
+            let source = match left {
+                Some(0) => {
+                    if self.pause_until_next_month(&channel).await {
+                        continue;
+                    }
+                    return;
+                }
+                Some(left) => self.channels.source_with_read_limit(&channel, left),
+                None => self.channels.source(&channel),
+            };
+            let end = match source {
                 Ok(source) => self.follow(&channel, source).await,
                 Err(e) => End::Fatal(e.to_string()),
             };
             match end {
-                End::Stopped => return,
+                End::Stopped => {
+                    self.health.remove(&channel.name);
+                    return;
+                }
+                End::BudgetSpent => continue,
                 End::Fatal(error) => {
                     tracing::error!(channel = %channel.name, %error, "source stopped; fix the channel and restart");
                     self.set_state(&channel, ChannelState::Failing, Some(&error))
@@ -148,6 +196,7 @@ impl Runner {
     async fn follow(&mut self, channel: &Channel, mut source: Box<dyn Source>) -> End {
         let stats = source.stats();
         let mut seen = (0, 0);
+        let mut counted_reads = 0;
         let mut stop = self.stop.clone();
         // The state follows the source's counters even while no batch comes.
         let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -173,6 +222,11 @@ impl Runner {
                 return End::Retry(e.to_string());
             }
             self.backoff.reset();
+            match self.count_reads(channel, &stats, &mut counted_reads).await {
+                Ok(true) => return End::BudgetSpent,
+                Ok(false) => {}
+                Err(e) => return End::Retry(e.to_string()),
+            }
         }
     }
 
@@ -222,6 +276,89 @@ impl Runner {
             h.cursor_at = Some(now);
         });
         Ok(())
+    }
+
+    /// What is left of the channel's read budget this month; `None` when it has none.
+    async fn budget_left(&self, channel: &Channel) -> Result<Option<u64>> {
+        let Some(budget) = budget::monthly_budget(channel) else {
+            return Ok(None);
+        };
+        let month = budget::month(Utc::now());
+        let spent = self
+            .engine
+            .store()
+            .channels()
+            .reads(channel.id, &month)
+            .await?;
+        self.health.update(&channel.name, channel.network, |h| {
+            h.read_budget = Some(budget);
+            h.reads_this_month = spent;
+        });
+        Ok(Some(budget.saturating_sub(spent)))
+    }
+
+    /// Adds the reads since the last count to the month's; `true` when the budget is spent
+    /// (the rest of the month is then recorded as a gap).
+    async fn count_reads(
+        &self,
+        channel: &Channel,
+        stats: &SourceStats,
+        counted: &mut u64,
+    ) -> Result<bool> {
+        let reads = SourceStats::get(&stats.reads);
+        let new = reads.saturating_sub(*counted);
+        if new == 0 {
+            return Ok(false);
+        }
+        let now = Utc::now();
+        let month = budget::month(now);
+        let total = self
+            .engine
+            .store()
+            .channels()
+            .add_reads(channel.id, &month, new)
+            .await?;
+        *counted = reads;
+        let budget = budget::monthly_budget(channel);
+        self.health.update(&channel.name, channel.network, |h| {
+            h.reads_this_month = total;
+            h.read_budget = budget;
+        });
+        let Some(budget) = budget.filter(|b| total >= *b) else {
+            return Ok(false);
+        };
+        let reason = format!("the read budget of {budget} posts for {month} is spent");
+        tracing::warn!(channel = %channel.name, reads = total, budget, "read budget spent; pausing until next month");
+        self.engine
+            .store()
+            .channels()
+            .record_gap(&ChannelGap {
+                channel: channel.id,
+                from: now,
+                to: budget::next_month(now),
+                reason,
+                recorded_at: now,
+            })
+            .await?;
+        Ok(true)
+    }
+
+    /// Paused until the month is over (`true`), or stopped meanwhile (`false`).
+    async fn pause_until_next_month(&mut self, channel: &Channel) -> bool {
+        let now = Utc::now();
+        let until = budget::next_month(now);
+        let why = format!(
+            "the read budget for {} is spent; reading again at {}",
+            budget::month(now),
+            until.to_rfc3339()
+        );
+        self.set_state(channel, ChannelState::Paused, Some(&why))
+            .await;
+        let wait = (until - now).to_std().unwrap_or_default();
+        tokio::select! {
+            _ = self.stop.changed() => false,
+            _ = tokio::time::sleep(wait) => true,
+        }
     }
 
     /// Connected once the source says it connected; reconnecting while its reconnects

@@ -72,11 +72,17 @@ pub fn eval_intent(model: &IntentModel, posts: &[LabelledPost]) -> IntentEvalRep
         .iter()
         .map(|p| (p.labels, model.predict(&p.text)))
         .collect();
-    report(&pairs)
+    IntentEvalReport::from_pairs(&pairs)
 }
 
-/// The report for `(gold, predicted)` pairs.
-pub(super) fn report(pairs: &[(IntentSet, IntentSet)]) -> IntentEvalReport {
+impl IntentEvalReport {
+    /// The report for `(gold, predicted)` pairs.
+    pub fn from_pairs(pairs: &[(IntentSet, IntentSet)]) -> IntentEvalReport {
+        report(pairs)
+    }
+}
+
+fn report(pairs: &[(IntentSet, IntentSet)]) -> IntentEvalReport {
     let mut labels: Vec<LabelScore> = Intent::ALL
         .into_iter()
         .map(|i| score(i.as_str(), pairs, |s| s.has(i)))

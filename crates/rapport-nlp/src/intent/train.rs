@@ -10,7 +10,6 @@ use serde::Serialize;
 
 use super::{
     IntentEvalReport, IntentModel, LabelledPost, Part,
-    eval::report,
     features::{Sink, extract},
     labelled::{IntentError, load_labelled},
     lexicon::CueLexicon,
@@ -156,7 +155,7 @@ pub fn train_intent_on(
             .zip(thresholds)
             .map(|(i, t)| (i.as_str().to_string(), t))
             .collect(),
-        cross_validated: report(&pairs),
+        cross_validated: IntentEvalReport::from_pairs(&pairs),
     };
     let thresholds = thresholds.map(|t| t as f32);
     (

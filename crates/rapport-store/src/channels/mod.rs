@@ -30,6 +30,8 @@ pub enum ChannelState {
     Reconnecting,
     /// A fatal failure (bad credentials, bad configuration): retrying cannot help.
     Failing,
+    /// Stopped on purpose until a set time (a monthly read budget is spent).
+    Paused,
 }
 
 impl ChannelState {
@@ -39,6 +41,7 @@ impl ChannelState {
             ChannelState::Connected => "connected",
             ChannelState::Reconnecting => "reconnecting",
             ChannelState::Failing => "failing",
+            ChannelState::Paused => "paused",
         }
     }
 }
@@ -57,6 +60,7 @@ impl FromStr for ChannelState {
             "connected" => ChannelState::Connected,
             "reconnecting" => ChannelState::Reconnecting,
             "failing" => ChannelState::Failing,
+            "paused" => ChannelState::Paused,
             other => return Err(StoreError::Corrupt(format!("channel state '{other}'"))),
         })
     }
@@ -161,4 +165,8 @@ pub trait ChannelStore: Send + Sync {
     async fn mark_deleted(&self, keys: &[PostKey], at: DateTime<Utc>) -> Result<u64>;
     /// When a stored post was marked deleted; `None` when it was not (or is unknown).
     async fn deleted_at(&self, key: &PostKey) -> Result<Option<DateTime<Utc>>>;
+    /// Adds `reads` to the channel's reads in `month` (`YYYY-MM`); returns the month's total.
+    async fn add_reads(&self, id: ChannelId, month: &str, reads: u64) -> Result<u64>;
+    /// The channel's reads in `month` (`YYYY-MM`), 0 when none.
+    async fn reads(&self, id: ChannelId, month: &str) -> Result<u64>;
 }

@@ -198,4 +198,29 @@ impl ChannelStore for ThisStore {
         .await?;
         at.flatten().map(|v| time(v, "deleted_at")).transpose()
     }
+
+    async fn add_reads(&self, id: ChannelId, month: &str, reads: u64) -> Result<u64> {
+        let total: i64 = sqlx::query_scalar::<Db, i64>(
+            "INSERT INTO channel_reads (channel_id, month, reads) VALUES ($1, $2, $3) \
+             ON CONFLICT (channel_id, month) \
+             DO UPDATE SET reads = channel_reads.reads + excluded.reads RETURNING reads",
+        )
+        .bind(id.0)
+        .bind(month)
+        .bind(i64::try_from(reads).unwrap_or(i64::MAX))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(total.max(0) as u64)
+    }
+
+    async fn reads(&self, id: ChannelId, month: &str) -> Result<u64> {
+        let total: Option<i64> = sqlx::query_scalar::<Db, i64>(
+            "SELECT reads FROM channel_reads WHERE channel_id = $1 AND month = $2",
+        )
+        .bind(id.0)
+        .bind(month)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(total.unwrap_or(0).max(0) as u64)
+    }
 }

@@ -177,3 +177,25 @@ pub async fn deleted_posts_are_marked_once(store: Arc<dyn Store>) {
     // The post itself is kept (its case's history stays whole).
     assert!(store.post_by_key(&key("1")).await.unwrap().is_some());
 }
+
+pub async fn reads_add_up_per_channel_and_month(store: Arc<dyn Store>) {
+    let channels = store.channels();
+    let x = channels
+        .add_channel(&new_channel("x-brand", Network::X))
+        .await
+        .unwrap();
+    let other = channels
+        .add_channel(&new_channel("x-other", Network::X))
+        .await
+        .unwrap();
+    assert_eq!(channels.reads(x.id, "2026-12").await.unwrap(), 0);
+    assert_eq!(channels.add_reads(x.id, "2026-12", 40).await.unwrap(), 40);
+    assert_eq!(channels.add_reads(x.id, "2026-12", 2).await.unwrap(), 42);
+    assert_eq!(channels.add_reads(x.id, "2027-01", 5).await.unwrap(), 5);
+    assert_eq!(channels.add_reads(other.id, "2026-12", 7).await.unwrap(), 7);
+    assert_eq!(channels.reads(x.id, "2026-12").await.unwrap(), 42);
+    assert_eq!(channels.reads(other.id, "2026-12").await.unwrap(), 7);
+    // Removing a channel removes its reads.
+    assert!(channels.remove_channel("x-brand").await.unwrap());
+    assert_eq!(channels.reads(x.id, "2026-12").await.unwrap(), 0);
+}

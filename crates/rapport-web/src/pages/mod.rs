@@ -9,6 +9,7 @@ mod live;
 mod login;
 mod settings;
 mod settings_care;
+mod settings_channels;
 mod topics;
 
 use crate::AppState;
@@ -393,6 +394,24 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<RouteInfo>) {
             "/settings/accounts/remove",
             Needs(ManageUsers),
             settings_care::accounts::remove,
+        )
+        .add(
+            M::GET,
+            "/settings/channels",
+            Needs(ManageUsers),
+            settings_channels::list,
+        )
+        .add(
+            M::POST,
+            "/settings/channels",
+            Needs(ManageUsers),
+            settings_channels::add,
+        )
+        .add(
+            M::POST,
+            "/settings/channels/remove",
+            Needs(ManageUsers),
+            settings_channels::remove,
         )
         .add(
             M::GET,

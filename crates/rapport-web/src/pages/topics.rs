@@ -122,6 +122,7 @@ fn user_error(e: &EngineError) -> Option<(StatusCode, String)> {
         }
         EngineError::TopicExists(_) => Some((StatusCode::CONFLICT, e.to_string())),
         EngineError::NoSuchTopic(_) => Some((StatusCode::NOT_FOUND, e.to_string())),
+        EngineError::QueryTimeout { .. } => Some((StatusCode::UNPROCESSABLE_ENTITY, e.to_string())),
         _ => None,
     }
 }
@@ -146,6 +147,13 @@ pub async fn add(
 ) -> Response {
     let options = TopicOptions {
         ignore_accents: f.ignore_accents.is_some(),
+    };
+    let _slot = match state.heavy.enter(p.user.id) {
+        Ok(slot) => slot,
+        Err(busy) => {
+            let status = StatusCode::TOO_MANY_REQUESTS;
+            return list_page(&state, &p, status, Some((&f, busy.to_string()))).await;
+        }
     };
     match state
         .engine
@@ -231,6 +239,13 @@ pub async fn edit(
     let options = TopicOptions {
         ignore_accents: f.ignore_accents.is_some(),
     };
+    let _slot = match state.heavy.enter(p.user.id) {
+        Ok(slot) => slot,
+        Err(busy) => {
+            let (status, text) = (StatusCode::TOO_MANY_REQUESTS, busy.to_string());
+            return topic_page(&state, &p, &name, status, Some((&f, text))).await;
+        }
+    };
     match state.engine.update_topic(&name, &f.query, options).await {
         Ok(_) => Redirect::to(&topic_url(&name)).into_response(),
         Err(e) => match user_error(&e) {
@@ -307,6 +322,13 @@ pub async fn backtest(
         scanned: 0,
         per_day: Vec::new(),
         posts: Vec::new(),
+    };
+    let _slot = match state.heavy.enter(p.user.id) {
+        Ok(slot) => slot,
+        Err(busy) => {
+            page.error = busy.to_string();
+            return render(StatusCode::TOO_MANY_REQUESTS, &page);
+        }
     };
     match state
         .engine

@@ -39,9 +39,14 @@ pub struct World {
 
 impl World {
     pub async fn new(config: WebConfig) -> Self {
+        Self::with_engine(config, EngineConfig::default()).await
+    }
+
+    /// A world whose engine is configured by the test (a query deadline, say).
+    pub async fn with_engine(config: WebConfig, engine: EngineConfig) -> Self {
         let store = fresh_store(backend_from_env()).await;
         let engine = Arc::new(
-            Engine::new(store.store(), EngineConfig::default())
+            Engine::new(store.store(), engine)
                 .await
                 .expect("engine opens"),
         );

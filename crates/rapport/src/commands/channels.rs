@@ -5,18 +5,19 @@
 use super::{Ctx, print_json};
 use crate::cli::{AddChannel, ChannelsCommand};
 use anyhow::{Context, Result, bail};
-use rapport_engine::channels::{ChannelSpec, Channels, JETSTREAM, SecretKey, X_API};
+use rapport_connectors::live::MastodonTransport;
+use rapport_engine::channels::{Channels, ConnectRequest, SecretKey};
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
 
 pub async fn run(ctx: &Ctx, cmd: ChannelsCommand) -> Result<()> {
     match cmd {
         ChannelsCommand::Add(add) => {
-            let (name, spec, what) = spec_of(add).await?;
+            let (name, request, what) = request_of(add)?;
             let key = secret_key(ctx, true)?;
             let store = ctx.store().await?;
             let channels = Channels::new(store, key);
-            let channel = channels.add(&name, spec.clone(), &what.0).await?;
+            let (channel, spec) = channels.connect(&name, request, &what.0).await?;
             println!(
                 "added {} channel '{}'; its {} is stored encrypted",
                 channel.network, channel.name, what.1
@@ -33,6 +34,17 @@ pub async fn run(ctx: &Ctx, cmd: ChannelsCommand) -> Result<()> {
                 bail!("no channel named '{name}'");
             }
             println!("removed channel '{name}' and its stored credential");
+            Ok(())
+        }
+        ChannelsCommand::Test { name, listen } => {
+            let channels = Channels::new(ctx.store().await?, secret_key(ctx, false)?);
+            let report = channels
+                .test(&name, std::time::Duration::from_secs(listen))
+                .await
+                .with_context(|| format!("channel '{name}' cannot listen"))?;
+            for line in report {
+                println!("{line}");
+            }
             Ok(())
         }
         ChannelsCommand::List(flag) => {
@@ -65,35 +77,47 @@ pub async fn run(ctx: &Ctx, cmd: ChannelsCommand) -> Result<()> {
 /// A credential and what to call it.
 struct Credential(String, &'static str);
 
-async fn spec_of(add: AddChannel) -> Result<(String, ChannelSpec, Credential)> {
+fn request_of(add: AddChannel) -> Result<(String, ConnectRequest, Credential)> {
     Ok(match add {
-        AddChannel::Mastodon { name, instance } => {
+        AddChannel::Mastodon {
+            name,
+            instance,
+            streaming,
+        } => {
             let token = read_secret("access token")?;
-            let instance = instance.trim_end_matches('/').to_string();
-            // The token's own account becomes an own account; asking also checks the token.
-            let account = rapport_connectors::live::mastodon_account(&instance, &token)
-                .await
-                .with_context(|| format!("cannot check the access token with {instance}"))?;
-            let spec = ChannelSpec::Mastodon { instance, account };
-            (name, spec, Credential(token, "access token"))
+            let transport = match streaming {
+                crate::cli::Streaming::Sse => MastodonTransport::Sse,
+                crate::cli::Streaming::Websocket => MastodonTransport::WebSocket,
+            };
+            let request = ConnectRequest::Mastodon {
+                instance,
+                transport,
+            };
+            (name, request, Credential(token, "access token"))
         }
         AddChannel::Bluesky {
             name,
             pds,
             handle,
             firehose,
+            plc,
+            compress,
         } => {
             let password = read_secret("app password")?;
-            let spec = ChannelSpec::Bluesky {
-                pds: pds.trim_end_matches('/').to_string(),
-                handle: handle.trim_start_matches('@').to_string(),
-                firehose: firehose.unwrap_or_else(|| JETSTREAM.to_string()),
+            let request = ConnectRequest::Bluesky {
+                pds,
+                handle,
+                firehose,
+                plc: Some(plc),
+                compress,
             };
-            (name, spec, Credential(password, "app password"))
+            (name, request, Credential(password, "app password"))
         }
         AddChannel::X {
             name,
             api,
+            account,
+            monthly_read_budget,
             enterprise,
         } => {
             let bearer = read_secret("bearer token")?;
@@ -102,12 +126,13 @@ async fn spec_of(add: AddChannel) -> Result<(String, ChannelSpec, Credential)> {
                 Some(user_token) => format!("{bearer}\n{user_token}"),
                 None => bearer,
             };
-            let api = api.unwrap_or_else(|| X_API.to_string());
-            let spec = ChannelSpec::X {
-                api: api.trim_end_matches('/').to_string(),
-                self_serve: !enterprise,
+            let request = ConnectRequest::X {
+                api,
+                account,
+                monthly_read_budget,
+                enterprise,
             };
-            (name, spec, Credential(token, "bearer token"))
+            (name, request, Credential(token, "bearer token"))
         }
     })
 }

@@ -15,6 +15,9 @@ pub fn run(ctx: &Ctx, cmd: ConfigCommand) -> Result<()> {
             if !shown.secret_key.is_empty() {
                 shown.secret_key = "****".into();
             }
+            if !shown.server.metrics_token.is_empty() {
+                shown.server.metrics_token = "****".into();
+            }
             print_json(&shown)
         }
     }

@@ -9,11 +9,12 @@
 use super::Ctx;
 use super::import::import_file;
 use crate::cli::{DemoArgs, ServeArgs};
-use anyhow::{Result, anyhow};
+use anyhow::{Context, Result, anyhow};
 use chrono::Utc;
 use rapport_connectors::Format;
 use rapport_domain::TopicOptions;
 use rapport_engine::accounts::{Accounts, AccountsConfig};
+use rapport_engine::channels::{Channels, ConnectRequest};
 use rapport_engine::demo::care::{Census, WorkSummary};
 use rapport_engine::demo::people::DemoUsers;
 use rapport_engine::{Engine, EngineError, demo};
@@ -75,6 +76,9 @@ pub async fn run(ctx: &Ctx, args: DemoArgs) -> Result<()> {
             );
         }
     }
+    if let Some(file) = &args.live_pds {
+        live_pds(ctx, &engine, file).await?;
+    }
     let work = demo::care::work_cases(&engine, &users, now, args.seed).await?;
     let census = demo::care::census(&engine.care()).await?;
     print_topics(&engine).await?;
@@ -105,6 +109,71 @@ pub async fn run(ctx: &Ctx, args: DemoArgs) -> Result<()> {
     )
     .await
 }
+
+/// Connects the first account of a local PDS (the line `scripts/atproto-pds start` printed)
+/// as the channel `demo-bluesky`, read through the PDS's own firehose; once there, it stays.
+async fn live_pds(ctx: &Ctx, engine: &Engine, file: &std::path::Path) -> Result<()> {
+    #[derive(serde::Deserialize)]
+    struct Account {
+        handle: String,
+        app_password: String,
+    }
+    #[derive(serde::Deserialize)]
+    struct Pds {
+        pds: String,
+        plc: String,
+        accounts: std::collections::BTreeMap<String, Account>,
+    }
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let line = text.lines().next().unwrap_or_default();
+    let pds: Pds = serde_json::from_str(line).with_context(|| {
+        format!(
+            "{} does not hold the line `scripts/atproto-pds start` prints",
+            file.display()
+        )
+    })?;
+    let key = super::channels::secret_key(ctx, true)?;
+    let channels = Channels::new(engine.store().clone(), key);
+    if channels
+        .list()
+        .await?
+        .iter()
+        .any(|c| c.name == LIVE_CHANNEL)
+    {
+        println!(
+            "live: the channel '{LIVE_CHANNEL}' exists; `rapport channels rm {LIVE_CHANNEL}` to connect another PDS"
+        );
+        return Ok(());
+    }
+    // The brand is the account named first on the script's command line: `brand` by convention.
+    let brand = pds
+        .accounts
+        .get("brand")
+        .or_else(|| pds.accounts.values().next())
+        .ok_or_else(|| anyhow!("the PDS has no accounts: start it with --account brand"))?;
+    let firehose = format!(
+        "{}/xrpc/com.atproto.sync.subscribeRepos",
+        pds.pds.replacen("http", "ws", 1)
+    );
+    let request = ConnectRequest::Bluesky {
+        pds: pds.pds.clone(),
+        handle: brand.handle.clone(),
+        firehose: Some(firehose.clone()),
+        plc: Some(pds.plc),
+        compress: false,
+    };
+    channels
+        .connect(LIVE_CHANNEL, request, &brand.app_password)
+        .await?;
+    println!(
+        "live: @{} on the local PDS is the channel '{LIVE_CHANNEL}', read from {firehose}; posts mentioning it open cases as they are written",
+        brand.handle
+    );
+    Ok(())
+}
+
+const LIVE_CHANNEL: &str = "demo-bluesky";
 
 /// Adds the demo topics that are not there yet, so running the demo twice is harmless.
 async fn add_topics(engine: &Engine, topics: Vec<(String, String, TopicOptions)>) -> Result<()> {

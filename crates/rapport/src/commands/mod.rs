@@ -83,11 +83,20 @@ impl Ctx {
     }
 
     pub async fn engine(&self) -> Result<Engine> {
+        self.engine_with_deadline(None).await
+    }
+
+    /// The engine, with searches stopped after `query_deadline` (the server's setting).
+    pub async fn engine_with_deadline(
+        &self,
+        query_deadline: Option<std::time::Duration>,
+    ) -> Result<Engine> {
         let store = self.store().await?;
         let config = EngineConfig {
             own_accounts: self.settings.own_accounts.pairs(),
             batch_size: self.settings.ingest.batch_size,
             skip_classification: !self.settings.ingest.classify,
+            query_deadline,
         };
         Ok(Engine::new(store, config).await?)
     }

@@ -5,9 +5,13 @@ use super::Ctx;
 use crate::cli::ServeArgs;
 use anyhow::{Context, Result};
 use std::sync::Arc;
+use std::time::Duration;
 
 pub async fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
-    let engine = Arc::new(ctx.engine().await?);
+    let server = &ctx.settings.server;
+    // Searches from the web stop at the deadline; the CLI's run to the end.
+    let deadline = Duration::from_secs(server.query_deadline_secs.max(1));
+    let engine = Arc::new(ctx.engine_with_deadline(Some(deadline)).await?);
     let addr = args
         .addr
         .unwrap_or_else(|| ctx.settings.server.addr.clone());
@@ -20,10 +24,21 @@ pub async fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
             "no users yet: open the server to create the first admin, or run `rapport admin create`"
         );
     }
+    let metrics_token = server.metrics_token.trim();
     let config = rapport_web::WebConfig {
-        max_body_bytes: ctx.settings.server.max_body_bytes,
-        secure_cookies: ctx.settings.server.secure_cookies,
-        trusted_proxies: ctx.settings.server.trusted_proxy_nets()?,
+        max_body_bytes: server.max_body_bytes,
+        secure_cookies: server.secure_cookies,
+        trusted_proxies: server.trusted_proxy_nets()?,
+        connections: rapport_web::ConnectionLimits {
+            header_read_timeout: Duration::from_secs(server.header_read_timeout_secs.max(1)),
+            request_timeout: Duration::from_secs(server.request_timeout_secs.max(1)),
+            max_connections: server.max_connections.max(1),
+        },
+        heavy_per_user: server.searches_per_user.max(1),
+        metrics: rapport_web::MetricsAccess {
+            allow: server.metrics_allow_nets()?,
+            token: (!metrics_token.is_empty()).then(|| metrics_token.to_string()),
+        },
         ..Default::default()
     };
     let supervisor = if args.no_sources {
@@ -31,12 +46,26 @@ pub async fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
     } else {
         Some(super::listen::supervisor(ctx, engine.clone()).await?)
     };
+    // Cases turn at risk and breached with time alone: the sweep keeps their stored state true.
+    let (stop_sweeps, sweeps_stopped) = tokio::sync::oneshot::channel::<()>();
+    let sweeper = rapport_engine::care::SlaSweeper::new(
+        engine.care(),
+        rapport_engine::care::SlaSweeper::EVERY,
+    );
+    let sweeps = tokio::spawn(sweeper.run(async {
+        let _ = sweeps_stopped.await;
+    }));
+    let key = super::channels::secret_key(ctx, false)?;
+    let admin = Arc::new(rapport_engine::channels::Channels::new(
+        engine.store().clone(),
+        key,
+    ));
     let publisher = if args.no_publish {
         None
     } else {
         Some(super::publish::publisher(ctx, engine.clone())?)
     };
-    let mut state = rapport_web::AppState::new(engine, accounts, config);
+    let mut state = rapport_web::AppState::new(engine, accounts, config).with_channel_admin(admin);
     if let Some(supervisor) = &supervisor {
         state = state.with_channels(supervisor.health());
     }
@@ -57,6 +86,8 @@ pub async fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
     let publishing = publisher.map(|publisher| tokio::spawn(publisher.run(stopped(stop_rx))));
     rapport_web::run(listener, state, super::listen::shutdown()).await?;
     let _ = stop_tx.send(true);
+    let _ = stop_sweeps.send(());
+    sweeps.await?;
     if let Some(sources) = sources {
         sources.await??;
     }

@@ -119,6 +119,7 @@ async fn every_reply_is_sent_exactly_once_or_fails_with_its_reason_under_faults(
             ChannelSpec::Mastodon {
                 instance: mock.url.clone(),
                 account,
+                transport: Default::default(),
             },
             &brand,
         )

@@ -87,6 +87,7 @@ pub async fn publish(
             ChannelSpec::Mastodon {
                 instance: spec.instance.clone(),
                 account: account.clone(),
+                transport: Default::default(),
             },
             &brand,
         )

@@ -100,7 +100,7 @@ fn publish(ws: &Workspace) -> std::process::Child {
         .env("RAPPORT_PUBLISH__BACKOFF_MS", "100")
         .env("RAPPORT_PUBLISH__SETTLE_MS", "100")
         .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
+        .stderr(Stdio::null())
         .spawn()
         .expect("rapport publish starts")
 }
@@ -305,7 +305,9 @@ async fn a_publisher_killed_between_send_and_acknowledgement_never_posts_twice()
 /// The same on X, against the test server written from X's public API documentation (X
 /// cannot run here). That server keeps no idempotency of its own: only the publisher's
 /// reconciliation (reading the account's recent posts) stands between a kill and a double.
-#[tokio::test]
+// `channels add x` checks its token with the in-process X test server: another thread
+// must be free to answer while this one waits for the command.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_x_publisher_killed_mid_send_reconciles_and_never_posts_twice() {
     let started = Instant::now();
     let server = x_server::XServer::start(vec![x_server::Plan::Hang], vec![]).await;

@@ -250,8 +250,14 @@ async fn cookies_are_secure_when_a_trusted_proxy_says_https() {
     );
 }
 
-async fn world_with_posts(engine: EngineConfig, config: WebConfig) -> (World, String) {
-    let world = World::with_engine(config, engine).await;
+/// The real sample behind an analyst's token, searched through the API for a common query
+/// with the engine's deadline at `deadline`: the world (still serving) and the answer.
+async fn search_with_deadline(deadline: Duration) -> (World, common::Answer) {
+    let engine = EngineConfig {
+        query_deadline: Some(deadline),
+        ..EngineConfig::default()
+    };
+    let world = World::with_engine(WebConfig::default(), engine).await;
     world.user("root", Role::Admin).await;
     let analyst = world.user("ana", Role::Analyst).await;
     let token = world
@@ -259,16 +265,6 @@ async fn world_with_posts(engine: EngineConfig, config: WebConfig) -> (World, St
         .await;
     let summary = world.import_twcs(Path::new(TWCS_SAMPLE)).await;
     assert!(summary.imported > 50, "the sample holds posts: {summary:?}");
-    (world, token)
-}
-
-#[tokio::test]
-async fn a_search_past_the_deadline_is_stopped_with_a_clear_error() {
-    let engine = EngineConfig {
-        query_deadline: Some(Duration::from_nanos(1)),
-        ..EngineConfig::default()
-    };
-    let (world, token) = world_with_posts(engine, WebConfig::default()).await;
     let answer = world
         .send(
             Call::get("/api/v1/posts?q=the%20OR%20you")
@@ -276,6 +272,12 @@ async fn a_search_past_the_deadline_is_stopped_with_a_clear_error() {
                 .build(),
         )
         .await;
+    (world, answer)
+}
+
+#[tokio::test]
+async fn a_search_past_the_deadline_is_stopped_with_a_clear_error() {
+    let (world, answer) = search_with_deadline(Duration::from_nanos(1)).await;
     assert_eq!(answer.status, 422, "{}", answer.body);
     assert!(answer.body.contains("query_timeout"), "{}", answer.body);
     assert!(answer.body.contains("narrower"), "{}", answer.body);
@@ -285,18 +287,7 @@ async fn a_search_past_the_deadline_is_stopped_with_a_clear_error() {
 
 #[tokio::test]
 async fn a_search_within_the_deadline_answers() {
-    let engine = EngineConfig {
-        query_deadline: Some(Duration::from_secs(60)),
-        ..EngineConfig::default()
-    };
-    let (world, token) = world_with_posts(engine, WebConfig::default()).await;
-    let answer = world
-        .send(
-            Call::get("/api/v1/posts?q=the%20OR%20you")
-                .bearer(&token)
-                .build(),
-        )
-        .await;
+    let (_world, answer) = search_with_deadline(Duration::from_secs(60)).await;
     assert_eq!(answer.status, 200, "{}", answer.body);
     let list: serde_json::Value = serde_json::from_str(&answer.body).unwrap();
     assert!(list["count"].as_u64().unwrap() > 10, "{list}");

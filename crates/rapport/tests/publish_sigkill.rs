@@ -122,6 +122,49 @@ async fn statuses_of(store: &Arc<dyn rapport_store::Store>, ids: &[i64]) -> Vec<
     out
 }
 
+/// Stores the customers' posts (each opens a case) and queues each one's answer on its case,
+/// as an agent would; returns the outbox entries. `on_server` are the posts as the server
+/// returned them, in the order of `convs`.
+async fn queue_answers(
+    store: &Arc<dyn rapport_store::Store>,
+    posts: Vec<Post>,
+    network: Network,
+    on_server: &[Value],
+    convs: &[(String, String)],
+) -> Vec<i64> {
+    let engine = Engine::new(store.clone(), EngineConfig::default())
+        .await
+        .unwrap();
+    engine.ingest_posts(posts).await.unwrap();
+    let mut entries = Vec::new();
+    for (posted, (_, answer)) in on_server.iter().zip(convs) {
+        let key = PostKey {
+            network,
+            native_id: posted["id"].as_str().unwrap().to_string(),
+        };
+        let post = store.post_by_key(&key).await.unwrap().unwrap();
+        let case = store
+            .care()
+            .case_of_post(post.id)
+            .await
+            .unwrap()
+            .expect("a case");
+        let entry = engine
+            .care()
+            .queue_reply(
+                case,
+                UserId(1),
+                answer,
+                &format!("k{}", post.id.0),
+                Utc::now(),
+            )
+            .await
+            .unwrap();
+        entries.push(entry.id);
+    }
+    entries
+}
+
 /// Starts `rapport publish` KILLS times and kills it (SIGKILL) at a random moment after it took
 /// an entry for sending; returns how many kills left an entry `sending` (killed before the
 /// acknowledgement).
@@ -224,37 +267,7 @@ async fn a_publisher_killed_between_send_and_acknowledgement_never_posts_twice()
         );
     }
     let store = ws.store().await;
-    let engine = Engine::new(store.clone(), EngineConfig::default())
-        .await
-        .unwrap();
-    engine.ingest_posts(mapped(&posted)).await.unwrap();
-    let mut entries = Vec::new();
-    for (status, (_, answer)) in posted.iter().zip(&convs) {
-        let key = PostKey {
-            network: Network::Mastodon,
-            native_id: status["id"].as_str().unwrap().to_string(),
-        };
-        let post = store.post_by_key(&key).await.unwrap().unwrap();
-        let case = store
-            .care()
-            .case_of_post(post.id)
-            .await
-            .unwrap()
-            .expect("a case");
-        let entry = engine
-            .care()
-            .queue_reply(
-                case,
-                UserId(1),
-                answer,
-                &format!("k{}", post.id.0),
-                Utc::now(),
-            )
-            .await
-            .unwrap();
-        entries.push(entry.id);
-    }
-    drop(engine);
+    let entries = queue_answers(&store, mapped(&posted), Network::Mastodon, &posted, &convs).await;
 
     // Every post takes 300 ms at the server: a kill lands while a reply is on its way.
     mock.fault(
@@ -363,37 +376,7 @@ async fn an_x_publisher_killed_mid_send_reconciles_and_never_posts_twice() {
         })
         .collect();
     let store = ws.store().await;
-    let engine = Engine::new(store.clone(), EngineConfig::default())
-        .await
-        .unwrap();
-    engine.ingest_posts(posts).await.unwrap();
-    let mut entries = Vec::new();
-    for (tweet, (_, answer)) in tweets.iter().zip(&convs) {
-        let key = PostKey {
-            network: Network::X,
-            native_id: tweet["id"].as_str().unwrap().to_string(),
-        };
-        let post = store.post_by_key(&key).await.unwrap().unwrap();
-        let case = store
-            .care()
-            .case_of_post(post.id)
-            .await
-            .unwrap()
-            .expect("a case");
-        let entry = engine
-            .care()
-            .queue_reply(
-                case,
-                UserId(1),
-                answer,
-                &format!("k{}", post.id.0),
-                Utc::now(),
-            )
-            .await
-            .unwrap();
-        entries.push(entry.id);
-    }
-    drop(engine);
+    let entries = queue_answers(&store, posts, Network::X, &tweets, &convs).await;
 
     let kills_mid_attempt = kill_repeatedly(&ws, &store, &entries).await;
     let reconciled = finish_all(&ws, &store, &entries).await;

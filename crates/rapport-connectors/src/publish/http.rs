@@ -148,6 +148,27 @@ pub(crate) fn read_failed(
     }
 }
 
+/// Sends a read and hands back its answer when it is 200; anything else becomes a
+/// [`read_failed`] whose detail `detail` draws from the body (each network words its errors in
+/// its own way).
+pub(crate) async fn read_ok(
+    network: &str,
+    request: reqwest::RequestBuilder,
+    detail: impl FnOnce(&str) -> String,
+) -> Result<reqwest::Response, PublishError> {
+    let response = request
+        .send()
+        .await
+        .map_err(|e| read_request_failed(network, e))?;
+    let status = response.status().as_u16();
+    if status != 200 {
+        let headers = response.headers().clone();
+        let body = response.text().await.unwrap_or_default();
+        return Err(read_failed(network, status, &headers, &detail(&body)));
+    }
+    Ok(response)
+}
+
 /// A failed read request: whatever happened, nothing was created.
 pub(crate) fn read_request_failed(network: &str, e: reqwest::Error) -> PublishError {
     PublishError::not_sent(format!("reading from {network} failed: {e}"), None)

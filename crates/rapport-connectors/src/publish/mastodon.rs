@@ -103,19 +103,11 @@ impl MastodonPublisher {
         self.account_id
             .get_or_try_init(|| async {
                 self.spend()?;
-                let response = self
+                let request = self
                     .client
                     .get(self.url("/api/v1/accounts/verify_credentials"))
-                    .bearer_auth(&self.config.access_token)
-                    .send()
-                    .await
-                    .map_err(|e| http::read_request_failed(NETWORK, e))?;
-                let status = response.status().as_u16();
-                if status != 200 {
-                    let headers = response.headers().clone();
-                    let body = response.text().await.unwrap_or_default();
-                    return Err(http::read_failed(NETWORK, status, &headers, &body));
-                }
+                    .bearer_auth(&self.config.access_token);
+                let response = http::read_ok(NETWORK, request, str::to_string).await?;
                 let account: Account = json_after_read(NETWORK, response).await?;
                 Ok(account.id)
             })
@@ -227,24 +219,8 @@ impl Publisher for MastodonPublisher {
         let url = self.url(&format!(
             "/api/v1/accounts/{account}/statuses?limit={limit}&exclude_reblogs=true"
         ));
-        let response = self
-            .client
-            .get(url)
-            .bearer_auth(&self.config.access_token)
-            .send()
-            .await
-            .map_err(|e| http::read_request_failed(NETWORK, e))?;
-        let status = response.status().as_u16();
-        if status != 200 {
-            let headers = response.headers().clone();
-            let body = response.text().await.unwrap_or_default();
-            return Err(http::read_failed(
-                NETWORK,
-                status,
-                &headers,
-                &error_text(&body),
-            ));
-        }
+        let request = self.client.get(url).bearer_auth(&self.config.access_token);
+        let response = http::read_ok(NETWORK, request, error_text).await?;
         let statuses: Vec<serde_json::Value> = json_after_read(NETWORK, response).await?;
         for value in statuses {
             let Ok(s) = serde_json::from_value::<Status>(value.clone()) else {

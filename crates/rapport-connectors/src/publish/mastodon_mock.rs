@@ -18,18 +18,10 @@ pub async fn mastodon_mock_user(
         access_token: String,
     }
     let url = format!("{}/api/v1/_mock/dev_user", instance.trim_end_matches('/'));
-    let response = http::client(Duration::from_secs(30))
+    let request = http::client(Duration::from_secs(30))
         .post(url)
-        .json(&serde_json::json!({"username": username}))
-        .send()
-        .await
-        .map_err(|e| http::read_request_failed("mastodon_mock", e))?;
-    let status = response.status().as_u16();
-    if status != 200 {
-        let headers = response.headers().clone();
-        let body = response.text().await.unwrap_or_default();
-        return Err(http::read_failed("mastodon_mock", status, &headers, &body));
-    }
+        .json(&serde_json::json!({"username": username}));
+    let response = http::read_ok("mastodon_mock", request, str::to_string).await?;
     let user: DevUser = json_after_read("mastodon_mock", response).await?;
     Ok((user.id, user.access_token))
 }

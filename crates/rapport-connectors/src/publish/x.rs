@@ -80,24 +80,11 @@ impl XPublisher {
     async fn me(&self) -> Result<&Me, PublishError> {
         self.me
             .get_or_try_init(|| async {
-                let response = self
+                let request = self
                     .client
                     .get(format!("{}/2/users/me", self.config.api))
-                    .bearer_auth(&self.config.user_token)
-                    .send()
-                    .await
-                    .map_err(|e| http::read_request_failed(NETWORK, e))?;
-                let status = response.status().as_u16();
-                if status != 200 {
-                    let headers = response.headers().clone();
-                    let body = response.text().await.unwrap_or_default();
-                    return Err(http::read_failed(
-                        NETWORK,
-                        status,
-                        &headers,
-                        &problem(&body),
-                    ));
-                }
+                    .bearer_auth(&self.config.user_token);
+                let response = http::read_ok(NETWORK, request, problem).await?;
                 let me: Data<Me> = json_after_read(NETWORK, response).await?;
                 Ok(me.data)
             })

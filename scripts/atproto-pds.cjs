@@ -19,6 +19,9 @@
 //   {"op":"delete","as":"NAME","uri":URI}                  -> {"ok":true}
 //   {"op":"like","as":"NAME","uri":URI}                    -> {"ok":true,"uri":...}
 //   {"op":"handle","as":"NAME","handle":"NEW.test"}        -> {"ok":true} (an #identity event)
+//   {"op":"delete_account","as":"NAME"}                    -> {"ok":true} (an #account event,
+//        status deleted; the PDS's admin deletes it, and drops its earlier events from the
+//        sequence as a PDS does)
 //   {"op":"list","as":"NAME","collection":C,"repo":DID}    -> {"ok":true,"records":[...]}
 //        (repo defaults to NAME's own; collection defaults to app.bsky.feed.post)
 //   {"op":"quit"}                                          -> shuts down
@@ -157,6 +160,15 @@ async function main() {
       const a = account(cmd.as)
       await a.agent.com.atproto.identity.updateHandle({ handle: cmd.handle })
       a.info.handle = cmd.handle
+      return {}
+    },
+    async delete_account(cmd) {
+      const { info } = account(cmd.as)
+      await net.pds.getClient().com.atproto.admin.deleteAccount(
+        { did: info.did },
+        { encoding: 'application/json', headers: net.pds.adminAuthHeaders() },
+      )
+      accounts.delete(cmd.as)
       return {}
     },
     async list(cmd) {

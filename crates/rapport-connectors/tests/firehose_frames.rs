@@ -4,6 +4,8 @@
 //! resumes from the last `seq`, and an `OutdatedCursor` becomes a gap.
 
 mod common;
+// A harness shared by several tests; this one uses part of it.
+#[allow(dead_code)]
 #[path = "live/firehose_server.rs"]
 mod firehose_server;
 

@@ -2,10 +2,13 @@
 //! through `scripts/atproto-pds`): posts with mentions, a thread, a delete, a like, account
 //! events, and a resume from the checkpoint that reads exactly what came after it.
 
-// A harness shared by several tests; this one uses part of it.
+// Harnesses shared by several tests; this one uses part of each.
 #[allow(dead_code)]
 #[path = "live/atproto_pds.rs"]
 mod atproto_pds;
+#[allow(dead_code)]
+#[path = "live/firehose_server.rs"]
+mod firehose_server;
 
 use atproto_pds::AtprotoPds;
 use rapport_connectors::live::{
@@ -35,6 +38,7 @@ async fn read_until(
             .expect("no fatal error");
         all.posts.extend(batch.posts);
         all.deletes.extend(batch.deletes);
+        all.deleted_accounts.extend(batch.deleted_accounts);
         all.gaps.extend(batch.gaps);
         all.checkpoint = batch.checkpoint;
     }
@@ -128,4 +132,80 @@ async fn reads_posts_mentions_threads_and_deletes_from_a_real_pds_and_resumes() 
         panic!("not a firehose checkpoint");
     };
     assert!(resumed_seq > seq);
+}
+
+/// A relay may send a commit without its record (too big to carry whole): the source reads the
+/// record from the author's PDS, found through the PLC directory, and the post is complete.
+#[tokio::test]
+async fn a_commit_without_its_record_is_read_from_the_authors_pds() {
+    let (mut pds, accounts) = AtprotoPds::start(&["brand", "customer"]).await;
+    let customer = &accounts[1];
+    let text = "@brand.test the parcel never came, order #B77";
+    let posted = pds
+        .call(serde_json::json!({"op": "post", "as": "customer", "text": text}))
+        .await;
+    let uri = posted["uri"].as_str().unwrap();
+    let rkey = uri.rsplit('/').next().unwrap();
+    let cid = ipld_core::cid::Cid::try_from(posted["cid"].as_str().unwrap()).unwrap();
+
+    let relay = firehose_server::FirehoseServer::start(
+        vec![(
+            1,
+            firehose_server::create_post_without_record(1, &customer.did, rkey, cid).await,
+        )],
+        0,
+        0,
+    )
+    .await;
+    let mut config = FirehoseConfig::new(&relay.url, &pds.plc);
+    config.safety_margin = 0;
+    let mut source = FirehoseSource::new(config, Checkpoint::Beginning).unwrap();
+    let read = read_until(&mut source, |b| !b.posts.is_empty()).await;
+
+    assert_eq!(read.posts.len(), 1, "{:#?}", read.posts);
+    let post = &read.posts[0];
+    assert_eq!(post.native_id, uri);
+    assert_eq!(post.text, text);
+    assert_eq!(post.author.handle, "customer.test");
+    assert_eq!(post.mentions, vec!["brand.test".to_string()]);
+    assert_eq!(post.hashtags, vec!["b77".to_string()]);
+    assert_eq!(SourceStats::get(&source.stats().bad_frames), 0);
+}
+
+/// An account deleted on its PDS: the `#account` event (status deleted) names it, so that
+/// its posts can be marked deleted; a deactivated account is not.
+#[tokio::test]
+async fn a_deleted_account_on_a_real_pds_is_handed_over_as_deleted() {
+    let (mut pds, accounts) = AtprotoPds::start(&["brand", "customer"]).await;
+    let customer_did = accounts[1].did.clone();
+    let text = "@brand.test cancel my subscription, I am leaving";
+    pds.post("customer", text).await;
+
+    // From the start of the sequence: the accounts' creation (active) events, then the post.
+    let start = Checkpoint::Firehose {
+        seq: 0,
+        time: chrono::Utc::now(),
+    };
+    let mut source = FirehoseSource::new(config(&pds), start).unwrap();
+    let read = read_until(&mut source, |b| b.posts.iter().any(|p| p.text == text)).await;
+    assert!(
+        read.deleted_accounts.is_empty(),
+        "{:?}",
+        read.deleted_accounts
+    );
+
+    pds.call(serde_json::json!({"op": "delete_account", "as": "customer"}))
+        .await;
+    let read = read_until(&mut source, |b| !b.deleted_accounts.is_empty()).await;
+    assert_eq!(
+        read.deleted_accounts.len(),
+        1,
+        "{:?}",
+        read.deleted_accounts
+    );
+    assert_eq!(read.deleted_accounts[0].native_id, customer_did);
+    assert_eq!(
+        read.deleted_accounts[0].network,
+        rapport_domain::Network::Bluesky
+    );
 }

@@ -93,6 +93,9 @@ fn frames() -> (Frames, Vec<(String, String)>) {
 
 fn config(url: &str) -> JetstreamConfig {
     let mut c = JetstreamConfig::new(url);
+    // No PLC directory answers here (a closed local port refuses at once): DIDs that no
+    // identity event named stay DIDs.
+    c.plc = "http://127.0.0.1:9".into();
     c.max_message_bytes = 4000;
     c.read_timeout = Duration::from_millis(600);
     c.ping_interval = Duration::from_millis(150);
@@ -118,10 +121,73 @@ async fn read(source: &mut JetstreamSource, posts: usize, deletes: usize) -> Sou
             .unwrap();
         all.posts.extend(batch.posts);
         all.deletes.extend(batch.deletes);
+        all.deleted_accounts.extend(batch.deleted_accounts);
         all.gaps.extend(batch.gaps);
         all.checkpoint = batch.checkpoint;
     }
     all
+}
+
+/// Identity events name accounts, so a post's author and mentions arrive as handles, and a
+/// deleted account's event is handed over (a deactivated one is not).
+#[tokio::test]
+async fn identity_events_name_authors_and_mentions_and_a_deleted_account_is_handed_over() {
+    let rows = twcs(1);
+    let (customer, brand) = ("did:plc:twcscustomer", "did:plc:twcsbrand");
+    let identity = |t: u64, did: &str, handle: &str| {
+        serde_json::json!({"did": did, "time_us": t, "kind": "identity",
+            "identity": {"did": did, "handle": handle, "seq": t, "time": "2024-09-05T06:11:04.870Z"}})
+        .to_string()
+    };
+    let account = |t: u64, did: &str, status: &str| {
+        serde_json::json!({"did": did, "time_us": t, "kind": "account",
+            "account": {"active": false, "did": did, "seq": t, "status": status,
+                "time": "2024-09-05T06:11:05.870Z"}})
+        .to_string()
+    };
+    let text = format!("@brand.example.com {}", rows[0].1);
+    let mention_end = "@brand.example.com".len();
+    let post = serde_json::json!({
+        "did": customer, "time_us": T0 + 3, "kind": "commit",
+        "commit": {"rev": "3l3qo2vut0001", "operation": "create",
+            "collection": "app.bsky.feed.post", "rkey": "3kpost0001",
+            "record": {"$type": "app.bsky.feed.post", "createdAt": rows[0].2, "text": text,
+                "facets": [{"index": {"byteStart": 0, "byteEnd": mention_end},
+                    "features": [{"$type": "app.bsky.richtext.facet#mention", "did": brand}]}]},
+            "cid": "bafyreib0001"}
+    })
+    .to_string();
+    let frames = vec![
+        (T0 + 1, identity(T0 + 1, customer, "Customer.Example.com")),
+        (T0 + 2, identity(T0 + 2, brand, "brand.example.com")),
+        (T0 + 3, post),
+        (T0 + 4, account(T0 + 4, brand, "deactivated")),
+        (T0 + 5, account(T0 + 5, customer, "deleted")),
+    ];
+    let server = JetstreamServer::start(frames, vec![Plan::Replay]).await;
+    let mut source = JetstreamSource::new(config(&server.url), Checkpoint::Beginning).unwrap();
+    let mut got = SourceBatch::default();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while got.checkpoint != (Checkpoint::Jetstream { time_us: T0 + 5 }) {
+        let batch = tokio::time::timeout_at(deadline, source.next_batch())
+            .await
+            .expect("every event within 10 s")
+            .unwrap();
+        got.posts.extend(batch.posts);
+        got.deleted_accounts.extend(batch.deleted_accounts);
+        got.checkpoint = batch.checkpoint;
+    }
+    assert_eq!(got.posts.len(), 1, "{:#?}", got.posts);
+    assert_eq!(got.posts[0].author.handle, "customer.example.com");
+    assert_eq!(got.posts[0].author.native_id.as_deref(), Some(customer));
+    assert_eq!(got.posts[0].mentions, vec!["brand.example.com".to_string()]);
+    assert_eq!(
+        got.deleted_accounts,
+        [rapport_connectors::live::DeletedAccount {
+            network: Network::Bluesky,
+            native_id: customer.to_string(),
+        }]
+    );
 }
 
 #[tokio::test]

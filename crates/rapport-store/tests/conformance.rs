@@ -70,6 +70,7 @@ on_every_backend!(
     channels::states_errors_and_checkpoints_are_kept,
     channels::gaps_are_listed_newest_first_and_go_with_their_channel,
     channels::deleted_posts_are_marked_once,
+    channels::a_deleted_accounts_posts_are_marked_and_no_one_elses,
     channels::reads_add_up_per_channel_and_month,
 );
 

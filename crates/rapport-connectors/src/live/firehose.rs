@@ -3,12 +3,13 @@
 
 use super::firehose_frame::{self, Commit, Frame};
 use super::handles::HandleResolver;
-use super::{Backoff, Checkpoint, Gap, Source, SourceBatch, SourceError, SourceStats};
+use super::{
+    Backoff, Checkpoint, DeletedAccount, Gap, Source, SourceBatch, SourceError, SourceStats,
+};
 use crate::import::{Record, map_jetstream};
 use chrono::{DateTime, Utc};
 use futures_util::{SinkExt, StreamExt};
 use rapport_domain::{Network, Post, PostKey};
-use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpStream;
@@ -74,6 +75,9 @@ pub struct FirehoseSource {
     outdated_from: Option<DateTime<Utc>>,
     handed_over: Checkpoint,
     stats: Arc<SourceStats>,
+    /// Post creates of this batch whose record block did not come with the commit (a commit
+    /// too big for the relay to carry whole): read from the author's PDS before handing over.
+    missing: Vec<(Commit, firehose_frame::Op)>,
 }
 
 impl FirehoseSource {
@@ -104,6 +108,7 @@ impl FirehoseSource {
             outdated_from: None,
             handed_over: checkpoint,
             stats: Arc::default(),
+            missing: Vec::new(),
         })
     }
 
@@ -189,12 +194,7 @@ impl FirehoseSource {
                 active,
                 status,
                 ..
-            } => {
-                if !active {
-                    tracing::info!(%did, status = status.as_deref().unwrap_or(""), "bluesky account inactive");
-                }
-                SourceStats::add(&self.stats.skipped, 1);
-            }
+            } => account_event(did, active, status.as_deref(), batch, &self.stats),
             Frame::Info { name, message } => {
                 tracing::warn!(%name, message = message.as_deref().unwrap_or(""), "firehose info");
                 if name == "OutdatedCursor" {
@@ -255,8 +255,8 @@ impl FirehoseSource {
                         None => SourceStats::add(&self.stats.bad_frames, 1),
                     },
                     None => {
-                        tracing::warn!(seq = commit.seq, repo = %commit.repo, rkey = %op.rkey, "post create without its record block; skipped");
-                        SourceStats::add(&self.stats.bad_frames, 1);
+                        tracing::debug!(seq = commit.seq, repo = %commit.repo, rkey = %op.rkey, "post create without its record block; reading it from the PDS");
+                        self.missing.push((commit.clone(), op.clone()));
                     }
                 },
                 "delete" => batch.deletes.push(PostKey {
@@ -301,30 +301,23 @@ impl FirehoseSource {
         }
     }
 
-    /// Puts handles where the mapping left DIDs: the author's, the mentions', the parent's.
-    async fn resolve(&self, posts: &mut [Post]) {
-        let mut dids = BTreeSet::new();
-        for p in posts.iter() {
-            dids.insert(p.author.handle.clone());
-            dids.extend(p.mentions.iter().cloned());
-            dids.extend(p.reply_to_handle.iter().cloned());
-        }
-        let mut handles = std::collections::HashMap::new();
-        for did in dids.into_iter().filter(|d| d.starts_with("did:")) {
-            if let Some(handle) = self.resolver.handle(&did).await {
-                handles.insert(did, handle);
-            }
-        }
-        let swap = |s: &mut String| {
-            if let Some(h) = handles.get(s.as_str()) {
-                *s = h.clone();
-            }
-        };
-        for p in posts.iter_mut() {
-            swap(&mut p.author.handle);
-            p.mentions.iter_mut().for_each(swap);
-            if let Some(h) = p.reply_to_handle.as_mut() {
-                swap(h);
+    /// Reads the records of this batch's creates that came without them from the authors'
+    /// PDSs; one that cannot be read is logged and counted as a bad frame.
+    async fn fetch_missing(&mut self, batch: &mut SourceBatch) {
+        for (commit, op) in std::mem::take(&mut self.missing) {
+            match self
+                .resolver
+                .record(&commit.repo, &op.collection, &op.rkey)
+                .await
+            {
+                Ok(record) => match self.post(&commit, &op, &record) {
+                    Some(post) => batch.posts.push(post),
+                    None => SourceStats::add(&self.stats.bad_frames, 1),
+                },
+                Err(e) => {
+                    tracing::warn!(seq = commit.seq, repo = %commit.repo, rkey = %op.rkey, error = %e, "post create without its record, and the PDS did not give it; skipped");
+                    SourceStats::add(&self.stats.bad_frames, 1);
+                }
             }
         }
     }
@@ -352,7 +345,8 @@ impl Source for FirehoseSource {
             if flush_at.is_none() && (moved || !batch.gaps.is_empty()) {
                 flush_at = Some(Instant::now() + self.config.linger);
             }
-            let full = batch.posts.len() + batch.deletes.len() >= self.config.max_batch;
+            let full = batch.posts.len() + self.missing.len() + batch.deletes.len()
+                >= self.config.max_batch;
             if full || flush_at.is_some_and(|at| Instant::now() >= at) {
                 break;
             }
@@ -411,7 +405,8 @@ impl Source for FirehoseSource {
                 Err(_) => {} // the batch is due
             }
         }
-        self.resolve(&mut batch.posts).await;
+        self.fetch_missing(&mut batch).await;
+        self.resolver.resolve_posts(&mut batch.posts).await;
         if let Some((seq, time)) = self.last {
             self.handed_over = Checkpoint::Firehose { seq, time };
         }
@@ -428,5 +423,29 @@ impl Source for FirehoseSource {
 
     fn stats(&self) -> Arc<SourceStats> {
         self.stats.clone()
+    }
+}
+
+/// An `#account` event (the firehose's, or Jetstream's `account`): a deleted account's posts
+/// are to be marked deleted. Deactivated, suspended and taken-down accounts can come back, so
+/// their posts stay as they are (logged).
+pub(super) fn account_event(
+    did: String,
+    active: bool,
+    status: Option<&str>,
+    batch: &mut SourceBatch,
+    stats: &SourceStats,
+) {
+    if active {
+        SourceStats::add(&stats.skipped, 1);
+    } else if status == Some("deleted") {
+        tracing::info!(%did, "bluesky account deleted; its posts will be marked deleted");
+        batch.deleted_accounts.push(DeletedAccount {
+            network: Network::Bluesky,
+            native_id: did,
+        });
+    } else {
+        tracing::info!(%did, status = status.unwrap_or(""), "bluesky account inactive");
+        SourceStats::add(&stats.skipped, 1);
     }
 }

@@ -1,5 +1,6 @@
 //! Bluesky through Jetstream: JSON commit events over a WebSocket, resumable by `cursor`.
 
+use super::handles::{HandleResolver, PLC_DIRECTORY};
 use super::{Backoff, Checkpoint, Gap, Source, SourceBatch, SourceError, SourceStats};
 use crate::import::{Record, map_jetstream};
 use chrono::{DateTime, Utc};
@@ -29,6 +30,8 @@ pub struct JetstreamConfig {
     pub url: String,
     /// Only these repositories (`wantedDids`); empty means all.
     pub wanted_dids: Vec<String>,
+    /// The PLC directory DIDs are resolved in (handles of authors and mentions).
+    pub plc: String,
     /// A connection with no frame (event or pong) for this long is dropped and reopened.
     pub read_timeout: Duration,
     /// How often to ping the server, so that a quiet but healthy connection answers.
@@ -53,6 +56,7 @@ impl JetstreamConfig {
         JetstreamConfig {
             url: url.into(),
             wanted_dids: Vec::new(),
+            plc: PLC_DIRECTORY.to_string(),
             read_timeout: Duration::from_secs(30),
             ping_interval: Duration::from_secs(10),
             max_message_bytes: 1024 * 1024,
@@ -69,10 +73,13 @@ impl JetstreamConfig {
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 /// A [`Source`] reading `app.bsky.feed.post` commits from Jetstream. Creates become posts (the
-/// mapping of the `jetstream` importer), deletes become [`PostKey`]s, every other event is
-/// counted as skipped. The checkpoint is the `time_us` of the last event read.
+/// mapping of the `jetstream` importer, with DIDs resolved to handles), deletes become
+/// [`PostKey`]s, `identity` events refresh the handle cache, a deleted account's `account`
+/// event becomes a [`super::DeletedAccount`]; every other event is counted as skipped. The
+/// checkpoint is the `time_us` of the last event read.
 pub struct JetstreamSource {
     config: JetstreamConfig,
+    resolver: HandleResolver,
     ws: Option<Ws>,
     /// The cursor to ask for on the next connect (µs).
     cursor: Option<u64>,
@@ -90,6 +97,19 @@ struct Head {
     time_us: u64,
     kind: String,
     commit: Option<CommitHead>,
+    identity: Option<IdentityHead>,
+    account: Option<AccountHead>,
+}
+
+#[derive(Deserialize)]
+struct IdentityHead {
+    handle: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct AccountHead {
+    active: bool,
+    status: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -126,6 +146,7 @@ impl JetstreamSource {
             None
         };
         Ok(JetstreamSource {
+            resolver: HandleResolver::new(&config.plc),
             zstd,
             config,
             ws: None,
@@ -228,6 +249,21 @@ impl JetstreamSource {
         };
         self.last_time_us = Some(head.time_us);
         match (head.kind.as_str(), &head.commit) {
+            ("identity", _) => {
+                let handle = head.identity.and_then(|i| i.handle);
+                self.resolver.learn(&head.did, handle.as_deref());
+                SourceStats::add(&self.stats.skipped, 1);
+            }
+            ("account", _) => match head.account {
+                Some(a) => super::firehose::account_event(
+                    head.did,
+                    a.active,
+                    a.status.as_deref(),
+                    batch,
+                    &self.stats,
+                ),
+                None => SourceStats::add(&self.stats.bad_frames, 1),
+            },
             ("commit", Some(c)) if c.collection == POST && c.operation == "create" => {
                 match map_jetstream(&text) {
                     Record::Post(post) => batch.posts.push(post),
@@ -346,6 +382,7 @@ impl Source for JetstreamSource {
                 Err(_) => {} // the batch is due
             }
         }
+        self.resolver.resolve_posts(&mut batch.posts).await;
         if let Some(t) = self.last_time_us {
             self.handed_over = Checkpoint::Jetstream { time_us: t };
         }

@@ -94,7 +94,7 @@ pub use x_rules::{ListedRule, RuleChange, XRule, XRules};
 pub use x_stream::{XConfig, XFilteredStream};
 
 use chrono::{DateTime, Utc};
-use rapport_domain::{Post, PostKey};
+use rapport_domain::{Network, Post, PostKey};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -121,6 +121,10 @@ pub trait Source: Send {
 pub struct SourceBatch {
     pub posts: Vec<Post>,
     pub deletes: Vec<PostKey>,
+    /// Accounts the network says were deleted: every post of theirs is to be marked deleted,
+    /// as a post deleted one by one is (a person who deletes their account expects their posts
+    /// gone from the company's tools too).
+    pub deleted_accounts: Vec<DeletedAccount>,
     pub gaps: Vec<Gap>,
     /// Holds once everything above is stored.
     pub checkpoint: Checkpoint,
@@ -128,8 +132,19 @@ pub struct SourceBatch {
 
 impl SourceBatch {
     pub fn is_empty(&self) -> bool {
-        self.posts.is_empty() && self.deletes.is_empty() && self.gaps.is_empty()
+        self.posts.is_empty()
+            && self.deletes.is_empty()
+            && self.deleted_accounts.is_empty()
+            && self.gaps.is_empty()
     }
+}
+
+/// An account deleted on its network, named as its posts name their author
+/// (`Post::author.native_id`: a DID on Bluesky).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeletedAccount {
+    pub network: Network,
+    pub native_id: String,
 }
 
 /// A period a source knows it could not cover.

@@ -296,8 +296,11 @@ impl Publisher for BlueskyPublisher {
                 session = self.session(true).await?;
                 continue;
             }
-            // The key is taken: an earlier attempt of this entry made the post.
-            if status == 400 && e.message.to_lowercase().contains("already exists") {
+            // The key is taken: an earlier attempt of this entry made the post. A PDS says so
+            // with a 400, or (the reference PDS, on its unique constraint) with a 500; either
+            // way the record under the entry's own key is the answer.
+            let taken = status == 400 && e.message.to_lowercase().contains("already exists");
+            if taken || status >= 500 {
                 let uri = format!("at://{}/{POST}/{}", session.did, reply.key);
                 if let Some(found) = self.get_record(&uri).await? {
                     return Ok(self.published(

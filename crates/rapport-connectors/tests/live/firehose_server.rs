@@ -182,6 +182,27 @@ pub async fn create_post(seq: i64, did: &str, rkey: &str, record: serde_json::Va
     )
 }
 
+/// A `#commit` creating the post `rkey` of `did` whose record (CID `cid`) it does not carry, as
+/// a relay sends a commit too big to carry whole: the CAR holds only the commit block.
+pub async fn create_post_without_record(seq: i64, did: &str, rkey: &str, cid: Cid) -> Message {
+    let commit_block = cbor(&serde_json::json!({"did": did, "version": 3}));
+    let commit_cid = cid_of(&commit_block);
+    let blocks = car(&[(commit_cid, commit_block)]).await;
+    let mut body = commit_body(
+        seq,
+        did,
+        commit_cid,
+        blocks,
+        vec![RepoOp {
+            action: "create",
+            path: format!("app.bsky.feed.post/{rkey}"),
+            cid: Some(cid),
+        }],
+    );
+    body.too_big = true;
+    frame("#commit", &body)
+}
+
 /// A `#commit` deleting the post `rkey` of `did`.
 pub async fn delete_post(seq: i64, did: &str, rkey: &str) -> Message {
     let commit_block = cbor(&serde_json::json!({"did": did, "version": 3}));

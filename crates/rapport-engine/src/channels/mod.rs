@@ -293,6 +293,7 @@ impl Channels {
                 Firehose::Jetstream => {
                     let mut config = JetstreamConfig::new(firehose);
                     config.compress = compress;
+                    config.plc = plc;
                     Box::new(JetstreamSource::new(config, checkpoint).map_err(source_error)?)
                 }
                 Firehose::SubscribeRepos => Box::new(

@@ -251,6 +251,13 @@ impl Runner {
                 .mark_deleted(&batch.deletes, Utc::now())
                 .await?;
         }
+        for account in &batch.deleted_accounts {
+            let marked = store
+                .channels()
+                .mark_author_deleted(account.network, &account.native_id, Utc::now())
+                .await?;
+            tracing::info!(channel = %channel.name, account = %account.native_id, posts = marked, "account deleted on its network; its posts are marked deleted");
+        }
         for gap in &batch.gaps {
             tracing::warn!(channel = %channel.name, from = %gap.from, to = %gap.to, reason = %gap.reason, "gap");
             store

@@ -163,6 +163,15 @@ pub trait ChannelStore: Send + Sync {
     /// Marks stored posts the network says were deleted; returns how many were newly marked
     /// (unknown keys and posts marked before are left as they are).
     async fn mark_deleted(&self, keys: &[PostKey], at: DateTime<Utc>) -> Result<u64>;
+    /// Marks every stored post of the account `native_id` (the identity's network id: a DID on
+    /// Bluesky) deleted, when the network says the account was; returns how many were newly
+    /// marked.
+    async fn mark_author_deleted(
+        &self,
+        network: Network,
+        native_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<u64>;
     /// When a stored post was marked deleted; `None` when it was not (or is unknown).
     async fn deleted_at(&self, key: &PostKey) -> Result<Option<DateTime<Utc>>>;
     /// Adds `reads` to the channel's reads in `month` (`YYYY-MM`); returns the month's total.

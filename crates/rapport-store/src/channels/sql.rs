@@ -188,6 +188,24 @@ impl ChannelStore for ThisStore {
         Ok(marked)
     }
 
+    async fn mark_author_deleted(
+        &self,
+        network: Network,
+        native_id: &str,
+        at: DateTime<Utc>,
+    ) -> Result<u64> {
+        let done = sqlx::query::<Db>(
+            "UPDATE posts SET deleted_at = $3 WHERE deleted_at IS NULL AND identity_id IN ( \
+               SELECT id FROM identities WHERE network = $1 AND native_id = $2)",
+        )
+        .bind(network.as_str())
+        .bind(native_id)
+        .bind(micros(at))
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
     async fn deleted_at(&self, key: &PostKey) -> Result<Option<DateTime<Utc>>> {
         let at: Option<Option<i64>> = sqlx::query_scalar::<Db, Option<i64>>(
             "SELECT deleted_at FROM posts WHERE network = $1 AND native_id = $2",

@@ -5,7 +5,7 @@ use crate::channels::*;
 use crate::{Result, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use rapport_domain::PostKey;
+use rapport_domain::{Network, PostKey};
 use sqlx::Row;
 
 type Db = sqlx::Sqlite;

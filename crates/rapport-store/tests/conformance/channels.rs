@@ -1,7 +1,7 @@
 //! Channels and their sources' ledgers: checkpoints, states and gaps.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use rapport_domain::Network;
+use rapport_domain::{Network, PostKey};
 use rapport_store::channels::{ChannelGap, ChannelState, NewChannel};
 use rapport_store::{Store, StoreError};
 use std::sync::Arc;
@@ -176,6 +176,51 @@ pub async fn deleted_posts_are_marked_once(store: Arc<dyn Store>) {
     assert_eq!(channels.deleted_at(&unknown).await.unwrap(), None);
     // The post itself is kept (its case's history stays whole).
     assert!(store.post_by_key(&key("1")).await.unwrap().is_some());
+}
+
+pub async fn a_deleted_accounts_posts_are_marked_and_no_one_elses(store: Arc<dyn Store>) {
+    use crate::support::{P, ingest, key};
+    let by = |id: &str, handle: &str, native: &str| {
+        let mut p = P::new(id, handle);
+        p.post.author.native_id = Some(native.to_string());
+        p
+    };
+    ingest(
+        store.as_ref(),
+        vec![
+            by("1", "alice", "1001"),
+            by("2", "bob", "1002"),
+            by("3", "alice", "1001"),
+            // The same network id on another network is another account.
+            by("4", "alice", "1001").net(Network::Mastodon),
+        ],
+    )
+    .await;
+    let channels = store.channels();
+    channels.mark_deleted(&[key("3")], at(2)).await.unwrap();
+    assert_eq!(
+        channels
+            .mark_author_deleted(Network::X, "1001", at(5))
+            .await
+            .unwrap(),
+        1,
+        "post 1; post 3 was deleted before"
+    );
+    assert_eq!(channels.deleted_at(&key("1")).await.unwrap(), Some(at(5)));
+    assert_eq!(channels.deleted_at(&key("3")).await.unwrap(), Some(at(2)));
+    assert_eq!(channels.deleted_at(&key("2")).await.unwrap(), None);
+    let mastodon = PostKey {
+        network: Network::Mastodon,
+        native_id: "4".into(),
+    };
+    assert_eq!(channels.deleted_at(&mastodon).await.unwrap(), None);
+    assert_eq!(
+        channels
+            .mark_author_deleted(Network::X, "404", at(6))
+            .await
+            .unwrap(),
+        0
+    );
 }
 
 pub async fn reads_add_up_per_channel_and_month(store: Arc<dyn Store>) {

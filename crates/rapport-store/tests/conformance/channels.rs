@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use rapport_domain::Network;
-use rapport_store::channels::{ChannelGap, ChannelState, NewChannel};
+use rapport_domain::channel::{ChannelGap, ChannelState, NewChannel};
 use rapport_store::{Store, StoreError};
 use std::sync::Arc;
 

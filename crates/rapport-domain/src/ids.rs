@@ -45,3 +45,7 @@ id_newtype!(
     /// A stored listening topic.
     TopicId
 );
+id_newtype!(
+    /// A channel: a network account Rapport listens and publishes through.
+    ChannelId
+);

@@ -4,16 +4,21 @@
 //! or file formats; it holds plain data, the rules on that data (state machines, clock maths)
 //! and the errors those rules raise.
 
+pub mod care;
 pub mod case;
+pub mod channel;
 pub mod compose;
 pub mod contact;
 pub mod ids;
+pub mod ingest;
 pub mod labels;
 pub mod network;
 pub mod people;
 pub mod post;
+pub mod publish;
 pub mod search;
 pub mod sla;
+pub mod stats;
 pub mod suggestion;
 pub mod template;
 pub mod topic;
@@ -23,7 +28,7 @@ pub use case::{
     CaseStatus, Priority, TeamId, UserId,
 };
 pub use contact::{Contact, Identity};
-pub use ids::{ContactId, ConversationId, IdentityId, PostId, TopicId};
+pub use ids::{ChannelId, ContactId, ConversationId, IdentityId, PostId, TopicId};
 pub use labels::{Intent, IntentSet, Labels, Sentiment, SentimentLabel, Urgency};
 pub use network::{Network, ParseNetworkError};
 pub use people::{ParsePeopleError, Permission, Role, User};

@@ -4,8 +4,18 @@ use thiserror::Error;
 /// not repeat it.
 #[derive(Debug, Error)]
 pub enum EngineError {
+    /// Another change won the race (a name taken meanwhile, a stale version).
+    #[error("{0}")]
+    Conflict(String),
+    /// What the call names is not stored (the message says what).
+    #[error("{0} not found")]
+    NotFound(String),
+    /// A value the store refuses to keep (the message names it).
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+    /// Any other storage failure; callers treat it as internal.
     #[error(transparent)]
-    Store(#[from] rapport_store::StoreError),
+    Store(rapport_store::StoreError),
     #[error("invalid query: {0}")]
     Query(rapport_query::QueryError),
     #[error("topic '{0}' already exists")]
@@ -31,6 +41,20 @@ pub enum EngineError {
     /// A channel that cannot be added or started (the message says why; never a credential).
     #[error("{0}")]
     Channel(String),
+}
+
+// The store's refusals become variants of their own, so callers (the web layer) tell a
+// conflict from a failure without knowing the store.
+impl From<rapport_store::StoreError> for EngineError {
+    fn from(e: rapport_store::StoreError) -> Self {
+        use rapport_store::StoreError as S;
+        match e {
+            S::Conflict(m) => EngineError::Conflict(m),
+            S::NotFound(m) => EngineError::NotFound(m),
+            S::Invalid(m) => EngineError::InvalidInput(m),
+            other => EngineError::Store(other),
+        }
+    }
 }
 
 impl From<rapport_query::QueryError> for EngineError {

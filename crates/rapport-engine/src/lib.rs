@@ -20,6 +20,8 @@ pub mod listen;
 mod matching;
 pub mod publish;
 mod search;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod topics;
 
 pub use error::EngineError;
@@ -88,7 +90,7 @@ impl Engine {
         &self.classifier
     }
 
-    pub async fn stats(&self) -> Result<rapport_store::Stats> {
+    pub async fn stats(&self) -> Result<rapport_domain::stats::Stats> {
         Ok(self.store.stats().await?)
     }
 }

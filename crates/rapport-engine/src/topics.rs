@@ -78,6 +78,12 @@ impl Engine {
         Ok(())
     }
 
+    /// The topics alone, for lists that show their names: [`Engine::topics`] also counts
+    /// every topic's matches, a pass over all of them.
+    pub async fn topic_list(&self) -> Result<Vec<Topic>> {
+        Ok(self.store.topics().await?)
+    }
+
     pub async fn topics(&self) -> Result<Vec<TopicInfo>> {
         let counts: HashMap<TopicId, u64> =
             self.store.topic_match_counts().await?.into_iter().collect();

@@ -9,14 +9,13 @@ use care_kit::{kit, post, t};
 use rapport_domain::{CaseChange, CaseId, Priority, UserId};
 use rapport_engine::care::{CareError, ChangeKind};
 use rapport_engine::{Engine, EngineConfig};
-use rapport_store::StoreError;
 use std::sync::Arc;
 
 const ANN: UserId = UserId(7);
 const BOB: UserId = UserId(8);
 
 fn is_conflict<T: std::fmt::Debug>(r: &Result<T, CareError>) -> bool {
-    matches!(r, Err(CareError::Store(StoreError::Conflict(_))))
+    matches!(r, Err(CareError::Conflict(_)))
 }
 
 async fn one_case(k: &care_kit::Kit) -> CaseId {

@@ -5,9 +5,9 @@
 mod care_kit;
 
 use care_kit::{kit, post, t};
+use rapport_domain::care::{ContactFields, LifecycleStage};
 use rapport_domain::{Network, UserId};
 use rapport_engine::care::{CareError, TimelineEntry};
-use rapport_store::care::{ContactFields, LifecycleStage};
 
 #[tokio::test]
 async fn merge_split_and_timeline() {

@@ -6,9 +6,9 @@
 mod care_kit;
 
 use care_kit::{kit, post, reply, t};
+use rapport_domain::care::{InboxQuery, InboxSort, InboxView, PageStart, TeamSpec};
 use rapport_domain::{CaseAction, CaseChange, CaseStatus, Priority, TeamId, UserId};
 use rapport_engine::care::{CareError, ChangeKind, RoutingRules};
-use rapport_store::care::{InboxQuery, InboxSort, InboxView, PageStart, TeamSpec};
 
 const AGENT: UserId = UserId(7);
 

@@ -99,17 +99,17 @@ async fn twcs_threads_become_cases_with_brand_replies_as_first_responses() {
 
     // Walk every case through the all-open view (nothing was resolved during the import).
     let mut cases = Vec::new();
-    let mut q = rapport_store::care::InboxQuery {
-        view: rapport_store::care::InboxView::AllOpen,
-        sort: rapport_store::care::InboxSort::Oldest,
+    let mut q = rapport_domain::care::InboxQuery {
+        view: rapport_domain::care::InboxView::AllOpen,
+        sort: rapport_domain::care::InboxSort::Oldest,
         limit: 500,
-        start: rapport_store::care::PageStart::First,
+        start: rapport_domain::care::PageStart::First,
     };
     loop {
         let page = care.inbox(&q).await.unwrap();
         cases.extend(page.items.iter().map(|i| i.id));
         match page.next {
-            Some(c) => q.start = rapport_store::care::PageStart::After(c),
+            Some(c) => q.start = rapport_domain::care::PageStart::After(c),
             None => break,
         }
     }

@@ -8,11 +8,11 @@ mod common;
 
 use care_kit::{kit, post, reply, t};
 use rapport_connectors::Format;
-use rapport_domain::{CaseAction, CaseStatus, Network, PersonVars, UserId};
-use rapport_engine::care::{CareError, ChangeKind, compose_count};
-use rapport_store::care::{
+use rapport_domain::care::{
     ContactFields, InboxQuery, InboxSort, InboxView, PageStart, ReplyOutcome, ReplyStatus,
 };
+use rapport_domain::{CaseAction, CaseStatus, Network, PersonVars, UserId};
+use rapport_engine::care::{CareError, ChangeKind, compose_count};
 
 #[tokio::test]
 async fn saved_replies_render_for_the_case() {

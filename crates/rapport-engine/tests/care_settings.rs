@@ -7,13 +7,13 @@ mod care_kit;
 
 use care_kit::{kit, post, t};
 use chrono::TimeDelta;
+use rapport_domain::care::TeamSpec;
 use rapport_domain::{
     BusinessCalendar, Network, OpenWindow, PersonVars, Priority, Role, SlaPolicy, TeamId,
     TemplateContext, TopicId,
 };
 use rapport_engine::accounts::{Accounts, AccountsConfig};
 use rapport_engine::care::{Care, CareError, RoutingRules, TopicRule};
-use rapport_store::care::TeamSpec;
 
 fn field_of(e: CareError) -> &'static str {
     match e {

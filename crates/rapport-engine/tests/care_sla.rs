@@ -7,12 +7,12 @@ mod care_kit;
 
 use care_kit::{kit, post, reply, t};
 use chrono::TimeDelta;
+use rapport_domain::care::{InboxQuery, InboxSort, InboxView, PageStart, TeamSpec};
 use rapport_domain::{
     BusinessCalendar, CaseAction, ClockPhase, OpenWindow, Priority, SlaPolicy, SlaState, Targets,
     UserId,
 };
 use rapport_engine::care::{ChangeKind, RoutingRules, SlaSweeper};
-use rapport_store::care::{InboxQuery, InboxSort, InboxView, PageStart, TeamSpec};
 
 async fn setup(k: &care_kit::Kit) {
     let targets = Targets {

@@ -6,9 +6,9 @@
 mod care_kit;
 
 use care_kit::{kit, post, t};
+use rapport_domain::care::LifecycleStage;
 use rapport_domain::{Intent, Priority, TopicOptions};
 use rapport_engine::care::{RoutingRules, TopicRule};
-use rapport_store::care::LifecycleStage;
 
 #[tokio::test]
 async fn actionable_topic_matches_open_cases() {

@@ -2,10 +2,10 @@
 //! marking a channel failing when its source cannot start.
 
 use rapport_domain::Network;
+use rapport_domain::channel::ChannelState;
 use rapport_engine::channels::{ChannelSpec, Channels, SecretKey};
 use rapport_engine::listen::Supervisor;
 use rapport_engine::{Engine, EngineConfig};
-use rapport_store::channels::ChannelState;
 use rapport_store::testing::fresh_store_from_env;
 use std::sync::Arc;
 use std::time::Duration;

@@ -23,8 +23,10 @@ pub mod users;
 pub use care::CareStore;
 pub use channels::ChannelStore;
 pub use error::StoreError;
-pub use model::{IngestOutcome, IngestReport, NewPost, Stats};
+// The Store trait speaks these domain nouns; re-exported so its callers find them beside it.
 pub use publish::PublishStore;
+pub use rapport_domain::ingest::{IngestOutcome, IngestReport, NewPost};
+pub use rapport_domain::stats::Stats;
 pub use users::UserStore;
 
 use async_trait::async_trait;

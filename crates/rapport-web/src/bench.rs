@@ -9,10 +9,9 @@
 use crate::{AppState, WebConfig};
 use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode, header};
+use rapport_engine::Engine;
 use rapport_engine::accounts::{Accounts, AccountsConfig};
 use rapport_engine::care::bench::Latency;
-use rapport_engine::{Engine, EngineConfig};
-use rapport_store::Store;
 use serde::Serialize;
 use std::sync::Arc;
 use std::time::Instant;
@@ -64,15 +63,15 @@ impl Draw {
     }
 }
 
-/// Times `samples` inbox pages and `samples` case pages over `store`, whose cases are
-/// numbered 1 to `cases`.
+/// Times `samples` inbox pages and `samples` case pages over the engine's store, whose cases
+/// are numbered 1 to `cases`.
 pub async fn time_pages(
-    store: Arc<dyn Store>,
+    engine: Arc<Engine>,
     cases: u64,
     samples: usize,
     seed: u64,
 ) -> Result<PageReport, String> {
-    measure(store, cases, samples, seed)
+    measure(engine, cases, samples, seed)
         .await
         .map_err(|e| e.to_string())
 }
@@ -80,13 +79,15 @@ pub async fn time_pages(
 type Failure = Box<dyn std::error::Error + Send + Sync>;
 
 async fn measure(
-    store: Arc<dyn Store>,
+    engine: Arc<Engine>,
     cases: u64,
     samples: usize,
     seed: u64,
 ) -> Result<PageReport, Failure> {
-    let engine = Arc::new(Engine::new(store.clone(), EngineConfig::default()).await?);
-    let accounts = Arc::new(Accounts::new(store.clone(), AccountsConfig::default()));
+    let accounts = Arc::new(Accounts::new(
+        engine.store().clone(),
+        AccountsConfig::default(),
+    ));
     let password = format!("bench-{seed}-{}", std::process::id());
     if accounts.needs_setup().await? {
         accounts
@@ -99,7 +100,7 @@ async fn measure(
         .map_err(|e| format!("the bench admin cannot log in (use an empty store): {e}"))?;
     let cookie = format!("{}={}", crate::auth::SESSION_COOKIE, session.token);
     let teams = engine.care().teams().await?;
-    let topics = store.topics().await?;
+    let topics = engine.topic_list().await?;
     let router = crate::app(AppState::new(engine, accounts, WebConfig::default()));
     let get = |uri: String| {
         let router = router.clone();

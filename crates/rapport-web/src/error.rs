@@ -100,13 +100,12 @@ impl From<rapport_engine::care::CareError> for ApiError {
     fn from(e: rapport_engine::care::CareError) -> Self {
         use rapport_domain::CaseError;
         use rapport_engine::care::CareError as C;
-        use rapport_store::StoreError as S;
         let message = e.to_string();
         match e {
-            C::NoSuchCase(_) | C::NoSuchSavedReply(_) | C::Store(S::NotFound(_)) => {
+            C::NoSuchCase(_) | C::NoSuchSavedReply(_) | C::NotFound(_) => {
                 Self::new(StatusCode::NOT_FOUND, "not_found", message)
             }
-            C::Store(S::Conflict(_)) => Self::new(StatusCode::CONFLICT, "conflict", message),
+            C::Conflict(_) => Self::new(StatusCode::CONFLICT, "conflict", message),
             C::Case(CaseError::IllegalTransition { .. }) => {
                 Self::new(StatusCode::CONFLICT, "illegal_transition", message)
             }
@@ -116,7 +115,7 @@ impl From<rapport_engine::care::CareError> for ApiError {
             C::Tag(_) => Self::unprocessable("invalid_tag", message),
             C::NoSuchTeam(_) => Self::unprocessable("unknown_team", message),
             C::Template(_) => Self::unprocessable("invalid_template", message),
-            C::Case(_) | C::Invalid { .. } | C::Store(S::Invalid(_)) => {
+            C::Case(_) | C::Invalid { .. } | C::InvalidInput(_) => {
                 Self::unprocessable("invalid_value", message)
             }
             other => {

@@ -113,8 +113,8 @@ mod tests {
         use axum::http::Request;
         use rapport_domain::{Permission, Role};
         use rapport_engine::accounts::{Accounts, AccountsConfig};
+        use rapport_engine::testing::{backend_from_env, fresh_store};
         use rapport_engine::{Engine, EngineConfig};
-        use rapport_store::testing::{backend_from_env, fresh_store};
         use tower::ServiceExt;
 
         let store = fresh_store(backend_from_env()).await;

@@ -199,8 +199,8 @@ pub async fn track(request: Request, next: Next) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rapport_domain::channel::ChannelState;
     use rapport_engine::listen::ChannelHealth;
-    use rapport_store::channels::ChannelState;
 
     #[test]
     fn each_channel_has_its_state_rate_reconnects_and_cursor_age() {

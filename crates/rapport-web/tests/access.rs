@@ -965,7 +965,7 @@ async fn seed_care_settings(world: &World) -> i64 {
         .await
         .unwrap();
     let utc = rapport_domain::BusinessCalendar::parse_tz("UTC").unwrap();
-    let spec = rapport_store::care::TeamSpec {
+    let spec = rapport_domain::care::TeamSpec {
         name: "Seeded".into(),
         members: Vec::new(),
         calendar: rapport_domain::BusinessCalendar::always_open(utc),
@@ -984,7 +984,7 @@ struct CareSeed {
 }
 
 async fn seed_care_api(world: &World) -> CareSeed {
-    use rapport_store::care::{InboxQuery, InboxSort, InboxView, PageStart};
+    use rapport_domain::care::{InboxQuery, InboxSort, InboxView, PageStart};
     let care = world.engine.care();
     let page = care
         .inbox(&InboxQuery {

@@ -6,8 +6,8 @@ mod common;
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use common::{Call, TWCS_SAMPLE, World};
+use rapport_domain::care::TeamSpec;
 use rapport_domain::{BusinessCalendar, Permission, Role, User, UserId};
-use rapport_store::care::TeamSpec;
 use rapport_web::WebConfig;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};

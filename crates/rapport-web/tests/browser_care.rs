@@ -14,8 +14,8 @@ use common::browser::{
 use common::{PASSWORD, TWCS_SAMPLE, World};
 use fantoccini::Client;
 use fantoccini::key::Key;
+use rapport_domain::care::ReplyStatus;
 use rapport_domain::{CaseId, CaseStatus, Role, User};
-use rapport_store::care::ReplyStatus;
 use rapport_web::WebConfig;
 use std::time::{Duration, Instant};
 
@@ -59,7 +59,7 @@ async fn case_until(
     world: &World,
     id: CaseId,
     what: &str,
-    ok: impl Fn(&rapport_store::care::CaseRecord) -> bool,
+    ok: impl Fn(&rapport_domain::care::CaseRecord) -> bool,
 ) -> Step {
     let started = Instant::now();
     loop {

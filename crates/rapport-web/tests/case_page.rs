@@ -12,12 +12,12 @@ use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use common::{Answer, Browser, Call, World};
 use futures::StreamExt;
 use html::{tags, text};
+use rapport_domain::care::TeamSpec;
 use rapport_domain::{
     Author, BusinessCalendar, CaseChange, CaseId, CaseStatus, Engagement, Network, Post, PostKey,
     Priority, Role, SlaPolicy, Targets,
 };
 use rapport_engine::care::RoutingRules;
-use rapport_store::care::TeamSpec;
 use rapport_web::{WebConfig, app};
 use std::time::Duration;
 use tower::ServiceExt;
@@ -144,7 +144,7 @@ impl Setup {
             .await
     }
 
-    async fn record(&self) -> rapport_store::care::CaseRecord {
+    async fn record(&self) -> rapport_domain::care::CaseRecord {
         self.world
             .engine
             .care()

@@ -10,8 +10,8 @@ use axum::http::StatusCode;
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use common::{Answer, Browser, Call, TWCS_SAMPLE, World, attribute_after, browser};
 use html::{dangers, text};
+use rapport_domain::care::{ContactFields, ContactQuery, LifecycleStage};
 use rapport_domain::{Author, ContactId, Engagement, Network, Post, PostKey, Role};
-use rapport_store::care::{ContactFields, ContactQuery, LifecycleStage};
 use rapport_web::WebConfig;
 use std::collections::BTreeSet;
 

@@ -9,10 +9,10 @@ use axum::http::{Request, StatusCode, header};
 use chrono::Utc;
 use common::{Answer, Browser, Call, TWCS_SAMPLE, World};
 use futures::StreamExt;
+use rapport_domain::care::{InboxQuery, InboxSort, InboxView, PageStart, TeamSpec};
 use rapport_domain::{
     Actor, BusinessCalendar, CaseAction, CaseChange, CaseId, CaseStatus, Priority, Role, User,
 };
-use rapport_store::care::{InboxQuery, InboxSort, InboxView, PageStart, TeamSpec};
 use rapport_web::{WebConfig, app};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;

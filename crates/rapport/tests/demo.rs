@@ -5,10 +5,10 @@
 mod common;
 
 use common::Workspace;
+use rapport_domain::care::ReplyStatus;
 use rapport_domain::{Actor, CaseId, Role};
 use rapport_engine::accounts::{AccountError, Accounts, AccountsConfig};
 use rapport_engine::care::Care;
-use rapport_store::care::ReplyStatus;
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
@@ -36,7 +36,7 @@ fn printed_users(out: &str) -> BTreeMap<String, (String, String)> {
 }
 
 /// Statuses of every case, and the cases themselves, read through the care use cases.
-async fn cases(care: &Care) -> Vec<rapport_store::care::CaseRecord> {
+async fn cases(care: &Care) -> Vec<rapport_domain::care::CaseRecord> {
     let mut out = Vec::new();
     let mut misses = 0;
     let mut id = 1;
@@ -53,7 +53,7 @@ async fn cases(care: &Care) -> Vec<rapport_store::care::CaseRecord> {
     out
 }
 
-fn by_status(cases: &[rapport_store::care::CaseRecord]) -> BTreeMap<&'static str, usize> {
+fn by_status(cases: &[rapport_domain::care::CaseRecord]) -> BTreeMap<&'static str, usize> {
     let mut m = BTreeMap::new();
     for c in cases {
         *m.entry(c.case.status.as_str()).or_default() += 1;

@@ -17,9 +17,9 @@ use chrono::Utc;
 use common::Workspace;
 use mastodon_mock::MastodonMock;
 use rapport_connectors::{Format, Record, read_records};
+use rapport_domain::care::{ReplyId, ReplyStatus};
 use rapport_domain::{Network, Post, PostKey, UserId};
 use rapport_engine::{Engine, EngineConfig};
-use rapport_store::care::ReplyStatus;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 use std::io::Write;
@@ -105,7 +105,7 @@ fn publish(ws: &Workspace) -> std::process::Child {
         .expect("rapport publish starts")
 }
 
-async fn statuses_of(store: &Arc<dyn rapport_store::Store>, ids: &[i64]) -> Vec<ReplyStatus> {
+async fn statuses_of(store: &Arc<dyn rapport_store::Store>, ids: &[ReplyId]) -> Vec<ReplyStatus> {
     let mut out = Vec::new();
     for id in ids {
         out.push(
@@ -131,7 +131,7 @@ async fn queue_answers(
     network: Network,
     on_server: &[Value],
     convs: &[(String, String)],
-) -> Vec<i64> {
+) -> Vec<ReplyId> {
     let engine = Engine::new(store.clone(), EngineConfig::default())
         .await
         .unwrap();
@@ -171,7 +171,7 @@ async fn queue_answers(
 async fn kill_repeatedly(
     ws: &Workspace,
     store: &Arc<dyn rapport_store::Store>,
-    entries: &[i64],
+    entries: &[ReplyId],
 ) -> usize {
     let mut kills_mid_attempt = 0;
     for _ in 0..KILLS {
@@ -205,7 +205,7 @@ async fn kill_repeatedly(
 async fn finish_all(
     ws: &Workspace,
     store: &Arc<dyn rapport_store::Store>,
-    entries: &[i64],
+    entries: &[ReplyId],
 ) -> usize {
     let mut child = publish(ws);
     let deadline = Instant::now() + Duration::from_secs(60);

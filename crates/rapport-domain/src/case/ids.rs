@@ -36,3 +36,15 @@ id_newtype!(
     /// A group of agents sharing a queue, business hours and an SLA policy.
     TeamId
 );
+id_newtype!(
+    /// An internal note on a case.
+    NoteId
+);
+id_newtype!(
+    /// A saved reply (a named answer template).
+    SavedReplyId
+);
+id_newtype!(
+    /// A reply in the outbox, from the moment it is queued until the network holds it.
+    ReplyId
+);

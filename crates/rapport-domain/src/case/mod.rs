@@ -7,7 +7,7 @@ mod record;
 mod routing;
 
 pub use event::{Actor, CaseChange, CaseEvent};
-pub use ids::{CaseId, TeamId, UserId};
+pub use ids::{CaseId, NoteId, ReplyId, SavedReplyId, TeamId, UserId};
 pub use record::{Case, TagError};
 pub use routing::{
     CaseDecision, CaseSnapshot, DEFAULT_REOPEN_WINDOW_DAYS, default_reopen_window,

@@ -4,12 +4,11 @@
 
 use super::{Care, CareError, ChangeKind, Result};
 use chrono::{DateTime, Utc};
+use rapport_domain::care::{CaseRecord, ContactFields, InboxCounts, InboxPage, InboxQuery, Note};
+use rapport_domain::publish::PublishEntry;
 use rapport_domain::{
     Actor, Case, CaseAction, CaseEvent, CaseId, Contact, Priority, StoredPost, TeamId, UserId,
 };
-use rapport_store::StoreError;
-use rapport_store::care::{CaseRecord, ContactFields, InboxCounts, InboxPage, InboxQuery, Note};
-use rapport_store::publish::PublishEntry;
 use serde::Serialize;
 
 /// Everything the case page shows.
@@ -37,10 +36,10 @@ impl Care {
     pub async fn case_to_change(&self, id: CaseId) -> Result<CaseRecord> {
         let record = self.load(id).await?;
         match self.expected {
-            Some(v) if v != record.version => Err(CareError::Store(StoreError::Conflict(format!(
+            Some(v) if v != record.version => Err(CareError::Conflict(format!(
                 "case {id} is at version {}, not {v}: someone changed it; read it again",
                 record.version
-            )))),
+            ))),
             _ => Ok(record),
         }
     }

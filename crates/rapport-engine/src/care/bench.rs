@@ -13,14 +13,14 @@ use super::{Care, CareError};
 use crate::Result;
 use crate::{Engine, EngineConfig};
 use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use rapport_domain::care::{
+    BulkCase, CasePost, CaseRecord, CaseSla, InboxQuery, InboxSort, InboxView, PageStart, TeamSpec,
+};
 use rapport_domain::{
     Actor, BusinessCalendar, Case, CaseAction, CaseId, OpenWindow, Post, Priority, SlaPolicy,
     SlaState, Targets, TopicId, TopicOptions, UserId,
 };
 use rapport_store::Store;
-use rapport_store::care::{
-    BulkCase, CasePost, CaseRecord, CaseSla, InboxQuery, InboxSort, InboxView, PageStart, TeamSpec,
-};
 use serde::Serialize;
 use std::sync::Arc;
 use std::time::Instant;

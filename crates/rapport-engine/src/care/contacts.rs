@@ -3,8 +3,10 @@
 
 use super::{Care, CareError, Result};
 use chrono::{DateTime, Utc};
+use rapport_domain::care::{
+    CaseRecord, ContactFields, ContactPage, ContactQuery, Lead, Note, OutboxEntry,
+};
 use rapport_domain::{CaseId, CaseStatus, Contact, ContactId, IdentityId, StoredPost};
-use rapport_store::care::{ContactFields, ContactPage, ContactQuery, Lead, Note, OutboxEntry};
 use serde::Serialize;
 use std::collections::BTreeSet;
 
@@ -85,7 +87,7 @@ fn clean(v: &Option<String>) -> Option<String> {
 impl Care {
     /// One page of the contact list, shared by the web page and the API: see
     /// [`ContactQuery`] for what the text, stage, tag and own-account filters match and
-    /// [`rapport_store::care::ContactSort`] for the orders. The next page starts at the
+    /// [`rapport_domain::care::ContactSort`] for the orders. The next page starts at the
     /// returned `next` cursor with the same filters and sort.
     pub async fn contacts(&self, query: &ContactQuery) -> Result<ContactPage> {
         if !(1..=500).contains(&query.limit) {
@@ -104,11 +106,11 @@ impl Care {
             let matches = matches!(
                 (cursor, sort),
                 (
-                    rapport_store::care::ContactCursor::LastActivity { .. },
-                    rapport_store::care::ContactSort::LastActivity
+                    rapport_domain::care::ContactCursor::LastActivity { .. },
+                    rapport_domain::care::ContactSort::LastActivity
                 ) | (
-                    rapport_store::care::ContactCursor::Name { .. },
-                    rapport_store::care::ContactSort::Name
+                    rapport_domain::care::ContactCursor::Name { .. },
+                    rapport_domain::care::ContactSort::Name
                 )
             );
             if !matches {
@@ -124,6 +126,11 @@ impl Care {
     /// A contact with its identities; `None` for an unknown id.
     pub async fn contact(&self, id: ContactId) -> Result<Option<Contact>> {
         Ok(self.store.contact(id).await?)
+    }
+
+    /// The contact's cases, oldest first.
+    pub async fn contact_cases(&self, id: ContactId) -> Result<Vec<CaseRecord>> {
+        Ok(self.cs().contact_cases(id).await?)
     }
 
     /// [`Care::leads`] with the post behind each flag.

@@ -4,8 +4,19 @@ use thiserror::Error;
 
 #[derive(Debug, Error)]
 pub enum CareError {
+    /// Another change won the race (the case moved past the version the caller read, a name
+    /// was taken meanwhile): reading again and retrying may succeed.
+    #[error("{0}")]
+    Conflict(String),
+    /// What the action names is not stored (the message says what).
+    #[error("{0} not found")]
+    NotFound(String),
+    /// A value the store refuses to keep (the message names it).
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+    /// Any other storage failure; callers treat it as internal.
     #[error(transparent)]
-    Store(#[from] rapport_store::StoreError),
+    Store(rapport_store::StoreError),
     #[error(transparent)]
     Case(#[from] CaseError),
     #[error(transparent)]
@@ -36,6 +47,20 @@ pub enum CareError {
     Rules(String),
 }
 
+// The store's refusals become variants of their own, so callers (the web layer) tell a
+// conflict from a failure without knowing the store.
+impl From<rapport_store::StoreError> for CareError {
+    fn from(e: rapport_store::StoreError) -> Self {
+        use rapport_store::StoreError as S;
+        match e {
+            S::Conflict(m) => CareError::Conflict(m),
+            S::NotFound(m) => CareError::NotFound(m),
+            S::Invalid(m) => CareError::InvalidInput(m),
+            other => CareError::Store(other),
+        }
+    }
+}
+
 impl CareError {
     pub(crate) fn invalid(field: &'static str, reason: impl Into<String>) -> Self {
         CareError::Invalid {
@@ -49,6 +74,9 @@ impl From<CareError> for crate::EngineError {
     fn from(e: CareError) -> Self {
         match e {
             CareError::Store(e) => crate::EngineError::Store(e),
+            CareError::Conflict(m) => crate::EngineError::Conflict(m),
+            CareError::NotFound(m) => crate::EngineError::NotFound(m),
+            CareError::InvalidInput(m) => crate::EngineError::InvalidInput(m),
             other => crate::EngineError::Pipeline(format!("care: {other}")),
         }
     }

@@ -36,86 +36,17 @@ pub use replies::{ComposerCount, Suggestion, compose_count};
 pub use routing::{ROUTING_PASS, Routable, RouteSummary, passed_over, routable};
 pub use sweeper::{Clock, SlaSweeper};
 
+// The rules are the domain's; re-exported here, beside the use cases that read them.
+pub use rapport_domain::care::{RoutingRules, TopicRule};
+
 use crate::Engine;
-use chrono::{DateTime, TimeDelta, Utc};
-use rapport_domain::{Intent, TeamId, TopicId};
-use rapport_store::{CareStore, Store};
-use serde::{Deserialize, Serialize};
+use chrono::{DateTime, Utc};
+use rapport_domain::care::{CareSetting, CareSettingKey};
+use rapport_store::{CareStore, Store, StoreError};
 use std::sync::Arc;
 use tokio::sync::broadcast;
 
 pub type Result<T, E = CareError> = std::result::Result<T, E>;
-
-/// The care setting key the routing rules are kept under.
-const RULES_KEY: &str = "routing_rules";
-
-/// How posts become cases; kept in the store so every process routes alike.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct RoutingRules {
-    /// Intents that make a topic match actionable (mentions of own accounts always are).
-    pub actionable: Vec<Intent>,
-    /// Per-topic overrides of `actionable` and the team its cases go to.
-    pub topics: Vec<TopicRule>,
-    /// A customer writing at most this long after resolution reopens the case.
-    pub reopen_window_secs: i64,
-    /// The team new cases go to when no topic rule names one.
-    pub default_team: Option<TeamId>,
-    /// Assign new cases in a team to its members in turn.
-    pub round_robin: bool,
-    /// The SLA policy of cases without a team, or whose team names none.
-    pub default_sla_policy: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TopicRule {
-    pub topic: TopicId,
-    /// `None` keeps the default actionable intents; an empty list makes the topic listen only.
-    #[serde(default)]
-    pub intents: Option<Vec<Intent>>,
-    #[serde(default)]
-    pub team: Option<TeamId>,
-}
-
-impl Default for RoutingRules {
-    fn default() -> Self {
-        RoutingRules {
-            actionable: vec![Intent::Question, Intent::Complaint, Intent::Lead],
-            topics: Vec::new(),
-            reopen_window_secs: rapport_domain::case::default_reopen_window().num_seconds(),
-            default_team: None,
-            round_robin: true,
-            default_sla_policy: None,
-        }
-    }
-}
-
-impl RoutingRules {
-    pub fn reopen_window(&self) -> TimeDelta {
-        TimeDelta::seconds(self.reopen_window_secs)
-    }
-
-    fn topic(&self, id: TopicId) -> Option<&TopicRule> {
-        self.topics.iter().find(|t| t.topic == id)
-    }
-
-    /// The intents that make a match of `topic` actionable.
-    pub fn actionable_intents(&self, topic: TopicId) -> &[Intent] {
-        self.topic(topic)
-            .and_then(|t| t.intents.as_deref())
-            .unwrap_or(&self.actionable)
-    }
-
-    /// The team for a case that came in by `topics`: the first topic rule naming one, else the
-    /// default team.
-    pub fn team_for(&self, topics: &[TopicId]) -> Option<TeamId> {
-        topics
-            .iter()
-            .find_map(|t| self.topic(*t).and_then(|r| r.team))
-            .or(self.default_team)
-    }
-}
 
 /// The care use cases over one store. The engine builds one in [`Engine::new`] and hands out
 /// clones (a few reference counts), so the ingest pipeline, the inbox actions and every
@@ -176,7 +107,7 @@ impl Care {
 
     fn announce(
         &self,
-        record: &rapport_store::care::CaseRecord,
+        record: &rapport_domain::care::CaseRecord,
         kind: ChangeKind,
         at: DateTime<Utc>,
     ) {
@@ -192,9 +123,12 @@ impl Care {
     }
 
     pub async fn rules(&self) -> Result<RoutingRules> {
-        match self.cs().care_setting(RULES_KEY).await? {
-            None => Ok(RoutingRules::default()),
-            Some(json) => serde_json::from_str(&json).map_err(|e| CareError::Rules(e.to_string())),
+        match self.cs().care_setting(CareSettingKey::RoutingRules).await {
+            Ok(Some(CareSetting::RoutingRules(rules))) => Ok(rules),
+            Ok(_) => Ok(RoutingRules::default()),
+            // Unreadable rules are named as such, not as a database failure.
+            Err(StoreError::Corrupt(e)) => Err(CareError::Rules(e)),
+            Err(e) => Err(e.into()),
         }
     }
 
@@ -205,7 +139,7 @@ impl Care {
                 format!("{} is negative", rules.reopen_window_secs),
             ));
         }
-        let json = serde_json::to_string(rules).expect("routing rules serialize");
-        Ok(self.cs().set_care_setting(RULES_KEY, &json).await?)
+        let setting = CareSetting::RoutingRules(rules.clone());
+        Ok(self.cs().set_care_setting(&setting).await?)
     }
 }

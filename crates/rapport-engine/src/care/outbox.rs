@@ -3,9 +3,9 @@
 
 use super::{Care, CareError, ChangeKind, Result, compose_count};
 use chrono::{DateTime, Utc};
+use rapport_domain::care::{ReplyId, ReplyStatus};
+use rapport_domain::publish::PublishEntry;
 use rapport_domain::{CaseId, Network, StoredPost, UserId};
-use rapport_store::care::ReplyStatus;
-use rapport_store::publish::PublishEntry;
 
 impl Care {
     /// A case's replies with their publishing state, oldest first.
@@ -17,7 +17,7 @@ impl Care {
     pub async fn outbox_entries(
         &self,
         status: Option<ReplyStatus>,
-        after: Option<i64>,
+        after: Option<ReplyId>,
         limit: u32,
     ) -> Result<Vec<PublishEntry>> {
         Ok(self
@@ -27,14 +27,14 @@ impl Care {
             .await?)
     }
 
-    pub async fn outbox_entry(&self, id: i64) -> Result<Option<PublishEntry>> {
+    pub async fn outbox_entry(&self, id: ReplyId) -> Result<Option<PublishEntry>> {
         Ok(self.store.publish().publish_entry(id).await?)
     }
 
     /// Sends a failed reply again, edited: the length is checked as when it was queued.
     pub async fn resend_reply(
         &self,
-        id: i64,
+        id: ReplyId,
         body: &str,
         by: UserId,
         at: DateTime<Utc>,
@@ -52,7 +52,7 @@ impl Care {
             });
         }
         let entry = self.store.publish().resend(id, body, at).await?;
-        tracing::info!(entry = id, case_id = %entry.entry.case_id, user = by.0, "reply resent");
+        tracing::info!(entry = id.0, case_id = %entry.entry.case_id, user = by.0, "reply resent");
         self.reply_changed(entry.entry.case_id, at).await;
         Ok(entry)
     }

@@ -3,11 +3,11 @@
 
 use super::{Care, CareError, ChangeKind, Result};
 use chrono::{DateTime, Utc};
+use rapport_domain::care::{NewReply, OutboxEntry, ReplyId, ReplyOutcome, ReplyStatus, SavedReply};
 use rapport_domain::{
     CaseAction, CaseId, CaseStatus, ContactId, Network, PersonVars, SourceCase, Template,
     TemplateContext, UserId, compose, generalize,
 };
-use rapport_store::care::{NewReply, OutboxEntry, ReplyOutcome, ReplyStatus, SavedReply};
 use serde::Serialize;
 
 /// What the composer shows under the reply box.
@@ -123,7 +123,7 @@ impl Care {
     /// Records what a publisher did with an outbox entry.
     pub async fn mark_reply(
         &self,
-        id: i64,
+        id: ReplyId,
         outcome: &ReplyOutcome,
         at: DateTime<Utc>,
     ) -> Result<OutboxEntry> {

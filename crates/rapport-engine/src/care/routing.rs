@@ -38,14 +38,13 @@
 
 use super::{Care, CareError, ChangeKind, Result, RoutingRules};
 use chrono::{DateTime, Utc};
+use rapport_domain::care::{CasePost, CaseRecord, CaseWrite, RouteCandidate, RoutedThrough};
 use rapport_domain::case::on_customer_post;
 use rapport_domain::{
     Actor, Case, CaseAction, CaseDecision, CaseEvent, CaseId, ConversationId, Intent, PostId,
     Priority,
 };
 use rapport_domain::{BusinessCalendar, SlaPolicy, TeamId};
-use rapport_store::StoreError;
-use rapport_store::care::{CasePost, CaseRecord, CaseWrite, RouteCandidate, RoutedThrough};
 use rapport_store::{IngestOutcome, IngestReport, NewPost};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -233,7 +232,7 @@ impl Care {
                     total.add(&summary);
                     tries = 0;
                 }
-                Err(CareError::Store(StoreError::Conflict(_))) if tries < 3 => tries += 1,
+                Err(CareError::Conflict(_)) if tries < 3 => tries += 1,
                 Err(e) => return Err(e),
             }
         }

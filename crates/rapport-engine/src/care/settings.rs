@@ -4,11 +4,11 @@
 //! field is wrong, so a settings form can point at it.
 
 use super::{Care, CareError, Result, RoutingRules};
+use rapport_domain::care::{SavedReply, Team, TeamSpec};
 use rapport_domain::{
     Identity, Network, Permission, SlaPolicy, TeamId, Template, TemplateContext, User,
 };
 use rapport_store::StoreError;
-use rapport_store::care::{SavedReply, Team, TeamSpec};
 
 /// The longest team, policy or saved-reply name.
 const MAX_NAME: usize = 100;

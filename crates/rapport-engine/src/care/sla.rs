@@ -3,11 +3,11 @@
 
 use super::{Care, ChangeKind, Result, RoutingRules};
 use chrono::{DateTime, TimeDelta, Utc};
+use rapport_domain::care::{CasePost, CaseRecord, CaseSla};
 use rapport_domain::{
     BusinessCalendar, CaseChange, CaseEvent, CaseHistory, CaseId, CaseStatus, ClockPhase, SlaClock,
     SlaPolicy,
 };
-use rapport_store::care::{CasePost, CaseRecord, CaseSla};
 
 fn utc_always_open() -> BusinessCalendar {
     BusinessCalendar::always_open(BusinessCalendar::parse_tz("UTC").expect("UTC is a time zone"))

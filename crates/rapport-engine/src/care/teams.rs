@@ -1,7 +1,7 @@
 //! Teams as the case page offers them (the queue a case can be moved to).
 
 use super::{Care, Result};
-use rapport_store::care::Team;
+use rapport_domain::care::Team;
 
 impl Care {
     /// Every team, in the store's order.

@@ -7,7 +7,7 @@ use rapport_connectors::live::{
     Checkpoint, MastodonTransport, PLC_DIRECTORY, SourceError, XRules, bluesky_account,
     mastodon_account, probe,
 };
-use rapport_store::channels::Channel;
+use rapport_domain::channel::Channel;
 use std::time::Duration;
 
 /// What an admin gives to connect an account, besides its name and credential.

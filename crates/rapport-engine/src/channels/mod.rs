@@ -25,8 +25,8 @@ use rapport_connectors::publish::{
     XPublishConfig, XPublisher,
 };
 use rapport_domain::Network;
+use rapport_domain::channel::{Channel, ChannelGap, ChannelId, NewChannel};
 use rapport_store::Store;
-use rapport_store::channels::{Channel, ChannelGap, ChannelId, NewChannel};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -138,7 +138,7 @@ pub struct ChannelInfo {
     pub network: Network,
     pub spec: ChannelSpec,
     pub enabled: bool,
-    pub state: rapport_store::channels::ChannelState,
+    pub state: rapport_domain::channel::ChannelState,
     pub last_error: Option<String>,
     pub last_error_at: Option<chrono::DateTime<Utc>>,
     /// Where the source resumes from: the checkpoint of the last batch stored.

@@ -20,12 +20,13 @@ use crate::{Engine, Result};
 use chrono::{DateTime, TimeDelta, Utc};
 use rand::seq::IndexedRandom;
 use rand::{RngExt, SeedableRng, rngs::StdRng};
+use rapport_domain::care::{
+    CareSetting, CareSettingKey, CaseRecord, InboxItem, InboxQuery, InboxSort, InboxView,
+    PageStart, TeamSpec,
+};
 use rapport_domain::{
     BusinessCalendar, CaseAction, CaseId, CaseStatus, ClockPhase, OpenWindow, PersonVars, Priority,
     SlaPolicy, SlaState, Targets, TeamId, TopicId, User,
-};
-use rapport_store::care::{
-    CaseRecord, InboxItem, InboxQuery, InboxSort, InboxView, PageStart, TeamSpec,
 };
 use std::collections::{BTreeMap, HashMap};
 
@@ -33,8 +34,6 @@ use std::collections::{BTreeMap, HashMap};
 pub const TEAM: &str = "Demo care team";
 /// The SLA policy of the team, and of cases outside any team.
 pub const POLICY: &str = "Demo standard";
-/// The care setting that remembers the last case the demo worked.
-const WORKED_KEY: &str = "demo_worked_through";
 
 /// Topics whose cases go to the team's queue (round-robin); other cases wait unassigned.
 const TEAM_TOPICS: &[&str] = &[
@@ -280,11 +279,10 @@ pub async fn work_cases(
 ) -> Result<WorkSummary> {
     let care = engine.care();
     let cs = engine.store().care();
-    let done: i64 = cs
-        .care_setting(WORKED_KEY)
-        .await?
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
+    let done: i64 = match cs.care_setting(CareSettingKey::DemoWorkedThrough).await? {
+        Some(CareSetting::DemoWorkedThrough(id)) => id.0,
+        _ => 0,
+    };
     let active = active_cases(&care).await?;
     let mut fresh: Vec<InboxItem> = active
         .iter()
@@ -321,7 +319,7 @@ pub async fn work_cases(
         summary.worked += 1;
     }
     if let Some(last) = fresh.iter().map(|i| i.id.0).max() {
-        cs.set_care_setting(WORKED_KEY, &last.max(done).to_string())
+        cs.set_care_setting(&CareSetting::DemoWorkedThrough(CaseId(last.max(done))))
             .await?;
     }
     // Clocks of every active case, read at the real now.

@@ -3,7 +3,7 @@
 
 use crate::channels::{ChannelSpec, spec_of};
 use chrono::{DateTime, Datelike, TimeZone, Utc};
-use rapport_store::channels::Channel;
+use rapport_domain::channel::Channel;
 
 /// The budget of a channel that has one.
 pub(crate) fn monthly_budget(channel: &Channel) -> Option<u64> {

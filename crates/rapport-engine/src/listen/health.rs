@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use rapport_domain::Network;
-use rapport_store::channels::ChannelState;
+use rapport_domain::channel::ChannelState;
 use serde::Serialize;
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::Mutex;

@@ -27,7 +27,7 @@ use crate::channels::Channels;
 use crate::{Engine, Result};
 use chrono::Utc;
 use rapport_connectors::live::{Backoff, Source, SourceBatch, SourceStats};
-use rapport_store::channels::{Channel, ChannelGap, ChannelId, ChannelState};
+use rapport_domain::channel::{Channel, ChannelGap, ChannelId, ChannelState};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;

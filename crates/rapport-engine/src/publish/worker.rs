@@ -4,9 +4,9 @@ use crate::channels::Channels;
 use crate::{Engine, Result};
 use chrono::Utc;
 use rapport_connectors::publish::{Outgoing, Parent, PublishError, Published, Publisher, new_tid};
+use rapport_domain::channel::Channel;
 use rapport_domain::compose;
-use rapport_store::channels::Channel;
-use rapport_store::publish::{PublishEntry, PublishOutcome};
+use rapport_domain::publish::{PublishEntry, PublishOutcome};
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
@@ -197,11 +197,11 @@ impl Worker {
                 .await?;
             match self.publisher.find(&reply, since, &taken).await {
                 Ok(Some(found)) => {
-                    tracing::info!(entry = entry.entry.id, native_id = %found.native_id, "reconciled: the reply was already posted");
+                    tracing::info!(entry = entry.entry.id.0, native_id = %found.native_id, "reconciled: the reply was already posted");
                     return Ok(Attempt::Sent(Box::new(found)));
                 }
                 Ok(None) => {
-                    tracing::info!(entry = entry.entry.id, "reconciled: not posted, sending");
+                    tracing::info!(entry = entry.entry.id.0, "reconciled: not posted, sending");
                 }
                 // Without an answer from the network nothing may be sent.
                 Err(e) => {
@@ -249,24 +249,24 @@ impl Worker {
         let outcome = match attempt {
             Attempt::Sent(published) => {
                 self.store_reply(entry, &published).await;
-                tracing::info!(entry = id, case_id = %entry.entry.case_id, url = %published.url, "reply published");
+                tracing::info!(entry = id.0, case_id = %entry.entry.case_id, url = %published.url, "reply published");
                 PublishOutcome::Sent {
                     native_id: published.native_id,
                     url: published.url,
                 }
             }
             Attempt::Refused(reason) => {
-                tracing::warn!(entry = id, case_id = %entry.entry.case_id, %reason, "reply publish failed");
+                tracing::warn!(entry = id.0, case_id = %entry.entry.case_id, %reason, "reply publish failed");
                 PublishOutcome::Failed { reason }
             }
             Attempt::NotSent(reason, wait) => {
                 let retry_at = now + to_chrono(wait.unwrap_or_else(|| self.backoff(entry)));
-                tracing::warn!(entry = id, %reason, %retry_at, "reply not sent; will retry");
+                tracing::warn!(entry = id.0, %reason, %retry_at, "reply not sent; will retry");
                 PublishOutcome::Retry { reason, retry_at }
             }
             Attempt::Unknown(reason) => {
                 let retry_at = now + to_chrono(self.backoff(entry).max(self.config.settle));
-                tracing::warn!(entry = id, %reason, %retry_at, "reply outcome unknown; will reconcile");
+                tracing::warn!(entry = id.0, %reason, %retry_at, "reply outcome unknown; will reconcile");
                 PublishOutcome::Unknown { reason, retry_at }
             }
         };
@@ -280,7 +280,7 @@ impl Worker {
             Ok(_) => {}
             // Our lease ran out and another publisher took the entry over: it reconciles.
             Err(rapport_store::StoreError::Conflict(m)) => {
-                tracing::warn!(entry = id, reason = %m, "entry taken over by another publisher")
+                tracing::warn!(entry = id.0, reason = %m, "entry taken over by another publisher")
             }
             Err(e) => return Err(e.into()),
         }
@@ -298,7 +298,7 @@ impl Worker {
             return;
         };
         if let Err(e) = self.engine.ingest_posts(vec![post]).await {
-            tracing::warn!(entry = entry.entry.id, error = %e, "the published reply could not be stored as a post");
+            tracing::warn!(entry = entry.entry.id.0, error = %e, "the published reply could not be stored as a post");
         }
     }
 

@@ -9,14 +9,11 @@
 //! The store keeps what the engine worked out; the rules (routing, state machine, SLA clocks)
 //! live in the domain and the engine.
 
-mod contact_list;
 mod keys;
-mod model;
 
-pub use contact_list::*;
-pub use keys::{due_key, prio_key};
 pub(crate) use keys::{micros, priority_rank, rank_priority, sla_rank, time};
-pub use model::*;
+// The nouns are the domain's; the backends' shared SQL (`sql/`) names them from here.
+pub(crate) use rapport_domain::care::*;
 
 use crate::Result;
 use async_trait::async_trait;
@@ -29,9 +26,10 @@ use rapport_domain::{
 pub trait CareStore: Send + Sync {
     // ---- settings and SLA policies --------------------------------------------------------
 
-    /// A care setting (routing rules and the like, as the engine serialized them).
-    async fn care_setting(&self, key: &str) -> Result<Option<String>>;
-    async fn set_care_setting(&self, key: &str, value: &str) -> Result<()>;
+    /// A care setting; `None` when it was never set. Kept as text under its key (the
+    /// domain's `CareSetting::encode`); text that does not read as its type is `Corrupt`.
+    async fn care_setting(&self, key: CareSettingKey) -> Result<Option<CareSetting>>;
+    async fn set_care_setting(&self, setting: &CareSetting) -> Result<()>;
 
     /// Adds or replaces the policy of that name.
     async fn put_sla_policy(&self, policy: &SlaPolicy) -> Result<()>;
@@ -172,7 +170,7 @@ pub trait CareStore: Send + Sync {
     /// Queues a reply; the same idempotency key returns the entry already queued, with
     /// `false`.
     async fn enqueue_reply(&self, reply: &NewReply) -> Result<(OutboxEntry, bool)>;
-    async fn outbox_entry(&self, id: i64) -> Result<Option<OutboxEntry>>;
+    async fn outbox_entry(&self, id: ReplyId) -> Result<Option<OutboxEntry>>;
     /// Entries in id order, optionally of one status, at most `limit`.
     async fn outbox(&self, status: Option<ReplyStatus>, limit: u32) -> Result<Vec<OutboxEntry>>;
     async fn case_replies(&self, case: CaseId) -> Result<Vec<OutboxEntry>>;
@@ -180,7 +178,7 @@ pub trait CareStore: Send + Sync {
     /// Records a publishing attempt (attempts go up by one).
     async fn mark_reply(
         &self,
-        id: i64,
+        id: ReplyId,
         outcome: &ReplyOutcome,
         at: DateTime<Utc>,
     ) -> Result<OutboxEntry>;

@@ -21,7 +21,7 @@ fn decode_channel(r: &DbRow) -> Result<Channel> {
         config: r.try_get("config")?,
         secret: r.try_get("secret")?,
         enabled: r.try_get::<i64, _>("enabled")? != 0,
-        state: state.parse()?,
+        state: state.parse().map_err(StoreError::Corrupt)?,
         last_error: r.try_get("last_error")?,
         last_error_at: opt_time("last_error_at")?,
         checkpoint: r.try_get("checkpoint")?,

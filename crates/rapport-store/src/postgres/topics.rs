@@ -169,5 +169,5 @@ pub(super) async fn stats(pool: &PgPool) -> Result<Stats> {
     let by_status: Vec<(String, i64)> = sqlx::query_as(crate::model::CASES_BY_STATUS_SQL)
         .fetch_all(pool)
         .await?;
-    Ok(Stats::from_rows(counts, by_status))
+    Ok(crate::model::stats_from_rows(counts, by_status))
 }

@@ -13,64 +13,12 @@
 //! reconciles first.
 
 use crate::Result;
-use crate::care::{OutboxEntry, ReplyStatus};
-use crate::channels::ChannelId;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use rapport_domain::{CaseId, Network};
-use serde::Serialize;
-
-/// An outbox entry with its publishing ledger.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct PublishEntry {
-    #[serde(flatten)]
-    pub entry: OutboxEntry,
-    /// The channel that sends it, from its first attempt on.
-    pub channel: Option<ChannelId>,
-    /// The same on every attempt: Bluesky's record key, Mastodon's `Idempotency-Key`.
-    pub publish_key: Option<String>,
-    /// No attempt before this instant.
-    pub not_before: DateTime<Utc>,
-    /// While `sending`: held by a publisher until then.
-    pub lease_until: Option<DateTime<Utc>>,
-    /// An earlier attempt's outcome was unknown: ask the network before sending.
-    pub reconcile: bool,
-    pub first_attempt_at: Option<DateTime<Utc>>,
-    /// The published reply's address on the network.
-    pub sent_url: Option<String>,
-    /// When the network confirmed it.
-    pub sent_at: Option<DateTime<Utc>>,
-}
-
-/// How an attempt ended, as the publisher records it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PublishOutcome {
-    /// The network holds the post (sent now, or found by reconciliation).
-    Sent { native_id: String, url: String },
-    /// Not sent, and known not to be: try again from `retry_at`.
-    Retry {
-        reason: String,
-        retry_at: DateTime<Utc>,
-    },
-    /// Maybe sent: reconcile from `retry_at` before sending again.
-    Unknown {
-        reason: String,
-        retry_at: DateTime<Utc>,
-    },
-    /// Refused for good (credentials revoked, post deleted, reply not allowed): the agent can
-    /// edit the reply and send it again.
-    Failed { reason: String },
-}
-
-/// Entries in each state.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct OutboxCounts {
-    pub queued: u64,
-    pub sending: u64,
-    pub sent: u64,
-    pub failed: u64,
-    pub unknown: u64,
-}
+use rapport_domain::care::{ReplyId, ReplyStatus};
+use rapport_domain::{CaseId, ChannelId, Network};
+// The nouns are the domain's; the backends' shared SQL (`sql.rs`) names them from here.
+pub(crate) use rapport_domain::publish::*;
 
 #[async_trait]
 pub trait PublishStore: Send + Sync {
@@ -92,16 +40,16 @@ pub trait PublishStore: Send + Sync {
     /// `sending` any more (its lease ran out and another publisher took it).
     async fn finish(
         &self,
-        id: i64,
+        id: ReplyId,
         outcome: &PublishOutcome,
         at: DateTime<Utc>,
     ) -> Result<PublishEntry>;
 
     /// Puts a failed entry back in the queue with an edited body (the agent's resend). Its
     /// publish key is kept. `Conflict` unless it is `failed`; `NotFound` for an unknown id.
-    async fn resend(&self, id: i64, body: &str, at: DateTime<Utc>) -> Result<PublishEntry>;
+    async fn resend(&self, id: ReplyId, body: &str, at: DateTime<Utc>) -> Result<PublishEntry>;
 
-    async fn publish_entry(&self, id: i64) -> Result<Option<PublishEntry>>;
+    async fn publish_entry(&self, id: ReplyId) -> Result<Option<PublishEntry>>;
 
     /// A case's entries, oldest first.
     async fn case_publish_entries(&self, case: CaseId) -> Result<Vec<PublishEntry>>;
@@ -110,7 +58,7 @@ pub trait PublishStore: Send + Sync {
     async fn publish_entries(
         &self,
         status: Option<ReplyStatus>,
-        after: Option<i64>,
+        after: Option<ReplyId>,
         limit: u32,
     ) -> Result<Vec<PublishEntry>>;
 

@@ -19,7 +19,7 @@ fn decode_entry(r: &DbRow) -> Result<PublishEntry> {
             .transpose()
     };
     let entry = OutboxEntry {
-        id: r.try_get("id")?,
+        id: ReplyId(r.try_get("id")?),
         case_id: CaseId(r.try_get("case_id")?),
         network: network
             .parse()
@@ -50,10 +50,10 @@ fn decode_entry(r: &DbRow) -> Result<PublishEntry> {
     })
 }
 
-async fn entry_by_id(pool: &Pool, id: i64) -> Result<Option<PublishEntry>> {
+async fn entry_by_id(pool: &Pool, id: ReplyId) -> Result<Option<PublishEntry>> {
     let sql = format!("SELECT {ENTRY_COLUMNS} FROM outbox WHERE id = $1");
     sqlx::query::<Db>(sqlx::AssertSqlSafe(sql))
-        .bind(id)
+        .bind(id.0)
         .fetch_optional(pool)
         .await?
         .as_ref()
@@ -61,7 +61,7 @@ async fn entry_by_id(pool: &Pool, id: i64) -> Result<Option<PublishEntry>> {
         .transpose()
 }
 
-async fn existing(pool: &Pool, id: i64) -> Result<PublishEntry> {
+async fn existing(pool: &Pool, id: ReplyId) -> Result<PublishEntry> {
     entry_by_id(pool, id)
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("outbox entry {id}")))
@@ -102,14 +102,14 @@ impl PublishStore for ThisStore {
             .fetch_optional(&self.pool)
             .await?;
         match id {
-            Some(id) => Ok(Some(existing(&self.pool, id).await?)),
+            Some(id) => Ok(Some(existing(&self.pool, ReplyId(id)).await?)),
             None => Ok(None),
         }
     }
 
     async fn finish(
         &self,
-        id: i64,
+        id: ReplyId,
         outcome: &PublishOutcome,
         at: DateTime<Utc>,
     ) -> Result<PublishEntry> {
@@ -120,7 +120,7 @@ impl PublishStore for ThisStore {
                  sent_at = $4, last_error = NULL, lease_until = NULL, updated_at = $4 \
                  WHERE id = $1 AND status = 'sending'",
             )
-            .bind(id)
+            .bind(id.0)
             .bind(native_id)
             .bind(url)
             .bind(at_us),
@@ -128,7 +128,7 @@ impl PublishStore for ThisStore {
                 "UPDATE outbox SET status = 'queued', last_error = $2, not_before = $3, \
                  lease_until = NULL, updated_at = $4 WHERE id = $1 AND status = 'sending'",
             )
-            .bind(id)
+            .bind(id.0)
             .bind(reason)
             .bind(micros(*retry_at))
             .bind(at_us),
@@ -137,7 +137,7 @@ impl PublishStore for ThisStore {
                  not_before = $3, lease_until = NULL, updated_at = $4 \
                  WHERE id = $1 AND status = 'sending'",
             )
-            .bind(id)
+            .bind(id.0)
             .bind(reason)
             .bind(micros(*retry_at))
             .bind(at_us),
@@ -145,7 +145,7 @@ impl PublishStore for ThisStore {
                 "UPDATE outbox SET status = 'failed', last_error = $2, lease_until = NULL, \
                  updated_at = $3 WHERE id = $1 AND status = 'sending'",
             )
-            .bind(id)
+            .bind(id.0)
             .bind(reason)
             .bind(at_us),
         };
@@ -160,7 +160,7 @@ impl PublishStore for ThisStore {
         Ok(entry)
     }
 
-    async fn resend(&self, id: i64, body: &str, at: DateTime<Utc>) -> Result<PublishEntry> {
+    async fn resend(&self, id: ReplyId, body: &str, at: DateTime<Utc>) -> Result<PublishEntry> {
         if body.trim().is_empty() {
             return Err(StoreError::Invalid("the reply is empty".into()));
         }
@@ -168,7 +168,7 @@ impl PublishStore for ThisStore {
             "UPDATE outbox SET status = 'queued', body = $2, last_error = NULL, not_before = 0, \
              updated_at = $3 WHERE id = $1 AND status = 'failed'",
         )
-        .bind(id)
+        .bind(id.0)
         .bind(body)
         .bind(micros(at))
         .execute(&self.pool)
@@ -184,7 +184,7 @@ impl PublishStore for ThisStore {
         Ok(entry)
     }
 
-    async fn publish_entry(&self, id: i64) -> Result<Option<PublishEntry>> {
+    async fn publish_entry(&self, id: ReplyId) -> Result<Option<PublishEntry>> {
         entry_by_id(&self.pool, id).await
     }
 
@@ -200,7 +200,7 @@ impl PublishStore for ThisStore {
     async fn publish_entries(
         &self,
         status: Option<ReplyStatus>,
-        after: Option<i64>,
+        after: Option<ReplyId>,
         limit: u32,
     ) -> Result<Vec<PublishEntry>> {
         let sql = format!(
@@ -209,7 +209,7 @@ impl PublishStore for ThisStore {
         );
         let rows = sqlx::query::<Db>(sqlx::AssertSqlSafe(sql))
             .bind(status.map_or("", ReplyStatus::as_str))
-            .bind(after.unwrap_or(0))
+            .bind(after.map_or(0, |a| a.0))
             .bind(i64::from(limit))
             .fetch_all(&self.pool)
             .await?;

@@ -1,6 +1,6 @@
 //! The publisher's ledger on this backend: the shared queries of `publish/sql.rs`.
 
-use crate::care::{OutboxEntry, ReplyStatus, micros, time};
+use crate::care::{OutboxEntry, ReplyId, ReplyStatus, micros, time};
 use crate::channels::ChannelId;
 use crate::publish::*;
 use crate::{Result, StoreError};

@@ -1,8 +1,8 @@
 //! Channels and their sources' ledgers: checkpoints, states and gaps.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
+use rapport_domain::channel::{ChannelGap, ChannelState, NewChannel};
 use rapport_domain::{Network, PostKey};
-use rapport_store::channels::{ChannelGap, ChannelState, NewChannel};
 use rapport_store::{Store, StoreError};
 use std::sync::Arc;
 

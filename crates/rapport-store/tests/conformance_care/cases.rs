@@ -1,10 +1,12 @@
 use crate::kit::{case, draft, minute, post};
 use crate::support::{P, at};
-use rapport_domain::{
-    Actor, BusinessCalendar, CaseAction, CaseChange, CaseStatus, PostId, Priority, SlaPolicy,
-    SlaState, Targets, TeamId, UserId,
+use rapport_domain::care::{
+    CareSetting, CareSettingKey, CasePost, CaseWrite, RoutedThrough, RoutingRules, TeamSpec,
 };
-use rapport_store::care::{CasePost, CaseWrite, RoutedThrough, TeamSpec};
+use rapport_domain::{
+    Actor, BusinessCalendar, CaseAction, CaseChange, CaseId, CaseStatus, PostId, Priority,
+    SlaPolicy, SlaState, Targets, TeamId, UserId,
+};
 use rapport_store::{Store, StoreError};
 use std::sync::Arc;
 
@@ -154,13 +156,27 @@ pub async fn conversation_merges_still_find_the_case(store: Arc<dyn Store>) {
 
 pub async fn teams_policies_settings_and_round_robin(store: Arc<dyn Store>) {
     let care = store.care();
-    assert_eq!(care.care_setting("rules").await.unwrap(), None);
-    care.set_care_setting("rules", "{\"a\":1}").await.unwrap();
-    care.set_care_setting("rules", "{\"a\":2}").await.unwrap();
+    let key = CareSettingKey::RoutingRules;
+    assert_eq!(care.care_setting(key).await.unwrap(), None);
+    let rules = |round_robin| {
+        CareSetting::RoutingRules(RoutingRules {
+            round_robin,
+            ..RoutingRules::default()
+        })
+    };
+    care.set_care_setting(&rules(true)).await.unwrap();
+    care.set_care_setting(&rules(false)).await.unwrap();
+    assert_eq!(care.care_setting(key).await.unwrap(), Some(rules(false)));
+    // Settings are kept apart by key.
+    let worked = CareSetting::DemoWorkedThrough(CaseId(7));
+    care.set_care_setting(&worked).await.unwrap();
     assert_eq!(
-        care.care_setting("rules").await.unwrap().as_deref(),
-        Some("{\"a\":2}")
+        care.care_setting(CareSettingKey::DemoWorkedThrough)
+            .await
+            .unwrap(),
+        Some(worked)
     );
+    assert_eq!(care.care_setting(key).await.unwrap(), Some(rules(false)));
 
     let policy = SlaPolicy::new("gold")
         .with_targets(

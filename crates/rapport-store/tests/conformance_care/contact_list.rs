@@ -2,11 +2,11 @@
 
 use crate::kit::{case, minute, post};
 use crate::support::P;
-use rapport_domain::{ContactId, Network, Priority};
-use rapport_store::Store;
-use rapport_store::care::{
+use rapport_domain::care::{
     ContactCursor, ContactFields, ContactQuery, ContactSort, ContactSummary, LifecycleStage,
 };
+use rapport_domain::{ContactId, Network, Priority};
+use rapport_store::Store;
 use std::sync::Arc;
 
 async fn contact_of(store: &dyn Store, handle: &str) -> ContactId {

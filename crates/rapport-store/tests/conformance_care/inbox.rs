@@ -2,11 +2,11 @@
 //! from the records themselves.
 
 use crate::kit::{case, minute};
-use rapport_domain::{Actor, CaseAction, CaseId, Priority, SlaState, TeamId, TopicId, UserId};
-use rapport_store::Store;
-use rapport_store::care::{
+use rapport_domain::care::{
     CaseRecord, InboxQuery, InboxSort, InboxView, PageStart, TeamSpec, due_key, prio_key,
 };
+use rapport_domain::{Actor, CaseAction, CaseId, Priority, SlaState, TeamId, TopicId, UserId};
+use rapport_store::Store;
 use std::sync::Arc;
 
 const PRIORITIES: [Priority; 4] = [

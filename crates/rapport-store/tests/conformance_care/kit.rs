@@ -4,9 +4,9 @@
 
 use crate::support::{P, at, ingest, inserted_id};
 use chrono::{DateTime, Utc};
+use rapport_domain::care::{CasePost, CaseRecord, CaseSla};
 use rapport_domain::{Actor, Case, CaseEvent, CaseId, PostId, Priority};
 use rapport_store::Store;
-use rapport_store::care::{CasePost, CaseRecord, CaseSla};
 
 /// Stores a post and returns its id.
 pub async fn post(store: &dyn Store, p: P) -> PostId {

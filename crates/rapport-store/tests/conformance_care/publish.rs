@@ -2,10 +2,10 @@
 
 use crate::kit::{case, minute};
 use chrono::Duration;
+use rapport_domain::care::{NewReply, ReplyId, ReplyStatus};
+use rapport_domain::channel::{ChannelId, NewChannel};
+use rapport_domain::publish::{OutboxCounts, PublishOutcome};
 use rapport_domain::{CaseId, Network, Priority, UserId};
-use rapport_store::care::{NewReply, ReplyStatus};
-use rapport_store::channels::{ChannelId, NewChannel};
-use rapport_store::publish::{OutboxCounts, PublishOutcome};
 use rapport_store::{Store, StoreError};
 use std::sync::Arc;
 
@@ -24,7 +24,7 @@ async fn channel(store: &dyn Store, name: &str, network: Network) -> ChannelId {
         .id
 }
 
-async fn queue(store: &dyn Store, case: CaseId, key: &str, m: i64) -> i64 {
+async fn queue(store: &dyn Store, case: CaseId, key: &str, m: i64) -> ReplyId {
     let (entry, created) = store
         .care()
         .enqueue_reply(&NewReply {
@@ -272,9 +272,9 @@ pub async fn outcomes_move_the_entry_and_failed_ones_can_be_resent(store: Arc<dy
     assert_eq!(resent.publish_key.as_deref(), Some("fresh"));
     assert_eq!(claim(13).await.unwrap().map(|e| e.entry.id), Some(id));
 
-    let missing = p.resend(9999, "x", minute(13)).await.unwrap_err();
+    let missing = p.resend(ReplyId(9999), "x", minute(13)).await.unwrap_err();
     assert!(matches!(missing, StoreError::NotFound(_)), "{missing}");
-    assert_eq!(p.publish_entry(9999).await.unwrap(), None);
+    assert_eq!(p.publish_entry(ReplyId(9999)).await.unwrap(), None);
     let listed = p.case_publish_entries(c.case.id).await.unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(

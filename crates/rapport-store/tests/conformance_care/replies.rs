@@ -1,7 +1,7 @@
 use crate::kit::{case, draft, minute, post};
 use crate::support::P;
+use rapport_domain::care::{NewReply, ReplyId, ReplyOutcome, ReplyStatus};
 use rapport_domain::{Actor, CaseAction, Network, Priority, UserId};
-use rapport_store::care::{NewReply, ReplyOutcome, ReplyStatus};
 use rapport_store::{Store, StoreError};
 use std::sync::Arc;
 
@@ -162,7 +162,7 @@ pub async fn the_outbox_is_idempotent_and_records_attempts(store: Arc<dyn Store>
     assert!(matches!(
         s.care()
             .mark_reply(
-                4242,
+                ReplyId(4242),
                 &ReplyOutcome::Sent {
                     native_id: "1".into()
                 },
@@ -243,7 +243,7 @@ pub async fn similar_resolved_cases_share_words(store: Arc<dyn Store>) {
         .case
         .apply(CaseAction::Resolve, Actor::System, minute(30))
         .unwrap();
-    let loaded = rapport_store::care::BulkCase {
+    let loaded = rapport_domain::care::BulkCase {
         record,
         posts,
         events,

@@ -7,9 +7,9 @@ use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{Json, Path, Query};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use rapport_domain::CaseId;
+use rapport_domain::care::CaseRecord;
 use rapport_engine::accounts::Principal;
 use rapport_engine::care::Care;
-use rapport_store::care::CaseRecord;
 
 /// The token's user: the one the audit events name.
 pub fn caller(p: Option<Extension<Principal>>) -> Result<Principal, ApiError> {
@@ -100,9 +100,7 @@ pub fn version_conflict(message: impl Into<String>) -> ApiError {
 /// A store conflict while saving a case is another change that won the race.
 pub fn saving(e: rapport_engine::care::CareError) -> ApiError {
     match e {
-        rapport_engine::care::CareError::Store(rapport_store::StoreError::Conflict(m)) => {
-            version_conflict(m)
-        }
+        rapport_engine::care::CareError::Conflict(m) => version_conflict(m),
         other => other.into(),
     }
 }

@@ -17,10 +17,10 @@ use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use chrono::Utc;
+use rapport_domain::care::CaseRecord;
 use rapport_domain::{CaseError, CaseId, CaseStatus, Permission, Priority, TeamId, UserId};
 use rapport_engine::accounts::{AccountError, Principal};
 use rapport_engine::care::CareError;
-use rapport_store::care::CaseRecord;
 
 type CaseAnswer = Result<(HeaderMap, Json<CaseDto>), ApiError>;
 
@@ -83,16 +83,9 @@ pub async fn assign(
         None => None,
     };
     // Both parts are checked before either is made, so a refused team leaves the assignee.
-    if let Some(Some(team)) = input.team_id
-        && care
-            .store()
-            .care()
-            .team(TeamId(team))
-            .await
-            .map_err(CareError::from)?
-            .is_none()
-    {
-        return Err(CareError::NoSuchTeam(TeamId(team)).into());
+    if let Some(Some(team)) = input.team_id {
+        // An unknown team is `NoSuchTeam`.
+        care.team(TeamId(team)).await?;
     }
     let now = Utc::now();
     if let Some(to) = to {

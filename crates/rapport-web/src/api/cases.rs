@@ -17,9 +17,9 @@ use axum::Json;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
+use rapport_domain::care::{InboxCursor, InboxQuery, InboxSort, InboxView, PageStart};
 use rapport_domain::{CaseId, Priority, TeamId, TopicId, UserId};
 use rapport_engine::accounts::Principal;
-use rapport_store::care::{InboxCursor, InboxQuery, InboxSort, InboxView, PageStart};
 
 /// The view named by the parameters; `me` is the token's user.
 fn view(p: &CaseListParams, me: UserId) -> Result<InboxView, ApiError> {

@@ -13,36 +13,26 @@ use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use rapport_domain::care::LifecycleStage;
 use rapport_domain::{Contact, ContactId, IdentityId};
 use rapport_engine::care::{Care, CareError};
-use rapport_store::StoreError;
-use rapport_store::care::LifecycleStage;
 
 /// The contact, or 404.
 async fn contact(care: &Care, id: ContactId) -> Result<Contact, ApiError> {
-    care.store()
-        .contact(id)
-        .await
-        .map_err(CareError::from)?
-        .ok_or_else(|| {
-            ApiError::new(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                format!("no contact {id}"),
-            )
-        })
+    care.contact(id).await?.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            format!("no contact {id}"),
+        )
+    })
 }
 
 async fn detail(care: &Care, id: ContactId) -> Result<ContactDetail, ApiError> {
     let c = contact(care, id).await?;
     let fields = care.contact_fields(id).await?;
     let leads = care.contact_leads(id).await?;
-    let cases = care
-        .store()
-        .care()
-        .contact_cases(id)
-        .await
-        .map_err(CareError::from)?;
+    let cases = care.contact_cases(id).await?;
     Ok(ContactDetail {
         contact: ContactDto::new(c, fields),
         leads: leads.into_iter().map(Into::into).collect(),
@@ -165,7 +155,7 @@ pub async fn merge(
     }
     match care.merge_contacts(keep, absorb).await {
         Ok(()) => Ok(Json(detail(&care, keep).await?)),
-        Err(CareError::Store(StoreError::NotFound(_))) => Err(ApiError::unprocessable(
+        Err(CareError::NotFound(_)) => Err(ApiError::unprocessable(
             "unknown_contact",
             format!("absorb: no contact {absorb}"),
         )),

@@ -11,8 +11,8 @@ use crate::{ApiError, AppState};
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
+use rapport_domain::care::{ContactCursor, ContactQuery, ContactSort, LifecycleStage};
 use rapport_engine::care::CareError;
-use rapport_store::care::{ContactCursor, ContactQuery, ContactSort, LifecycleStage};
 
 /// What a cursor is bound to: every filter and the sort.
 fn scope(q: &ContactQuery) -> String {

@@ -3,10 +3,10 @@
 //! types here, so those can change without changing what clients read.
 
 use chrono::{DateTime, Utc};
-use rapport_domain::{Actor, CaseChange, CaseEvent, Contact, Identity, StoredPost};
-use rapport_store::care::{
+use rapport_domain::care::{
     CaseRecord, ContactFields, ContactIdentity, ContactSummary, InboxItem, Lead, Note, OutboxEntry,
 };
+use rapport_domain::{Actor, CaseChange, CaseEvent, Contact, Identity, StoredPost};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -253,7 +253,7 @@ pub struct NoteDto {
 impl From<Note> for NoteDto {
     fn from(n: Note) -> Self {
         Self {
-            id: n.id,
+            id: n.id.0,
             case_id: n.case_id.0,
             author_id: n.author.0,
             text: n.body,
@@ -319,11 +319,11 @@ pub struct ResendBody {
     pub text: String,
 }
 
-impl From<rapport_store::publish::PublishEntry> for ReplyDto {
-    fn from(p: rapport_store::publish::PublishEntry) -> Self {
+impl From<rapport_domain::publish::PublishEntry> for ReplyDto {
+    fn from(p: rapport_domain::publish::PublishEntry) -> Self {
         let waiting = matches!(
             p.entry.status,
-            rapport_store::care::ReplyStatus::Queued | rapport_store::care::ReplyStatus::Unknown
+            rapport_domain::care::ReplyStatus::Queued | rapport_domain::care::ReplyStatus::Unknown
         ) && p.not_before.timestamp() > 0;
         let next_attempt_at = waiting.then(|| time(p.not_before));
         let mut dto = ReplyDto::from(p.entry);
@@ -337,7 +337,7 @@ impl From<rapport_store::publish::PublishEntry> for ReplyDto {
 impl From<OutboxEntry> for ReplyDto {
     fn from(r: OutboxEntry) -> Self {
         Self {
-            id: r.id,
+            id: r.id.0,
             case_id: r.case_id.0,
             network: r.network.to_string(),
             in_reply_to: r.in_reply_to.map(|p| p.0),

@@ -11,8 +11,8 @@ use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use chrono::Utc;
+use rapport_domain::care::{ReplyId, ReplyStatus};
 use rapport_engine::accounts::Principal;
-use rapport_store::care::ReplyStatus;
 
 /// `GET /api/v1/outbox`: replies in id order, optionally in one state, a page at a time.
 #[utoipa::path(get, path = "/api/v1/outbox", tag = "outbox", params(OutboxParams), security(("bearer" = [])),
@@ -36,10 +36,10 @@ pub async fn list(
     let entries = state
         .engine
         .care()
-        .outbox_entries(status, params.after, limit)
+        .outbox_entries(status, params.after.map(ReplyId), limit)
         .await?;
     let next = (entries.len() == limit as usize)
-        .then(|| entries.last().map(|e| e.entry.id))
+        .then(|| entries.last().map(|e| e.entry.id.0))
         .flatten();
     Ok(Json(OutboxList {
         entries: entries.into_iter().map(Into::into).collect(),
@@ -58,7 +58,7 @@ pub async fn show(
     id: Result<Path<i64>, PathRejection>,
 ) -> Result<Json<ReplyDto>, ApiError> {
     caller(principal)?;
-    let id = path(id)?;
+    let id = ReplyId(path(id)?);
     match state.engine.care().outbox_entry(id).await? {
         Some(entry) => Ok(Json(entry.into())),
         None => Err(ApiError::new(
@@ -83,7 +83,7 @@ pub async fn resend(
     input: Result<Json<ResendBody>, JsonRejection>,
 ) -> Result<(StatusCode, Json<ReplyDto>), ApiError> {
     let me = caller(principal)?;
-    let id = path(id)?;
+    let id = ReplyId(path(id)?);
     let input = body(input)?;
     let care = state.engine.care();
     if care.outbox_entry(id).await?.is_none() {

@@ -354,7 +354,7 @@ pub async fn add(
             };
             refuse(StatusCode::BAD_REQUEST, Problem::new(field, reason)).await
         }
-        Err(EngineError::Store(rapport_store::StoreError::Conflict(_))) => {
+        Err(EngineError::Conflict(_)) => {
             let problem = Problem::new("name", format!("Name: a channel named '{name}' exists"));
             refuse(StatusCode::CONFLICT, problem).await
         }

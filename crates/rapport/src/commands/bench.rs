@@ -177,7 +177,7 @@ async fn inbox(args: BenchInboxArgs) -> Result<()> {
     let report = rapport_engine::care::bench::run(&spec, seeds, store.clone()).await;
     let pages = match report {
         Ok(ref r) => Some(
-            rapport_web::bench::time_pages(store, r.cases, spec.samples, args.seed)
+            time_pages(store, r.cases, spec.samples, args.seed)
                 .await
                 .map_err(anyhow::Error::msg),
         ),
@@ -234,4 +234,17 @@ fn tempfile_dir() -> Result<PathBuf> {
     let dir = std::env::temp_dir().join(format!("rapport-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     Ok(dir)
+}
+
+/// The web half of `bench inbox`: the pages over an engine on the store the first half built.
+async fn time_pages(
+    store: std::sync::Arc<dyn rapport_store::Store>,
+    cases: u64,
+    samples: usize,
+    seed: u64,
+) -> Result<rapport_web::bench::PageReport, String> {
+    let engine = rapport_engine::Engine::new(store, rapport_engine::EngineConfig::default())
+        .await
+        .map_err(|e| e.to_string())?;
+    rapport_web::bench::time_pages(std::sync::Arc::new(engine), cases, samples, seed).await
 }

@@ -8,7 +8,7 @@ fn decode_reply(r: &DbRow) -> Result<OutboxEntry> {
     let status: String = r.try_get("status")?;
     let network: String = r.try_get("network")?;
     Ok(OutboxEntry {
-        id: r.try_get("id")?,
+        id: ReplyId(r.try_get("id")?),
         case_id: CaseId(r.try_get("case_id")?),
         network: crate::record::network(&network)?,
         in_reply_to: r.try_get::<Option<i64>, _>("in_reply_to")?.map(PostId),
@@ -36,8 +36,8 @@ async fn outbox_where(pool: &Pool, cond: &str, value: Option<i64>) -> Result<Vec
     rows.iter().map(decode_reply).collect()
 }
 
-async fn outbox_entry(pool: &Pool, id: i64) -> Result<Option<OutboxEntry>> {
-    Ok(outbox_where(pool, "WHERE o.id = $1", Some(id))
+async fn outbox_entry(pool: &Pool, id: ReplyId) -> Result<Option<OutboxEntry>> {
+    Ok(outbox_where(pool, "WHERE o.id = $1", Some(id.0))
         .await?
         .into_iter()
         .next())
@@ -87,7 +87,7 @@ async fn outbox(pool: &Pool, status: Option<ReplyStatus>, limit: u32) -> Result<
 
 async fn mark_reply(
     pool: &Pool,
-    id: i64,
+    id: ReplyId,
     outcome: &ReplyOutcome,
     at: DateTime<Utc>,
 ) -> Result<OutboxEntry> {
@@ -100,7 +100,7 @@ async fn mark_reply(
          sent_native_id = COALESCE($3, sent_native_id), last_error = $4, updated_at = $5 \
          WHERE id = $1",
     )
-    .bind(id)
+    .bind(id.0)
     .bind(status)
     .bind(native)
     .bind(error)

@@ -2,11 +2,11 @@
 
 #[async_trait]
 impl CareStore for ThisStore {
-    async fn care_setting(&self, key: &str) -> Result<Option<String>> {
+    async fn care_setting(&self, key: CareSettingKey) -> Result<Option<CareSetting>> {
         care_setting(&self.pool, key).await
     }
-    async fn set_care_setting(&self, key: &str, value: &str) -> Result<()> {
-        set_care_setting(&self.pool, key, value).await
+    async fn set_care_setting(&self, setting: &CareSetting) -> Result<()> {
+        set_care_setting(&self.pool, setting).await
     }
     async fn put_sla_policy(&self, policy: &SlaPolicy) -> Result<()> {
         put_sla_policy(&self.pool, policy).await
@@ -154,7 +154,7 @@ impl CareStore for ThisStore {
     async fn enqueue_reply(&self, reply: &NewReply) -> Result<(OutboxEntry, bool)> {
         enqueue_reply(&self.pool, reply).await
     }
-    async fn outbox_entry(&self, id: i64) -> Result<Option<OutboxEntry>> {
+    async fn outbox_entry(&self, id: ReplyId) -> Result<Option<OutboxEntry>> {
         outbox_entry(&self.pool, id).await
     }
     async fn outbox(&self, status: Option<ReplyStatus>, limit: u32) -> Result<Vec<OutboxEntry>> {
@@ -178,7 +178,7 @@ impl CareStore for ThisStore {
     }
     async fn mark_reply(
         &self,
-        id: i64,
+        id: ReplyId,
         outcome: &ReplyOutcome,
         at: DateTime<Utc>,
     ) -> Result<OutboxEntry> {

@@ -1,21 +1,22 @@
 // Settings, SLA policies, teams, notes and saved replies: shared by both backends.
 
-async fn care_setting(pool: &Pool, key: &str) -> Result<Option<String>> {
-    Ok(
+async fn care_setting(pool: &Pool, key: CareSettingKey) -> Result<Option<CareSetting>> {
+    let text =
         sqlx::query_scalar::<Db, String>("SELECT value FROM care_settings WHERE key = $1")
-            .bind(key)
+            .bind(key.as_str())
             .fetch_optional(pool)
-            .await?,
-    )
+            .await?;
+    text.map(|t| CareSetting::decode(key, &t).map_err(|e| StoreError::Corrupt(e.to_string())))
+        .transpose()
 }
 
-async fn set_care_setting(pool: &Pool, key: &str, value: &str) -> Result<()> {
+async fn set_care_setting(pool: &Pool, setting: &CareSetting) -> Result<()> {
     sqlx::query(
         "INSERT INTO care_settings (key, value) VALUES ($1, $2) \
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     )
-    .bind(key)
-    .bind(value)
+    .bind(setting.key().as_str())
+    .bind(setting.encode())
     .execute(pool)
     .await?;
     Ok(())
@@ -161,7 +162,7 @@ async fn next_round_robin(pool: &Pool, id: TeamId) -> Result<Option<UserId>> {
 
 fn decode_note(r: &DbRow) -> Result<Note> {
     Ok(Note {
-        id: r.try_get("id")?,
+        id: NoteId(r.try_get("id")?),
         case_id: CaseId(r.try_get("case_id")?),
         author: UserId(r.try_get("author")?),
         body: r.try_get("body")?,
@@ -190,7 +191,7 @@ async fn add_note(
     append_events(&mut tx, case, std::slice::from_ref(event)).await?;
     tx.commit().await?;
     Ok(Note {
-        id,
+        id: NoteId(id),
         case_id: case,
         author,
         body: body.to_string(),
@@ -222,7 +223,7 @@ async fn contact_notes(pool: &Pool, contact: ContactId) -> Result<Vec<Note>> {
 
 fn decode_saved(r: &DbRow) -> Result<SavedReply> {
     Ok(SavedReply {
-        id: r.try_get("id")?,
+        id: SavedReplyId(r.try_get("id")?),
         name: r.try_get("name")?,
         body: r.try_get("body")?,
         shortcut: r.try_get("shortcut")?,

@@ -14,6 +14,7 @@ use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
+use rapport_domain::care::ReplyId;
 use rapport_domain::{CaseAction, CaseId, CaseStatus, Permission, Priority, TeamId, UserId};
 use rapport_engine::accounts::Principal;
 use rapport_engine::care::{Care, CareError};
@@ -64,11 +65,9 @@ async fn check_version(care: &Care, id: CaseId, version: Option<i64>) -> Result<
     };
     let record = care.case(id).await?.ok_or(CareError::NoSuchCase(id))?;
     if record.version != version {
-        return Err(CareError::Store(rapport_store::StoreError::Conflict(
-            format!(
-                "case {id} is at version {}, the form at {version}",
-                record.version
-            ),
+        return Err(CareError::Conflict(format!(
+            "case {id} is at version {}, the form at {version}",
+            record.version
         )));
     }
     Ok(())
@@ -373,6 +372,7 @@ pub async fn resend_reply(
     Form(f): Form<TextForm>,
 ) -> Response {
     let care = state.engine.care();
+    let entry = ReplyId(entry);
     let result = match care.outbox_entry(entry).await {
         Ok(Some(e)) if e.entry.case_id == CaseId(id) => care
             .resend_reply(entry, &f.text, p.user.id, Utc::now())

@@ -112,9 +112,7 @@ pub(crate) fn user_error(form: &'static str, e: &CareError) -> Option<FormError>
             StatusCode::NOT_FOUND,
             format!("There is no saved reply named '{n}'."),
         ),
-        CareError::Store(rapport_store::StoreError::Conflict(_)) => {
-            (StatusCode::CONFLICT, CONFLICT_TEXT.to_string())
-        }
+        CareError::Conflict(_) => (StatusCode::CONFLICT, CONFLICT_TEXT.to_string()),
         _ => return None,
     };
     Some(FormError { status, form, text })

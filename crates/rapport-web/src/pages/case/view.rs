@@ -444,7 +444,7 @@ pub async fn build(
                     .clone()
                     .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
                     .unwrap_or_default(),
-                entry: r.id,
+                entry: r.id.0,
             },
         ));
     }
@@ -705,8 +705,8 @@ pub async fn build(
 }
 
 /// What a reply's publishing state means, in the agent's words.
-fn reply_state_text(p: &rapport_store::publish::PublishEntry) -> String {
-    use rapport_store::care::ReplyStatus as S;
+fn reply_state_text(p: &rapport_domain::publish::PublishEntry) -> String {
+    use rapport_domain::care::ReplyStatus as S;
     let at = |t: DateTime<Utc>| Stamp::of(t).text;
     match p.entry.status {
         S::Queued if p.entry.attempts == 0 => "Waiting for the publisher.".into(),

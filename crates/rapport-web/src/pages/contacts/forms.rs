@@ -10,9 +10,9 @@ use axum::Extension;
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use rapport_domain::care::{ContactFields, LifecycleStage};
 use rapport_domain::{ContactId, IdentityId};
 use rapport_engine::accounts::Principal;
-use rapport_store::care::{ContactFields, LifecycleStage};
 use serde::Deserialize;
 use std::collections::BTreeSet;
 

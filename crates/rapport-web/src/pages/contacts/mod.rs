@@ -17,11 +17,11 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
-use rapport_engine::accounts::Principal;
-use rapport_engine::care::CareError;
-use rapport_store::care::{
+use rapport_domain::care::{
     ContactCursor, ContactQuery, ContactSort, ContactSummary, LifecycleStage,
 };
+use rapport_engine::accounts::Principal;
+use rapport_engine::care::CareError;
 use serde::Deserialize;
 
 /// Contacts on one page of the list.
@@ -78,17 +78,14 @@ pub(crate) fn not_found(p: &Principal, id: &str) -> Response {
 
 /// A care error the user can act on, as a status and a sentence; `None` for the others.
 pub(crate) fn user_error(e: &CareError) -> Option<(StatusCode, String)> {
-    use rapport_store::StoreError;
     match e {
         CareError::Invalid { field, reason } => {
             Some((StatusCode::BAD_REQUEST, format!("{field}: {reason}.")))
         }
-        CareError::Store(StoreError::Invalid(m)) => {
+        CareError::InvalidInput(m) => {
             Some((StatusCode::BAD_REQUEST, format!("{}.", capitalize(m))))
         }
-        CareError::Store(StoreError::NotFound(m)) => {
-            Some((StatusCode::NOT_FOUND, format!("There is no {m}.")))
-        }
+        CareError::NotFound(m) => Some((StatusCode::NOT_FOUND, format!("There is no {m}."))),
         _ => None,
     }
 }

@@ -9,9 +9,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use rapport_domain::ContactId;
+use rapport_domain::care::{ContactFields, ContactQuery, LifecycleStage};
 use rapport_engine::accounts::Principal;
 use rapport_engine::care::TimelineEntry;
-use rapport_store::care::{ContactFields, ContactQuery, LifecycleStage};
 use serde::Deserialize;
 
 /// Posts read for the timeline.

@@ -18,7 +18,6 @@ use chrono::Utc;
 use rapport_domain::{CaseAction, CaseId, Permission, Priority, UserId};
 use rapport_engine::accounts::Principal;
 use rapport_engine::care::{Care, CareError};
-use rapport_store::StoreError;
 use serde::Serialize;
 
 /// Cases one bulk action may change (two full pages).
@@ -168,7 +167,7 @@ fn reason(e: &CareError) -> Option<String> {
         CareError::Tag(e) => Some(e.to_string()),
         CareError::NoSuchCase(_) => Some("no such case".into()),
         CareError::Invalid { .. } | CareError::NoSuchTeam(_) => Some(e.to_string()),
-        CareError::Store(StoreError::Conflict(_)) => {
+        CareError::Conflict(_) => {
             Some("someone else changed it at the same time; try again".into())
         }
         _ => None,
@@ -201,7 +200,7 @@ async fn apply(care: &Care, id: CaseId, action: &Action, me: UserId) -> Result<(
         tries += 1;
         match apply_once(care, id, action, me).await {
             Ok(()) => return Ok(()),
-            Err(CareError::Store(StoreError::Conflict(_))) if tries < 2 => continue,
+            Err(CareError::Conflict(_)) if tries < 2 => continue,
             Err(e) => {
                 return Err(reason(&e).unwrap_or_else(|| {
                     tracing::error!(case = id.0, error = %e, "inbox bulk action failed");

@@ -20,9 +20,9 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
+use rapport_domain::care::{InboxCursor, InboxQuery, InboxSort, PageStart};
 use rapport_domain::{Permission, Priority, User};
 use rapport_engine::accounts::Principal;
-use rapport_store::care::{InboxCursor, InboxQuery, InboxSort, PageStart};
 use serde::Deserialize;
 use view::{Row, SortChoice, ViewGroup, ViewKey};
 
@@ -208,8 +208,7 @@ async fn list(
     // The topics' names only: their match counts would cost a pass over every match.
     let topics = state
         .engine
-        .store()
-        .topics()
+        .topic_list()
         .await
         .map_err(|e| format!("topics: {e}"))?;
     let teams = care.teams().await.map_err(|e| format!("teams: {e}"))?;

@@ -2,8 +2,8 @@
 //! named in the address, the sidebar of views with their counts, and one row per case.
 
 use chrono::{DateTime, TimeDelta, Utc};
+use rapport_domain::care::{InboxCounts, InboxItem, InboxSort, InboxView, Team};
 use rapport_domain::{Priority, SlaState, TeamId, Topic, TopicId, User, UserId};
-use rapport_store::care::{InboxCounts, InboxItem, InboxSort, InboxView, Team};
 
 /// A view as the address names it. `Mine` is kept apart from the user it stands for, so the
 /// address `view=mine` means "mine" for whoever opens it.

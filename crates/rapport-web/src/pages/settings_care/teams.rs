@@ -10,10 +10,10 @@ use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{NaiveDate, Weekday};
+use rapport_domain::care::{Team, TeamSpec};
 use rapport_domain::{BusinessCalendar, OpenWindow, TeamId, UserId};
 use rapport_engine::accounts::Principal;
 use rapport_engine::care::Care;
-use rapport_store::care::{Team, TeamSpec};
 
 const DAYS: [(Weekday, &str, &str); 7] = [
     (Weekday::Mon, "mon", "Monday"),

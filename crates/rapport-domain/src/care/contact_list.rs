@@ -1,11 +1,11 @@
-//! The contact list: what [`crate::CareStore::contacts`] takes and gives back.
+//! The contact list: what the store's contact list takes and gives back.
 //!
 //! The list is read with keyset pages: a cursor names the sort key and id of the last row of a
 //! page, so a page stays put while contacts are added or touched elsewhere in the list.
 
 use super::LifecycleStage;
+use crate::{ContactId, IdentityId, Network};
 use chrono::{DateTime, Utc};
-use rapport_domain::{ContactId, IdentityId, Network};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::{fmt, str::FromStr};

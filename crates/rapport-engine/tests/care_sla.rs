@@ -232,10 +232,17 @@ async fn a_running_sweeper_turns_a_case_at_risk_then_breached_as_time_passes() {
         "breached after 10:00"
     );
 
+    // The state is saved before it is announced: wait for the announcements (5 s at most).
     let mut announced = Vec::new();
-    while let Ok(change) = changes.try_recv() {
-        if change.case_id == id && change.kind == ChangeKind::SlaChanged {
-            announced.push(change.version);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    while announced.len() < 2 {
+        match tokio::time::timeout_at(deadline, changes.recv()).await {
+            Ok(Ok(change)) => {
+                if change.case_id == id && change.kind == ChangeKind::SlaChanged {
+                    announced.push(change.version);
+                }
+            }
+            _ => break,
         }
     }
     assert!(

@@ -21,12 +21,12 @@ const WORDS: &[(&str, &[&str])] = &[
     ("we\u{2019}re Day\u{2019}s", &["we\u{2019}re", "Day"]),
     // The colon is tailored out: no word hides behind it.
     ("update:thanks 8:08", &["update", "thanks", "8", "08"]),
-    // twcs (tweet 2667): an emoji glued before a word.
+    // spotifycares_inbound_15096.csv (tweet 2667): an emoji glued before a word.
     (
         "@SpotifyCares Got it 😊Thanks admin. It's so helpful",
         &["SpotifyCares", "Got", "it", "Thanks", "admin", "It", "so", "helpful"],
     ),
-    // twcs (tweet 17): an emoji glued after a word, a version number.
+    // spotifycares_inbound_15096.csv (tweet 17): an emoji glued after a word, a version.
     (
         "Spotify 8.4.24.871 Android version 7.0 ... just updates😊",
         &["Spotify", "8.4.24.871", "Android", "version", "7.0", "just", "updates"],
@@ -36,12 +36,12 @@ const WORDS: &[(&str, &[&str])] = &[
         "@Ask_Spectrum @alice.bsky.social @bob@mastodon.social thanks @sprintcare's",
         &["Ask_Spectrum", "alice.bsky.social", "bob@mastodon.social", "thanks", "sprintcare"],
     ),
-    // twcs (tweet 4892): Arabic, with Arabic punctuation and emoji.
+    // spotifycares_inbound_15096.csv (tweet 4892): Arabic, with emoji.
     (
         "@SpotifyCares @340574 اكو عندهم Arabic support اكو 😂😂 اهرب بعييييد !!",
         &["SpotifyCares", "340574", "اكو", "عندهم", "Arabic", "support", "اكو", "اهرب", "بعييييد"],
     ),
-    // twcs (tweet 3854): Devanagari words keep their vowel signs and viramas.
+    // twcs_head_5000.csv (tweet 3854): Devanagari words keep their vowel signs and viramas.
     (
         "@115850 का एकाउंट परमानेंटली डिलीट कैसे करते है?",
         &["115850", "का", "एकाउंट", "परमानेंटली", "डिलीट", "कैसे", "करते", "है"],

@@ -56,11 +56,11 @@ fn words_phrases_and_precedence() {
 }
 
 /// Words as Unicode's word boundaries (UAX #29) cut them, with emoji and tags on top: real
-/// posts from twcs in ../shared/data.
+/// posts from ../shared/data/twcs (the SpotifyCares file and twcs_head_5000.csv).
 #[test]
 fn word_boundaries() {
     run(vec![
-        // twcs 2667 and 17: emoji glued to a word on either side hide nothing.
+        // SpotifyCares 2667 and 17: emoji glued to a word on either side hide nothing.
         m("thanks", p("@SpotifyCares Got it 😊Thanks admin. It's so helpful")),
         m("thanks admin", p("Got it 🙂Thanks admin")),
         m("updates", p("if it's a matter of just updates😊")),
@@ -80,7 +80,7 @@ fn word_boundaries() {
         // Handles with underscores and dots.
         m("@ask_spectrum", p("@Ask_Spectrum my internet is down")),
         m("@alice.bsky.social", p("thanks @alice.bsky.social!")),
-        // Arabic and Devanagari words keep their marks (twcs 4892, 3854).
+        // Arabic and Devanagari words keep their marks (SpotifyCares 4892, twcs 3854).
         m("عندهم", p("@SpotifyCares @340574 اكو عندهم Arabic support اكو 😂😂")),
         m("परमानेंटली", p("का एकाउंट परमानेंटली डिलीट कैसे करते है?")),
     ]);

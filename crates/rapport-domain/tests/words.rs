@@ -8,43 +8,101 @@ const WORDS: &[(&str, &[&str])] = &[
     // UAX #29, section 4 ("Word Boundaries"), its example sentence.
     (
         "The quick (\u{201C}brown\u{201D}) fox can\u{2019}t jump 32.3 feet, right?",
-        &["The", "quick", "brown", "fox", "can\u{2019}t", "jump", "32.3", "feet", "right"],
+        &[
+            "The",
+            "quick",
+            "brown",
+            "fox",
+            "can\u{2019}t",
+            "jump",
+            "32.3",
+            "feet",
+            "right",
+        ],
     ),
     // UAX #29 rules WB6/WB7 (letters around `.` and `'`), WB11/WB12 (digits around `,` `.`),
     // WB13 (katakana runs), WB13a/b (`_` joins); Han and hiragana are one word per character.
     ("e.g. U.S.A. rock'n'roll", &["e.g", "U.S.A", "rock'n'roll"]),
-    ("1,000,000 and 3.14; 8.4.24.871", &["1,000,000", "and", "3.14", "8.4.24.871"]),
+    (
+        "1,000,000 and 3.14; 8.4.24.871",
+        &["1,000,000", "and", "3.14", "8.4.24.871"],
+    ),
     ("snake_case __init__", &["snake_case", "__init__"]),
     ("アマゾン公式です", &["アマゾン", "公", "式", "で", "す"]),
     // Contractions are one word; the possessive goes as an English analyzer drops it.
-    ("we're sure it isn't John's", &["we're", "sure", "it", "isn't", "John"]),
+    (
+        "we're sure it isn't John's",
+        &["we're", "sure", "it", "isn't", "John"],
+    ),
     ("we\u{2019}re Day\u{2019}s", &["we\u{2019}re", "Day"]),
     // The colon is tailored out: no word hides behind it.
     ("update:thanks 8:08", &["update", "thanks", "8", "08"]),
     // spotifycares_inbound_15096.csv (tweet 2667): an emoji glued before a word.
     (
         "@SpotifyCares Got it 😊Thanks admin. It's so helpful",
-        &["SpotifyCares", "Got", "it", "Thanks", "admin", "It", "so", "helpful"],
+        &[
+            "SpotifyCares",
+            "Got",
+            "it",
+            "Thanks",
+            "admin",
+            "It",
+            "so",
+            "helpful",
+        ],
     ),
     // spotifycares_inbound_15096.csv (tweet 17): an emoji glued after a word, a version.
     (
         "Spotify 8.4.24.871 Android version 7.0 ... just updates😊",
-        &["Spotify", "8.4.24.871", "Android", "version", "7.0", "just", "updates"],
+        &[
+            "Spotify",
+            "8.4.24.871",
+            "Android",
+            "version",
+            "7.0",
+            "just",
+            "updates",
+        ],
     ),
     // twcs: handles with underscores; Bluesky and Mastodon handles with dots and a server.
     (
         "@Ask_Spectrum @alice.bsky.social @bob@mastodon.social thanks @sprintcare's",
-        &["Ask_Spectrum", "alice.bsky.social", "bob@mastodon.social", "thanks", "sprintcare"],
+        &[
+            "Ask_Spectrum",
+            "alice.bsky.social",
+            "bob@mastodon.social",
+            "thanks",
+            "sprintcare",
+        ],
     ),
     // spotifycares_inbound_15096.csv (tweet 4892): Arabic, with emoji.
     (
         "@SpotifyCares @340574 اكو عندهم Arabic support اكو 😂😂 اهرب بعييييد !!",
-        &["SpotifyCares", "340574", "اكو", "عندهم", "Arabic", "support", "اكو", "اهرب", "بعييييد"],
+        &[
+            "SpotifyCares",
+            "340574",
+            "اكو",
+            "عندهم",
+            "Arabic",
+            "support",
+            "اكو",
+            "اهرب",
+            "بعييييد",
+        ],
     ),
     // twcs_head_5000.csv (tweet 3854): Devanagari words keep their vowel signs and viramas.
     (
         "@115850 का एकाउंट परमानेंटली डिलीट कैसे करते है?",
-        &["115850", "का", "एकाउंट", "परमानेंटली", "डिलीट", "कैसे", "करते", "है"],
+        &[
+            "115850",
+            "का",
+            "एकाउंट",
+            "परमानेंटली",
+            "डिलीट",
+            "कैसे",
+            "करते",
+            "है",
+        ],
     ),
     // Links are not words; `#1` is a number; `$5` is money, `$AAPL` a cashtag; e-mail addresses
     // are not mentions.
@@ -104,7 +162,8 @@ fn pieces_tile_real_posts() {
             assert!(p.start >= last && p.end > p.start, "{line}");
             let gap = &line[last..p.start];
             assert!(
-                gap.chars().all(|c| c.is_whitespace() || matches!(c, '\'' | '\u{2019}' | 's' | 'S' | '\u{200B}' | '\u{FEFF}')),
+                gap.chars().all(|c| c.is_whitespace()
+                    || matches!(c, '\'' | '\u{2019}' | 's' | 'S' | '\u{200B}' | '\u{FEFF}')),
                 "{gap:?} skipped in {line}"
             );
             last = p.end;

@@ -68,9 +68,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             black_box(classifier.classify(black_box(t), None, Some(1000)));
         },
     );
-    let (t_posts, t_secs, t_cpu) = measure(&texts, if wanted("tagged") { budget } else { skip }, |t| {
-        black_box(classifier.classify(black_box(t), Some("en"), Some(1000)));
-    });
+    let (t_posts, t_secs, t_cpu) =
+        measure(&texts, if wanted("tagged") { budget } else { skip }, |t| {
+            black_box(classifier.classify(black_box(t), Some("en"), Some(1000)));
+        });
     let report = serde_json::json!({
         "corpus": file.file_name().map(|n| n.to_string_lossy().into_owned()),
         "distinct_posts": texts.len(),

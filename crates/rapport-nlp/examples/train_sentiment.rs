@@ -51,14 +51,34 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     // The cross-dataset table: dev sets (chose the settings) and held-out sets (never seen).
     let mut rows: Vec<(String, &rapport_nlp::sentiment::EvalReport)> = Vec::new();
-    rows.extend(report.dev_sets.iter().map(|(n, r)| (format!("dev: {n}"), r)));
-    rows.extend(report.held_out.iter().map(|r| ("held out: twitter-2016test-A".into(), r)));
-    rows.extend(report.held_out_airline.iter().map(|r| ("held out: airline fifth".into(), r)));
+    rows.extend(
+        report
+            .dev_sets
+            .iter()
+            .map(|(n, r)| (format!("dev: {n}"), r)),
+    );
+    rows.extend(
+        report
+            .held_out
+            .iter()
+            .map(|r| ("held out: twitter-2016test-A".into(), r)),
+    );
+    rows.extend(
+        report
+            .held_out_airline
+            .iter()
+            .map(|r| ("held out: airline fifth".into(), r)),
+    );
     for (name, r) in rows {
         let recall = |i: usize| r.classes[i].recall;
         eprintln!(
             "{name:<32} posts {:>6}  macro recall {:.4}  accuracy {:.4}  recall neg/neu/pos {:.3}/{:.3}/{:.3}",
-            r.posts, r.macro_recall, r.accuracy, recall(0), recall(1), recall(2)
+            r.posts,
+            r.macro_recall,
+            r.accuracy,
+            recall(0),
+            recall(1),
+            recall(2)
         );
     }
     eprintln!("shift {:?}, {:.1}s", report.bias_shift, report.seconds);

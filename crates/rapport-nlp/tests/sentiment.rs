@@ -51,7 +51,9 @@ fn holding_out_keeps_a_semeval_file_and_a_fifth_of_the_airline_posts_unseen() {
     assert_eq!(semeval.posts, 20632, "the held-out file is read whole");
     // A fifth of the first 500 airline posts by the hash of their text: about 100, and the
     // rest trained on.
-    let airline = report.held_out_airline.expect("the airline fifth is scored");
+    let airline = report
+        .held_out_airline
+        .expect("the airline fifth is scored");
     let trained = report.sources.last().unwrap().1 as u64;
     assert_eq!(airline.posts + trained, 500);
     assert!((60..=140).contains(&airline.posts), "{}", airline.posts);

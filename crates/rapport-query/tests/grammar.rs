@@ -61,14 +61,26 @@ fn words_phrases_and_precedence() {
 fn word_boundaries() {
     run(vec![
         // SpotifyCares 2667 and 17: emoji glued to a word on either side hide nothing.
-        m("thanks", p("@SpotifyCares Got it 😊Thanks admin. It's so helpful")),
+        m(
+            "thanks",
+            p("@SpotifyCares Got it 😊Thanks admin. It's so helpful"),
+        ),
         m("thanks admin", p("Got it 🙂Thanks admin")),
         m("updates", p("if it's a matter of just updates😊")),
         m("😊", p("just updates😊")),
         // A contraction is one word, for phrases and distances alike (twcs 210).
-        m("we're NEAR/0 looping", p("Hi Jack, we're looping the expert back")),
-        m("we're NEAR/0 looping", p("Hi Jack, we’re looping the expert back")),
-        n("we NEAR/0 looping", p("Hi Jack, we're looping the expert back")),
+        m(
+            "we're NEAR/0 looping",
+            p("Hi Jack, we're looping the expert back"),
+        ),
+        m(
+            "we're NEAR/0 looping",
+            p("Hi Jack, we’re looping the expert back"),
+        ),
+        n(
+            "we NEAR/0 looping",
+            p("Hi Jack, we're looping the expert back"),
+        ),
         m("\"jack we're looping\"", p("Hi Jack, we’re looping")),
         // The possessive goes, as an English analyzer drops it.
         m("spotify NEAR/0 app", p("Spotify's app keeps crashing")),
@@ -81,7 +93,10 @@ fn word_boundaries() {
         m("@ask_spectrum", p("@Ask_Spectrum my internet is down")),
         m("@alice.bsky.social", p("thanks @alice.bsky.social!")),
         // Arabic and Devanagari words keep their marks (SpotifyCares 4892, twcs 3854).
-        m("عندهم", p("@SpotifyCares @340574 اكو عندهم Arabic support اكو 😂😂")),
+        m(
+            "عندهم",
+            p("@SpotifyCares @340574 اكو عندهم Arabic support اكو 😂😂"),
+        ),
         m("परमानेंटली", p("का एकाउंट परमानेंटली डिलीट कैसे करते है?")),
     ]);
 }

@@ -81,7 +81,10 @@ fn unicode_word_end(text: &str, from: usize) -> (usize, bool) {
         Some(k) if k > 0 => &seg[..k],
         _ => seg,
     };
-    let end = from + seg.len().max(text[from..].chars().next().map_or(1, char::len_utf8));
+    let end = from
+        + seg
+            .len()
+            .max(text[from..].chars().next().map_or(1, char::len_utf8));
     let numeric = !text[from..end].chars().any(char::is_alphabetic);
     (end, numeric)
 }

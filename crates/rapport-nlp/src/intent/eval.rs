@@ -151,7 +151,10 @@ impl fmt::Display for IntentEvalReport {
             self.posts, self.exact_match
         )?;
         writeln!(f)?;
-        writeln!(f, "confusion (rows gold, columns predicted; a post counts once per pair)")?;
+        writeln!(
+            f,
+            "confusion (rows gold, columns predicted; a post counts once per pair)"
+        )?;
         write!(f, "{:<10}", "")?;
         for l in &self.labels {
             write!(f, " {:>9}", l.label)?;

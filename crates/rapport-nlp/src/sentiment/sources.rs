@@ -82,7 +82,9 @@ pub(crate) fn load(data_dir: &Path, split: &Split) -> Result<Loaded, NlpError> {
             1.0
         };
         read.truncate(split.limit.unwrap_or(usize::MAX));
-        loaded.sources.push((file.display().to_string(), read.len()));
+        loaded
+            .sources
+            .push((file.display().to_string(), read.len()));
         let samples = read.into_iter().map(|post| Sample {
             post,
             weight,
@@ -100,17 +102,17 @@ pub(crate) fn load(data_dir: &Path, split: &Split) -> Result<Loaded, NlpError> {
         loaded.airline_held_out = Some(out);
         read = kept;
     }
-    loaded.sources.push((airline.display().to_string(), read.len()));
+    loaded
+        .sources
+        .push((airline.display().to_string(), read.len()));
     let set = if split.airline_dev { 2 } else { 0 };
     let weight = split.airline_weight;
-    loaded
-        .samples
-        .extend(read.into_iter().map(|post| Sample {
-            post,
-            weight,
-            set,
-            domain: 1,
-        }));
+    loaded.samples.extend(read.into_iter().map(|post| Sample {
+        post,
+        weight,
+        set,
+        domain: 1,
+    }));
     if loaded.samples.is_empty() {
         return Err(NlpError::NoData {
             path: data_dir.into(),

@@ -227,7 +227,11 @@ fn fit(
     // domain cues are class cues.
     let mut class_counts = [[0usize; 3]; 2];
     for s in posts {
-        let domain = if options.balance_per_domain { s.domain as usize } else { 0 };
+        let domain = if options.balance_per_domain {
+            s.domain as usize
+        } else {
+            0
+        };
         class_counts[domain][class_index(&s.post)] += 1;
     }
     let mut examples: Vec<Example> = posts
@@ -242,7 +246,11 @@ fn fit(
             featurize(&p.text, options.groups, &mut sink);
             let mean = vectors.and_then(|v| v.mean(&sink.words));
             let class = class_index(p);
-            let domain = if options.balance_per_domain { sample.domain as usize } else { 0 };
+            let domain = if options.balance_per_domain {
+                sample.domain as usize
+            } else {
+                0
+            };
             let counts = class_counts[domain];
             let total = counts.iter().sum::<usize>() as f32;
             let balance = if options.balance_classes {

@@ -56,11 +56,27 @@ pub fn train(cmd: TrainCommand) -> Result<()> {
                 .dev_sets
                 .iter()
                 .map(|(name, r)| (format!("dev: {name}"), r))
-                .chain(report.held_out.iter().map(|r| ("held out: twitter-2016test-A".into(), r)))
-                .chain(report.held_out_airline.iter().map(|r| ("held out: airline fifth".into(), r)));
-            println!("{:<30} {:>6} {:>12} {:>9}", "dataset", "posts", "macro recall", "accuracy");
+                .chain(
+                    report
+                        .held_out
+                        .iter()
+                        .map(|r| ("held out: twitter-2016test-A".into(), r)),
+                )
+                .chain(
+                    report
+                        .held_out_airline
+                        .iter()
+                        .map(|r| ("held out: airline fifth".into(), r)),
+                );
+            println!(
+                "{:<30} {:>6} {:>12} {:>9}",
+                "dataset", "posts", "macro recall", "accuracy"
+            );
             for (name, r) in rows {
-                println!("{name:<30} {:>6} {:>12.4} {:>9.4}", r.posts, r.macro_recall, r.accuracy);
+                println!(
+                    "{name:<30} {:>6} {:>12.4} {:>9.4}",
+                    r.posts, r.macro_recall, r.accuracy
+                );
             }
             Ok(())
         }

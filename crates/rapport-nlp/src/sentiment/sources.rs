@@ -98,7 +98,9 @@ pub(crate) fn load(data_dir: &Path, split: &Split) -> Result<Loaded, NlpError> {
     read.truncate(split.limit.unwrap_or(usize::MAX));
     if split.hold_out {
         // By the text's hash, so the duplicated tweets of the source land on one side.
-        let (out, kept): (Vec<_>, Vec<_>) = read.into_iter().partition(|p| fnv(&p.text) % 5 == 0);
+        let (out, kept): (Vec<_>, Vec<_>) = read
+            .into_iter()
+            .partition(|p| fnv(&p.text).is_multiple_of(5));
         loaded.airline_held_out = Some(out);
         read = kept;
     }

@@ -19,8 +19,16 @@ fn kappa_follows_the_hand_worked_case() {
     // = (0.8 - 0.52) / (1 - 0.52) = 0.5833.
     let pairs: Vec<(IntentSet, IntentSet)> = (1..=10)
         .map(|i| {
-            let first = if (1..=4).contains(&i) { set(&[Question]) } else { set(&[]) };
-            let second = if (2..=5).contains(&i) { set(&[Question]) } else { set(&[]) };
+            let first = if (1..=4).contains(&i) {
+                set(&[Question])
+            } else {
+                set(&[])
+            };
+            let second = if (2..=5).contains(&i) {
+                set(&[Question])
+            } else {
+                set(&[])
+            };
             (first, second)
         })
         .collect();
@@ -53,9 +61,18 @@ fn second_labelling_agrees_with_the_first() {
     let pairs: Vec<(IntentSet, IntentSet)> = second
         .iter()
         .map(|l| {
-            assert_eq!(part_of(&l.source, &l.id), Part::Eval, "{} {}", l.source, l.id);
+            assert_eq!(
+                part_of(&l.source, &l.id),
+                Part::Eval,
+                "{} {}",
+                l.source,
+                l.id
+            );
             let key = (l.source.clone(), l.id.clone());
-            (*first.get(&key).expect("labelled in the first round"), l.labels)
+            (
+                *first.get(&key).expect("labelled in the first round"),
+                l.labels,
+            )
         })
         .collect();
     let rows = agreement(&pairs);
@@ -75,6 +92,10 @@ fn second_labelling_agrees_with_the_first() {
     ];
     for (label, floor) in floors {
         let row = rows.iter().find(|r| r.label == label).unwrap();
-        assert!(row.kappa >= floor, "{label} kappa {:.3} < {floor}", row.kappa);
+        assert!(
+            row.kappa >= floor,
+            "{label} kappa {:.3} < {floor}",
+            row.kappa
+        );
     }
 }

@@ -22,6 +22,7 @@ pub mod stats;
 pub mod suggestion;
 pub mod template;
 pub mod topic;
+pub mod words;
 
 pub use case::{
     Actor, Case, CaseAction, CaseChange, CaseDecision, CaseError, CaseEvent, CaseId, CaseSnapshot,

@@ -3,7 +3,7 @@
 //! `cargo run --release -p rapport-nlp --example train_sentiment -- [--out FILE] [--seed N]
 //!  [--bits N] [--epochs N] [--lr X] [--l2 X] [--airline-weight X] [--groups MASK] [--no-balance] [--no-average]
 //!  [--nb X] [--no-tune-bias] [--dev FILE,FILE] [--recent-weight X] [--seeds N] [--shift-folds K]
-//!  [--word-vectors FILE] [--vector-words N] [--vector-weight X]`
+//!  [--word-vectors FILE] [--vector-words N] [--vector-weight X] [--hold-out] [--no-airline-dev]`
 //!
 //! The data directory is `../shared/data` relative to the repository root.
 
@@ -37,6 +37,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "--vector-words" => options.vector_words = value()?.parse()?,
             "--vector-l2" => options.vector_l2 = value()?.parse()?,
             "--vector-weight" => options.vector_weight = value()?.parse()?,
+            "--hold-out" => options.hold_out = true,
+            "--balance-per-domain" => options.balance_per_domain = true,
+            "--no-airline-dev" => options.airline_dev = false,
             "--dev" => options.dev = value()?.split(',').map(str::to_string).collect(),
             other => return Err(format!("unknown argument '{other}'").into()),
         }
@@ -46,12 +49,39 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(out) = out {
         model.save(&out)?;
     }
-    if let Some(d) = &report.dev {
-        eprintln!("dev split (model trained without it):\n{d}");
+    // The cross-dataset table: dev sets (chose the settings) and held-out sets (never seen).
+    let mut rows: Vec<(String, &rapport_nlp::sentiment::EvalReport)> = Vec::new();
+    rows.extend(
+        report
+            .dev_sets
+            .iter()
+            .map(|(n, r)| (format!("dev: {n}"), r)),
+    );
+    rows.extend(
+        report
+            .held_out
+            .iter()
+            .map(|r| ("held out: twitter-2016test-A".into(), r)),
+    );
+    rows.extend(
+        report
+            .held_out_airline
+            .iter()
+            .map(|r| ("held out: airline fifth".into(), r)),
+    );
+    for (name, r) in rows {
+        let recall = |i: usize| r.classes[i].recall;
+        eprintln!(
+            "{name:<32} posts {:>6}  macro recall {:.4}  accuracy {:.4}  recall neg/neu/pos {:.3}/{:.3}/{:.3}",
+            r.posts,
+            r.macro_recall,
+            r.accuracy,
+            recall(0),
+            recall(1),
+            recall(2)
+        );
     }
-    if let Some(h) = &report.held_out {
-        eprintln!("held out:\n{h}");
-    }
+    eprintln!("shift {:?}, {:.1}s", report.bias_shift, report.seconds);
     println!("{}", serde_json::to_string(&report)?);
     Ok(())
 }

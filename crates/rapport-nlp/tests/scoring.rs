@@ -37,6 +37,14 @@ fn sentiment_scores_follow_the_hand_worked_matrix() {
         (P, P, 6),
     ]));
     assert_eq!(report.confusion, [[5, 2, 1], [1, 3, 0], [0, 2, 6]]);
+    // `rapport eval sentiment` prints the same matrix, gold in rows.
+    let text = report.to_string();
+    let neutral_row = text.lines().rev().nth(1).unwrap_or_default();
+    assert_eq!(
+        neutral_row.split_whitespace().collect::<Vec<_>>(),
+        ["neutral", "1", "3", "0"],
+        "{text}"
+    );
     assert_eq!(report.posts, 20);
     assert!(close(report.accuracy, 14.0 / 20.0));
     let [neg, neu, pos] = [&report.classes[0], &report.classes[1], &report.classes[2]];
@@ -141,4 +149,34 @@ fn intent_scores_follow_the_hand_worked_counts() {
 
     let praise = report.label("praise").unwrap();
     assert_eq!((praise.support, praise.predicted, praise.f1), (0, 0, 0.0));
+
+    // Rows gold, columns predicted, in the order question, complaint, praise, lead, feedback,
+    // other; post 2 counts for question -> complaint and complaint -> complaint, post 3 for
+    // complaint -> question and complaint -> complaint.
+    assert_eq!(
+        report.confusion,
+        [
+            [1, 1, 0, 0, 0, 0],
+            [1, 2, 0, 0, 0, 0],
+            [0, 0, 0, 0, 0, 0],
+            [0, 0, 0, 0, 0, 1],
+            [0, 0, 0, 0, 0, 0],
+            [0, 0, 0, 1, 0, 1],
+        ]
+    );
+    // `rapport eval intent` prints the matrix under the scores, one row per gold label.
+    let text = report.to_string();
+    let rows: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("confusion"))
+        .collect();
+    assert_eq!(rows.len(), 8, "{text}");
+    assert_eq!(
+        rows[3].split_whitespace().collect::<Vec<_>>(),
+        ["complaint", "1", "2", "0", "0", "0", "0"]
+    );
+    assert_eq!(
+        rows[7].split_whitespace().collect::<Vec<_>>(),
+        ["other", "0", "0", "0", "1", "0", "1"]
+    );
 }

@@ -6,7 +6,7 @@
 
 use caseless::Caseless;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
-use unicode_properties::{GeneralCategory, GeneralCategoryGroup, UnicodeGeneralCategory};
+use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
 
 /// Token flags: the token was written with a sigil.
 pub(crate) const HASHTAG: u8 = 1;
@@ -32,7 +32,8 @@ pub(crate) fn normalize_into(text: &str, strip_accents: bool, out: &mut String) 
         .nfkc()
         .default_case_fold()
         .nfkc()
-        .filter(|c| !is_ignorable(*c));
+        .filter(|c| !is_ignorable(*c))
+        .map(|c| if c == '\u{2019}' { '\'' } else { c });
     if strip_accents {
         out.extend(
             folded
@@ -57,6 +58,10 @@ fn fold_normalized(text: &str, out: &mut String) -> bool {
     for c in text.chars() {
         if c.is_ascii() {
             out.push(c.to_ascii_lowercase());
+        } else if c == '\u{2019}' {
+            // The typographic apostrophe is the ASCII one: `we’re` is the word `we're`.
+            out.push('\'');
+            changed = true;
         } else if !is_ignorable(c) {
             let before = out.len();
             out.extend(std::iter::once(c).default_case_fold());
@@ -91,45 +96,18 @@ fn is_ignorable(c: char) -> bool {
     matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{fe0e}' | '\u{fe0f}' | '\u{1f3fb}'..='\u{1f3ff}')
 }
 
-#[inline]
-pub(crate) fn is_word_char(c: char) -> bool {
-    if c.is_ascii() {
-        return ASCII_WORD[c as usize];
-    }
-    is_unicode_word_char(c)
+/// Symbols other than emoji (`™`, `♫`) are words of their own, as they were before emoji had
+/// a kind: a query may name them.
+fn is_symbol_token(c: char) -> bool {
+    !c.is_ascii() && c.general_category() == GeneralCategory::OtherSymbol
 }
 
-static ASCII_WORD: [bool; 128] = {
-    let mut t = [false; 128];
-    let mut i = 0;
-    while i < 128 {
-        let c = i as u8;
-        t[i] = c.is_ascii_alphanumeric() || c == b'_';
-        i += 1;
-    }
-    t
-};
-
-fn is_unicode_word_char(c: char) -> bool {
-    !is_single_char_token(c)
-        && (c.is_alphanumeric() || c.general_category_group() == GeneralCategoryGroup::Mark)
-}
-
-/// Scripts written without spaces (Han, kana) and symbols such as emoji: each character is a
-/// token of its own, so a query word of several such characters becomes a phrase.
-fn is_single_char_token(c: char) -> bool {
-    !c.is_ascii()
-        && (is_spaceless_script(c) || c.general_category() == GeneralCategory::OtherSymbol)
-}
-
+/// Scripts written without spaces (Han, kana): a store's full-text index may cut them
+/// differently from the splitter, so the term filter leaves them out.
 pub(crate) fn is_spaceless_script(c: char) -> bool {
     matches!(c,
         '\u{3040}'..='\u{30ff}' | '\u{3400}'..='\u{4dbf}' | '\u{4e00}'..='\u{9fff}'
         | '\u{f900}'..='\u{faff}' | '\u{20000}'..='\u{3134f}')
-}
-
-fn is_handle_char(c: char) -> bool {
-    is_word_char(c) || c == '.' || c == '-' || c == '@'
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -170,10 +148,12 @@ impl Tokens {
     }
 }
 
-/// Splits normalized text into tokens. Words are runs of letters, digits, marks and `_`;
-/// `#tag`, `@handle` and `$tag` are one token each, flagged; URLs are skipped (and noted);
-/// everything else separates tokens.
+/// Splits normalized text into tokens with the one word splitter of Rapport
+/// ([`rapport_domain::words`]: UAX #29 words, `we're` being one): `#tag`, `@handle` and `$tag`
+/// are one token each, flagged and without the sigil; emoji and other symbols are tokens of
+/// their own; links are skipped (and noted); punctuation separates tokens.
 pub(crate) fn tokenize(text: &str, out: &mut Tokens) {
+    use rapport_domain::words::{PieceKind, split};
     out.buf.clear();
     out.toks.clear();
     // Every token is followed by one space: at most twice the text, plus the leading space.
@@ -182,108 +162,26 @@ pub(crate) fn tokenize(text: &str, out: &mut Tokens) {
     out.has_url = false;
     out.has_mention = false;
     out.has_hashtag = false;
-    let bytes = text.as_bytes();
-    let mut prev_word = false;
-    let mut i = 0;
-    while i < text.len() {
-        let c = char_at(text, i);
-        let len = c.len_utf8();
-        if is_word_char(c) {
-            if (c == 'h' || c == 'w') && is_url_at(bytes, i) {
-                out.has_url = true;
-                i += text[i..]
-                    .find(char::is_whitespace)
-                    .unwrap_or(text.len() - i);
-                prev_word = false;
-                continue;
+    split(text, |p| {
+        let piece = &text[p.start..p.end];
+        match p.kind {
+            PieceKind::Word | PieceKind::Number | PieceKind::Emoji => out.push(piece, 0),
+            PieceKind::Mention => {
+                out.push(&piece[1..], MENTION);
+                out.has_mention = true;
             }
-            let end = run_end(text, i, is_word_char);
-            out.push(&text[i..end], 0);
-            i = end;
-            prev_word = true;
-            continue;
-        }
-        let sigil = match c {
-            '#' => Some(HASHTAG),
-            '@' => Some(MENTION),
-            '$' => Some(CASHTAG),
-            _ => None,
-        };
-        // Only a sigil needs the next character decoded.
-        let next = sigil.and_then(|_| text[i + len..].chars().next());
-        if let (Some(flag), Some(n), false) = (sigil, next, prev_word) {
-            let starts = match flag {
-                CASHTAG => n.is_alphabetic(),
-                _ => is_word_char(n),
-            };
-            if starts {
-                let begin = i + len;
-                let mut end = if flag == MENTION {
-                    run_end(text, begin, is_handle_char)
-                } else {
-                    run_end(text, begin, is_word_char)
-                };
-                // A handle ends before trailing punctuation: `@support.` is `support`.
-                while flag == MENTION && matches!(bytes[end - 1], b'.' | b'-' | b'@') {
-                    end -= 1;
-                }
-                // As on the networks, `#1` is not a hashtag: the word stays, the sigil goes.
-                if flag == HASHTAG && text[begin..end].bytes().all(|b| b.is_ascii_digit()) {
-                    prev_word = false;
-                    i = begin;
-                    continue;
-                }
-                out.push(&text[begin..end], flag);
-                out.has_mention |= flag == MENTION;
-                out.has_hashtag |= flag == HASHTAG;
-                i = end;
-                prev_word = true;
-                continue;
+            PieceKind::Hashtag => {
+                out.push(&piece[1..], HASHTAG);
+                out.has_hashtag = true;
             }
-        }
-        if is_single_char_token(c) {
-            out.push(&text[i..i + len], 0);
-        }
-        prev_word = false;
-        i += len;
-    }
-}
-
-#[inline]
-fn char_at(text: &str, i: usize) -> char {
-    let b = text.as_bytes()[i];
-    if b < 0x80 {
-        b as char
-    } else {
-        text[i..].chars().next().unwrap_or(' ')
-    }
-}
-
-#[inline]
-fn run_end(text: &str, start: usize, keep: impl Fn(char) -> bool) -> usize {
-    let bytes = text.as_bytes();
-    let mut i = start;
-    while i < text.len() {
-        let b = bytes[i];
-        if b < 0x80 {
-            if !keep(b as char) {
-                break;
+            PieceKind::Cashtag => out.push(&piece[1..], CASHTAG),
+            PieceKind::Url => out.has_url = true,
+            PieceKind::Symbol if piece.chars().next().is_some_and(is_symbol_token) => {
+                out.push(piece, 0)
             }
-            i += 1;
-        } else {
-            let c = char_at(text, i);
-            if !keep(c) {
-                break;
-            }
-            i += c.len_utf8();
+            _ => {}
         }
-    }
-    i
-}
-
-fn is_url_at(bytes: &[u8], i: usize) -> bool {
-    let rest = &bytes[i..];
-    rest.starts_with(b"http://") || rest.starts_with(b"https://") || rest.starts_with(b"www.")
+    });
 }
 
 /// The normalized words of a piece of query text, as the tokenizer would see them in a post.
@@ -332,15 +230,13 @@ mod tests {
             ("sprint_care", MENTION),
             ("my", 0),
             ("wifi", HASHTAG),
-            ("isn", 0),
-            ("t", 0),
+            ("isn't", 0),
             ("working", 0),
             ("tmus", CASHTAG),
             ("🔥", 0),
             ("ok", 0),
             ("e", 0),
-            ("mail", 0),
-            ("com", 0),
+            ("mail.com", 0),
         ]
         .iter()
         .map(|(w, f)| (w.to_string(), *f))

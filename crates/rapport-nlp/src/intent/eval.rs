@@ -28,6 +28,11 @@ pub struct IntentEvalReport {
     pub labels: Vec<LabelScore>,
     /// Share of posts whose whole intent set was predicted exactly.
     pub exact_match: f64,
+    /// `confusion[gold][predicted]` over the labels of `labels`, in their order: a post counts
+    /// once for every pair of a label it carries (`other` when none) and a label it was given
+    /// (`other` when none). Posts carry several intents, so a row sums to more than its
+    /// support when the model gives a post more than one label.
+    pub confusion: Vec<Vec<usize>>,
 }
 
 impl IntentEvalReport {
@@ -91,6 +96,7 @@ fn report(pairs: &[(IntentSet, IntentSet)]) -> IntentEvalReport {
     let exact = pairs.iter().filter(|(g, p)| g == p).count();
     IntentEvalReport {
         posts: pairs.len(),
+        confusion: confusion(pairs),
         labels,
         exact_match: if pairs.is_empty() {
             0.0
@@ -98,6 +104,31 @@ fn report(pairs: &[(IntentSet, IntentSet)]) -> IntentEvalReport {
             exact as f64 / pairs.len() as f64
         },
     }
+}
+
+/// Indexes into `Intent::ALL` of the labels of `set`, `other` (the last) when it is empty.
+fn indexes(set: IntentSet) -> Vec<usize> {
+    let mut out: Vec<usize> = (0..Intent::ALL.len())
+        .filter(|&i| set.has(Intent::ALL[i]))
+        .collect();
+    if out.is_empty() {
+        out.push(Intent::ALL.len());
+    }
+    out
+}
+
+fn confusion(pairs: &[(IntentSet, IntentSet)]) -> Vec<Vec<usize>> {
+    let n = Intent::ALL.len() + 1;
+    let mut m = vec![vec![0; n]; n];
+    for &(gold, pred) in pairs {
+        let predicted = indexes(pred);
+        for g in indexes(gold) {
+            for &p in &predicted {
+                m[g][p] += 1;
+            }
+        }
+    }
+    m
 }
 
 impl fmt::Display for IntentEvalReport {
@@ -114,10 +145,26 @@ impl fmt::Display for IntentEvalReport {
                 l.label, l.precision, l.recall, l.f1, l.support, l.predicted
             )?;
         }
-        write!(
+        writeln!(
             f,
             "posts {}, exact set match {:.3}",
             self.posts, self.exact_match
-        )
+        )?;
+        writeln!(f)?;
+        writeln!(
+            f,
+            "confusion (rows gold, columns predicted; a post counts once per pair)"
+        )?;
+        write!(f, "{:<10}", "")?;
+        for l in &self.labels {
+            write!(f, " {:>9}", l.label)?;
+        }
+        for (l, row) in self.labels.iter().zip(&self.confusion) {
+            write!(f, "\n{:<10}", l.label)?;
+            for n in row {
+                write!(f, " {n:>9}")?;
+            }
+        }
+        Ok(())
     }
 }

@@ -150,9 +150,14 @@ impl Scan {
     }
 }
 
-/// The word, bigram, opener and shape features.
+/// The word, bigram, opener and shape features. Words are cut by the one word splitter of
+/// Rapport (`rapport_domain::words`, as the matcher and the sentiment model cut them), after
+/// JSON escapes and HTML entities are decoded; inside a word, apostrophes are dropped (`dont`
+/// and `don't` are one feature) and any digit makes it the number feature.
 fn words(text: &str, sink: &mut impl Sink) {
-    let b = text.as_bytes();
+    use rapport_domain::words::{PieceKind, split};
+    let decoded = crate::text::decode(text);
+    let text = decoded.as_ref();
     let mut s = Scan {
         cur: Word::new(),
         prev: Word::new(),
@@ -163,83 +168,51 @@ fn words(text: &str, sink: &mut impl Sink) {
         caps_run: 0,
     };
     let (mut questions, mut last_question, mut exclaims, mut url) = (0, None, 0, false);
-    let mut i = 0;
-    while i < b.len() {
-        let c = b[i];
-        let starts_token = i == 0 || !b[i - 1].is_ascii_alphanumeric();
-        if c == b'@' && starts_token {
-            s.end_word(sink);
-            i += 1;
-            while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
-                i += 1;
-            }
+    let mut last_end = 0;
+    split(text, |p| {
+        // A line break between two pieces ends the sentence, as a full stop does.
+        if text[last_end..p.start].contains(['\n', '\r']) {
             s.has_prev = false;
-            continue;
         }
-        if starts_token && (b[i..].starts_with(b"http://") || b[i..].starts_with(b"https://")) {
-            s.end_word(sink);
-            url = true;
-            while i < b.len() && !b[i].is_ascii_whitespace() {
-                i += 1;
+        last_end = p.end;
+        let piece = &text[p.start..p.end];
+        match p.kind {
+            PieceKind::Word | PieceKind::Number | PieceKind::Hashtag | PieceKind::Cashtag => {
+                let name = piece.trim_start_matches(['#', '$']);
+                let mut utf8 = [0u8; 4];
+                for c in name.chars().filter(|c| !matches!(c, '\'' | '\u{2019}')) {
+                    c.encode_utf8(&mut utf8).bytes().for_each(|b| s.push(b));
+                }
+                s.end_word(sink);
             }
-            s.has_prev = false;
-            continue;
-        }
-        if c.is_ascii_alphanumeric() {
-            s.push(c);
-            i += 1;
-            continue;
-        }
-        // An apostrophe inside a word joins it: ', ’ or the \u2019 escape.
-        let apostrophe = if c == b'\'' {
-            1
-        } else if b[i..].starts_with("’".as_bytes()) {
-            3
-        } else if b[i..].starts_with(b"\\u2019") {
-            6
-        } else {
-            0
-        };
-        if apostrophe > 0 && s.cur.len > 0 {
-            i += apostrophe;
-            continue;
-        }
-        s.end_word(sink);
-        let step = if b[i..].starts_with(b"\\u") && b.len() >= i + 6 {
-            // Another JSON escape (`\u002c` is a comma): a break between sentences.
-            s.has_prev = false;
-            6
-        } else if c == b'&' {
-            // An HTML entity (`&amp;`): skip it whole.
-            b[i..]
-                .iter()
-                .take(8)
-                .position(|&x| x == b';')
-                .map_or(1, |p| p + 1)
-        } else {
-            match c {
-                b'?' => {
-                    questions += 1;
-                    last_question = Some(i);
-                    s.has_prev = false;
-                }
-                b'!' => {
-                    exclaims += 1;
-                    s.has_prev = false;
-                }
-                b'.' | b',' | b';' | b':' | b'(' | b')' | b'"' | b'\n' | b'\r' => {
-                    s.has_prev = false
-                }
-                _ => {}
+            PieceKind::Mention => s.has_prev = false,
+            PieceKind::Url => {
+                url = true;
+                s.has_prev = false;
             }
-            1
-        };
-        i += step;
-    }
-    s.end_word(sink);
+            PieceKind::Punct => {
+                for (off, c) in piece.char_indices() {
+                    match c {
+                        '?' => {
+                            questions += 1;
+                            last_question = Some(p.start + off);
+                            s.has_prev = false;
+                        }
+                        '!' => {
+                            exclaims += 1;
+                            s.has_prev = false;
+                        }
+                        '.' | ',' | ';' | ':' | '(' | ')' | '"' => s.has_prev = false,
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    });
     shape(
         sink,
-        b,
+        text.as_bytes(),
         s.n_words,
         s.caps_words,
         questions,

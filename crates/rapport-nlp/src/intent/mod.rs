@@ -3,6 +3,7 @@
 //! features behind each label. The labelled set, the trained weights and how they were made
 //! live in `data/intent/`.
 
+mod agreement;
 mod cues;
 mod eval;
 mod features;
@@ -12,6 +13,7 @@ mod model;
 mod negativity;
 mod train;
 
+pub use agreement::{LabelAgreement, SECOND_LABELS_TSV, agreement};
 pub use eval::{IntentEvalReport, LabelScore, eval_intent};
 pub use labelled::{
     IntentError, LABELS_TSV, LabelLine, LabelledPost, Part, load_labelled, parse_label_lines,

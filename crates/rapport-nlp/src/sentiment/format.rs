@@ -24,7 +24,7 @@ const MAGIC: &[u8; 8] = b"RAPSENT\0";
 const FORMAT_VERSION: u32 = 2;
 const ENTRY: usize = 8 + 3 * 2;
 /// Bump when the features change: old weights would silently mean something else.
-pub(crate) const FEATURES_VERSION: u32 = 2;
+pub(crate) const FEATURES_VERSION: u32 = 3;
 const HEADER: usize = 8 + 4 + 4 + 4 + 4 + 4 + 12;
 
 pub(crate) fn encode(model: &SentimentModel) -> Vec<u8> {

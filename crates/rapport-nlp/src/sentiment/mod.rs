@@ -11,11 +11,14 @@ mod eval;
 mod features;
 mod format;
 mod lexicon;
+mod shift;
+mod sources;
 mod train;
 mod vectors;
 
 pub use data::{LabelledPost, read_airline, read_semeval, read_tsv};
 pub use eval::{ClassScores, EvalFormat, EvalReport, eval_sentiment};
+pub use sources::{DEV_SETS, HELD_OUT};
 pub use train::{TrainOptions, TrainReport, train_with};
 pub use vectors::{WordScores, WordVectors};
 

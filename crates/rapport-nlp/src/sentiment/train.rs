@@ -4,15 +4,14 @@
 
 use super::eval::evaluate;
 use super::features::{Sink, featurize, finish};
+use super::shift::{self, Scored};
+use super::sources::{DEV_SETS, Sample, Split, load};
 use super::vectors::{WordScores, WordVectors};
-use super::{CLASSES, EvalReport, LabelledPost, SentimentModel, read_airline, read_semeval};
+use super::{CLASSES, EvalReport, LabelledPost, SentimentModel};
 use crate::NlpError;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-
-/// The SemEval file kept out of training and scored after it.
-pub const HELD_OUT: &str = "twitter-2016test-A.tsv";
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TrainOptions {
@@ -58,6 +57,14 @@ pub struct TrainOptions {
     /// L2 penalty of the dense weights, which every step touches (the hashed weights are
     /// penalised only when a post has the feature).
     pub vector_l2: f32,
+    /// Whether the airline training posts are a second dev set for the shift, counting as much
+    /// as the SemEval one.
+    pub airline_dev: bool,
+    /// Keep `twitter-2016test-A.tsv` and a fifth of the airline posts out of training and score
+    /// them: the cross-dataset estimate. The committed model trains on everything.
+    pub hold_out: bool,
+    /// Balance classes within each domain (SemEval, airline) rather than over all posts.
+    pub balance_per_domain: bool,
 }
 
 impl Default for TrainOptions {
@@ -68,7 +75,7 @@ impl Default for TrainOptions {
             learning_rate: 0.5,
             l2: 1e-3,
             balance_classes: true,
-            airline_weight: 0.5,
+            airline_weight: 2.0,
             limit: None,
             average: true,
             groups: super::features::groups::ALL,
@@ -86,6 +93,9 @@ impl Default for TrainOptions {
             vector_words: 100_000,
             vector_weight: 0.1,
             vector_l2: 1e-3,
+            airline_dev: true,
+            hold_out: false,
+            balance_per_domain: true,
         }
     }
 }
@@ -104,13 +114,18 @@ pub struct TrainReport {
     pub bias_shift: [f32; 3],
     /// Scores on the dev split of the model trained without it (shift included).
     pub dev: Option<EvalReport>,
-    /// Scores on [`HELD_OUT`], which training never saw.
+    /// The same, per dev set (`sources::DEV_SETS`).
+    pub dev_sets: Vec<(String, EvalReport)>,
+    /// Scores on `twitter-2016test-A.tsv`, which training never saw (with `hold_out`).
     pub held_out: Option<EvalReport>,
+    /// Scores on the fifth of the airline posts training never saw (with `hold_out`).
+    pub held_out_airline: Option<EvalReport>,
 }
 
 /// Trains on the labelled data under `data_dir` (the shared data directory): every SemEval file
-/// except [`HELD_OUT`], and `airline/airline_sentiment_train.csv`. The committed model is
-/// `TrainOptions::default()` with `word_vectors` set (see README.md).
+/// and `airline/airline_sentiment_train.csv` (with `hold_out`, less the posts kept out to score
+/// the model). The committed model is `TrainOptions::default()` with `word_vectors` set (see
+/// README.md).
 pub fn train_with(
     data_dir: &Path,
     seed: u64,
@@ -122,138 +137,107 @@ pub fn train_with(
         None => None,
     };
     let vectors = vectors.as_ref();
-    let semeval_dir = data_dir.join("sentiment/semeval2017-task4a");
-    let mut files: Vec<_> = std::fs::read_dir(&semeval_dir)
-        .map_err(|source| NlpError::Read {
-            path: semeval_dir.clone(),
-            source,
-        })?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|e| e == "tsv"))
-        .collect();
-    files.sort();
-    let mut sources = Vec::new();
-    // (post, weight, whether it belongs to the dev split)
-    let mut posts: Vec<(LabelledPost, f32, bool)> = Vec::new();
-    let mut held_out = None;
-    for file in &files {
-        let mut read = read_semeval(file)?;
-        let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
-        if name.as_deref() == Some(HELD_OUT) {
-            held_out = Some(read);
-            continue;
-        }
-        let dev = name.as_ref().is_some_and(|n| options.dev.contains(n));
-        let weight = if name.is_some_and(|n| n.contains("2016")) {
-            options.recent_weight
-        } else {
-            1.0
-        };
-        read.truncate(options.limit.unwrap_or(usize::MAX));
-        sources.push((file.display().to_string(), read.len()));
-        posts.extend(read.into_iter().map(|p| (p, weight, dev)));
-    }
-    let airline = data_dir.join("airline/airline_sentiment_train.csv");
-    let mut read = read_airline(&airline)?;
-    read.truncate(options.limit.unwrap_or(usize::MAX));
-    sources.push((airline.display().to_string(), read.len()));
-    posts.extend(read.into_iter().map(|p| (p, options.airline_weight, false)));
-    if posts.is_empty() {
-        return Err(NlpError::NoData {
-            path: data_dir.into(),
-        });
-    }
+    let split = Split {
+        dev: &options.dev,
+        airline_dev: options.airline_dev,
+        hold_out: options.hold_out,
+        airline_weight: options.airline_weight,
+        recent_weight: options.recent_weight,
+        limit: options.limit,
+    };
+    let loaded = load(data_dir, &split)?;
+    let posts = &loaded.samples;
     let mut class_counts = [0usize; 3];
-    for (p, _, _) in &posts {
-        class_counts[class_index(p)] += 1;
+    for s in posts {
+        class_counts[class_index(&s.post)] += 1;
     }
 
-    // The class-score shift that maximises macro recall is tuned on the dev split with a model
-    // that did not see it, then added to the model trained on everything.
-    let dev_posts: Vec<LabelledPost> = posts
-        .iter()
-        .filter(|(_, _, dev)| *dev)
-        .map(|(p, _, _)| p.clone())
-        .collect();
-    let (mut shift, mut dev) = ([0f32; 3], None);
-    if options.tune_bias && !dev_posts.is_empty() && options.shift_folds > 1 {
-        let k = options.shift_folds as usize;
-        let mut scored = Vec::new();
+    // The class-score shift is tuned on the dev sets, each post scored by a model that did not
+    // see it: the dev posts are cut into k folds, each scored by a model trained on everything
+    // else (the other folds included), close to the final model that sees all of them.
+    let (mut shift, mut dev, mut dev_sets) = ([0f32; 3], None, Vec::new());
+    if options.tune_bias && posts.iter().any(|s| s.set > 0) {
+        let k = options.shift_folds.max(1) as usize;
+        let mut scored: Vec<Scored> = Vec::new();
         for fold in 0..k {
             let mut dev_index = 0usize;
             let mut held = Vec::new();
-            let train: Vec<_> = posts
+            let train: Vec<&Sample> = posts
                 .iter()
-                .filter(|(p, _, d)| {
-                    if !*d {
+                .filter(|s| {
+                    if s.set == 0 {
                         return true;
                     }
                     dev_index += 1;
-                    if (dev_index - 1) % k == fold {
-                        held.push(p.clone());
-                        false
-                    } else {
-                        true
+                    let out = (dev_index - 1) % k == fold;
+                    if out {
+                        held.push(*s);
                     }
+                    !out
                 })
                 .collect();
             let model = fit(&train, seed, options, vectors);
-            scored.extend(held.iter().map(|p| (model.scores(&p.text), class_index(p))));
+            scored.extend(
+                held.iter()
+                    .map(|s| (model.scores(&s.post.text), class_index(&s.post), s.set)),
+            );
         }
-        shift = tune_shift_scored(&scored);
-        // The report's dev figures: each fold scored by the model that did not see it.
-        dev = Some(EvalReport::from_pairs(scored.iter().map(
-            |(scores, gold)| {
-                let shifted: [f32; 3] = std::array::from_fn(|c| scores[c] + shift[c]);
-                (CLASSES[*gold], CLASSES[super::argmax(&shifted)])
-            },
-        )));
-    } else if options.tune_bias && !dev_posts.is_empty() {
-        let train: Vec<_> = posts.iter().filter(|(_, _, d)| !*d).collect();
-        let mut model = fit(&train, seed, options, vectors);
-        shift = tune_shift(&model, &dev_posts);
-        model.shift(shift);
-        dev = Some(evaluate(&model, &dev_posts));
+        shift = shift::tune(&scored);
+        let (all, per_set) = shift::reports(&scored, shift);
+        dev = Some(all);
+        dev_sets = per_set
+            .into_iter()
+            .map(|(s, r)| (DEV_SETS[s as usize - 1].to_string(), r))
+            .collect();
     }
-    let all: Vec<_> = posts.iter().collect();
+    let all: Vec<&Sample> = posts.iter().collect();
     let mut model = fit(&all, seed, options, vectors);
     model.shift(shift);
 
     let train_accuracy = evaluate(
         &model,
-        &posts.iter().map(|(p, _, _)| p.clone()).collect::<Vec<_>>(),
+        &posts.iter().map(|s| s.post.clone()).collect::<Vec<_>>(),
     )
     .accuracy;
-    let held_out = held_out.map(|h| evaluate(&model, &h));
     let report = TrainReport {
         options: options.clone(),
         seed,
-        sources,
+        sources: loaded.sources,
         class_counts,
         seconds: started.elapsed().as_secs_f64(),
         train_accuracy,
         bias_shift: shift,
         dev,
-        held_out,
+        dev_sets,
+        held_out: loaded.semeval_held_out.map(|h| evaluate(&model, &h)),
+        held_out_airline: loaded.airline_held_out.map(|h| evaluate(&model, &h)),
     };
     Ok((model, report))
 }
 
-/// Featurizes `posts` (post, weight, dev) and fits a model to them.
+/// Featurizes `posts` and fits a model to them.
 fn fit(
-    posts: &[&(LabelledPost, f32, bool)],
+    posts: &[&Sample],
     seed: u64,
     options: &TrainOptions,
     vectors: Option<&WordVectors>,
 ) -> SentimentModel {
-    let mut class_counts = [0usize; 3];
-    for (p, _, _) in posts {
-        class_counts[class_index(p)] += 1;
+    // Classes are balanced within each domain when asked: the airline posts are two-thirds
+    // negative, general tweets mostly neutral, and pooled counts would teach the model that
+    // domain cues are class cues.
+    let mut class_counts = [[0usize; 3]; 2];
+    for s in posts {
+        let domain = if options.balance_per_domain {
+            s.domain as usize
+        } else {
+            0
+        };
+        class_counts[domain][class_index(&s.post)] += 1;
     }
-    let total = posts.len() as f32;
     let mut examples: Vec<Example> = posts
         .iter()
-        .map(|(p, weight, _)| {
+        .map(|sample| {
+            let (p, weight) = (&sample.post, sample.weight);
             let mut sink = BucketSink {
                 bits: options.bits,
                 buckets: Vec::new(),
@@ -262,8 +246,15 @@ fn fit(
             featurize(&p.text, options.groups, &mut sink);
             let mean = vectors.and_then(|v| v.mean(&sink.words));
             let class = class_index(p);
+            let domain = if options.balance_per_domain {
+                sample.domain as usize
+            } else {
+                0
+            };
+            let counts = class_counts[domain];
+            let total = counts.iter().sum::<usize>() as f32;
             let balance = if options.balance_classes {
-                total / (3.0 * class_counts[class].max(1) as f32)
+                total / (3.0 * counts[class].max(1) as f32)
             } else {
                 1.0
             };
@@ -378,48 +369,6 @@ impl Standardize {
             .map(|(h, s)| (h, s.map(|v| (v / scale).round() as i16)));
         (WordScores::new(scale, entries), offset)
     }
-}
-
-/// Shifts added to the negative and positive scores (neutral stays) that maximise macro recall
-/// on `posts`, searched on a grid of 0.05 over -1.5..=1.5.
-fn tune_shift(model: &SentimentModel, posts: &[LabelledPost]) -> [f32; 3] {
-    let scored: Vec<([f32; 3], usize)> = posts
-        .iter()
-        .map(|p| (model.scores(&p.text), class_index(p)))
-        .collect();
-    tune_shift_scored(&scored)
-}
-
-/// [`tune_shift`] over scores already computed: (scores, gold class index).
-fn tune_shift_scored(scored: &[([f32; 3], usize)]) -> [f32; 3] {
-    let mut support = [0u32; 3];
-    for (_, gold) in scored {
-        support[*gold] += 1;
-    }
-    let grid = |i: i32| i as f32 * 0.05;
-    let mut best = (f64::MIN, [0f32; 3]);
-    for neg in -30..=30 {
-        for pos in -30..=30 {
-            let shift = [grid(neg), 0.0, grid(pos)];
-            let mut hits = [0u32; 3];
-            for (scores, gold) in scored {
-                let shifted = std::array::from_fn(|c| scores[c] + shift[c]);
-                if super::argmax(&shifted) == *gold {
-                    hits[*gold] += 1;
-                }
-            }
-            let recall: f64 = (0..3)
-                .map(|c| f64::from(hits[c]) / f64::from(support[c].max(1)))
-                .sum::<f64>()
-                / 3.0;
-            // Ties go to the smaller shift: it is the one the data asks for least.
-            let size = |s: [f32; 3]| s[0].abs() + s[2].abs();
-            if recall > best.0 + 1e-12 || (recall > best.0 - 1e-12 && size(shift) < size(best.1)) {
-                best = (recall, shift);
-            }
-        }
-    }
-    best.1
 }
 
 /// Naive Bayes log-count ratios (Wang & Manning 2012), one-vs-rest per class: how much more

@@ -109,20 +109,6 @@ pub(crate) fn emoticon_canonical(index: usize) -> &'static str {
     EMOTICONS[index].1
 }
 
-/// Characters that start an emoji grapheme. Ranges from Unicode's emoji data, kept coarse on
-/// purpose: a symbol inside these blocks is almost always used as an emoji in posts.
-pub(crate) fn starts_emoji(c: char) -> bool {
-    matches!(c as u32,
-        0x1F000..=0x1FAFF
-        | 0x2600..=0x27BF
-        | 0x2300..=0x23FF
-        | 0x2B00..=0x2BFF
-        | 0x2190..=0x21FF
-        | 0x3030 | 0x303D | 0x3297 | 0x3299
-        | 0x00A9 | 0x00AE | 0x203C | 0x2049 | 0x2122 | 0x2139
-        | 0xE0000..=0xE007F)
-}
-
 /// Parts of an emoji grapheme that only change its look: skin tones and the emoji presentation
 /// selector. Dropped from the normalized form so `👍🏽` and `👍` are the same feature.
 pub(crate) fn is_emoji_modifier(c: char) -> bool {

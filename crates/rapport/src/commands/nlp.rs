@@ -21,6 +21,7 @@ pub fn train(cmd: TrainCommand) -> Result<()> {
             data,
             seed,
             word_vectors,
+            hold_out,
             json,
         } => {
             let data = data_dir(data)?;
@@ -32,6 +33,7 @@ pub fn train(cmd: TrainCommand) -> Result<()> {
             }
             let options = TrainOptions {
                 word_vectors,
+                hold_out,
                 ..TrainOptions::default()
             };
             let (model, report) = train_with(&data, seed, &options)?;
@@ -49,8 +51,32 @@ pub fn train(cmd: TrainCommand) -> Result<()> {
                 report.seconds,
                 out.display()
             );
-            if let Some(held_out) = &report.held_out {
-                println!("held-out twitter-2016test-A:\n{held_out}");
+            // One row per dataset: the dev sets chose the settings, the held-out ones never did.
+            let rows = report
+                .dev_sets
+                .iter()
+                .map(|(name, r)| (format!("dev: {name}"), r))
+                .chain(
+                    report
+                        .held_out
+                        .iter()
+                        .map(|r| ("held out: twitter-2016test-A".into(), r)),
+                )
+                .chain(
+                    report
+                        .held_out_airline
+                        .iter()
+                        .map(|r| ("held out: airline fifth".into(), r)),
+                );
+            println!(
+                "{:<30} {:>6} {:>12} {:>9}",
+                "dataset", "posts", "macro recall", "accuracy"
+            );
+            for (name, r) in rows {
+                println!(
+                    "{name:<30} {:>6} {:>12.4} {:>9.4}",
+                    r.posts, r.macro_recall, r.accuracy
+                );
             }
             Ok(())
         }

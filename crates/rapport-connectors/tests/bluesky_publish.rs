@@ -137,6 +137,10 @@ async fn a_reply_threads_with_facets_and_a_second_attempt_finds_the_first() {
     assert_eq!(post.native_id, want_uri);
     assert_eq!(post.text, ANSWER);
     assert!(post.author.own_account);
+    // Accounts by handle, as the live source stores them, not by DID.
+    assert_eq!(post.author.handle, "brand.test");
+    assert_eq!(post.mentions, vec!["customer.test".to_string()]);
+    assert_eq!(post.reply_to_handle.as_deref(), Some("customer.test"));
     assert_eq!(post.reply_to.as_deref(), Some(follow_up_uri.as_str()));
     assert_eq!(post.root_id.as_deref(), Some(root_uri.as_str()));
 

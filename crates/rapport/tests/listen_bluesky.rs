@@ -11,12 +11,8 @@ mod common;
 mod atproto_pds;
 
 use atproto_pds::AtprotoPds;
-use common::Workspace;
+use common::{BlueskyChannel, Workspace};
 use rapport_domain::{Network, PostKey};
-use rapport_store::Store;
-use std::io::Write;
-use std::process::{Child, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const COMPLAINT: &str = "@brand.test my order arrived broken and nobody answers, I want a refund";
@@ -34,63 +30,6 @@ fn key(uri: &str) -> PostKey {
     }
 }
 
-/// `rapport listen` running in the workspace, killed (SIGKILL) when dropped.
-struct Listen(Child);
-
-impl Listen {
-    fn start(ws: &Workspace) -> Listen {
-        let child = ws
-            .command(&["listen"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("rapport listen starts");
-        Listen(child)
-    }
-
-    fn kill(mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-impl Drop for Listen {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-async fn connected(ws: &Workspace) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let list = ws.json(&["channels", "list", "--json"]);
-        let channel = &list["channels"][0];
-        if channel["state"] == "connected" {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the channel did not connect: {channel}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-/// Waits until the post is stored and in a case; returns how long that took.
-async fn case_of(store: &Arc<dyn Store>, uri: &str, since: Instant) -> Duration {
-    let deadline = since + Duration::from_secs(20);
-    loop {
-        if let Some(post) = store.post_by_key(&key(uri)).await.unwrap()
-            && store.care().case_of_post(post.id).await.unwrap().is_some()
-        {
-            return since.elapsed();
-        }
-        assert!(Instant::now() < deadline, "post {uri} did not reach a case");
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-}
-
 #[tokio::test]
 async fn a_complaint_on_a_real_pds_becomes_a_case_and_a_sigkill_loses_nothing() {
     let (mut pds, accounts) = AtprotoPds::start(&["brand", "customer"]).await;
@@ -99,29 +38,14 @@ async fn a_complaint_on_a_real_pds_becomes_a_case_and_a_sigkill_loses_nothing() 
     let ws = Workspace::new().await;
 
     let firehose = pds.subscribe_repos();
-    let mut add = ws
-        .command(&[
-            "channels",
-            "add",
-            "bluesky",
-            "--name",
-            "brand",
-            "--pds",
-            &pds.url,
-            "--handle",
-            "brand.test",
-            "--firehose",
-            &firehose,
-            "--plc",
-            &pds.plc,
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    writeln!(add.stdin.take().unwrap(), "{}", brand.app_password).unwrap();
-    let out = add.wait_with_output().unwrap();
+    let channel = BlueskyChannel {
+        pds: &pds.url,
+        firehose: &firehose,
+        plc: &pds.plc,
+        handle: "brand.test",
+        app_password: &brand.app_password,
+    };
+    let out = ws.add_bluesky_channel("brand", &channel);
     let said = format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -133,29 +57,11 @@ async fn a_complaint_on_a_real_pds_becomes_a_case_and_a_sigkill_loses_nothing() 
     assert_eq!(own["accounts"][0]["handle"], "brand.test", "{own}");
 
     // A wrong app password is refused when the channel is added, with the PDS's reason.
-    let mut bad = ws
-        .command(&[
-            "channels",
-            "add",
-            "bluesky",
-            "--name",
-            "other",
-            "--pds",
-            &pds.url,
-            "--handle",
-            "brand.test",
-            "--firehose",
-            &firehose,
-            "--plc",
-            &pds.plc,
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    writeln!(bad.stdin.take().unwrap(), "wrong-password").unwrap();
-    let out = bad.wait_with_output().unwrap();
+    let wrong = BlueskyChannel {
+        app_password: "wrong-password",
+        ..channel
+    };
+    let out = ws.add_bluesky_channel("other", &wrong);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("cannot check the app password"), "{err}");
@@ -178,13 +84,13 @@ async fn a_complaint_on_a_real_pds_becomes_a_case_and_a_sigkill_loses_nothing() 
         String::from_utf8_lossy(&missing.stderr)
     );
 
-    let listen = Listen::start(&ws);
-    connected(&ws).await;
+    let listen = ws.start(&["listen"]);
+    ws.wait_connected().await;
     let store = ws.store().await;
 
     let posted = Instant::now();
     let complaint = pds.post("customer", COMPLAINT).await;
-    let latency = case_of(&store, &complaint, posted).await;
+    let latency = common::bluesky_case(&store, &complaint, posted).await;
     println!(
         "live latency on the PDS, customer's post to case: {} ms",
         latency.as_millis()
@@ -201,7 +107,7 @@ async fn a_complaint_on_a_real_pds_becomes_a_case_and_a_sigkill_loses_nothing() 
 
     // The customer answers their own post: the same thread, the same case.
     let follow_up = pds.reply("customer", &complaint, FOLLOW_UP).await;
-    case_of(&store, &follow_up, Instant::now()).await;
+    common::bluesky_case(&store, &follow_up, Instant::now()).await;
     let reply = store.post_by_key(&key(&follow_up)).await.unwrap().unwrap();
     assert_eq!(reply.post.reply_to.as_deref(), Some(complaint.as_str()));
     assert_eq!(reply.conversation_id, stored.conversation_id);
@@ -215,7 +121,7 @@ async fn a_complaint_on_a_real_pds_becomes_a_case_and_a_sigkill_loses_nothing() 
     let regret = pds
         .post("customer", "@brand.test you are all useless")
         .await;
-    case_of(&store, &regret, Instant::now()).await;
+    common::bluesky_case(&store, &regret, Instant::now()).await;
     pds.delete("customer", &regret).await;
     let deadline = Instant::now() + Duration::from_secs(10);
     while store
@@ -234,11 +140,11 @@ async fn a_complaint_on_a_real_pds_becomes_a_case_and_a_sigkill_loses_nothing() 
     let mut missed = Vec::new();
     missed.push(pds.post("customer", WHILE_DOWN[0]).await);
     missed.push(pds.post("customer", WHILE_DOWN[1]).await);
-    let listen = Listen::start(&ws);
+    let listen = ws.start(&["listen"]);
     missed.push(pds.post("customer", WHILE_DOWN[2]).await);
     let restarted = Instant::now();
     for uri in &missed {
-        case_of(&store, uri, restarted).await;
+        common::bluesky_case(&store, uri, restarted).await;
     }
     // A moment for any duplicate the safety margin's re-read could have produced.
     tokio::time::sleep(Duration::from_millis(1500)).await;
@@ -262,7 +168,7 @@ async fn a_complaint_on_a_real_pds_becomes_a_case_and_a_sigkill_loses_nothing() 
     );
 
     // The customer deletes their account: every post of theirs is marked deleted.
-    let listen = Listen::start(&ws);
+    let listen = ws.start(&["listen"]);
     pds.call(serde_json::json!({"op": "delete_account", "as": "customer"}))
         .await;
     let deadline = Instant::now() + Duration::from_secs(20);

@@ -218,14 +218,35 @@ impl BlueskyPublisher {
     }
 
     /// The reply as the Jetstream source maps it, so reading it back is a duplicate.
-    fn published(&self, session: &Session, uri: &str, cid: &str, record: &Value) -> Published {
+    fn published(
+        &self,
+        session: &Session,
+        uri: &str,
+        cid: &str,
+        record: &Value,
+        parent: Option<&Parent>,
+    ) -> Published {
         let rkey = uri.rsplit('/').next().unwrap_or_default();
         let event = json!({"did": session.did, "time_us": Utc::now().timestamp_micros(),
             "kind": "commit", "commit": {"rev": "", "operation": "create", "collection": POST,
             "rkey": rkey, "record": record, "cid": cid}});
         let post = match map_jetstream(&event.to_string()) {
             Record::Post(mut post) => {
+                // The mapping names accounts by DID; the live source resolves them to
+                // handles, and so does this copy, from what the publisher already knows.
+                post.author.handle = session.handle.clone();
                 post.author.own_account = true;
+                let named = mentioned_handles(record);
+                for m in post.mentions.iter_mut() {
+                    if let Some((_, handle)) = named.iter().find(|(did, _)| did == m) {
+                        *m = handle.clone();
+                    }
+                }
+                if let Some(parent) = parent
+                    && post.reply_to.as_deref() == Some(parent.native_id.as_str())
+                {
+                    post.reply_to_handle = Some(parent.author_handle.clone());
+                }
                 Some(post)
             }
             _ => None,
@@ -236,6 +257,30 @@ impl BlueskyPublisher {
             post,
         }
     }
+}
+
+/// `(did, handle)` of the record's mention facets: the handle is the text the facet covers.
+fn mentioned_handles(record: &Value) -> Vec<(String, String)> {
+    let text = record["text"].as_str().unwrap_or_default();
+    let mut out = Vec::new();
+    for facet in record["facets"].as_array().into_iter().flatten() {
+        let (Some(start), Some(end)) = (
+            facet["index"]["byteStart"].as_u64(),
+            facet["index"]["byteEnd"].as_u64(),
+        ) else {
+            continue;
+        };
+        let Some(covered) = text.get(start as usize..end as usize) else {
+            continue;
+        };
+        for feature in facet["features"].as_array().into_iter().flatten() {
+            if let Some(did) = feature["did"].as_str() {
+                let handle = covered.trim_start_matches('@').to_lowercase();
+                out.push((did.to_string(), handle));
+            }
+        }
+    }
+    out
 }
 
 fn xrpc_error(body: &str) -> XrpcError {
@@ -288,7 +333,13 @@ impl Publisher for BlueskyPublisher {
                 .observe(&headers, "ratelimit-remaining", "ratelimit-reset");
             if status == 200 {
                 let (created, _): (Created, String) = json_after_write(NETWORK, response).await?;
-                return Ok(self.published(&session, &created.uri, &created.cid, &record));
+                return Ok(self.published(
+                    &session,
+                    &created.uri,
+                    &created.cid,
+                    &record,
+                    reply.parent.as_ref(),
+                ));
             }
             let e = xrpc_error(&response.text().await.unwrap_or_default());
             // An expired session is refused before anything is written: log in again once.
@@ -308,6 +359,7 @@ impl Publisher for BlueskyPublisher {
                         &found.uri,
                         found.cid.as_deref().unwrap_or_default(),
                         &found.value,
+                        reply.parent.as_ref(),
                     ));
                 }
             }
@@ -339,6 +391,7 @@ impl Publisher for BlueskyPublisher {
                 &found.uri,
                 found.cid.as_deref().unwrap_or_default(),
                 &found.value,
+                reply.parent.as_ref(),
             )
         }))
     }

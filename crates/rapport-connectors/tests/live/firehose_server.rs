@@ -185,42 +185,40 @@ pub async fn create_post(seq: i64, did: &str, rkey: &str, record: serde_json::Va
 /// A `#commit` creating the post `rkey` of `did` whose record (CID `cid`) it does not carry, as
 /// a relay sends a commit too big to carry whole: the CAR holds only the commit block.
 pub async fn create_post_without_record(seq: i64, did: &str, rkey: &str, cid: Cid) -> Message {
-    let commit_block = cbor(&serde_json::json!({"did": did, "version": 3}));
-    let commit_cid = cid_of(&commit_block);
-    let blocks = car(&[(commit_cid, commit_block)]).await;
-    let mut body = commit_body(
-        seq,
-        did,
-        commit_cid,
-        blocks,
-        vec![RepoOp {
-            action: "create",
-            path: format!("app.bsky.feed.post/{rkey}"),
-            cid: Some(cid),
-        }],
-    );
+    let mut body = commit_only(seq, did, "create", rkey, Some(cid)).await;
     body.too_big = true;
     frame("#commit", &body)
 }
 
 /// A `#commit` deleting the post `rkey` of `did`.
 pub async fn delete_post(seq: i64, did: &str, rkey: &str) -> Message {
+    frame(
+        "#commit",
+        &commit_only(seq, did, "delete", rkey, None).await,
+    )
+}
+
+/// A commit of one operation on the post `rkey` whose CAR holds only the commit block.
+async fn commit_only(
+    seq: i64,
+    did: &str,
+    action: &'static str,
+    rkey: &str,
+    cid: Option<Cid>,
+) -> CommitBody {
     let commit_block = cbor(&serde_json::json!({"did": did, "version": 3}));
     let commit_cid = cid_of(&commit_block);
     let blocks = car(&[(commit_cid, commit_block)]).await;
-    frame(
-        "#commit",
-        &commit_body(
-            seq,
-            did,
-            commit_cid,
-            blocks,
-            vec![RepoOp {
-                action: "delete",
-                path: format!("app.bsky.feed.post/{rkey}"),
-                cid: None,
-            }],
-        ),
+    commit_body(
+        seq,
+        did,
+        commit_cid,
+        blocks,
+        vec![RepoOp {
+            action,
+            path: format!("app.bsky.feed.post/{rkey}"),
+            cid,
+        }],
     )
 }
 

@@ -5,9 +5,11 @@
 use rapport_store::testing::{TestStore, backend_from_env, fresh_store, test_postgres_url};
 use rapport_store::{Backend, Store};
 use serde_json::Value;
+use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 pub struct Workspace {
     dir: tempfile::TempDir,
@@ -62,6 +64,63 @@ impl Workspace {
             .unwrap_or_else(|e| panic!("rapport {args:?}: not one JSON object ({e}): {text}"))
     }
 
+    /// `rapport ARGS` started in the background (its standard output dropped), killed with
+    /// SIGKILL when the returned guard goes.
+    pub fn start(&self, args: &[&str]) -> Running {
+        let child = self
+            .command(args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|e| panic!("rapport {args:?} starts: {e}"));
+        Running(child)
+    }
+
+    /// `rapport channels add bluesky` with the app password on standard input; returns the
+    /// command's output (standard output and error), whether it succeeded or not.
+    pub fn add_bluesky_channel(&self, name: &str, c: &BlueskyChannel) -> Output {
+        let mut add = self
+            .command(&[
+                "channels",
+                "add",
+                "bluesky",
+                "--name",
+                name,
+                "--pds",
+                c.pds,
+                "--handle",
+                c.handle,
+                "--firehose",
+                c.firehose,
+                "--plc",
+                c.plc,
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        writeln!(add.stdin.take().unwrap(), "{}", c.app_password).unwrap();
+        add.wait_with_output().unwrap()
+    }
+
+    /// Waits (30 s at most) until the workspace's first channel says it is connected.
+    pub async fn wait_connected(&self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let list = self.json(&["channels", "list", "--json"]);
+            let channel = &list["channels"][0];
+            if channel["state"] == "connected" {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the channel did not connect: {channel}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
     /// Whether the program runs on the embedded SQLite store in the data directory.
     pub fn store_is_sqlite(&self) -> bool {
         self.store.is_none()
@@ -82,5 +141,47 @@ impl Workspace {
             .await
             .unwrap(),
         }
+    }
+}
+
+/// Where a Bluesky channel reads and who it speaks as.
+pub struct BlueskyChannel<'a> {
+    pub pds: &'a str,
+    pub firehose: &'a str,
+    pub plc: &'a str,
+    pub handle: &'a str,
+    pub app_password: &'a str,
+}
+
+/// A `rapport` process started by [`Workspace::start`], killed (SIGKILL) when dropped.
+pub struct Running(Child);
+
+impl Running {
+    pub fn kill(self) {} // dropping it kills it
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Waits (20 s at most) until the Bluesky post `uri` is stored and in a case; returns how long
+/// that took from `since`.
+pub async fn bluesky_case(store: &Arc<dyn Store>, uri: &str, since: Instant) -> Duration {
+    let key = rapport_domain::PostKey {
+        network: rapport_domain::Network::Bluesky,
+        native_id: uri.to_string(),
+    };
+    let deadline = since + Duration::from_secs(20);
+    loop {
+        if let Some(post) = store.post_by_key(&key).await.unwrap()
+            && store.care().case_of_post(post.id).await.unwrap().is_some()
+        {
+            return since.elapsed();
+        }
+        assert!(Instant::now() < deadline, "post {uri} did not reach a case");
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }

@@ -4,6 +4,9 @@
 //! on the server every reply exists exactly once. Complaints and answers are real ones from
 //! twcs.
 
+#[allow(dead_code)]
+#[path = "../../rapport-connectors/tests/live/atproto_pds.rs"]
+mod atproto_pds;
 mod common;
 #[allow(dead_code)]
 #[path = "../../rapport-connectors/tests/live/mastodon_mock.rs"]
@@ -405,6 +408,113 @@ async fn an_x_publisher_killed_mid_send_reconciles_and_never_posts_twice() {
     assert_eq!(posted, ENTRIES);
     assert!(
         kills_mid_attempt >= 20,
+        "{kills_mid_attempt} kills landed mid-attempt"
+    );
+}
+
+/// The same on Bluesky, against a real PDS (npm's `@atproto/dev-env`): every reply carries the
+/// record key chosen before its first attempt, so a publisher killed mid-send finds its record
+/// under that key instead of making a second one. The complaints reach their cases through
+/// `rapport listen` reading the PDS's firehose, as live complaints do.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bluesky_publisher_killed_mid_send_never_posts_twice_on_a_real_pds() {
+    const BLUESKY_ENTRIES: usize = 20;
+    let started = Instant::now();
+    let (mut pds, accounts) = atproto_pds::AtprotoPds::start(&["brand", "customer"]).await;
+    let ws = Workspace::new().await;
+    let firehose = pds.subscribe_repos();
+    let out = ws.add_bluesky_channel(
+        "brand",
+        &common::BlueskyChannel {
+            pds: &pds.url,
+            firehose: &firehose,
+            plc: &pds.plc,
+            handle: "brand.test",
+            app_password: &accounts[0].app_password,
+        },
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let convs: Vec<(String, String)> = conversations(BLUESKY_ENTRIES)
+        .into_iter()
+        .map(|(c, a)| (c.replacen("@sprintcare", "@brand.test", 1), a))
+        .collect();
+    let listen = ws.start(&["listen"]);
+    ws.wait_connected().await;
+    let store = ws.store().await;
+    let mut uris = Vec::new();
+    for (i, (complaint, _)) in convs.iter().enumerate() {
+        uris.push(pds.post("customer", &format!("{complaint} [{i}]")).await);
+    }
+    for uri in &uris {
+        common::bluesky_case(&store, uri, Instant::now()).await;
+    }
+    listen.kill();
+
+    let engine = Engine::new(store.clone(), EngineConfig::default())
+        .await
+        .unwrap();
+    let mut entries = Vec::new();
+    for (uri, (_, answer)) in uris.iter().zip(&convs) {
+        let key = PostKey {
+            network: Network::Bluesky,
+            native_id: uri.clone(),
+        };
+        let post = store.post_by_key(&key).await.unwrap().unwrap();
+        let case = store.care().case_of_post(post.id).await.unwrap().unwrap();
+        let text = answer.replacen("@115712", "@customer.test", 1);
+        let entry = engine
+            .care()
+            .queue_reply(
+                case,
+                UserId(1),
+                &text,
+                &format!("k{}", post.id.0),
+                Utc::now(),
+            )
+            .await
+            .unwrap();
+        entries.push(entry.id);
+    }
+
+    let kills_mid_attempt = kill_repeatedly(&ws, &store, &entries).await;
+    let reconciled = finish_all(&ws, &store, &entries).await;
+
+    let listed = pds.call(json!({"op": "list", "as": "brand"})).await;
+    let records = listed["records"].as_array().unwrap();
+    let mut per_parent: HashMap<String, usize> = HashMap::new();
+    for r in records {
+        let parent = r["value"]["reply"]["parent"]["uri"]
+            .as_str()
+            .unwrap_or_default();
+        *per_parent.entry(parent.to_string()).or_default() += 1;
+    }
+    let duplicates: usize = per_parent.values().map(|n| n.saturating_sub(1)).sum();
+    for (uri, id) in uris.iter().zip(&entries) {
+        assert_eq!(per_parent.get(uri), Some(&1), "{uri} answered once");
+        let e = store.publish().publish_entry(*id).await.unwrap().unwrap();
+        let sent = e.entry.sent_native_id.expect("sent");
+        assert!(
+            records.iter().any(|r| r["uri"] == sent.as_str()
+                && r["value"]["reply"]["parent"]["uri"] == uri.as_str()),
+            "{sent} is the record answering {uri}"
+        );
+    }
+    println!(
+        "{}",
+        json!({"network": "bluesky (real PDS)", "entries": BLUESKY_ENTRIES, "kills": KILLS,
+            "kills_mid_attempt": kills_mid_attempt, "reconciled_entries": reconciled,
+            "posts_on_server": records.len(), "duplicates": duplicates,
+            "seconds": started.elapsed().as_secs_f64()})
+    );
+    assert_eq!(duplicates, 0);
+    assert_eq!(records.len(), BLUESKY_ENTRIES);
+    assert!(
+        kills_mid_attempt >= 10,
         "{kills_mid_attempt} kills landed mid-attempt"
     );
 }

@@ -234,3 +234,37 @@ fn every_real_tweet_fits_the_limit_x_enforced() {
         "{at_limit:?}"
     );
 }
+
+#[test]
+fn a_mastodon_reply_names_the_answered_account_once() {
+    use rapport_domain::compose::{as_posted, names};
+    assert_eq!(
+        as_posted(
+            Network::Mastodon,
+            "We are on it",
+            Some("alice@mastodon.example")
+        ),
+        "@alice@mastodon.example We are on it"
+    );
+    // Named already, by local part or whole, in any case: nothing is added.
+    for text in ["@Alice we are on it", "thanks @alice@mastodon.example!"] {
+        assert_eq!(
+            as_posted(Network::Mastodon, text, Some("alice@mastodon.example")),
+            text
+        );
+    }
+    // A name that only starts like hers is someone else.
+    assert!(!names("@alicea thanks", "alice"));
+    assert!(!names("thanks alice", "alice"));
+    // Bluesky and X thread by reference: the text goes as written.
+    for network in [Network::Bluesky, Network::X] {
+        assert_eq!(
+            as_posted(network, "We are on it", Some("alice")),
+            "We are on it"
+        );
+    }
+    assert_eq!(
+        as_posted(Network::Mastodon, "We are on it", None),
+        "We are on it"
+    );
+}

@@ -14,6 +14,55 @@ use rapport_domain::care::{
 use rapport_domain::{CaseAction, CaseStatus, Network, PersonVars, UserId};
 use rapport_engine::care::{CareError, ChangeKind, compose_count};
 
+/// On Mastodon the publisher puts the customer's `@acct` in front of a reply that does not
+/// name them, and Mastodon counts it: the composer and the outbox count it too, so a reply the
+/// composer accepts is never refused by the server for its length.
+#[tokio::test]
+async fn the_customers_mention_added_on_mastodon_counts_towards_the_limit() {
+    let k = kit().await;
+    let mut complaint = post("m1", "x", "@brand my parcel is lost", t(0, 9, 0));
+    complaint.network = Network::Mastodon;
+    complaint.author.handle = "alice@mastodon.example".into();
+    k.send(vec![complaint]).await;
+    let key = rapport_domain::PostKey {
+        network: Network::Mastodon,
+        native_id: "m1".into(),
+    };
+    let stored = k.engine.store().post_by_key(&key).await.unwrap().unwrap();
+    let id = k
+        .engine
+        .store()
+        .care()
+        .case_of_post(stored.id)
+        .await
+        .unwrap()
+        .expect("the mention of the brand opened a case");
+
+    // 494 characters that do not name her: "@alice " (a remote mention counts as its local
+    // part) makes 501, over Mastodon's 500.
+    let unnamed = "b".repeat(494);
+    assert_eq!(compose_count(Network::Mastodon, &unnamed).count, 494);
+    let counted = k.care.reply_count(id, &unnamed).await.unwrap();
+    assert_eq!((counted.count, counted.fits), (501, false));
+    let err = k
+        .care
+        .queue_reply(id, UserId(2), &unnamed, "m-k0", t(0, 9, 5))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "reply is 501 characters as mastodon counts them, over its limit of 500"
+    );
+    // Naming her in the reply adds nothing: 7 + 493 fits exactly.
+    let named = format!("@alice {}", "b".repeat(493));
+    let counted = k.care.reply_count(id, &named).await.unwrap();
+    assert_eq!((counted.count, counted.fits), (500, true));
+    k.care
+        .queue_reply(id, UserId(2), &named, "m-k1", t(0, 9, 6))
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn saved_replies_render_for_the_case() {
     let k = kit().await;

@@ -5,7 +5,7 @@ use super::limits::RateGate;
 use super::{Outgoing, Parent, PublishError, Published, Publisher, marker};
 use crate::import::{Record, html, map_mastodon};
 use chrono::{DateTime, Utc};
-use rapport_domain::Network;
+use rapport_domain::{Network, compose};
 use serde::Deserialize;
 use serde_json::json;
 use std::time::Duration;
@@ -119,10 +119,7 @@ impl MastodonPublisher {
         let acct = parent
             .and_then(|p| p.account.as_ref())
             .map(|a| a.acct.as_str());
-        match acct {
-            Some(acct) if !mentions(&reply.text, acct) => format!("@{acct} {}", reply.text),
-            _ => reply.text.clone(),
-        }
+        compose::as_posted(Network::Mastodon, &reply.text, acct).into_owned()
     }
 
     fn published(&self, status: Status, raw: &str) -> Published {
@@ -146,18 +143,6 @@ impl MastodonPublisher {
 
 fn parent_status(parent: Option<&Parent>) -> Option<ParentStatus> {
     parent.map(|p| serde_json::from_str(&p.raw).unwrap_or_default())
-}
-
-/// Whether a text already names `acct` (`@alice` or `@alice@host`, any case).
-fn mentions(text: &str, acct: &str) -> bool {
-    let acct = acct.to_lowercase();
-    let local = acct.split('@').next().unwrap_or(&acct).to_string();
-    text.split_whitespace().any(|w| {
-        let w = w
-            .trim_end_matches(|c: char| !c.is_alphanumeric())
-            .to_lowercase();
-        w == format!("@{acct}") || w == format!("@{local}")
-    })
 }
 
 #[async_trait::async_trait]
@@ -255,12 +240,12 @@ mod tests {
 
     #[test]
     fn the_customer_is_named_once() {
-        assert!(mentions("@Alice thanks", "alice"));
-        assert!(mentions(
+        assert!(compose::names("@Alice thanks", "alice"));
+        assert!(compose::names(
             "thanks @alice@social.example!",
             "alice@social.example"
         ));
-        assert!(!mentions("thanks alice", "alice"));
+        assert!(!compose::names("thanks alice", "alice"));
         let parent = ParentStatus {
             visibility: None,
             account: Some(ParentAccount {

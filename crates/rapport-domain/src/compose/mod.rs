@@ -49,6 +49,36 @@ pub fn count(network: Network, text: &str) -> usize {
     }
 }
 
+/// The text a reply goes out with: on Mastodon the answered account's `@acct` goes in front
+/// unless the reply names it already (a Mastodon reply reaches, and is threaded for, the people
+/// it mentions), and that mention counts towards the length like the rest. Elsewhere the text
+/// goes as written (Bluesky and X thread a reply by reference, not by mention).
+pub fn as_posted<'a>(
+    network: Network,
+    text: &'a str,
+    answered: Option<&str>,
+) -> std::borrow::Cow<'a, str> {
+    match (network, answered) {
+        (Network::Mastodon, Some(acct)) if !acct.is_empty() && !names(text, acct) => {
+            format!("@{} {text}", acct.trim_start_matches('@')).into()
+        }
+        _ => text.into(),
+    }
+}
+
+/// Whether `text` already names `acct` (`@alice`, or `@alice@host` when `acct` is
+/// `alice@host`; any case).
+pub fn names(text: &str, acct: &str) -> bool {
+    let acct = acct.trim_start_matches('@').to_lowercase();
+    let local = acct.split('@').next().unwrap_or(&acct).to_string();
+    text.split_whitespace().any(|w| {
+        let w = w
+            .trim_end_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase();
+        w == format!("@{acct}") || w == format!("@{local}")
+    })
+}
+
 /// What is left before the limit (negative when over); `None` where there is no limit.
 pub fn remaining(network: Network, text: &str) -> Option<i64> {
     limit(network).map(|l| l as i64 - count(network, text) as i64)

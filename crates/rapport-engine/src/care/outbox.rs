@@ -1,7 +1,7 @@
 //! The outbox as agents see it: each reply's publishing state, resending a failed one, and
 //! the rules a network sets on replies, checked before a reply is queued.
 
-use super::{Care, CareError, ChangeKind, Result, compose_count};
+use super::{Care, CareError, ChangeKind, Result};
 use chrono::{DateTime, Utc};
 use rapport_domain::care::{ReplyId, ReplyStatus};
 use rapport_domain::publish::PublishEntry;
@@ -43,7 +43,7 @@ impl Care {
             .outbox_entry(id)
             .await?
             .ok_or_else(|| CareError::invalid("reply", format!("no outbox entry {id}")))?;
-        let count = compose_count(entry.entry.network, body);
+        let count = self.reply_count(entry.entry.case_id, body).await?;
         if let (false, Some(limit)) = (count.fits, count.limit) {
             return Err(CareError::TooLong {
                 network: entry.entry.network,

@@ -49,6 +49,29 @@ pub fn compose_count(network: Network, text: &str) -> ComposerCount {
 }
 
 impl Care {
+    /// Counts a reply on this case as it will go out: on Mastodon with the answered
+    /// customer's `@acct` in front when the reply does not name them
+    /// ([`compose::as_posted`]).
+    pub async fn reply_count(&self, id: CaseId, text: &str) -> Result<ComposerCount> {
+        let record = self.load(id).await?;
+        let answered = self.answered_handle(id).await?;
+        let posted = compose::as_posted(record.network, text, answered.as_deref());
+        Ok(compose_count(record.network, &posted))
+    }
+
+    /// The handle of the customer post a reply on this case answers (the latest one).
+    async fn answered_handle(&self, id: CaseId) -> Result<Option<String>> {
+        let posts = self.cs().case_posts(id).await?;
+        let Some(answered) = posts.iter().rev().find(|p| p.from_customer) else {
+            return Ok(None);
+        };
+        Ok(self
+            .store
+            .post(answered.post_id)
+            .await?
+            .map(|p| p.post.author.handle))
+    }
+
     /// Queues a reply to a case in the outbox, after the composer's length check and the
     /// network's reply rules ([`Care::reply_rule`]). The same `idempotency_key` queues it once
     /// (a double click, a retried request); the key is the case's: it returns the reply it
@@ -68,7 +91,7 @@ impl Care {
             return Err(CareError::invalid("idempotency_key", "the key is empty"));
         }
         let record = self.case_to_change(id).await?;
-        let count = compose_count(record.network, body);
+        let count = self.reply_count(id, body).await?;
         if let (false, Some(limit)) = (count.fits, count.limit) {
             return Err(CareError::TooLong {
                 network: record.network,

@@ -173,7 +173,8 @@ impl Worker {
     /// One attempt: reconcile first when an earlier one's outcome is unknown, then send.
     async fn attempt(&self, entry: &PublishEntry) -> Result<Attempt> {
         let reply = self.outgoing(entry).await?;
-        let text = &reply.text;
+        let answered = reply.parent.as_ref().map(|p| p.author_handle.as_str());
+        let text = &compose::as_posted(entry.entry.network, &reply.text, answered);
         if !compose::fits(entry.entry.network, text) {
             return Ok(Attempt::Refused(format!(
                 "the reply is {} characters as {} counts them, over its limit of {}",

@@ -17,7 +17,10 @@ pub struct Kit {
 pub async fn kit() -> Kit {
     let store = fresh_store(backend_from_env()).await;
     let config = EngineConfig {
-        own_accounts: vec![(Network::X, "brand".into())],
+        own_accounts: vec![
+            (Network::X, "brand".into()),
+            (Network::Mastodon, "brand".into()),
+        ],
         ..EngineConfig::default()
     };
     let engine = Engine::new(store.store(), config)

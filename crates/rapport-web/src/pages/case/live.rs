@@ -52,11 +52,8 @@ pub async fn compose_count(
     Path(id): Path<i64>,
     Query(q): Query<CountParams>,
 ) -> Response {
-    match state.engine.care().case(CaseId(id)).await {
-        Ok(Some(record)) => {
-            Json(rapport_engine::care::compose_count(record.network, &q.text)).into_response()
-        }
-        Ok(None) => care_failed(CareError::NoSuchCase(CaseId(id))),
+    match state.engine.care().reply_count(CaseId(id), &q.text).await {
+        Ok(count) => Json(count).into_response(),
         Err(e) => care_failed(e),
     }
 }

@@ -639,7 +639,7 @@ pub async fn build(
     } else {
         String::new()
     };
-    let count = rapport_engine::care::compose_count(record.network, &typed.reply);
+    let count = care.reply_count(id, &typed.reply).await?;
     let others = care
         .presence(id, now)
         .into_iter()

@@ -12,10 +12,8 @@ mod mastodon_mock;
 use common::Workspace;
 use mastodon_mock::MastodonMock;
 use rapport_domain::{Network, PostKey};
-use rapport_store::Store;
 use std::io::Write;
-use std::process::{Child, Stdio};
-use std::sync::Arc;
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 const COMPLAINT: &str = "@sprintcare my order arrived broken and nobody answers, I want a refund";
@@ -32,63 +30,6 @@ fn key(id: &str) -> PostKey {
 }
 
 /// `rapport listen` running in the workspace, killed (SIGKILL) when dropped.
-struct Listen(Child);
-
-impl Listen {
-    fn start(ws: &Workspace) -> Listen {
-        let child = ws
-            .command(&["listen"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("rapport listen starts");
-        Listen(child)
-    }
-
-    fn kill(mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-impl Drop for Listen {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Waits until `channels list --json` shows the channel connected.
-async fn connected(ws: &Workspace) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let list = ws.json(&["channels", "list", "--json"]);
-        let channel = &list["channels"][0];
-        if channel["state"] == "connected" {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the channel did not connect: {channel}"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
-/// Waits until the post is stored and in a case; returns how long that took.
-async fn case_of(store: &Arc<dyn Store>, id: &str, since: Instant) -> Duration {
-    let deadline = since + Duration::from_secs(20);
-    loop {
-        if let Some(post) = store.post_by_key(&key(id)).await.unwrap()
-            && store.care().case_of_post(post.id).await.unwrap().is_some()
-        {
-            return since.elapsed();
-        }
-        assert!(Instant::now() < deadline, "post {id} did not reach a case");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
 #[tokio::test]
 async fn a_live_complaint_becomes_a_case_and_a_restart_misses_nothing() {
     let started = Instant::now();
@@ -149,14 +90,14 @@ async fn a_live_complaint_becomes_a_case_and_a_restart_misses_nothing() {
         "the channel's account is an own account: {own}"
     );
 
-    let listen = Listen::start(&ws);
-    connected(&ws).await;
+    let listen = ws.start(&["listen"]);
+    ws.wait_connected().await;
     let store = ws.store().await;
 
     // A complaint, read live: the time from the customer's post to its case.
     let posted = Instant::now();
     let complaint = mock.post(&customer, COMPLAINT, None).await;
-    let latency = case_of(&store, complaint["id"].as_str().unwrap(), posted).await;
+    let latency = common::case_of(&store, &key(complaint["id"].as_str().unwrap()), posted).await;
     println!(
         "live latency, customer's post to case: {} ms",
         latency.as_millis()
@@ -188,10 +129,10 @@ async fn a_live_complaint_becomes_a_case_and_a_restart_misses_nothing() {
     }
     let before = store.stats().await.unwrap().posts;
 
-    let listen = Listen::start(&ws);
+    let listen = ws.start(&["listen"]);
     let restarted = Instant::now();
     for id in &missed {
-        case_of(&store, id, restarted).await;
+        common::case_of(&store, &key(id), restarted).await;
     }
     // A moment for any duplicate the back-fill and the stream could both have produced.
     tokio::time::sleep(Duration::from_millis(1500)).await;

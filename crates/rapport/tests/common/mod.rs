@@ -174,14 +174,28 @@ pub async fn bluesky_case(store: &Arc<dyn Store>, uri: &str, since: Instant) -> 
         network: rapport_domain::Network::Bluesky,
         native_id: uri.to_string(),
     };
+    case_of(store, &key, since).await
+}
+
+/// Waits (20 s at most) until the post `key` is stored and in a case; returns how long that
+/// took from `since`.
+pub async fn case_of(
+    store: &Arc<dyn Store>,
+    key: &rapport_domain::PostKey,
+    since: Instant,
+) -> Duration {
     let deadline = since + Duration::from_secs(20);
     loop {
-        if let Some(post) = store.post_by_key(&key).await.unwrap()
+        if let Some(post) = store.post_by_key(key).await.unwrap()
             && store.care().case_of_post(post.id).await.unwrap().is_some()
         {
             return since.elapsed();
         }
-        assert!(Instant::now() < deadline, "post {uri} did not reach a case");
+        assert!(
+            Instant::now() < deadline,
+            "post {} did not reach a case",
+            key.native_id
+        );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }

@@ -108,8 +108,11 @@ async fn an_agents_reply_reaches_the_customers_thread_on_the_pds_once() {
         Some(reply_uri.as_str())
     );
 
-    // The reply comes back through the firehose: still one stored copy, in the case's thread.
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // The reply comes back through the firehose before a later post of the customer's (the
+    // firehose is in order): once that post is in, the reply has been read back, and is
+    // still one stored copy, in the case's thread.
+    let later = pds.post("customer", "@brand.test ok, sent you a DM").await;
+    common::bluesky_case(&store, &later, Instant::now()).await;
     listen.kill();
     let reply = store
         .post_by_key(&PostKey {
@@ -123,7 +126,7 @@ async fn an_agents_reply_reaches_the_customers_thread_on_the_pds_once() {
     assert_eq!(reply.post.author.handle, "brand.test");
     assert_eq!(
         store.stats().await.unwrap().posts,
-        2,
-        "the complaint and the reply, each once"
+        3,
+        "the complaint, the reply and the customer's next post, each once"
     );
 }

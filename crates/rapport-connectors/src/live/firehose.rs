@@ -3,9 +3,7 @@
 
 use super::firehose_frame::{self, Commit, Frame};
 use super::handles::HandleResolver;
-use super::{
-    Backoff, Checkpoint, DeletedAccount, Gap, Source, SourceBatch, SourceError, SourceStats,
-};
+use super::{Backoff, Checkpoint, Gap, Source, SourceBatch, SourceError, SourceStats};
 use crate::import::{Record, map_jetstream};
 use chrono::{DateTime, Utc};
 use futures_util::{SinkExt, StreamExt};
@@ -194,7 +192,7 @@ impl FirehoseSource {
                 active,
                 status,
                 ..
-            } => account_event(did, active, status.as_deref(), batch, &self.stats),
+            } => super::bluesky_account_event(did, active, status.as_deref(), batch, &self.stats),
             Frame::Info { name, message } => {
                 tracing::warn!(%name, message = message.as_deref().unwrap_or(""), "firehose info");
                 if name == "OutdatedCursor" {
@@ -423,29 +421,5 @@ impl Source for FirehoseSource {
 
     fn stats(&self) -> Arc<SourceStats> {
         self.stats.clone()
-    }
-}
-
-/// An `#account` event (the firehose's, or Jetstream's `account`): a deleted account's posts
-/// are to be marked deleted. Deactivated, suspended and taken-down accounts can come back, so
-/// their posts stay as they are (logged).
-pub(super) fn account_event(
-    did: String,
-    active: bool,
-    status: Option<&str>,
-    batch: &mut SourceBatch,
-    stats: &SourceStats,
-) {
-    if active {
-        SourceStats::add(&stats.skipped, 1);
-    } else if status == Some("deleted") {
-        tracing::info!(%did, "bluesky account deleted; its posts will be marked deleted");
-        batch.deleted_accounts.push(DeletedAccount {
-            network: Network::Bluesky,
-            native_id: did,
-        });
-    } else {
-        tracing::info!(%did, status = status.unwrap_or(""), "bluesky account inactive");
-        SourceStats::add(&stats.skipped, 1);
     }
 }

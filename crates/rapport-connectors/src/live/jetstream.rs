@@ -255,7 +255,7 @@ impl JetstreamSource {
                 SourceStats::add(&self.stats.skipped, 1);
             }
             ("account", _) => match head.account {
-                Some(a) => super::firehose::account_event(
+                Some(a) => super::bluesky_account_event(
                     head.did,
                     a.active,
                     a.status.as_deref(),

@@ -147,6 +147,30 @@ pub struct DeletedAccount {
     pub native_id: String,
 }
 
+/// A Bluesky `#account` event (the firehose's, or Jetstream's `account`): a deleted account's posts
+/// are to be marked deleted. Deactivated, suspended and taken-down accounts can come back, so
+/// their posts stay as they are (logged).
+pub(crate) fn bluesky_account_event(
+    did: String,
+    active: bool,
+    status: Option<&str>,
+    batch: &mut SourceBatch,
+    stats: &SourceStats,
+) {
+    if active {
+        SourceStats::add(&stats.skipped, 1);
+    } else if status == Some("deleted") {
+        tracing::info!(%did, "bluesky account deleted; its posts will be marked deleted");
+        batch.deleted_accounts.push(DeletedAccount {
+            network: Network::Bluesky,
+            native_id: did,
+        });
+    } else {
+        tracing::info!(%did, status = status.unwrap_or(""), "bluesky account inactive");
+        SourceStats::add(&stats.skipped, 1);
+    }
+}
+
 /// A period a source knows it could not cover.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Gap {

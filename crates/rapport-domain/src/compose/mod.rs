@@ -58,12 +58,18 @@ pub fn as_posted<'a>(
     text: &'a str,
     answered: Option<&str>,
 ) -> std::borrow::Cow<'a, str> {
-    match (network, answered) {
-        (Network::Mastodon, Some(acct)) if !acct.is_empty() && !names(text, acct) => {
+    match answered {
+        Some(acct) if names_answered(network) && !acct.is_empty() && !names(text, acct) => {
             format!("@{} {text}", acct.trim_start_matches('@')).into()
         }
         _ => text.into(),
     }
+}
+
+/// Whether a reply on `network` goes out naming the account it answers ([`as_posted`]), so
+/// that a caller knows whether it needs that account at all.
+pub fn names_answered(network: Network) -> bool {
+    network == Network::Mastodon
 }
 
 /// Whether `text` already names `acct` (`@alice`, or `@alice@host` when `acct` is

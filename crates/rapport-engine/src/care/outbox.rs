@@ -43,7 +43,10 @@ impl Care {
             .outbox_entry(id)
             .await?
             .ok_or_else(|| CareError::invalid("reply", format!("no outbox entry {id}")))?;
-        let count = self.reply_count(entry.entry.case_id, body).await?;
+        // Counted against the post this entry answers, which the publisher will answer.
+        let count = self
+            .count_as_posted(entry.entry.network, entry.entry.in_reply_to, body)
+            .await?;
         if let (false, Some(limit)) = (count.fits, count.limit) {
             return Err(CareError::TooLong {
                 network: entry.entry.network,

@@ -5,7 +5,7 @@ use super::{Care, CareError, ChangeKind, Result};
 use chrono::{DateTime, Utc};
 use rapport_domain::care::{NewReply, OutboxEntry, ReplyId, ReplyOutcome, ReplyStatus, SavedReply};
 use rapport_domain::{
-    CaseAction, CaseId, CaseStatus, ContactId, Network, PersonVars, SourceCase, Template,
+    CaseAction, CaseId, CaseStatus, ContactId, Network, PersonVars, PostId, SourceCase, Template,
     TemplateContext, UserId, compose, generalize,
 };
 use serde::Serialize;
@@ -49,27 +49,41 @@ pub fn compose_count(network: Network, text: &str) -> ComposerCount {
 }
 
 impl Care {
-    /// Counts a reply on this case as it will go out: on Mastodon with the answered
-    /// customer's `@acct` in front when the reply does not name them
-    /// ([`compose::as_posted`]).
+    /// Counts a reply on this case as it will go out, answering the case's latest customer
+    /// post: on Mastodon with that customer's `@acct` in front when the reply does not name
+    /// them ([`compose::as_posted`]).
     pub async fn reply_count(&self, id: CaseId, text: &str) -> Result<ComposerCount> {
         let record = self.load(id).await?;
-        let answered = self.answered_handle(id).await?;
-        let posted = compose::as_posted(record.network, text, answered.as_deref());
-        Ok(compose_count(record.network, &posted))
+        let answered = self.latest_customer_post(id).await?;
+        self.count_as_posted(record.network, answered, text).await
     }
 
-    /// The handle of the customer post a reply on this case answers (the latest one).
-    async fn answered_handle(&self, id: CaseId) -> Result<Option<String>> {
+    /// The post a reply on this case answers: the customer's latest.
+    async fn latest_customer_post(&self, id: CaseId) -> Result<Option<PostId>> {
         let posts = self.cs().case_posts(id).await?;
-        let Some(answered) = posts.iter().rev().find(|p| p.from_customer) else {
-            return Ok(None);
+        Ok(posts
+            .iter()
+            .rev()
+            .find(|p| p.from_customer)
+            .map(|p| p.post_id))
+    }
+
+    /// Counts `text` as it goes out answering `answered`; the answered post is read only on a
+    /// network whose replies name the account they answer.
+    pub(super) async fn count_as_posted(
+        &self,
+        network: Network,
+        answered: Option<PostId>,
+        text: &str,
+    ) -> Result<ComposerCount> {
+        let handle = match answered {
+            Some(post) if compose::names_answered(network) => {
+                self.store.post(post).await?.map(|p| p.post.author.handle)
+            }
+            _ => None,
         };
-        Ok(self
-            .store
-            .post(answered.post_id)
-            .await?
-            .map(|p| p.post.author.handle))
+        let posted = compose::as_posted(network, text, handle.as_deref());
+        Ok(compose_count(network, &posted))
     }
 
     /// Queues a reply to a case in the outbox, after the composer's length check and the
@@ -91,7 +105,10 @@ impl Care {
             return Err(CareError::invalid("idempotency_key", "the key is empty"));
         }
         let record = self.case_to_change(id).await?;
-        let count = self.reply_count(id, body).await?;
+        let in_reply_to = self.latest_customer_post(id).await?;
+        let count = self
+            .count_as_posted(record.network, in_reply_to, body)
+            .await?;
         if let (false, Some(limit)) = (count.fits, count.limit) {
             return Err(CareError::TooLong {
                 network: record.network,
@@ -102,12 +119,6 @@ impl Care {
         if let Some(reason) = self.reply_rule(id).await? {
             return Err(CareError::ReplyNotAllowed(reason));
         }
-        let posts = self.cs().case_posts(id).await?;
-        let in_reply_to = posts
-            .iter()
-            .rev()
-            .find(|p| p.from_customer)
-            .map(|p| p.post_id);
         let (entry, created) = self
             .cs()
             .enqueue_reply(&NewReply {

@@ -116,19 +116,7 @@ impl HandleResolver {
                 None
             }
         };
-        let mut cache = self.cache.lock().expect("cache lock");
-        // A handle an `#identity` event told while the document was being read is newer.
-        let told = cache
-            .peek(did)
-            .filter(|c| !c.whole)
-            .and_then(|c| c.info.as_ref().and_then(|i| i.handle.clone()));
-        let info = info.map(|mut i| {
-            if told.is_some() {
-                i.handle = told;
-            }
-            i
-        });
-        cache.put(
+        self.cache.lock().expect("cache lock").put(
             did.to_string(),
             Cached {
                 info: info.clone(),

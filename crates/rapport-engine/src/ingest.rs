@@ -160,13 +160,11 @@ impl Engine {
         summary: &mut IngestSummary,
     ) -> Result<IngestReport> {
         let matches: Vec<usize> = batch.iter().map(|p| p.topics.len()).collect();
-        let routable = crate::care::routable(&batch);
+        let routing = crate::care::BatchRouting::new(&batch);
         let report = self.store.ingest(batch).await?;
         // The posts are committed; routing them commits with the watermark, so a crash in
         // between leaves them above it for the next pass (see `care::routing`).
-        self.care()
-            .route_stored(&crate::care::passed_over(&report, &routable))
-            .await?;
+        self.care().route_ingested(routing, &report).await?;
         for (outcome, n) in report.outcomes.iter().zip(matches) {
             match outcome {
                 IngestOutcome::Inserted { is_mention, .. } => {

@@ -5,7 +5,7 @@
 
 use crate::threads::Threads;
 use crate::{IngestOutcome, IngestReport, NewPost, StoreError};
-use rapport_domain::{Labels, Network, Post, PostId};
+use rapport_domain::{ContactId, ConversationId, IdentityId, Labels, Network, Post, PostId};
 use std::collections::{HashMap, HashSet};
 
 /// A (network, native id) or (network, handle key) pair.
@@ -501,10 +501,17 @@ impl Planned {
                 Slot::SameAs(ni) => IngestOutcome::Duplicate {
                     id: PostId(ids.posts[ni]),
                 },
-                Slot::New(ni) => IngestOutcome::Inserted {
-                    id: PostId(ids.posts[ni]),
-                    is_mention: w.posts[ni].is_mention,
-                },
+                Slot::New(ni) => {
+                    let row = &w.posts[ni];
+                    IngestOutcome::Inserted {
+                        id: PostId(ids.posts[ni]),
+                        is_mention: row.is_mention,
+                        conversation_id: ConversationId(row.conversation_id),
+                        identity_id: IdentityId(row.identity_id),
+                        contact_id: ContactId(self.idents[self.posts[ni].ident].row.contact_id),
+                        from_own_account: row.from_own_account,
+                    }
+                }
             })
             .collect();
         w

@@ -48,6 +48,7 @@ on_every_backend!(
     ingest::scan_walks_every_post_in_pages,
     ingest::stats_count_every_kind_of_row,
     ingest::invalid_posts_are_refused,
+    ingest::an_inserted_post_is_reported_where_it_was_placed,
     threads::threads_are_whole_in_every_arrival_order,
     threads::shuffled_batches_build_the_same_threads,
     threads::siblings_of_a_missing_parent_share_a_conversation,

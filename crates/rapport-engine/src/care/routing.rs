@@ -91,7 +91,7 @@ pub fn passed_over(report: &IngestReport, routable: &Routable) -> HashSet<PostId
         .iter()
         .enumerate()
         .filter_map(|(i, o)| match o {
-            IngestOutcome::Inserted { id, is_mention } => {
+            IngestOutcome::Inserted { id, is_mention, .. } => {
                 (!*is_mention && !routable.get(i).copied().unwrap_or(true)).then_some(*id)
             }
             IngestOutcome::Duplicate { .. } => None,
@@ -154,6 +154,9 @@ struct Batch {
     latest: HashMap<ConversationId, Latest>,
     /// Posts already placed in a case during this batch.
     placed: HashSet<PostId>,
+    /// Cases this batch opened (index in `work`) and their opening post's (conversation,
+    /// time, id), for taking in the conversation's later posts.
+    opened: Vec<(usize, (ConversationId, DateTime<Utc>, PostId))>,
     terms: HashMap<Option<TeamId>, (Option<SlaPolicy>, BusinessCalendar)>,
 }
 
@@ -246,8 +249,19 @@ impl Care {
         now: DateTime<Utc>,
         pass: RoutedThrough,
     ) -> Result<RouteSummary> {
+        let candidates = self.cs().route_candidates(ids).await?;
+        self.route_pass(candidates, now, pass).await
+    }
+
+    /// One routing pass over `candidates` (the posts of `pass`, as stored or as the pipeline
+    /// that stored them knows them).
+    pub(super) async fn route_pass(
+        &self,
+        mut candidates: Vec<RouteCandidate>,
+        now: DateTime<Utc>,
+        pass: RoutedThrough,
+    ) -> Result<RouteSummary> {
         let rules = self.rules().await?;
-        let mut candidates = self.cs().route_candidates(ids).await?;
         candidates.sort_by_key(|c| (c.created_at, c.post_id));
         // Only posts that can open, join or answer a case are looked at.
         candidates
@@ -275,10 +289,11 @@ impl Care {
         let mut summary = RouteSummary::default();
         for c in &candidates {
             if !batch.placed.contains(&c.post_id) {
-                self.route_one(c, &rules, &mut batch, &in_batch, pass, &mut summary)
-                    .await?;
+                self.route_one(c, &rules, &mut batch, &mut summary).await?;
             }
         }
+        self.take_in_later_posts(&mut batch, &in_batch, pass)
+            .await?;
         let mut writes = Vec::with_capacity(batch.work.len());
         let mut announce = Vec::with_capacity(batch.work.len());
         for mut p in std::mem::take(&mut batch.work) {
@@ -308,8 +323,6 @@ impl Care {
         c: &RouteCandidate,
         rules: &RoutingRules,
         batch: &mut Batch,
-        in_batch: &HashSet<PostId>,
-        pass: RoutedThrough,
         summary: &mut RouteSummary,
     ) -> Result<()> {
         let current = batch.current(c.conversation_id);
@@ -349,7 +362,7 @@ impl Care {
             CaseDecision::Reopen(_) => (CaseAction::Reopen, ChangeKind::Reopened),
             CaseDecision::OpenNew => {
                 if actionable(c, rules) {
-                    self.open_case(c, rules, batch, in_batch, pass).await?;
+                    self.open_case(c, rules, batch).await?;
                     summary.opened += 1;
                 }
                 return Ok(());
@@ -384,8 +397,6 @@ impl Care {
         c: &RouteCandidate,
         rules: &RoutingRules,
         batch: &mut Batch,
-        in_batch: &HashSet<PostId>,
-        pass: RoutedThrough,
     ) -> Result<()> {
         let at = c.created_at;
         let priority = c.urgency.map_or(Priority::Normal, Priority::from_urgency);
@@ -413,7 +424,7 @@ impl Care {
                 events.extend(case.assign(next, Actor::System, at));
             }
         }
-        let mut pending = Pending {
+        let pending = Pending {
             record: CaseRecord {
                 case,
                 network: c.network,
@@ -435,39 +446,52 @@ impl Care {
             at,
         };
         batch.placed.insert(c.post_id);
-        self.take_in_later_posts(&mut pending, c, batch, in_batch, pass)
-            .await?;
         batch.work.push(pending);
+        batch.opened.push((
+            batch.work.len() - 1,
+            (c.conversation_id, c.created_at, c.post_id),
+        ));
         batch
             .latest
             .insert(c.conversation_id, Latest::Working(batch.work.len() - 1));
         Ok(())
     }
 
-    /// Posts of the conversation later than the one opening the case but stored before it (a
+    /// Posts of a conversation later than the one opening its case but stored before it (a
     /// file imported out of time order, a late parent): they belong to the new case, an own
     /// account's as agent replies. Posts of this pass are left to their own turn, and so are
-    /// posts above it (stored meanwhile by another pipeline): their own pass routes them.
+    /// posts above it (stored meanwhile by another pipeline): their own pass routes them. One
+    /// look-up for every case the pass opened.
     async fn take_in_later_posts(
         &self,
-        pending: &mut Pending,
-        c: &RouteCandidate,
         batch: &mut Batch,
         in_batch: &HashSet<PostId>,
         pass: RoutedThrough,
     ) -> Result<()> {
-        let later = self
-            .cs()
-            .later_unattached_posts(c.conversation_id, c.created_at, c.post_id, LATER_POSTS)
-            .await?;
-        let later: Vec<_> = later
-            .into_iter()
-            .filter(|id| *id <= pass.to && !in_batch.contains(id) && !batch.placed.contains(id))
-            .collect();
-        if later.is_empty() {
+        if batch.opened.is_empty() {
             return Ok(());
         }
-        for p in self.cs().route_candidates(&later).await? {
+        let keys: Vec<_> = batch.opened.iter().map(|(_, key)| *key).collect();
+        let by_conversation: HashMap<ConversationId, usize> = batch
+            .opened
+            .iter()
+            .map(|(i, (conv, _, _))| (*conv, *i))
+            .collect();
+        let mut owner: HashMap<PostId, usize> = HashMap::new();
+        for (conv, id) in self.cs().later_unattached_posts(&keys, LATER_POSTS).await? {
+            if id <= pass.to && !in_batch.contains(&id) && !batch.placed.contains(&id) {
+                owner.insert(id, by_conversation[&conv]);
+            }
+        }
+        if owner.is_empty() {
+            return Ok(());
+        }
+        let mut later: Vec<PostId> = owner.keys().copied().collect();
+        later.sort_unstable();
+        let mut found = self.cs().route_candidates(&later).await?;
+        found.sort_by_key(|p| (p.created_at, p.post_id));
+        for p in found {
+            let pending = &mut batch.work[owner[&p.post_id]];
             let at = p.created_at;
             let (actor, from_customer) = if p.from_own_account {
                 (Actor::System, false)
@@ -482,8 +506,11 @@ impl Care {
                 from_customer,
             });
             if from_customer {
+                // The preview is the latest customer post, whichever came in first.
+                if r.last_customer_post_at.is_none_or(|last| at >= last) {
+                    r.preview = preview(&p.text);
+                }
                 r.last_customer_post_at = r.last_customer_post_at.max(Some(at));
-                r.preview = preview(&p.text);
             } else {
                 r.last_agent_reply_at = r.last_agent_reply_at.max(Some(at));
             }

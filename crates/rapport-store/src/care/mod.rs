@@ -89,15 +89,19 @@ pub trait CareStore: Send + Sync {
     /// batch and the commit of its routing.
     async fn unrouted_posts(&self, limit: u32) -> Result<Unrouted>;
 
-    /// Posts of a conversation later than (`after`, `after_post`) that no case holds yet,
-    /// oldest first, at most `limit` (a case opened on an earlier post takes them in).
+    /// Routing's watermark and how many posts are stored after it: one row, so a pipeline
+    /// can tell whether the posts it just stored are all that routing owes.
+    async fn unrouted_count(&self) -> Result<(PostId, u64)>;
+
+    /// For each (conversation, after, after_post): the posts of that conversation later than
+    /// (`after`, `after_post`) that no case holds yet, oldest first, at most `limit_each` per
+    /// entry (a case opened on an earlier post takes them in). One query for all the cases a
+    /// routing pass opens.
     async fn later_unattached_posts(
         &self,
-        conversation: ConversationId,
-        after: DateTime<Utc>,
-        after_post: PostId,
-        limit: u32,
-    ) -> Result<Vec<PostId>>;
+        after: &[(ConversationId, DateTime<Utc>, PostId)],
+        limit_each: u32,
+    ) -> Result<Vec<(ConversationId, PostId)>>;
 
     async fn case(&self, id: CaseId) -> Result<Option<CaseRecord>>;
     /// The most recently opened case of a conversation, following conversation merges.

@@ -19,9 +19,8 @@ type ThisStore = super::PostgresStore;
 
 const CREATED_MICROS: &str = "(EXTRACT(EPOCH FROM p.created_at) * 1000000)::BIGINT";
 
-/// Post time conditions for `later_unattached_posts` (`$2` is microseconds).
-const AFTER_MICROS: &str = "p.created_at >= TIMESTAMPTZ 'epoch' + $2 * INTERVAL '1 microsecond'";
-const AT_MICROS: &str = "TIMESTAMPTZ 'epoch' + $2 * INTERVAL '1 microsecond'";
+/// Posts at or after a routing key's time (`k.at`, microseconds): `later_unattached_posts`.
+const AFTER_MICROS: &str = "p.created_at >= TIMESTAMPTZ 'epoch' + k.at * INTERVAL '1 microsecond'";
 
 /// Statistics for the planner and the visibility map after a bulk load (VACUUM runs outside
 /// a transaction, so each is its own statement).

@@ -19,9 +19,8 @@ type ThisStore = super::SqliteStore;
 
 const CREATED_MICROS: &str = "p.created_at";
 
-/// Post time conditions for `later_unattached_posts` (`$2` is microseconds).
-const AFTER_MICROS: &str = "p.created_at >= $2";
-const AT_MICROS: &str = "$2";
+/// Posts at or after a routing key's time (`k.at`, microseconds): `later_unattached_posts`.
+const AFTER_MICROS: &str = "p.created_at >= k.at";
 
 /// Statistics for the planner after a bulk load.
 const ANALYZE: [&str; 1] = ["ANALYZE"];

@@ -268,3 +268,52 @@ pub async fn invalid_posts_are_refused(store: Arc<dyn Store>) {
     assert!(store.identity(Network::X, "u123").await.unwrap().is_some());
     assert_eq!(store.stats().await.unwrap().posts, 1);
 }
+
+/// What routing takes from the ingest report without reading the posts back: where each new
+/// post was placed, equal to what the store then says of it, also when a late parent arrives
+/// under stored replies.
+pub async fn an_inserted_post_is_reported_where_it_was_placed(store: Arc<dyn Store>) {
+    ingest(
+        &*store,
+        vec![
+            P::new("10", "alice").reply("5").at(3),
+            P::new("20", "bob").reply("5").at(4),
+        ],
+    )
+    .await;
+    let report = ingest(
+        &*store,
+        vec![
+            P::new("30", "carol").reply("10").at(5),
+            P::new("5", "Brand").own().at(1),
+            P::new("40", "alice").at(6),
+        ],
+    )
+    .await;
+    assert_eq!(report.inserted(), 3);
+    for (outcome, native) in report.outcomes.iter().zip(["30", "5", "40"]) {
+        let IngestOutcome::Inserted {
+            id,
+            conversation_id,
+            identity_id,
+            contact_id,
+            from_own_account,
+            ..
+        } = *outcome
+        else {
+            panic!("{native} was new: {outcome:?}");
+        };
+        let post = stored(&*store, native).await;
+        assert_eq!(id, post.id, "{native}");
+        assert_eq!(conversation_id, post.conversation_id, "{native}");
+        assert_eq!(identity_id, post.identity_id, "{native}");
+        assert_eq!(contact_id, post.contact_id, "{native}");
+        assert_eq!(from_own_account, native == "5", "{native}");
+    }
+    // The late parent's thread holds the replies stored before it and the one after.
+    let thread = stored(&*store, "5").await.conversation_id;
+    for native in ["10", "20", "30"] {
+        assert_eq!(stored(&*store, native).await.conversation_id, thread);
+    }
+    assert_ne!(stored(&*store, "40").await.conversation_id, thread);
+}

@@ -1,11 +1,12 @@
 use crate::kit::{case, draft, minute, post};
 use crate::support::{P, at};
+use chrono::{DateTime, Utc};
 use rapport_domain::care::{
     CareSetting, CareSettingKey, CasePost, CaseWrite, RoutedThrough, RoutingRules, TeamSpec,
 };
 use rapport_domain::{
-    Actor, BusinessCalendar, CaseAction, CaseChange, CaseId, CaseStatus, PostId, Priority,
-    SlaPolicy, SlaState, Targets, TeamId, UserId,
+    Actor, BusinessCalendar, CaseAction, CaseChange, CaseId, CaseStatus, ConversationId, PostId,
+    Priority, SlaPolicy, SlaState, Targets, TeamId, UserId,
 };
 use rapport_store::{Store, StoreError};
 use std::sync::Arc;
@@ -252,22 +253,45 @@ pub async fn teams_policies_settings_and_round_robin(store: Arc<dyn Store>) {
     assert_eq!(care.teams().await.unwrap().len(), 2);
 }
 
+/// The later unattached posts of one conversation, in the order the store gives them.
+async fn later_posts(
+    s: &dyn Store,
+    conv: ConversationId,
+    at: DateTime<Utc>,
+    after: PostId,
+    limit: u32,
+) -> Vec<PostId> {
+    let found = s
+        .care()
+        .later_unattached_posts(&[(conv, at, after)], limit)
+        .await
+        .unwrap();
+    assert!(found.iter().all(|(c, _)| *c == conv));
+    found.into_iter().map(|(_, id)| id).collect()
+}
+
 pub async fn batches_write_together_and_later_posts_are_found(store: Arc<dyn Store>) {
     let s = store.as_ref();
     let root = post(s, P::new("1", "alice").at(1)).await;
     let r2 = post(s, P::new("2", "brand").own().reply("1").at(3)).await;
     let r3 = post(s, P::new("3", "alice").reply("2").at(5)).await;
-    let later = s
+    let root_conv = s.post(root).await.unwrap().unwrap().conversation_id;
+    let later = later_posts(s, root_conv, minute(1), root, 10).await;
+    assert_eq!(later, vec![r2, r3], "after the opening post, oldest first");
+    // One call answers for several cases, each up to its own limit.
+    let c1 = post(s, P::new("10", "carol").at(2)).await;
+    let c2 = post(s, P::new("11", "carol").reply("10").at(4)).await;
+    let carol_conv = s.post(c1).await.unwrap().unwrap().conversation_id;
+    let both = s
         .care()
         .later_unattached_posts(
-            s.post(root).await.unwrap().unwrap().conversation_id,
-            minute(1),
-            root,
-            10,
+            &[(root_conv, minute(1), root), (carol_conv, minute(2), c1)],
+            1,
         )
         .await
         .unwrap();
-    assert_eq!(later, vec![r2, r3], "after the opening post, oldest first");
+    assert_eq!(both.len(), 2, "one post each: {both:?}");
+    assert!(both.contains(&(root_conv, r2)) && both.contains(&(carol_conv, c2)));
     let (record, posts, events) = draft(s, root, Priority::Normal).await;
     let other = case(s, "9", "bob", 9, Priority::Low).await;
     let mut moved = other.clone();
@@ -287,11 +311,7 @@ pub async fn batches_write_together_and_later_posts_are_found(store: Arc<dyn Sto
     let saved = s.care().write_cases(&writes, None).await.unwrap();
     assert_eq!((saved[0].version, saved[1].version), (1, 2));
     let conv = saved[0].case.conversation_id;
-    let later = s
-        .care()
-        .later_unattached_posts(conv, minute(1), root, 10)
-        .await
-        .unwrap();
+    let later = later_posts(s, conv, minute(1), root, 10).await;
     assert_eq!(later, vec![r2, r3], "not attached yet");
     let link = CasePost {
         post_id: r2,
@@ -299,20 +319,8 @@ pub async fn batches_write_together_and_later_posts_are_found(store: Arc<dyn Sto
         from_customer: false,
     };
     s.care().save_case(&saved[0], &[link], &[]).await.unwrap();
-    assert_eq!(
-        s.care()
-            .later_unattached_posts(conv, minute(1), root, 10)
-            .await
-            .unwrap(),
-        vec![r3]
-    );
-    assert_eq!(
-        s.care()
-            .later_unattached_posts(conv, minute(3), r2, 10)
-            .await
-            .unwrap(),
-        vec![r3]
-    );
+    assert_eq!(later_posts(s, conv, minute(1), root, 10).await, vec![r3]);
+    assert_eq!(later_posts(s, conv, minute(3), r2, 10).await, vec![r3]);
     // One stale save fails the whole batch: the new case in it is not written either.
     let (record, posts, events) = draft(s, r3, Priority::Normal).await;
     let stale = vec![
@@ -341,6 +349,7 @@ pub async fn the_routing_watermark_moves_with_the_case_writes(store: Arc<dyn Sto
     let s = store.as_ref();
     let fresh = s.care().unrouted_posts(100).await.unwrap();
     assert_eq!((fresh.routed_through, fresh.posts.len()), (PostId(0), 0));
+    assert_eq!(s.care().unrouted_count().await.unwrap(), (PostId(0), 0));
     let a = post(s, P::new("1", "alice").at(1)).await;
     let b = post(s, P::new("2", "bob").at(2)).await;
     let c = post(s, P::new("3", "carol").at(3)).await;
@@ -351,6 +360,7 @@ pub async fn the_routing_watermark_moves_with_the_case_writes(store: Arc<dyn Sto
     );
     let first_two = s.care().unrouted_posts(2).await.unwrap();
     assert_eq!(first_two.posts, vec![a, b], "at most `limit`, in id order");
+    assert_eq!(s.care().unrouted_count().await.unwrap(), (PostId(0), 3));
 
     // A pass over a and b opens a case on a and moves the watermark to b.
     let (record, posts, events) = draft(s, a, Priority::Normal).await;
@@ -366,6 +376,7 @@ pub async fn the_routing_watermark_moves_with_the_case_writes(store: Arc<dyn Sto
     s.care().write_cases(&writes, Some(pass)).await.unwrap();
     let owed = s.care().unrouted_posts(100).await.unwrap();
     assert_eq!((owed.routed_through, owed.posts), (b, vec![c]));
+    assert_eq!(s.care().unrouted_count().await.unwrap(), (b, 1));
 
     // A second pass that read the old watermark lost the race: nothing of it is written.
     let (record, posts, events) = draft(s, b, Priority::Normal).await;

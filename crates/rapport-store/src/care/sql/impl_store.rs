@@ -61,14 +61,15 @@ impl CareStore for ThisStore {
     async fn unrouted_posts(&self, limit: u32) -> Result<Unrouted> {
         unrouted_posts(&self.pool, limit).await
     }
+    async fn unrouted_count(&self) -> Result<(PostId, u64)> {
+        unrouted_count(&self.pool).await
+    }
     async fn later_unattached_posts(
         &self,
-        conversation: ConversationId,
-        after: DateTime<Utc>,
-        after_post: PostId,
-        limit: u32,
-    ) -> Result<Vec<PostId>> {
-        later_unattached_posts(&self.pool, conversation, after, after_post, limit).await
+        after: &[(ConversationId, DateTime<Utc>, PostId)],
+        limit_each: u32,
+    ) -> Result<Vec<(ConversationId, PostId)>> {
+        later_unattached_posts(&self.pool, after, limit_each).await
     }
     async fn case(&self, id: CaseId) -> Result<Option<CaseRecord>> {
         case_by_id(&self.pool, id).await

@@ -112,25 +112,59 @@ async fn latest_cases_in_conversations(
 
 async fn later_unattached_posts(
     pool: &Pool,
-    conversation: ConversationId,
-    after: DateTime<Utc>,
-    after_post: PostId,
-    limit: u32,
-) -> Result<Vec<PostId>> {
-    let sql = format!(
-        "SELECT p.id FROM posts p WHERE p.conversation_id = $1 AND {AFTER_MICROS} \
-           AND NOT (p.created_at = {AT_MICROS} AND p.id <= $3) \
-           AND NOT EXISTS (SELECT 1 FROM case_posts cp WHERE cp.post_id = p.id) \
-         ORDER BY p.created_at, p.id LIMIT $4"
-    );
-    let ids: Vec<i64> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-        .bind(conversation.0)
-        .bind(care::micros(after))
-        .bind(after_post.0)
-        .bind(i64::from(limit))
-        .fetch_all(pool)
-        .await?;
-    Ok(ids.into_iter().map(PostId).collect())
+    after: &[(ConversationId, DateTime<Utc>, PostId)],
+    limit_each: u32,
+) -> Result<Vec<(ConversationId, PostId)>> {
+    let mut out = Vec::new();
+    for chunk in after.chunks(300) {
+        let keys = (0..chunk.len())
+            .map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "WITH k (conv, at, post) AS (VALUES {keys}) \
+             SELECT k.conv AS conv, k.at AS at, k.post AS post, p.id AS id, {CREATED_MICROS} AS created \
+             FROM k JOIN posts p ON p.conversation_id = k.conv AND {AFTER_MICROS} \
+             WHERE NOT EXISTS (SELECT 1 FROM case_posts cp WHERE cp.post_id = p.id)"
+        );
+        let mut q = sqlx::query::<Db>(sqlx::AssertSqlSafe(sql));
+        for (conv, at, post) in chunk {
+            q = q.bind(conv.0).bind(care::micros(*at)).bind(post.0);
+        }
+        // (entry, created, id) of every candidate; earlier posts are dropped here rather than
+        // in SQL, where the two backends keep post times differently.
+        let mut found: Vec<((i64, i64, i64), i64, i64)> = Vec::new();
+        for r in q.fetch_all(pool).await? {
+            let key: (i64, i64, i64) = (r.try_get("conv")?, r.try_get("at")?, r.try_get("post")?);
+            let (created, id): (i64, i64) = (r.try_get("created")?, r.try_get("id")?);
+            if (created, id) > (key.1, key.2) {
+                found.push((key, created, id));
+            }
+        }
+        found.sort_unstable();
+        let mut taken: Option<((i64, i64, i64), u32)> = None;
+        for (key, _, id) in found {
+            let n = match taken {
+                Some((k, n)) if k == key => n + 1,
+                _ => 1,
+            };
+            taken = Some((key, n));
+            if n <= limit_each {
+                out.push((ConversationId(key.0), PostId(id)));
+            }
+        }
+    }
+    Ok(out)
+}
+
+async fn unrouted_count(pool: &Pool) -> Result<(PostId, u64)> {
+    let (through, n): (i64, i64) = sqlx::query_as(
+        "SELECT w.routed_through, (SELECT COUNT(*) FROM posts WHERE id > w.routed_through) \
+         FROM routing_watermark w WHERE w.id = 1",
+    )
+    .fetch_one(pool)
+    .await?;
+    Ok((PostId(through), n.max(0) as u64))
 }
 
 async fn unrouted_posts(pool: &Pool, limit: u32) -> Result<Unrouted> {

@@ -141,3 +141,86 @@ impl Care {
         self.route_stored(&skip).await
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Engine, EngineConfig};
+    use rapport_connectors::{Format, Record};
+    use rapport_domain::{Network, TopicOptions};
+    use rapport_store::testing::{backend_from_env, fresh_store};
+
+    /// The candidates routing builds from memory are the ones it would read back from the
+    /// store, post for post, on real care threads: replies arriving before and after their
+    /// parents, brand replies, mentions, labels and topic matches.
+    #[tokio::test]
+    async fn candidates_from_memory_equal_the_stored_posts() {
+        let store = fresh_store(backend_from_env()).await;
+        let engine = Engine::new(store.store(), EngineConfig::default())
+            .await
+            .unwrap();
+        for brand in ["sprintcare", "AppleSupport", "Ask_Spectrum", "AmazonHelp"] {
+            engine
+                .care()
+                .set_own_account(Network::X, brand, true)
+                .await
+                .unwrap();
+        }
+        let query = "phone OR service OR order OR account OR help";
+        engine
+            .add_topic("care", query, TopicOptions::default())
+            .await
+            .unwrap();
+        let matcher = engine.topics.matcher();
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/data/twcs/twcs_head_5000.csv"
+        );
+        let file = std::io::BufReader::new(std::fs::File::open(path).unwrap());
+        let mut posts: Vec<_> = rapport_connectors::read_records(Format::Twcs, file)
+            .filter_map(|r| match r {
+                Record::Post(p) => Some(p),
+                _ => None,
+            })
+            .collect();
+        // Newest first, so most replies come before their parents and threads merge.
+        posts.reverse();
+        let (mut seen, mut mentions, mut own, mut matched) = (0, 0, 0, 0);
+        for chunk in posts.chunks(700) {
+            let batch: Vec<NewPost> = chunk
+                .iter()
+                .map(|p| {
+                    let labels = engine.classifier.classify(&p.text, p.lang.as_deref(), None);
+                    let mut topics = Vec::new();
+                    matcher.match_post(p, Some(&labels), &mut topics);
+                    NewPost {
+                        post: p.clone(),
+                        labels: Some(labels),
+                        topics,
+                    }
+                })
+                .collect();
+            let routing = BatchRouting::new(&batch);
+            let report = engine.store.ingest(batch).await.unwrap();
+            let (from_memory, _) = routing.candidates(&report);
+            let ids: Vec<PostId> = from_memory.iter().map(|c| c.post_id).collect();
+            let mut stored = engine.store.care().route_candidates(&ids).await.unwrap();
+            stored.sort_by_key(|c| c.post_id);
+            let mut from_memory = from_memory;
+            from_memory.sort_by_key(|c| c.post_id);
+            for (m, s) in from_memory.iter().zip(&stored) {
+                assert_eq!(m, s);
+            }
+            assert_eq!(from_memory.len(), stored.len());
+            seen += from_memory.len();
+            mentions += from_memory.iter().filter(|c| c.is_mention).count();
+            own += from_memory.iter().filter(|c| c.from_own_account).count();
+            matched += from_memory.iter().filter(|c| !c.topics.is_empty()).count();
+        }
+        assert!(seen > 3_000, "{seen} candidates");
+        assert!(
+            mentions > 500 && own > 500 && matched > 300,
+            "{mentions} {own} {matched}"
+        );
+    }
+}

@@ -40,7 +40,7 @@ impl Default for IntentTrainParams {
         IntentTrainParams {
             epochs: 30,
             learning_rate: 0.1,
-            l2: 1.0,
+            l2: 0.2,
             min_count: 2,
             folds: 5,
             repeats: 3,

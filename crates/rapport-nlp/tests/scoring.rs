@@ -180,3 +180,73 @@ fn intent_scores_follow_the_hand_worked_counts() {
         ["other", "0", "0", "0", "1", "0", "1"]
     );
 }
+
+/// The case above is symmetric (each label's support equals its predictions, and its matrix
+/// equals its transpose), so it could not tell precision from recall or rows from columns;
+/// this one can: a transposed matrix or swapped precision and recall fails it.
+#[test]
+fn intent_scores_tell_gold_from_predicted() {
+    use Intent::{Complaint, Feedback, Lead, Praise, Question};
+    // Five posts, gold -> predicted:
+    // 1 {question} -> {question, lead}   question TP, lead FP
+    // 2 {question} -> {complaint}        question FN, complaint FP
+    // 3 {question} -> {question}         question TP
+    // 4 {feedback} -> {}                 feedback FN, other FP
+    // 5 {praise}   -> {praise}           praise TP
+    let report = IntentEvalReport::from_pairs(&[
+        (set(&[Question]), set(&[Question, Lead])),
+        (set(&[Question]), set(&[Complaint])),
+        (set(&[Question]), set(&[Question])),
+        (set(&[Feedback]), set(&[])),
+        (set(&[Praise]), set(&[Praise])),
+    ]);
+    assert_eq!(report.posts, 5);
+    assert!(close(report.exact_match, 2.0 / 5.0));
+    let row = |label: &str| {
+        let l = report.label(label).unwrap();
+        (l.support, l.predicted, l.true_positives)
+    };
+    assert_eq!(row("question"), (3, 2, 2));
+    assert_eq!(row("complaint"), (0, 1, 0));
+    assert_eq!(row("praise"), (1, 1, 1));
+    assert_eq!(row("lead"), (0, 1, 0));
+    assert_eq!(row("feedback"), (1, 0, 0));
+    assert_eq!(row("other"), (0, 1, 0));
+    // Precision: right among the predictions (2 of 2); recall: right among the gold (2 of 3).
+    let question = report.label("question").unwrap();
+    assert!(close(question.precision, 1.0), "{}", question.precision);
+    assert!(close(question.recall, 2.0 / 3.0), "{}", question.recall);
+    assert!(close(question.f1, 0.8));
+    let feedback = report.label("feedback").unwrap();
+    assert_eq!(
+        (feedback.precision, feedback.recall, feedback.f1),
+        (0.0, 0.0, 0.0)
+    );
+    // Rows gold, columns predicted (question, complaint, praise, lead, feedback, other).
+    assert_eq!(
+        report.confusion,
+        [
+            [2, 1, 0, 1, 0, 0],
+            [0, 0, 0, 0, 0, 0],
+            [0, 0, 1, 0, 0, 0],
+            [0, 0, 0, 0, 0, 0],
+            [0, 0, 0, 0, 0, 1],
+            [0, 0, 0, 0, 0, 0],
+        ]
+    );
+    let text = report.to_string();
+    let rows: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("confusion"))
+        .collect();
+    assert_eq!(
+        rows[2].split_whitespace().collect::<Vec<_>>(),
+        ["question", "2", "1", "0", "1", "0", "0"],
+        "{text}"
+    );
+    assert_eq!(
+        rows[6].split_whitespace().collect::<Vec<_>>(),
+        ["feedback", "0", "0", "0", "0", "0", "1"],
+        "{text}"
+    );
+}

@@ -20,5 +20,5 @@ pub use labelled::{
     part_of,
 };
 pub use model::{IntentModel, WEIGHTS_TSV};
-pub use negativity::{NEGATIVE_WORDS_TSV, learn_negative_words};
+pub use negativity::{NEGATIVE_WORDS_TSV, learn_negative_words, negativity_words};
 pub use train::{IntentTrainParams, IntentTrainReport, train_intent, train_intent_on};

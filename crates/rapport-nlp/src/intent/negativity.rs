@@ -28,14 +28,28 @@ const SEMEVAL: &[&str] = &[
     "sentiment/semeval2017-task4a/twitter-2016dev-A.tsv",
 ];
 
-/// Lowercase ASCII words of three letters or more; mentions, hashtags and links are skipped.
-fn words(text: &str) -> HashSet<String> {
-    text.split_whitespace()
-        .filter(|t| !t.starts_with('@') && !t.starts_with('#') && !t.contains("://"))
-        .flat_map(|t| t.split(|c: char| !c.is_ascii_alphabetic()))
-        .filter(|w| w.len() >= 3)
-        .map(str::to_ascii_lowercase)
-        .collect()
+/// The words of `text` as the one word splitter of Rapport cuts them (`rapport_domain::words`,
+/// after JSON escapes and HTML entities are decoded), lowercased, curly apostrophes made
+/// straight: words of three characters or more made of ASCII letters and inner apostrophes
+/// (the cue lexicon matches ASCII without regard to case), so `didn't` is one word, not `didn`,
+/// and `🙂Thanks` holds `thanks`. Mentions, hashtags, cashtags, numbers and links are skipped.
+pub fn negativity_words(text: &str) -> HashSet<String> {
+    use rapport_domain::words::{PieceKind, split};
+    let decoded = crate::text::decode(text);
+    let text = decoded.as_ref();
+    let mut out = HashSet::new();
+    split(text, |p| {
+        if p.kind != PieceKind::Word {
+            return;
+        }
+        let w = text[p.start..p.end]
+            .replace('\u{2019}', "'")
+            .to_ascii_lowercase();
+        if w.len() >= 3 && w.bytes().all(|b| b.is_ascii_alphabetic() || b == b'\'') {
+            out.insert(w);
+        }
+    });
+    out
 }
 
 /// Learns the list from `data_dir` (the shared data dir), as `word<TAB>log-odds` lines.
@@ -82,7 +96,7 @@ pub fn learn_negative_words(data_dir: &Path) -> Result<String, IntentError> {
         } else {
             other_docs += 1;
         }
-        for w in words(text) {
+        for w in negativity_words(text) {
             let c = counts.entry(w).or_default();
             if *negative {
                 c.0 += 1;

@@ -33,6 +33,9 @@ pub struct IntentTrainParams {
     /// Feature families left out (`"w:"`, `"b:"`, `"o:"`, `"c:"`, `"k:"`, `"s:"`), to
     /// measure what each one brings.
     pub without: Vec<String>,
+    /// A post that carries an intent weighs `(negatives / positives)^positive_weight` in that
+    /// intent's loss (0: every post weighs one), so the rare intents' words count for more.
+    pub positive_weight: f64,
 }
 
 impl Default for IntentTrainParams {
@@ -40,11 +43,12 @@ impl Default for IntentTrainParams {
         IntentTrainParams {
             epochs: 30,
             learning_rate: 0.1,
-            l2: 1.0,
+            l2: 0.2,
             min_count: 2,
             folds: 5,
             repeats: 3,
             without: Vec::new(),
+            positive_weight: 0.5,
         }
     }
 }
@@ -264,6 +268,10 @@ fn fit(train: &[&Example], seed: u64, params: &IntentTrainParams) -> Fit {
             }
         })
         .collect();
+    let class_weight: [f64; 5] = std::array::from_fn(|k| {
+        let pos = rows.iter().filter(|(_, y)| y[k] > 0.5).count().max(1) as f64;
+        ((rows.len() as f64 - pos).max(1.0) / pos).powf(params.positive_weight)
+    });
     let mut weights = vec![[0f64; 5]; names.len()];
     let mut squares = vec![[0f64; 5]; names.len()];
     let mut rng = SplitMix(seed);
@@ -280,7 +288,8 @@ fn fit(train: &[&Example], seed: u64, params: &IntentTrainParams) -> Fit {
             }
             for &(j, v) in x {
                 for k in 0..5 {
-                    let g = (sigmoid(z[k]) - y[k]) * v + penalty[j] * weights[j][k];
+                    let cw = if y[k] > 0.5 { class_weight[k] } else { 1.0 };
+                    let g = cw * (sigmoid(z[k]) - y[k]) * v + penalty[j] * weights[j][k];
                     squares[j][k] += g * g;
                     weights[j][k] -= params.learning_rate * g / (squares[j][k].sqrt() + 1e-8);
                 }

@@ -75,7 +75,7 @@ impl Default for TrainOptions {
             learning_rate: 0.5,
             l2: 1e-3,
             balance_classes: true,
-            airline_weight: 2.0,
+            airline_weight: 0.5,
             limit: None,
             average: true,
             groups: super::features::groups::ALL,

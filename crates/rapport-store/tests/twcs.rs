@@ -258,3 +258,39 @@ async fn twcs_sample_on_sqlite() {
 async fn twcs_sample_on_postgres() {
     twcs_sample(Backend::Postgres).await;
 }
+
+/// Commits do not checkpoint the write-ahead log (a task of the store does, off the write
+/// path): the posts still reach the database file while the store stays open, and everything
+/// is there after it is reopened.
+#[tokio::test]
+async fn a_file_store_checkpoints_its_log_while_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rapport.db");
+    let url = format!("sqlite://{}", path.display());
+    let rows = read();
+    let store = rapport_store::open(&url).await.unwrap();
+    let empty = std::fs::metadata(&path).unwrap().len();
+    for chunk in rows.chunks(1_000) {
+        store
+            .ingest(chunk.iter().map(new_post).collect())
+            .await
+            .unwrap();
+    }
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let grown = loop {
+        let now = std::fs::metadata(&path).unwrap().len();
+        if now > empty + 1_000_000 || std::time::Instant::now() > deadline {
+            break now;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert!(
+        grown > empty + 1_000_000,
+        "the database file stayed at {grown} bytes (from {empty}): the log was never checkpointed"
+    );
+    let posts = store.stats().await.unwrap().posts;
+    assert_eq!(posts, rows.len() as u64);
+    drop(store);
+    let again = rapport_store::open(&url).await.unwrap();
+    assert_eq!(again.stats().await.unwrap().posts, posts);
+}

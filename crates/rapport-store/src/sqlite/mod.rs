@@ -3,6 +3,7 @@
 mod accounts;
 mod care;
 mod channels;
+mod checkpoint;
 mod ingest;
 mod publish;
 mod read;
@@ -22,6 +23,16 @@ use std::time::Duration;
 
 pub(crate) struct SqliteStore {
     pool: SqlitePool,
+    /// The WAL checkpointer of a file database (see `checkpoint`).
+    checkpointer: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for SqliteStore {
+    fn drop(&mut self) {
+        if let Some(task) = &self.checkpointer {
+            task.abort();
+        }
+    }
 }
 
 impl SqliteStore {
@@ -40,6 +51,7 @@ impl SqliteStore {
         if !url.contains("mode=") {
             options = options.create_if_missing(true);
         }
+        let mut checkpointer = None;
         let pool = if memory {
             // One connection that never closes: an in-memory database lives as long as it.
             SqlitePoolOptions::new()
@@ -50,13 +62,16 @@ impl SqliteStore {
                 .connect_with(options)
                 .await?
         } else {
-            SqlitePoolOptions::new()
+            let options = options.journal_mode(SqliteJournalMode::Wal);
+            let pool = SqlitePoolOptions::new()
                 .max_connections(4)
-                .connect_with(options.journal_mode(SqliteJournalMode::Wal))
-                .await?
+                .connect_with(options.clone().pragma("wal_autocheckpoint", "0"))
+                .await?;
+            checkpointer = Some(checkpoint::spawn(options));
+            pool
         };
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self { pool, checkpointer })
     }
 }
 

@@ -30,6 +30,22 @@ const ANALYZE: [&str; 3] = [
     "VACUUM ANALYZE case_posts",
 ];
 
+/// How a transaction that writes cases starts (ids come from the sequence, so no lock).
+const BEGIN_WRITE: &str = "BEGIN";
+
+/// Ids for `n` new cases, from the table's sequence.
+async fn new_case_ids(tx: &mut sqlx::PgConnection, n: usize) -> Result<Vec<i64>> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    Ok(
+        sqlx::query_scalar("SELECT nextval('cases_id_seq') FROM generate_series(1, $1)")
+            .bind(n as i64)
+            .fetch_all(&mut *tx)
+            .await?,
+    )
+}
+
 include!("../care/sql/cases.rs");
 include!("../care/sql/inbox.rs");
 include!("../care/sql/other.rs");

@@ -25,6 +25,21 @@ const AFTER_MICROS: &str = "p.created_at >= k.at";
 /// Statistics for the planner after a bulk load.
 const ANALYZE: [&str; 1] = ["ANALYZE"];
 
+/// How a transaction that writes cases starts: with the write lock, so ids read from the
+/// table stay free until it commits.
+const BEGIN_WRITE: &str = "BEGIN IMMEDIATE";
+
+/// Ids for `n` new cases, inside a transaction begun with [`BEGIN_WRITE`].
+async fn new_case_ids(tx: &mut sqlx::SqliteConnection, n: usize) -> Result<Vec<i64>> {
+    if n == 0 {
+        return Ok(Vec::new());
+    }
+    let max: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM cases")
+        .fetch_one(&mut *tx)
+        .await?;
+    Ok((1..=n as i64).map(|i| max + i).collect())
+}
+
 include!("../care/sql/cases.rs");
 include!("../care/sql/inbox.rs");
 include!("../care/sql/other.rs");

@@ -257,6 +257,53 @@ async fn append_events(
 type Conn = <Db as sqlx::Database>::Connection;
 
 /// Inserts a new case's row; its other rows go to `rows`.
+/// Inserts new cases (ids already handed out) with one multi-row statement per chunk: on
+/// SQLite each statement is a round trip to the database thread, and routing a batch of
+/// customer posts opens a case for most of them.
+async fn insert_cases(tx: &mut Conn, cases: &[CaseRecord]) -> Result<()> {
+    for chunk in cases.chunks(ROWS_PER_STATEMENT) {
+        let mut qb = sqlx::QueryBuilder::<Db>::new(
+            "INSERT INTO cases (id, conversation_id, status, status_since, active, priority, \
+             assignee, team_id, tags, last_customer_post_at, last_agent_reply_at, \
+             last_activity_at, preview, topics, first_response_due, next_response_due, \
+             resolution_due, sla_state, sla_rank, at_risk_at, sla_evaluated_at, prio_key, \
+             due_key, contact_id, network, opened_at, version) ",
+        );
+        qb.push_values(chunk, |mut b, r| {
+            let c = columns(r);
+            b.push_bind(r.case.id.0)
+                .push_bind(r.case.conversation_id.0)
+                .push_bind(c.status)
+                .push_bind(c.status_since)
+                .push_bind(c.active)
+                .push_bind(c.priority)
+                .push_bind(c.assignee)
+                .push_bind(c.team)
+                .push_bind(c.tags)
+                .push_bind(c.last_customer_post_at)
+                .push_bind(c.last_agent_reply_at)
+                .push_bind(c.last_activity_at)
+                .push_bind(c.preview)
+                .push_bind(c.topics)
+                .push_bind(c.first_response_due)
+                .push_bind(c.next_response_due)
+                .push_bind(c.resolution_due)
+                .push_bind(c.sla_state)
+                .push_bind(c.sla_rank)
+                .push_bind(c.at_risk_at)
+                .push_bind(c.sla_evaluated_at)
+                .push_bind(c.prio_key)
+                .push_bind(c.due_key)
+                .push_bind(r.case.contact_id.0)
+                .push_bind(r.network.as_str())
+                .push_bind(care::micros(r.case.opened_at))
+                .push_bind(1_i64);
+        });
+        qb.build().execute(&mut *tx).await?;
+    }
+    Ok(())
+}
+
 async fn create_in(
     tx: &mut Conn,
     record: &CaseRecord,
@@ -361,7 +408,8 @@ async fn write_cases(
     writes: &[CaseWrite],
     routed: Option<RoutedThrough>,
 ) -> Result<Vec<CaseRecord>> {
-    let mut tx = pool.begin().await?;
+    // The write lock up front (SQLite), so the case ids handed out below stay free.
+    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
     if let Some(r) = routed {
         // First, so a pass that lost the race writes nothing (and, on SQLite, takes the write
         // lock before its reads of the case rows below).
@@ -382,14 +430,24 @@ async fn write_cases(
         }
     }
     let mut rows = CaseRows::default();
+    let new = writes.iter().filter(|w| w.record.case.id.0 == 0).count();
+    let mut ids = new_case_ids(&mut tx, new).await?.into_iter();
     let mut out = Vec::with_capacity(writes.len());
+    let mut created = Vec::with_capacity(new);
     for w in writes {
         out.push(if w.record.case.id.0 == 0 {
-            create_in(&mut tx, &w.record, &w.posts, &w.events, &mut rows).await?
+            let id = ids.next().ok_or_else(|| StoreError::Corrupt("too few case ids".into()))?;
+            rows.add(id, &w.record, &columns(&w.record), &w.posts, &w.events);
+            let mut record = w.record.clone();
+            record.case.id = CaseId(id);
+            record.version = 1;
+            created.push(record.clone());
+            record
         } else {
             save_in(&mut tx, &w.record, &w.posts, &w.events, &mut rows).await?
         });
     }
+    insert_cases(&mut tx, &created).await?;
     rows.write(&mut tx).await?;
     tx.commit().await?;
     Ok(out)

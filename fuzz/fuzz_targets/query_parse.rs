@@ -2,20 +2,33 @@
 //!
 //! The input is a query, then optionally a newline and a post's text. A query that parses is
 //! matched against the post by the all-topics [`Matcher`] and by the plain [`matches`]: they
-//! must agree, as the crate promises (the plain one is the reference).
+//! must agree, as the crate promises (the plain one is the reference). A query that does not
+//! parse must say a column inside it; one that does is also translated to an X rule.
 #![no_main]
 
 use rapport_domain::{Author, Engagement, Network, Post, TopicId, TopicOptions};
-use rapport_query::{Matcher, matches, parse};
+use rapport_query::{Matcher, matches, parse, to_x_rule};
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
     let (query, post_text) = text.split_once('\n').unwrap_or((text, ""));
-    let Ok(parsed) = parse(query) else {
-        return;
+    let parsed = match parse(query) {
+        Ok(parsed) => parsed,
+        Err(e) => {
+            // A 1-based column in characters, at most one past the end.
+            let chars = query.chars().count();
+            assert!(
+                (1..=chars + 1).contains(&e.column),
+                "error column {} in a query of {chars} characters: {e}",
+                e.column
+            );
+            return;
+        }
     };
+    // The X translation must answer a rule or a reason, never panic.
+    let _ = to_x_rule(&parsed);
     for ignore_accents in [false, true] {
         let options = TopicOptions { ignore_accents };
         let post = post(post_text);

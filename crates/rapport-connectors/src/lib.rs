@@ -16,4 +16,15 @@ pub mod import;
 pub mod live;
 pub mod publish;
 
+/// Entry points for the `cargo fuzz` targets in `fuzz/`, which reach decoders the crate keeps
+/// to itself. Not part of the API.
+#[doc(hidden)]
+pub mod fuzzing {
+    /// Decodes one firehose WebSocket message as the live source does: the frame's `Debug`
+    /// text, or the error the source would log.
+    pub fn firehose_frame(bytes: &[u8]) -> Result<String, String> {
+        crate::live::decode_frame_blocking(bytes)
+    }
+}
+
 pub use import::{Format, ParseFormatError, Record, Reject, read_records};

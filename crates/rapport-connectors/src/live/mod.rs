@@ -84,6 +84,18 @@ mod x_rules;
 mod x_stream;
 
 pub use backoff::Backoff;
+
+/// [`firehose_frame::decode`] run to completion on the calling thread, for the fuzz targets.
+/// The CAR reader reads from a byte slice, which is always ready, so no runtime is needed.
+pub(crate) fn decode_frame_blocking(bytes: &[u8]) -> Result<String, String> {
+    let mut decode = std::pin::pin!(firehose_frame::decode(bytes));
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    loop {
+        if let std::task::Poll::Ready(frame) = decode.as_mut().poll(&mut cx) {
+            return frame.map(|f| format!("{f:?}")).map_err(|e| e.to_string());
+        }
+    }
+}
 pub use firehose::{FirehoseConfig, FirehoseSource};
 pub use handles::{HandleResolver, PLC_DIRECTORY};
 pub use jetstream::{JetstreamConfig, JetstreamSource};

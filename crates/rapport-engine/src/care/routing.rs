@@ -28,6 +28,10 @@
 //! one writer at a time, and PostgreSQL hands post ids out under the ingest advisory lock that
 //! is held until commit. A reader that sees post N committed sees every post below N.
 //!
+//! A pipeline that has just stored a batch usually owes routing exactly that batch; it then
+//! routes it from memory (`ingested.rs`) under the same watermark rule, and goes through the
+//! store as above whenever anything else lies above the watermark.
+//!
 //! Routing's writes could instead commit in the ingest transaction itself, but routing reads
 //! as it decides (the latest case of each conversation, teams, round-robin cursors, posts of a
 //! conversation stored earlier), so the store's ingest would have to run the engine's routing

@@ -150,6 +150,9 @@ struct Pending {
     at: DateTime<Utc>,
 }
 
+/// A case's opening post: its conversation, time and id (later posts come after it).
+type LaterKey = (ConversationId, DateTime<Utc>, PostId);
+
 /// What routing one batch works on: every case it touched, by conversation.
 #[derive(Default)]
 struct Batch {
@@ -160,7 +163,7 @@ struct Batch {
     placed: HashSet<PostId>,
     /// Cases this batch opened (index in `work`) and their opening post's (conversation,
     /// time, id), for taking in the conversation's later posts.
-    opened: Vec<(usize, (ConversationId, DateTime<Utc>, PostId))>,
+    opened: Vec<(usize, LaterKey)>,
     terms: HashMap<Option<TeamId>, (Option<SlaPolicy>, BusinessCalendar)>,
 }
 

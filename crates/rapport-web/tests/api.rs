@@ -307,3 +307,38 @@ async fn deeply_nested_queries_get_an_error_not_a_crash() {
         "the refused topic was not stored: {body}"
     );
 }
+
+/// A query parameter the route cannot read gets the API's JSON error, as the OpenAPI document
+/// lists it, not the framework's plain-text 400 (found by schemathesis).
+#[tokio::test]
+async fn unreadable_parameters_get_the_json_error_the_document_lists() {
+    let (s, token, _db) = state_with_token().await;
+    let t = Some(token.as_str());
+    let (status, _) = call(
+        &s,
+        "POST",
+        "/api/v1/topics",
+        t,
+        Some(r#"{"name":"Wifi","query":"wifi"}"#),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (_, doc) = call(&s, "GET", "/api/v1/openapi.json", t, None).await;
+    for (uri, path) in [
+        ("/api/v1/topics?offset=-1", "/api/v1/topics"),
+        ("/api/v1/users?limit=many", "/api/v1/users"),
+        ("/api/v1/posts?q=wifi&limit=-5", "/api/v1/posts"),
+        (
+            "/api/v1/topics/Wifi/matches?offset=x",
+            "/api/v1/topics/{name}/matches",
+        ),
+    ] {
+        let (status, body) = call(&s, "GET", uri, t, None).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{uri}: {body}");
+        assert_eq!(body["error"]["code"], "invalid_parameter", "{uri}: {body}");
+        assert!(
+            doc["paths"][path]["get"]["responses"]["400"].is_object(),
+            "{path} lists its 400"
+        );
+    }
+}

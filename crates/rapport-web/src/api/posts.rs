@@ -1,5 +1,6 @@
 use super::dto::{ErrorBody, PostDto, PostList, SearchParams};
 use crate::{ApiError, AppState};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::{Extension, Json};
 use rapport_engine::accounts::Principal;
@@ -13,8 +14,9 @@ use rapport_engine::accounts::Principal;
 pub async fn search(
     State(state): State<AppState>,
     principal: Option<Extension<Principal>>,
-    Query(params): Query<SearchParams>,
+    params: Result<Query<SearchParams>, QueryRejection>,
 ) -> Result<Json<PostList>, ApiError> {
+    let params = super::care_common::query(params)?;
     let caller = super::care_common::caller(principal)?;
     let _slot = state.heavy.enter(caller.user.id)?;
     let q = params

@@ -27,14 +27,14 @@ struct Held {
 
 /// A batch as routing sees it, in batch order.
 pub struct BatchRouting {
-    /// `None` for posts that cannot matter to routing unless the store finds them a mention.
-    held: Vec<Option<Held>>,
+    held: Vec<Held>,
+    /// Posts that cannot matter to routing unless the store finds them a mention are `false`.
     routable: Routable,
 }
 
 impl BatchRouting {
     pub fn new(batch: &[NewPost]) -> Self {
-        let routable = super::routable(batch);
+        let routable = super::routing::routable(batch);
         let held = batch
             .iter()
             .map(|np| {
@@ -42,7 +42,7 @@ impl BatchRouting {
                 let mut topics = np.topics.clone();
                 topics.sort_unstable();
                 topics.dedup();
-                Some(Held {
+                Held {
                     network: p.network,
                     // The store keeps microseconds; routing must see the time it would read.
                     created_at: DateTime::from_timestamp_micros(p.created_at.timestamp_micros())
@@ -52,7 +52,7 @@ impl BatchRouting {
                     urgency: np.labels.as_ref().map(|l| l.urgency),
                     topics,
                     text: p.text.clone(),
-                })
+                }
             })
             .collect();
         Self { held, routable }
@@ -63,8 +63,7 @@ impl BatchRouting {
     fn candidates(self, report: &IngestReport) -> (Vec<RouteCandidate>, Option<PostId>) {
         let mut out = Vec::new();
         let mut last = None;
-        for ((outcome, held), routable) in report.outcomes.iter().zip(self.held).zip(self.routable)
-        {
+        for ((outcome, h), routable) in report.outcomes.iter().zip(self.held).zip(self.routable) {
             let IngestOutcome::Inserted {
                 id,
                 is_mention,
@@ -77,9 +76,9 @@ impl BatchRouting {
                 continue;
             };
             last = last.max(Some(id));
-            let Some(h) = held.filter(|_| routable || is_mention) else {
+            if !(routable || is_mention) {
                 continue;
-            };
+            }
             out.push(RouteCandidate {
                 post_id: id,
                 conversation_id,

@@ -35,7 +35,7 @@ pub use ingested::BatchRouting;
 pub use live::{CaseChanged, ChangeKind, LIVE_CAPACITY};
 pub use presence::{Activity, PRESENCE_TTL, Presence, PresenceChanged};
 pub use replies::{ComposerCount, Suggestion, compose_count};
-pub use routing::{ROUTING_PASS, Routable, RouteSummary, passed_over, routable};
+pub use routing::{ROUTING_PASS, RouteSummary};
 pub use sweeper::{Clock, SlaSweeper};
 
 // The rules are the domain's; re-exported here, beside the use cases that read them.

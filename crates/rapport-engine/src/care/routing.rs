@@ -85,11 +85,11 @@ pub const ROUTING_PASS: u32 = 10_000;
 /// Whether each post of a batch may matter to routing, worked out before the batch is
 /// stored: it matched a topic, replies to something, or comes from an own account (mentions
 /// are known from the store's outcome).
-pub type Routable = Vec<bool>;
+pub(super) type Routable = Vec<bool>;
 
 /// The posts a stored batch inserted that routing may pass over: neither routable nor a
 /// mention. Anything else above the watermark (a crash's leftovers) is looked at.
-pub fn passed_over(report: &IngestReport, routable: &Routable) -> HashSet<PostId> {
+pub(super) fn passed_over(report: &IngestReport, routable: &Routable) -> HashSet<PostId> {
     report
         .outcomes
         .iter()
@@ -103,7 +103,7 @@ pub fn passed_over(report: &IngestReport, routable: &Routable) -> HashSet<PostId
         .collect()
 }
 
-pub fn routable(batch: &[NewPost]) -> Routable {
+pub(super) fn routable(batch: &[NewPost]) -> Routable {
     batch
         .iter()
         .map(|p| !p.topics.is_empty() || p.post.reply_to.is_some() || p.post.author.own_account)

@@ -15,6 +15,7 @@ mod plan;
 mod postgres;
 pub mod publish;
 mod record;
+pub mod sql;
 mod sqlite;
 pub mod testing;
 mod threads;

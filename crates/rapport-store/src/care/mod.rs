@@ -10,6 +10,7 @@
 //! live in the domain and the engine.
 
 mod keys;
+mod sql;
 
 pub(crate) use keys::{micros, priority_rank, rank_priority, sla_rank, time};
 // The nouns are the domain's; the backends' shared SQL (`sql/`) names them from here.

@@ -7,6 +7,8 @@
 //! whatever the source wrote (JSON); the engine saves it only after the batch it closes is
 //! stored, which is what makes a restart gapless.
 
+mod sql;
+
 use crate::Result;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

@@ -1,5 +1,15 @@
-// `ChannelStore` for the backend's store type (`ThisStore`): one SQL body per query, shared by
-// both backends (times are microseconds and flags integers on both).
+//! `ChannelStore` once for both backends: one SQL body per query (times are microseconds and
+//! flags integers on both).
+
+use crate::care::{micros, time};
+use crate::channels::*;
+use crate::sql::{Dialect, Row as DbRow, SqlStore, query, query_scalar};
+use crate::{Result, StoreError};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use rapport_domain::{Network, PostKey};
+
+type Pool = dyn crate::sql::Db;
 
 const CHANNEL_COLUMNS: &str = "id, name, network, config, secret, enabled, state, last_error, \
      last_error_at, checkpoint, checkpoint_at, created_at";
@@ -32,7 +42,7 @@ fn decode_channel(r: &DbRow) -> Result<Channel> {
 
 async fn channel_by_name(pool: &Pool, name: &str) -> Result<Option<Channel>> {
     let sql = format!("SELECT {CHANNEL_COLUMNS} FROM channels WHERE name = $1");
-    sqlx::query::<Db>(sqlx::AssertSqlSafe(sql))
+    query(sql)
         .bind(name)
         .fetch_optional(pool)
         .await?
@@ -42,13 +52,13 @@ async fn channel_by_name(pool: &Pool, name: &str) -> Result<Option<Channel>> {
 }
 
 #[async_trait]
-impl ChannelStore for ThisStore {
+impl<D: Dialect> ChannelStore for SqlStore<D> {
     async fn add_channel(&self, channel: &NewChannel) -> Result<Channel> {
         let name = channel.name.trim();
         if name.is_empty() {
             return Err(StoreError::Invalid("channel name is empty".into()));
         }
-        let id: Option<i64> = sqlx::query_scalar::<Db, i64>(
+        let id: Option<i64> = query_scalar::<i64>(
             "INSERT INTO channels (name, network, config, secret, created_at) \
              VALUES ($1, $2, $3, $4, $5) ON CONFLICT (name) DO NOTHING RETURNING id",
         )
@@ -57,42 +67,42 @@ impl ChannelStore for ThisStore {
         .bind(&channel.config)
         .bind(&channel.secret)
         .bind(micros(channel.created_at))
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.pool())
         .await?;
         if id.is_none() {
-            return Err(StoreError::Conflict(format!("a channel named '{name}' exists")));
+            return Err(StoreError::Conflict(format!(
+                "a channel named '{name}' exists"
+            )));
         }
-        channel_by_name(&self.pool, name)
+        channel_by_name(self.pool(), name)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("channel '{name}'")))
     }
 
     async fn list_channels(&self) -> Result<Vec<Channel>> {
         let sql = format!("SELECT {CHANNEL_COLUMNS} FROM channels ORDER BY name");
-        let rows = sqlx::query::<Db>(sqlx::AssertSqlSafe(sql))
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = query(sql).fetch_all(self.pool()).await?;
         rows.iter().map(decode_channel).collect()
     }
 
     async fn channel(&self, name: &str) -> Result<Option<Channel>> {
-        channel_by_name(&self.pool, name).await
+        channel_by_name(self.pool(), name).await
     }
 
     async fn remove_channel(&self, name: &str) -> Result<bool> {
         // Gaps go with their channel (ON DELETE CASCADE).
-        let done = sqlx::query::<Db>("DELETE FROM channels WHERE name = $1")
+        let done = query("DELETE FROM channels WHERE name = $1")
             .bind(name)
-            .execute(&self.pool)
+            .execute(self.pool())
             .await?;
         Ok(done.rows_affected() > 0)
     }
 
     async fn set_channel_enabled(&self, id: ChannelId, enabled: bool) -> Result<()> {
-        sqlx::query::<Db>("UPDATE channels SET enabled = $2 WHERE id = $1")
+        query("UPDATE channels SET enabled = $2 WHERE id = $1")
             .bind(id.0)
             .bind(i64::from(enabled))
-            .execute(&self.pool)
+            .execute(self.pool())
             .await?;
         Ok(())
     }
@@ -104,18 +114,18 @@ impl ChannelStore for ThisStore {
         error: Option<(&str, DateTime<Utc>)>,
     ) -> Result<()> {
         let query = match error {
-            Some((error, at)) => sqlx::query::<Db>(
+            Some((error, at)) => query(
                 "UPDATE channels SET state = $2, last_error = $3, last_error_at = $4 WHERE id = $1",
             )
             .bind(id.0)
             .bind(state.as_str())
             .bind(error)
             .bind(micros(at)),
-            None => sqlx::query::<Db>("UPDATE channels SET state = $2 WHERE id = $1")
+            None => query("UPDATE channels SET state = $2 WHERE id = $1")
                 .bind(id.0)
                 .bind(state.as_str()),
         };
-        query.execute(&self.pool).await?;
+        query.execute(self.pool()).await?;
         Ok(())
     }
 
@@ -125,17 +135,17 @@ impl ChannelStore for ThisStore {
         checkpoint: &str,
         at: DateTime<Utc>,
     ) -> Result<()> {
-        sqlx::query::<Db>("UPDATE channels SET checkpoint = $2, checkpoint_at = $3 WHERE id = $1")
+        query("UPDATE channels SET checkpoint = $2, checkpoint_at = $3 WHERE id = $1")
             .bind(id.0)
             .bind(checkpoint)
             .bind(micros(at))
-            .execute(&self.pool)
+            .execute(self.pool())
             .await?;
         Ok(())
     }
 
     async fn record_gap(&self, gap: &ChannelGap) -> Result<()> {
-        sqlx::query::<Db>(
+        query(
             "INSERT INTO channel_gaps (channel_id, from_at, to_at, reason, recorded_at) \
              VALUES ($1, $2, $3, $4, $5)",
         )
@@ -144,19 +154,19 @@ impl ChannelStore for ThisStore {
         .bind(micros(gap.to))
         .bind(&gap.reason)
         .bind(micros(gap.recorded_at))
-        .execute(&self.pool)
+        .execute(self.pool())
         .await?;
         Ok(())
     }
 
     async fn gaps(&self, id: ChannelId, limit: u32) -> Result<Vec<ChannelGap>> {
-        let rows = sqlx::query::<Db>(
+        let rows = query(
             "SELECT from_at, to_at, reason, recorded_at FROM channel_gaps \
              WHERE channel_id = $1 ORDER BY from_at DESC, id DESC LIMIT $2",
         )
         .bind(id.0)
         .bind(i64::from(limit))
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool())
         .await?;
         rows.iter()
             .map(|r| {
@@ -174,14 +184,14 @@ impl ChannelStore for ThisStore {
     async fn mark_deleted(&self, keys: &[PostKey], at: DateTime<Utc>) -> Result<u64> {
         let mut marked = 0;
         for key in keys {
-            let done = sqlx::query::<Db>(
+            let done = query(
                 "UPDATE posts SET deleted_at = $3 \
                  WHERE network = $1 AND native_id = $2 AND deleted_at IS NULL",
             )
             .bind(key.network.as_str())
             .bind(&key.native_id)
             .bind(micros(at))
-            .execute(&self.pool)
+            .execute(self.pool())
             .await?;
             marked += done.rows_affected();
         }
@@ -194,31 +204,31 @@ impl ChannelStore for ThisStore {
         native_id: &str,
         at: DateTime<Utc>,
     ) -> Result<u64> {
-        let done = sqlx::query::<Db>(
+        let done = query(
             "UPDATE posts SET deleted_at = $3 WHERE deleted_at IS NULL AND identity_id IN ( \
                SELECT id FROM identities WHERE network = $1 AND native_id = $2)",
         )
         .bind(network.as_str())
         .bind(native_id)
         .bind(micros(at))
-        .execute(&self.pool)
+        .execute(self.pool())
         .await?;
         Ok(done.rows_affected())
     }
 
     async fn deleted_at(&self, key: &PostKey) -> Result<Option<DateTime<Utc>>> {
-        let at: Option<Option<i64>> = sqlx::query_scalar::<Db, Option<i64>>(
+        let at: Option<Option<i64>> = query_scalar::<Option<i64>>(
             "SELECT deleted_at FROM posts WHERE network = $1 AND native_id = $2",
         )
         .bind(key.network.as_str())
         .bind(&key.native_id)
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.pool())
         .await?;
         at.flatten().map(|v| time(v, "deleted_at")).transpose()
     }
 
     async fn add_reads(&self, id: ChannelId, month: &str, reads: u64) -> Result<u64> {
-        let total: i64 = sqlx::query_scalar::<Db, i64>(
+        let total: i64 = query_scalar::<i64>(
             "INSERT INTO channel_reads (channel_id, month, reads) VALUES ($1, $2, $3) \
              ON CONFLICT (channel_id, month) \
              DO UPDATE SET reads = channel_reads.reads + excluded.reads RETURNING reads",
@@ -226,18 +236,18 @@ impl ChannelStore for ThisStore {
         .bind(id.0)
         .bind(month)
         .bind(i64::try_from(reads).unwrap_or(i64::MAX))
-        .fetch_one(&self.pool)
+        .fetch_one(self.pool())
         .await?;
         Ok(total.max(0) as u64)
     }
 
     async fn reads(&self, id: ChannelId, month: &str) -> Result<u64> {
-        let total: Option<i64> = sqlx::query_scalar::<Db, i64>(
+        let total: Option<i64> = query_scalar::<i64>(
             "SELECT reads FROM channel_reads WHERE channel_id = $1 AND month = $2",
         )
         .bind(id.0)
         .bind(month)
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.pool())
         .await?;
         Ok(total.unwrap_or(0).max(0) as u64)
     }

@@ -2,9 +2,8 @@
 
 mod accounts;
 mod care;
-mod channels;
+mod db;
 mod ingest;
-mod publish;
 mod read;
 mod topics;
 mod users;
@@ -21,6 +20,8 @@ use std::str::FromStr;
 
 pub(crate) struct PostgresStore {
     pool: PgPool,
+    /// The queries both backends share, on the same pool.
+    sql: crate::sql::SqlStore<care::Postgres>,
 }
 
 impl PostgresStore {
@@ -35,7 +36,8 @@ impl PostgresStore {
             .connect_with(options)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        Ok(Self { pool })
+        let sql = crate::sql::SqlStore::new(std::sync::Arc::new(db::PgDb { pool: pool.clone() }));
+        Ok(Self { pool, sql })
     }
 }
 
@@ -46,15 +48,15 @@ impl Store for PostgresStore {
     }
 
     fn care(&self) -> &dyn crate::CareStore {
-        self
+        &self.sql
     }
 
     fn channels(&self) -> &dyn crate::ChannelStore {
-        self
+        &self.sql
     }
 
     fn publish(&self) -> &dyn crate::PublishStore {
-        self
+        &self.sql
     }
 
     async fn ingest(&self, batch: Vec<NewPost>) -> Result<IngestReport> {

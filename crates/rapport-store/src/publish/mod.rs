@@ -12,6 +12,8 @@
 //! again. An `unknown` outcome sets `reconcile` for good: every later attempt of that entry
 //! reconciles first.
 
+mod sql;
+
 use crate::Result;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};

@@ -1,5 +1,16 @@
-// `PublishStore` for the backend's store type (`ThisStore`): one SQL body per query, shared by
-// both backends (times are microseconds and flags integers on both).
+//! `PublishStore` once for both backends: one SQL body per query (times are microseconds and
+//! flags integers on both).
+
+use crate::care::{OutboxEntry, ReplyId, ReplyStatus, micros, time};
+use crate::channels::ChannelId;
+use crate::publish::*;
+use crate::sql::{Dialect, Row as DbRow, SqlStore, query, query_scalar};
+use crate::{Result, StoreError};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use rapport_domain::{CaseId, Network, PostId, UserId};
+
+type Pool = dyn crate::sql::Db;
 
 const ENTRY_COLUMNS: &str = "id, case_id, network, in_reply_to, body, author, idempotency_key, \
      status, attempts, last_error, sent_native_id, created_at, updated_at, channel_id, \
@@ -52,7 +63,7 @@ fn decode_entry(r: &DbRow) -> Result<PublishEntry> {
 
 async fn entry_by_id(pool: &Pool, id: ReplyId) -> Result<Option<PublishEntry>> {
     let sql = format!("SELECT {ENTRY_COLUMNS} FROM outbox WHERE id = $1");
-    sqlx::query::<Db>(sqlx::AssertSqlSafe(sql))
+    query(sql)
         .bind(id.0)
         .fetch_optional(pool)
         .await?
@@ -68,7 +79,7 @@ async fn existing(pool: &Pool, id: ReplyId) -> Result<PublishEntry> {
 }
 
 #[async_trait]
-impl PublishStore for ThisStore {
+impl<D: Dialect> PublishStore for SqlStore<D> {
     async fn claim_next(
         &self,
         network: Network,
@@ -93,16 +104,16 @@ impl PublishStore for ThisStore {
                AND {CLAIMABLE} \
              RETURNING id"
         );
-        let id: Option<i64> = sqlx::query_scalar::<Db, i64>(sqlx::AssertSqlSafe(sql))
+        let id: Option<i64> = query_scalar::<i64>(sql)
             .bind(network.as_str())
             .bind(channel.0)
             .bind(micros(now))
             .bind(micros(now + lease))
             .bind(fresh_key)
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.pool())
             .await?;
         match id {
-            Some(id) => Ok(Some(existing(&self.pool, ReplyId(id)).await?)),
+            Some(id) => Ok(Some(existing(self.pool(), ReplyId(id)).await?)),
             None => Ok(None),
         }
     }
@@ -115,7 +126,7 @@ impl PublishStore for ThisStore {
     ) -> Result<PublishEntry> {
         let at_us = micros(at);
         let query = match outcome {
-            PublishOutcome::Sent { native_id, url } => sqlx::query::<Db>(
+            PublishOutcome::Sent { native_id, url } => query(
                 "UPDATE outbox SET status = 'sent', sent_native_id = $2, sent_url = $3, \
                  sent_at = $4, last_error = NULL, lease_until = NULL, updated_at = $4 \
                  WHERE id = $1 AND status = 'sending'",
@@ -124,7 +135,7 @@ impl PublishStore for ThisStore {
             .bind(native_id)
             .bind(url)
             .bind(at_us),
-            PublishOutcome::Retry { reason, retry_at } => sqlx::query::<Db>(
+            PublishOutcome::Retry { reason, retry_at } => query(
                 "UPDATE outbox SET status = 'queued', last_error = $2, not_before = $3, \
                  lease_until = NULL, updated_at = $4 WHERE id = $1 AND status = 'sending'",
             )
@@ -132,7 +143,7 @@ impl PublishStore for ThisStore {
             .bind(reason)
             .bind(micros(*retry_at))
             .bind(at_us),
-            PublishOutcome::Unknown { reason, retry_at } => sqlx::query::<Db>(
+            PublishOutcome::Unknown { reason, retry_at } => query(
                 "UPDATE outbox SET status = 'unknown', reconcile = 1, last_error = $2, \
                  not_before = $3, lease_until = NULL, updated_at = $4 \
                  WHERE id = $1 AND status = 'sending'",
@@ -141,7 +152,7 @@ impl PublishStore for ThisStore {
             .bind(reason)
             .bind(micros(*retry_at))
             .bind(at_us),
-            PublishOutcome::Failed { reason } => sqlx::query::<Db>(
+            PublishOutcome::Failed { reason } => query(
                 "UPDATE outbox SET status = 'failed', last_error = $2, lease_until = NULL, \
                  updated_at = $3 WHERE id = $1 AND status = 'sending'",
             )
@@ -149,8 +160,8 @@ impl PublishStore for ThisStore {
             .bind(reason)
             .bind(at_us),
         };
-        let done = query.execute(&self.pool).await?.rows_affected();
-        let entry = existing(&self.pool, id).await?;
+        let done = query.execute(self.pool()).await?.rows_affected();
+        let entry = existing(self.pool(), id).await?;
         if done == 0 {
             return Err(StoreError::Conflict(format!(
                 "outbox entry {id} is {}, not sending",
@@ -164,17 +175,17 @@ impl PublishStore for ThisStore {
         if body.trim().is_empty() {
             return Err(StoreError::Invalid("the reply is empty".into()));
         }
-        let done = sqlx::query::<Db>(
+        let done = query(
             "UPDATE outbox SET status = 'queued', body = $2, last_error = NULL, not_before = 0, \
              updated_at = $3 WHERE id = $1 AND status = 'failed'",
         )
         .bind(id.0)
         .bind(body)
         .bind(micros(at))
-        .execute(&self.pool)
+        .execute(self.pool())
         .await?
         .rows_affected();
-        let entry = existing(&self.pool, id).await?;
+        let entry = existing(self.pool(), id).await?;
         if done == 0 {
             return Err(StoreError::Conflict(format!(
                 "outbox entry {id} is {}: only a failed reply can be sent again",
@@ -185,15 +196,12 @@ impl PublishStore for ThisStore {
     }
 
     async fn publish_entry(&self, id: ReplyId) -> Result<Option<PublishEntry>> {
-        entry_by_id(&self.pool, id).await
+        entry_by_id(self.pool(), id).await
     }
 
     async fn case_publish_entries(&self, case: CaseId) -> Result<Vec<PublishEntry>> {
         let sql = format!("SELECT {ENTRY_COLUMNS} FROM outbox WHERE case_id = $1 ORDER BY id");
-        let rows = sqlx::query::<Db>(sqlx::AssertSqlSafe(sql))
-            .bind(case.0)
-            .fetch_all(&self.pool)
-            .await?;
+        let rows = query(sql).bind(case.0).fetch_all(self.pool()).await?;
         rows.iter().map(decode_entry).collect()
     }
 
@@ -207,11 +215,11 @@ impl PublishStore for ThisStore {
             "SELECT {ENTRY_COLUMNS} FROM outbox WHERE ($1 = '' OR status = $1) AND id > $2 \
              ORDER BY id LIMIT $3"
         );
-        let rows = sqlx::query::<Db>(sqlx::AssertSqlSafe(sql))
+        let rows = query(sql)
             .bind(status.map_or("", ReplyStatus::as_str))
             .bind(after.map_or(0, |a| a.0))
             .bind(i64::from(limit))
-            .fetch_all(&self.pool)
+            .fetch_all(self.pool())
             .await?;
         rows.iter().map(decode_entry).collect()
     }
@@ -225,10 +233,10 @@ impl PublishStore for ThisStore {
             "SELECT {ENTRY_COLUMNS} FROM outbox WHERE network = $1 AND sent_native_id = $2 \
              ORDER BY id LIMIT 1"
         );
-        sqlx::query::<Db>(sqlx::AssertSqlSafe(sql))
+        query(sql)
             .bind(network.as_str())
             .bind(native_id)
-            .fetch_optional(&self.pool)
+            .fetch_optional(self.pool())
             .await?
             .as_ref()
             .map(decode_entry)
@@ -240,23 +248,23 @@ impl PublishStore for ThisStore {
         channel: ChannelId,
         since: DateTime<Utc>,
     ) -> Result<Vec<String>> {
-        Ok(sqlx::query_scalar::<Db, String>(
+        Ok(query_scalar::<String>(
             "SELECT sent_native_id FROM outbox WHERE channel_id = $1 AND sent_at >= $2 \
              AND sent_native_id IS NOT NULL ORDER BY id",
         )
         .bind(channel.0)
         .bind(micros(since))
-        .fetch_all(&self.pool)
+        .fetch_all(self.pool())
         .await?)
     }
 
     async fn outbox_counts(&self) -> Result<OutboxCounts> {
-        let rows: Vec<(String, i64)> =
-            sqlx::query_as::<Db, (String, i64)>("SELECT status, COUNT(*) FROM outbox GROUP BY status")
-                .fetch_all(&self.pool)
-                .await?;
+        let rows = query("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
+            .fetch_all(self.pool())
+            .await?;
         let mut counts = OutboxCounts::default();
-        for (status, n) in rows {
+        for row in rows {
+            let (status, n): (String, i64) = (row.try_get("status")?, row.try_get("n")?);
             let n = n.max(0) as u64;
             match status.as_str() {
                 "queued" => counts.queued = n,

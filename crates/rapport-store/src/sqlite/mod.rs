@@ -2,10 +2,9 @@
 
 mod accounts;
 mod care;
-mod channels;
 mod checkpoint;
+mod db;
 mod ingest;
-mod publish;
 mod read;
 mod topics;
 mod users;
@@ -23,6 +22,8 @@ use std::time::Duration;
 
 pub(crate) struct SqliteStore {
     pool: SqlitePool,
+    /// The queries both backends share, on the same pool.
+    sql: crate::sql::SqlStore<care::Sqlite>,
     /// The WAL checkpointer of a file database (see `checkpoint`).
     checkpointer: Option<tokio::task::JoinHandle<()>>,
 }
@@ -71,7 +72,13 @@ impl SqliteStore {
             pool
         };
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        Ok(Self { pool, checkpointer })
+        let sql =
+            crate::sql::SqlStore::new(std::sync::Arc::new(db::SqliteDb { pool: pool.clone() }));
+        Ok(Self {
+            pool,
+            sql,
+            checkpointer,
+        })
     }
 }
 
@@ -82,15 +89,15 @@ impl Store for SqliteStore {
     }
 
     fn care(&self) -> &dyn crate::CareStore {
-        self
+        &self.sql
     }
 
     fn channels(&self) -> &dyn crate::ChannelStore {
-        self
+        &self.sql
     }
 
     fn publish(&self) -> &dyn crate::PublishStore {
-        self
+        &self.sql
     }
 
     async fn ingest(&self, batch: Vec<NewPost>) -> Result<IngestReport> {

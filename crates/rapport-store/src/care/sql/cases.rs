@@ -1,28 +1,29 @@
-// Cases: shared by both backends (included by `sqlite/care.rs` and `postgres/care.rs`, which
-// define `Db`, `DbRow`, `Pool` and the backend-specific full-text functions).
+//! Cases: their rows, posts, events and topics, written and read.
 
-const CASE_COLS: &str = "c.id, c.conversation_id, c.contact_id, c.network, c.status, \
+use super::*;
+
+pub(super) const CASE_COLS: &str = "c.id, c.conversation_id, c.contact_id, c.network, c.status, \
     c.status_since, c.priority, c.assignee, c.team_id, c.tags, c.opened_at, \
     c.last_customer_post_at, c.last_agent_reply_at, c.last_activity_at, c.preview, c.topics, \
     c.first_response_due, c.next_response_due, c.resolution_due, c.sla_state, c.at_risk_at, \
     c.sla_evaluated_at, c.due_key, c.version";
 
-fn opt_time(r: &DbRow, column: &str) -> Result<Option<DateTime<Utc>>> {
+pub(super) fn opt_time(r: &DbRow, column: &str) -> Result<Option<DateTime<Utc>>> {
     r.try_get::<Option<i64>, _>(column)?
         .map(|v| care::time(v, column))
         .transpose()
 }
 
-fn json_col<T: serde::de::DeserializeOwned>(r: &DbRow, column: &str) -> Result<T> {
+pub(super) fn json_col<T: serde::de::DeserializeOwned>(r: &DbRow, column: &str) -> Result<T> {
     let text: String = r.try_get(column)?;
     serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("column {column}: {e}")))
 }
 
-fn to_json<T: serde::Serialize>(v: &T) -> String {
+pub(super) fn to_json<T: serde::Serialize>(v: &T) -> String {
     serde_json::to_string(v).expect("care values always serialize")
 }
 
-fn decode_case(r: &DbRow) -> Result<CaseRecord> {
+pub(super) fn decode_case(r: &DbRow) -> Result<CaseRecord> {
     let status: String = r.try_get("status")?;
     let sla_state: Option<String> = r.try_get("sla_state")?;
     let sla_state = sla_state
@@ -70,7 +71,7 @@ fn decode_case(r: &DbRow) -> Result<CaseRecord> {
 }
 
 /// The columns a save writes, in bind order `$2..=$23` (`$1` is the id).
-struct CaseColumns {
+pub(super) struct CaseColumns {
     status: &'static str,
     status_since: i64,
     active: i64,
@@ -94,7 +95,7 @@ struct CaseColumns {
     due_key: i64,
 }
 
-fn columns(r: &CaseRecord) -> CaseColumns {
+pub(super) fn columns(r: &CaseRecord) -> CaseColumns {
     let c = &r.case;
     let m = |t: Option<DateTime<Utc>>| t.map(care::micros);
     CaseColumns {
@@ -148,14 +149,14 @@ macro_rules! bind_columns {
     };
 }
 
-const INSERT_CASE: &str = "INSERT INTO cases (conversation_id, status, status_since, active, \
+pub(super) const INSERT_CASE: &str = "INSERT INTO cases (conversation_id, status, status_since, active, \
     priority, assignee, team_id, tags, last_customer_post_at, last_agent_reply_at, \
     last_activity_at, preview, topics, first_response_due, next_response_due, resolution_due, \
     sla_state, sla_rank, at_risk_at, sla_evaluated_at, prio_key, due_key, contact_id, network, \
     opened_at, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, \
     $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, 1) RETURNING id";
 
-const UPDATE_CASE: &str = "UPDATE cases SET status = $2, status_since = $3, active = $4, \
+pub(super) const UPDATE_CASE: &str = "UPDATE cases SET status = $2, status_since = $3, active = $4, \
     priority = $5, assignee = $6, team_id = $7, tags = $8, last_customer_post_at = $9, \
     last_agent_reply_at = $10, last_activity_at = $11, preview = $12, topics = $13, \
     first_response_due = $14, next_response_due = $15, resolution_due = $16, sla_state = $17, \
@@ -167,7 +168,7 @@ const UPDATE_CASE: &str = "UPDATE cases SET status = $2, status_since = $3, acti
 /// per table (and chunk), because on SQLite each statement is a round trip to the database
 /// thread: one per row made routing a batch of new cases cost more than storing its posts.
 #[derive(Default)]
-struct CaseRows {
+pub(super) struct CaseRows {
     /// topic, case, active, prio_key, due_key, last_activity_at
     topics: Vec<(i64, i64, i64, i64, i64, i64)>,
     /// case, post, from_customer, at
@@ -177,15 +178,30 @@ struct CaseRows {
 }
 
 /// Rows per multi-row statement: well under both backends' limits on bound parameters.
-const ROWS_PER_STATEMENT: usize = 500;
+pub(super) const ROWS_PER_STATEMENT: usize = 500;
 
 impl CaseRows {
-    fn add(&mut self, id: i64, record: &CaseRecord, c: &CaseColumns, posts: &[CasePost], events: &[CaseEvent]) {
+    fn add(
+        &mut self,
+        id: i64,
+        record: &CaseRecord,
+        c: &CaseColumns,
+        posts: &[CasePost],
+        events: &[CaseEvent],
+    ) {
         for topic in &record.topics {
-            self.topics.push((topic.0, id, c.active, c.prio_key, c.due_key, c.last_activity_at));
+            self.topics.push((
+                topic.0,
+                id,
+                c.active,
+                c.prio_key,
+                c.due_key,
+                c.last_activity_at,
+            ));
         }
         for p in posts {
-            self.posts.push((id, p.post_id.0, p.from_customer, care::micros(p.at)));
+            self.posts
+                .push((id, p.post_id.0, p.from_customer, care::micros(p.at)));
         }
         for e in events {
             self.event(id, e);
@@ -199,40 +215,50 @@ impl CaseRows {
     }
 
     /// Inserts the rows, in the order they were added (events keep their order by id).
-    async fn write(&self, tx: &mut Conn) -> Result<()> {
+    async fn write<D: Dialect>(&self, tx: &mut dyn Tx) -> Result<()> {
         for chunk in self.topics.chunks(ROWS_PER_STATEMENT) {
-            let mut qb = sqlx::QueryBuilder::<Db>::new(
+            let mut qb = QueryBuilder::new(
                 "INSERT INTO case_topics (topic_id, case_id, active, prio_key, due_key, \
                  last_activity_at) ",
             );
             qb.push_values(chunk, |mut b, r| {
-                b.push_bind(r.0).push_bind(r.1).push_bind(r.2).push_bind(r.3).push_bind(r.4).push_bind(r.5);
+                b.push_bind(r.0)
+                    .push_bind(r.1)
+                    .push_bind(r.2)
+                    .push_bind(r.3)
+                    .push_bind(r.4)
+                    .push_bind(r.5);
             });
             qb.push(" ON CONFLICT (topic_id, case_id) DO NOTHING");
             qb.build().execute(&mut *tx).await?;
         }
         let mut searchable = Vec::new();
         for chunk in self.posts.chunks(ROWS_PER_STATEMENT) {
-            let mut qb = sqlx::QueryBuilder::<Db>::new(
-                "INSERT INTO case_posts (case_id, post_id, from_customer, at) ",
-            );
+            let mut qb =
+                QueryBuilder::new("INSERT INTO case_posts (case_id, post_id, from_customer, at) ");
             qb.push_values(chunk, |mut b, r| {
-                b.push_bind(r.0).push_bind(r.1).push_bind(i64::from(r.2)).push_bind(r.3);
+                b.push_bind(r.0)
+                    .push_bind(r.1)
+                    .push_bind(i64::from(r.2))
+                    .push_bind(r.3);
             });
             qb.push(" ON CONFLICT (case_id, post_id) DO NOTHING RETURNING case_id, post_id, from_customer");
             for row in qb.build().fetch_all(&mut *tx).await? {
                 // What the customer wrote is searchable (similar cases); attaching a post again
                 // adds nothing.
                 if row.try_get::<i64, _>("from_customer")? != 0 {
-                    searchable.push((row.try_get::<i64, _>("case_id")?, row.try_get::<i64, _>("post_id")?));
+                    searchable.push((
+                        row.try_get::<i64, _>("case_id")?,
+                        row.try_get::<i64, _>("post_id")?,
+                    ));
                 }
             }
         }
         for chunk in searchable.chunks(ROWS_PER_STATEMENT) {
-            index_case_texts(&mut *tx, chunk).await?;
+            D::index_case_texts(&mut *tx, chunk).await?;
         }
         for chunk in self.events.chunks(ROWS_PER_STATEMENT) {
-            let mut qb = sqlx::QueryBuilder::<Db>::new("INSERT INTO case_events (case_id, at, event) ");
+            let mut qb = QueryBuilder::new("INSERT INTO case_events (case_id, at, event) ");
             qb.push_values(chunk, |mut b, r| {
                 b.push_bind(r.0).push_bind(r.1).push_bind(r.2.as_str());
             });
@@ -242,8 +268,8 @@ impl CaseRows {
     }
 }
 
-async fn append_events(
-    tx: &mut <Db as sqlx::Database>::Connection,
+pub(super) async fn append_events<D: Dialect>(
+    tx: &mut dyn Tx,
     id: CaseId,
     events: &[CaseEvent],
 ) -> Result<()> {
@@ -251,18 +277,16 @@ async fn append_events(
     for e in events {
         rows.event(id.0, e);
     }
-    rows.write(tx).await
+    rows.write::<D>(tx).await
 }
-
-type Conn = <Db as sqlx::Database>::Connection;
 
 /// Inserts a new case's row; its other rows go to `rows`.
 /// Inserts new cases (ids already handed out) with one multi-row statement per chunk: on
 /// SQLite each statement is a round trip to the database thread, and routing a batch of
 /// customer posts opens a case for most of them.
-async fn insert_cases(tx: &mut Conn, cases: &[CaseRecord]) -> Result<()> {
+pub(super) async fn insert_cases(tx: &mut dyn Tx, cases: &[CaseRecord]) -> Result<()> {
     for chunk in cases.chunks(ROWS_PER_STATEMENT) {
-        let mut qb = sqlx::QueryBuilder::<Db>::new(
+        let mut qb = QueryBuilder::new(
             "INSERT INTO cases (id, conversation_id, status, status_since, active, priority, \
              assignee, team_id, tags, last_customer_post_at, last_agent_reply_at, \
              last_activity_at, preview, topics, first_response_due, next_response_due, \
@@ -304,15 +328,15 @@ async fn insert_cases(tx: &mut Conn, cases: &[CaseRecord]) -> Result<()> {
     Ok(())
 }
 
-async fn create_in(
-    tx: &mut Conn,
+pub(super) async fn create_in(
+    tx: &mut dyn Tx,
     record: &CaseRecord,
     posts: &[CasePost],
     events: &[CaseEvent],
     rows: &mut CaseRows,
 ) -> Result<CaseRecord> {
     let c = columns(record);
-    let q = sqlx::query_scalar::<Db, i64>(INSERT_CASE).bind(record.case.conversation_id.0);
+    let q = query_scalar::<i64>(INSERT_CASE).bind(record.case.conversation_id.0);
     let id: i64 = bind_columns!(q, c)
         .bind(record.case.contact_id.0)
         .bind(record.network.as_str())
@@ -328,8 +352,8 @@ async fn create_in(
 
 /// Updates a case's row (if nobody changed it since `record.version`) and the sort keys of
 /// its topic rows; its new rows go to `rows`.
-async fn save_in(
-    tx: &mut Conn,
+pub(super) async fn save_in(
+    tx: &mut dyn Tx,
     record: &CaseRecord,
     posts: &[CasePost],
     events: &[CaseEvent],
@@ -337,7 +361,7 @@ async fn save_in(
 ) -> Result<CaseRecord> {
     let c = columns(record);
     let id = record.case.id.0;
-    let q = sqlx::query::<Db>(UPDATE_CASE).bind(id);
+    let q = query(UPDATE_CASE).bind(id);
     let updated = bind_columns!(q, c)
         .bind(record.case.contact_id.0)
         .bind(record.version)
@@ -345,7 +369,7 @@ async fn save_in(
         .await?
         .rows_affected();
     if updated == 0 {
-        let exists: Option<i64> = sqlx::query_scalar("SELECT version FROM cases WHERE id = $1")
+        let exists: Option<i64> = query_scalar("SELECT version FROM cases WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *tx)
             .await?;
@@ -358,7 +382,7 @@ async fn save_in(
             )),
         });
     }
-    sqlx::query(
+    query(
         "UPDATE case_topics SET active = $2, prio_key = $3, due_key = $4, \
          last_activity_at = $5 WHERE case_id = $1",
     )
@@ -375,45 +399,45 @@ async fn save_in(
     Ok(out)
 }
 
-async fn create_case(
+pub(super) async fn create_case<D: Dialect>(
     pool: &Pool,
     record: &CaseRecord,
     posts: &[CasePost],
     events: &[CaseEvent],
 ) -> Result<CaseRecord> {
-    let mut tx = pool.begin().await?;
+    let mut tx = pool.begin(Begin::Deferred).await?;
     let mut rows = CaseRows::default();
     let out = create_in(&mut tx, record, posts, events, &mut rows).await?;
-    rows.write(&mut tx).await?;
+    rows.write::<D>(&mut tx).await?;
     tx.commit().await?;
     Ok(out)
 }
 
-async fn save_case(
+pub(super) async fn save_case<D: Dialect>(
     pool: &Pool,
     record: &CaseRecord,
     posts: &[CasePost],
     events: &[CaseEvent],
 ) -> Result<CaseRecord> {
-    let mut tx = pool.begin().await?;
+    let mut tx = pool.begin(Begin::Deferred).await?;
     let mut rows = CaseRows::default();
     let out = save_in(&mut tx, record, posts, events, &mut rows).await?;
-    rows.write(&mut tx).await?;
+    rows.write::<D>(&mut tx).await?;
     tx.commit().await?;
     Ok(out)
 }
 
-async fn write_cases(
+pub(super) async fn write_cases<D: Dialect>(
     pool: &Pool,
     writes: &[CaseWrite],
     routed: Option<RoutedThrough>,
 ) -> Result<Vec<CaseRecord>> {
     // The write lock up front (SQLite), so the case ids handed out below stay free.
-    let mut tx = pool.begin_with(BEGIN_WRITE).await?;
+    let mut tx = pool.begin(Begin::Write).await?;
     if let Some(r) = routed {
         // First, so a pass that lost the race writes nothing (and, on SQLite, takes the write
         // lock before its reads of the case rows below).
-        let moved = sqlx::query(
+        let moved = query(
             "UPDATE routing_watermark SET routed_through = $2 \
              WHERE id = 1 AND routed_through = $1",
         )
@@ -431,12 +455,14 @@ async fn write_cases(
     }
     let mut rows = CaseRows::default();
     let new = writes.iter().filter(|w| w.record.case.id.0 == 0).count();
-    let mut ids = new_case_ids(&mut tx, new).await?.into_iter();
+    let mut ids = D::new_case_ids(&mut tx, new).await?.into_iter();
     let mut out = Vec::with_capacity(writes.len());
     let mut created = Vec::with_capacity(new);
     for w in writes {
         out.push(if w.record.case.id.0 == 0 {
-            let id = ids.next().ok_or_else(|| StoreError::Corrupt("too few case ids".into()))?;
+            let id = ids
+                .next()
+                .ok_or_else(|| StoreError::Corrupt("too few case ids".into()))?;
             rows.add(id, &w.record, &columns(&w.record), &w.posts, &w.events);
             let mut record = w.record.clone();
             record.case.id = CaseId(id);
@@ -448,14 +474,14 @@ async fn write_cases(
         });
     }
     insert_cases(&mut tx, &created).await?;
-    rows.write(&mut tx).await?;
+    rows.write::<D>(&mut tx).await?;
     tx.commit().await?;
     Ok(out)
 }
 
-async fn case_by_id(pool: &Pool, id: CaseId) -> Result<Option<CaseRecord>> {
+pub(super) async fn case_by_id(pool: &Pool, id: CaseId) -> Result<Option<CaseRecord>> {
     let sql = format!("SELECT {CASE_COLS} FROM cases c WHERE c.id = $1");
-    sqlx::query(sqlx::AssertSqlSafe(sql))
+    query(sql)
         .bind(id.0)
         .fetch_optional(pool)
         .await?
@@ -464,7 +490,7 @@ async fn case_by_id(pool: &Pool, id: CaseId) -> Result<Option<CaseRecord>> {
         .transpose()
 }
 
-async fn latest_case_in_conversation(
+pub(super) async fn latest_case_in_conversation(
     pool: &Pool,
     id: ConversationId,
 ) -> Result<Option<CaseRecord>> {
@@ -476,7 +502,7 @@ async fn latest_case_in_conversation(
              (SELECT COALESCE(merged_into, id) FROM conversations WHERE id = $1)) \
          ORDER BY c.opened_at DESC, c.id DESC LIMIT 1"
     );
-    sqlx::query(sqlx::AssertSqlSafe(sql))
+    query(sql)
         .bind(id.0)
         .fetch_optional(pool)
         .await?
@@ -485,8 +511,8 @@ async fn latest_case_in_conversation(
         .transpose()
 }
 
-async fn case_of_post(pool: &Pool, post: PostId) -> Result<Option<CaseId>> {
-    Ok(sqlx::query_scalar::<Db, i64>(
+pub(super) async fn case_of_post(pool: &Pool, post: PostId) -> Result<Option<CaseId>> {
+    Ok(query_scalar::<i64>(
         "SELECT case_id FROM case_posts WHERE post_id = $1 ORDER BY case_id DESC LIMIT 1",
     )
     .bind(post.0)
@@ -495,8 +521,8 @@ async fn case_of_post(pool: &Pool, post: PostId) -> Result<Option<CaseId>> {
     .map(CaseId))
 }
 
-async fn case_posts(pool: &Pool, id: CaseId) -> Result<Vec<CasePost>> {
-    let rows = sqlx::query(
+pub(super) async fn case_posts(pool: &Pool, id: CaseId) -> Result<Vec<CasePost>> {
+    let rows = query(
         "SELECT post_id, from_customer, at FROM case_posts WHERE case_id = $1 \
          ORDER BY at, post_id",
     )
@@ -514,26 +540,23 @@ async fn case_posts(pool: &Pool, id: CaseId) -> Result<Vec<CasePost>> {
         .collect()
 }
 
-async fn case_events(pool: &Pool, id: CaseId) -> Result<Vec<CaseEvent>> {
-    let rows = sqlx::query("SELECT event FROM case_events WHERE case_id = $1 ORDER BY id")
+pub(super) async fn case_events(pool: &Pool, id: CaseId) -> Result<Vec<CaseEvent>> {
+    let rows = query("SELECT event FROM case_events WHERE case_id = $1 ORDER BY id")
         .bind(id.0)
         .fetch_all(pool)
         .await?;
     rows.iter().map(|r| json_col(r, "event")).collect()
 }
 
-async fn contact_cases(pool: &Pool, contact: ContactId) -> Result<Vec<CaseRecord>> {
+pub(super) async fn contact_cases(pool: &Pool, contact: ContactId) -> Result<Vec<CaseRecord>> {
     let sql = format!(
         "SELECT {CASE_COLS} FROM cases c WHERE c.contact_id = $1 ORDER BY c.opened_at, c.id"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .bind(contact.0)
-        .fetch_all(pool)
-        .await?;
+    let rows = query(sql).bind(contact.0).fetch_all(pool).await?;
     rows.iter().map(decode_case).collect()
 }
 
-async fn recent_contact_cases(
+pub(super) async fn recent_contact_cases(
     pool: &Pool,
     contact: ContactId,
     limit: u32,
@@ -542,7 +565,7 @@ async fn recent_contact_cases(
         "SELECT {CASE_COLS} FROM cases c WHERE c.contact_id = $1 \
          ORDER BY c.opened_at DESC, c.id DESC LIMIT $2"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let rows = query(sql)
         .bind(contact.0)
         .bind(i64::from(limit))
         .fetch_all(pool)
@@ -552,9 +575,9 @@ async fn recent_contact_cases(
     Ok(cases)
 }
 
-async fn sla_stale(pool: &Pool, now: DateTime<Utc>, limit: u32) -> Result<Vec<CaseId>> {
+pub(super) async fn sla_stale(pool: &Pool, now: DateTime<Utc>, limit: u32) -> Result<Vec<CaseId>> {
     let now = care::micros(now);
-    let rows: Vec<i64> = sqlx::query_scalar(
+    let rows: Vec<i64> = query_scalar(
         "SELECT id FROM cases WHERE active = 1 AND at_risk_at IS NOT NULL AND at_risk_at <= $1 \
            AND sla_rank = 0 \
          UNION SELECT id FROM cases WHERE active = 1 AND due_key <= $1 AND sla_rank < 2 \
@@ -567,14 +590,14 @@ async fn sla_stale(pool: &Pool, now: DateTime<Utc>, limit: u32) -> Result<Vec<Ca
     Ok(rows.into_iter().map(CaseId).collect())
 }
 
-async fn bulk_insert_cases(pool: &Pool, cases: &[BulkCase]) -> Result<u64> {
-    let mut tx = pool.begin().await?;
+pub(super) async fn bulk_insert_cases<D: Dialect>(pool: &Pool, cases: &[BulkCase]) -> Result<u64> {
+    let mut tx = pool.begin(Begin::Deferred).await?;
     let mut rows = CaseRows::default();
     for bulk in cases {
         // As on the routing path, so bulk-loaded cases are found as similar cases too.
         create_in(&mut tx, &bulk.record, &bulk.posts, &bulk.events, &mut rows).await?;
     }
-    rows.write(&mut tx).await?;
+    rows.write::<D>(&mut tx).await?;
     tx.commit().await?;
     Ok(cases.len() as u64)
 }

@@ -1,12 +1,9 @@
-// The contact list (`CareStore::contacts`): shared by both backends.
-//
-// Every row's figures (posts, open cases, last touchpoint) are counted when the page is read,
-// from `posts_identity` and `cases_contact`, so nothing has to be kept in step at ingest; the
-// cost grows with the number of contacts the filters leave, which a text, stage or tag filter
-// keeps small.
+//! The contact list (`CareStore::contacts`): shared by both backends.  Every row's figures (posts, open cases, last touchpoint) are counted when the page is read, from `posts_identity` and `cases_contact`, so nothing has to be kept in step at ingest; the cost grows with the number of contacts the filters leave, which a text, stage or tag filter keeps small.
+
+use super::*;
 
 /// `%text%` for LIKE, with LIKE's own wildcards escaped (`\` is the escape character).
-fn like_pattern(text: &str) -> String {
+pub(super) fn like_pattern(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('%');
     for ch in text.chars() {
@@ -19,11 +16,11 @@ fn like_pattern(text: &str) -> String {
     out
 }
 
-fn list_count(r: &DbRow, col: &str) -> Result<u64> {
+pub(super) fn list_count(r: &DbRow, col: &str) -> Result<u64> {
     Ok(r.try_get::<i64, _>(col)?.max(0) as u64)
 }
 
-fn decode_contact_row(r: &DbRow) -> Result<ContactSummary> {
+pub(super) fn decode_contact_row(r: &DbRow) -> Result<ContactSummary> {
     let tags: Option<String> = r.try_get("tags")?;
     let stage: Option<String> = r.try_get("stage")?;
     let last: i64 = r.try_get("last_key")?;
@@ -53,19 +50,19 @@ fn decode_contact_row(r: &DbRow) -> Result<ContactSummary> {
 }
 
 /// A bound value of the list query, in the order of its `$n`.
-enum ListArg {
+pub(super) enum ListArg {
     Text(String),
     Int(i64),
 }
 
 /// Adds a bound value and returns its placeholder: placeholders are numbered in the order they
 /// first appear, which SQLite needs as much as PostgreSQL.
-fn arg(args: &mut Vec<ListArg>, a: ListArg) -> String {
+pub(super) fn arg(args: &mut Vec<ListArg>, a: ListArg) -> String {
     args.push(a);
     format!("${}", args.len())
 }
 
-async fn contacts(pool: &Pool, q: &ContactQuery) -> Result<ContactPage> {
+pub(super) async fn contacts<D: Dialect>(pool: &Pool, q: &ContactQuery) -> Result<ContactPage> {
     if !(1..=500).contains(&q.limit) {
         return Err(StoreError::Invalid(format!(
             "contacts limit {} is outside 1 to 500",
@@ -139,6 +136,7 @@ async fn contacts(pool: &Pool, q: &ContactQuery) -> Result<ContactPage> {
         }
     };
     let limit = arg(&mut args, ListArg::Int(i64::from(q.limit) + 1));
+    let created = D::CREATED_MICROS;
     let sql = format!(
         "SELECT s.* FROM ( \
            SELECT t.*, CASE WHEN t.last_post IS NULL THEN COALESCE(t.last_case, -1) \
@@ -146,7 +144,7 @@ async fn contacts(pool: &Pool, q: &ContactQuery) -> Result<ContactPage> {
              ELSE t.last_case END AS last_key FROM ( \
              SELECT c.id, c.name, LOWER(c.name) AS name_key, f.email, f.company, f.tags, \
                f.stage, \
-               (SELECT MAX({CREATED_MICROS}) FROM posts p \
+               (SELECT MAX({created}) FROM posts p \
                  JOIN identities pi ON pi.id = p.identity_id \
                  WHERE pi.contact_id = c.id) AS last_post, \
                (SELECT MAX(k.last_activity_at) FROM cases k WHERE k.contact_id = c.id) \
@@ -161,7 +159,7 @@ async fn contacts(pool: &Pool, q: &ContactQuery) -> Result<ContactPage> {
         filters.join(" AND "),
         keyset.map(|k| format!("WHERE {k}")).unwrap_or_default(),
     );
-    let mut query = sqlx::query::<Db>(sqlx::AssertSqlSafe(sql));
+    let mut query = query(sql);
     for a in args {
         query = match a {
             ListArg::Text(s) => query.bind(s),
@@ -193,7 +191,7 @@ async fn contacts(pool: &Pool, q: &ContactQuery) -> Result<ContactPage> {
 }
 
 /// Fills in the identities of a page's contacts with one query.
-async fn attach_identities(pool: &Pool, items: &mut [ContactSummary]) -> Result<()> {
+pub(super) async fn attach_identities(pool: &Pool, items: &mut [ContactSummary]) -> Result<()> {
     if items.is_empty() {
         return Ok(());
     }
@@ -203,7 +201,7 @@ async fn attach_identities(pool: &Pool, items: &mut [ContactSummary]) -> Result<
          WHERE contact_id IN ({}) ORDER BY contact_id, network, handle_key",
         marks.join(", ")
     );
-    let mut query = sqlx::query::<Db>(sqlx::AssertSqlSafe(sql));
+    let mut query = query(sql);
     for c in items.iter() {
         query = query.bind(c.id.0);
     }

@@ -1,10 +1,12 @@
-// The reply outbox, contact fields, merges, splits and leads: shared by both backends.
+//! The reply outbox, contact fields, merges, splits and leads: shared by both backends.
 
-const OUTBOX_COLS: &str = "o.id, o.case_id, o.network, o.in_reply_to, o.body, o.author, \
+use super::*;
+
+pub(super) const OUTBOX_COLS: &str = "o.id, o.case_id, o.network, o.in_reply_to, o.body, o.author, \
     o.idempotency_key, o.status, o.attempts, o.last_error, o.sent_native_id, o.created_at, \
     o.updated_at";
 
-fn decode_reply(r: &DbRow) -> Result<OutboxEntry> {
+pub(super) fn decode_reply(r: &DbRow) -> Result<OutboxEntry> {
     let status: String = r.try_get("status")?;
     let network: String = r.try_get("network")?;
     Ok(OutboxEntry {
@@ -26,9 +28,13 @@ fn decode_reply(r: &DbRow) -> Result<OutboxEntry> {
     })
 }
 
-async fn outbox_where(pool: &Pool, cond: &str, value: Option<i64>) -> Result<Vec<OutboxEntry>> {
+pub(super) async fn outbox_where(
+    pool: &Pool,
+    cond: &str,
+    value: Option<i64>,
+) -> Result<Vec<OutboxEntry>> {
     let sql = format!("SELECT {OUTBOX_COLS} FROM outbox o {cond}");
-    let mut q = sqlx::query::<Db>(sqlx::AssertSqlSafe(sql));
+    let mut q = query(sql);
     if let Some(v) = value {
         q = q.bind(v);
     }
@@ -36,19 +42,19 @@ async fn outbox_where(pool: &Pool, cond: &str, value: Option<i64>) -> Result<Vec
     rows.iter().map(decode_reply).collect()
 }
 
-async fn outbox_entry(pool: &Pool, id: ReplyId) -> Result<Option<OutboxEntry>> {
+pub(super) async fn outbox_entry(pool: &Pool, id: ReplyId) -> Result<Option<OutboxEntry>> {
     Ok(outbox_where(pool, "WHERE o.id = $1", Some(id.0))
         .await?
         .into_iter()
         .next())
 }
 
-async fn enqueue_reply(pool: &Pool, reply: &NewReply) -> Result<(OutboxEntry, bool)> {
+pub(super) async fn enqueue_reply(pool: &Pool, reply: &NewReply) -> Result<(OutboxEntry, bool)> {
     if reply.idempotency_key.is_empty() {
         return Err(StoreError::Invalid("reply idempotency_key is empty".into()));
     }
     let at = care::micros(reply.at);
-    let id: Option<i64> = sqlx::query_scalar(
+    let id: Option<i64> = query_scalar(
         "INSERT INTO outbox (case_id, network, in_reply_to, body, author, idempotency_key, \
          status, attempts, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, 'queued', 0, $7, $7) \
@@ -65,19 +71,23 @@ async fn enqueue_reply(pool: &Pool, reply: &NewReply) -> Result<(OutboxEntry, bo
     .await?;
     let created = id.is_some();
     let sql = format!("SELECT {OUTBOX_COLS} FROM outbox o WHERE o.idempotency_key = $1");
-    let row = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let row = query(sql)
         .bind(&reply.idempotency_key)
         .fetch_one(pool)
         .await?;
     Ok((decode_reply(&row)?, created))
 }
 
-async fn outbox(pool: &Pool, status: Option<ReplyStatus>, limit: u32) -> Result<Vec<OutboxEntry>> {
+pub(super) async fn outbox(
+    pool: &Pool,
+    status: Option<ReplyStatus>,
+    limit: u32,
+) -> Result<Vec<OutboxEntry>> {
     let sql = format!(
         "SELECT {OUTBOX_COLS} FROM outbox o WHERE ($1 = '' OR o.status = $1) ORDER BY o.id \
          LIMIT $2"
     );
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+    let rows = query(sql)
         .bind(status.map_or("", ReplyStatus::as_str))
         .bind(i64::from(limit))
         .fetch_all(pool)
@@ -85,7 +95,7 @@ async fn outbox(pool: &Pool, status: Option<ReplyStatus>, limit: u32) -> Result<
     rows.iter().map(decode_reply).collect()
 }
 
-async fn mark_reply(
+pub(super) async fn mark_reply(
     pool: &Pool,
     id: ReplyId,
     outcome: &ReplyOutcome,
@@ -95,7 +105,7 @@ async fn mark_reply(
         ReplyOutcome::Sent { native_id } => ("sent", Some(native_id.as_str()), None),
         ReplyOutcome::Failed { error } => ("failed", None, Some(error.as_str())),
     };
-    let done = sqlx::query(
+    let done = query(
         "UPDATE outbox SET status = $2, attempts = attempts + 1, \
          sent_native_id = COALESCE($3, sent_native_id), last_error = $4, updated_at = $5 \
          WHERE id = $1",
@@ -116,7 +126,7 @@ async fn mark_reply(
         .ok_or_else(|| StoreError::NotFound(format!("outbox entry {id}")))
 }
 
-fn decode_fields(r: &DbRow) -> Result<ContactFields> {
+pub(super) fn decode_fields(r: &DbRow) -> Result<ContactFields> {
     let tags: Option<String> = r.try_get("tags")?;
     let stage: Option<String> = r.try_get("stage")?;
     Ok(ContactFields {
@@ -137,8 +147,11 @@ fn decode_fields(r: &DbRow) -> Result<ContactFields> {
     })
 }
 
-async fn contact_fields(pool: &Pool, contact: ContactId) -> Result<Option<ContactFields>> {
-    sqlx::query(
+pub(super) async fn contact_fields(
+    pool: &Pool,
+    contact: ContactId,
+) -> Result<Option<ContactFields>> {
+    query(
         "SELECT c.name, f.email, f.company, f.crm_id, f.tags, f.stage, f.merged_into \
          FROM contacts c LEFT JOIN contact_fields f ON f.contact_id = c.id WHERE c.id = $1",
     )
@@ -150,12 +163,12 @@ async fn contact_fields(pool: &Pool, contact: ContactId) -> Result<Option<Contac
     .transpose()
 }
 
-async fn write_fields(
-    tx: &mut <Db as sqlx::Database>::Connection,
+pub(super) async fn write_fields(
+    tx: &mut dyn Tx,
     contact: ContactId,
     f: &ContactFields,
 ) -> Result<()> {
-    let named = sqlx::query("UPDATE contacts SET name = $2 WHERE id = $1")
+    let named = query("UPDATE contacts SET name = $2 WHERE id = $1")
         .bind(contact.0)
         .bind(&f.name)
         .execute(&mut *tx)
@@ -164,7 +177,7 @@ async fn write_fields(
     if named == 0 {
         return Err(StoreError::NotFound(format!("contact {contact}")));
     }
-    sqlx::query(
+    query(
         "INSERT INTO contact_fields (contact_id, email, company, crm_id, tags, stage) \
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (contact_id) DO UPDATE SET \
          email = excluded.email, company = excluded.company, crm_id = excluded.crm_id, \
@@ -181,19 +194,23 @@ async fn write_fields(
     Ok(())
 }
 
-async fn set_contact_fields(pool: &Pool, contact: ContactId, f: &ContactFields) -> Result<()> {
+pub(super) async fn set_contact_fields(
+    pool: &Pool,
+    contact: ContactId,
+    f: &ContactFields,
+) -> Result<()> {
     if f.name.trim().is_empty() {
         return Err(StoreError::Invalid("contact name is empty".into()));
     }
-    let mut tx = pool.begin().await?;
+    let mut tx = pool.begin(Begin::Deferred).await?;
     write_fields(&mut tx, contact, f).await?;
     tx.commit().await?;
     Ok(())
 }
 
 /// Moves a contact's leads to another, keeping one flag per (contact, post).
-async fn move_leads(
-    tx: &mut <Db as sqlx::Database>::Connection,
+pub(super) async fn move_leads(
+    tx: &mut dyn Tx,
     from: ContactId,
     to: ContactId,
     only_posts_of: Option<IdentityId>,
@@ -209,9 +226,7 @@ async fn move_leads(
     );
     let delete = format!("DELETE FROM leads WHERE contact_id = $1{filter}");
     for sql in [copy, delete] {
-        let mut q = sqlx::query::<Db>(sqlx::AssertSqlSafe(sql))
-            .bind(from.0)
-            .bind(to.0);
+        let mut q = query(sql).bind(from.0).bind(to.0);
         if let Some(i) = only_posts_of {
             q = q.bind(i.0);
         }
@@ -220,7 +235,7 @@ async fn move_leads(
     Ok(())
 }
 
-async fn merge_contacts(pool: &Pool, keep: ContactId, absorb: ContactId) -> Result<()> {
+pub(super) async fn merge_contacts(pool: &Pool, keep: ContactId, absorb: ContactId) -> Result<()> {
     if keep == absorb {
         return Err(StoreError::Invalid(format!(
             "cannot merge contact {keep} into itself"
@@ -237,13 +252,13 @@ async fn merge_contacts(pool: &Pool, keep: ContactId, absorb: ContactId) -> Resu
             "contact {absorb} was already merged"
         )));
     }
-    let mut tx = pool.begin().await?;
-    sqlx::query("UPDATE identities SET contact_id = $2 WHERE contact_id = $1")
+    let mut tx = pool.begin(Begin::Deferred).await?;
+    query("UPDATE identities SET contact_id = $2 WHERE contact_id = $1")
         .bind(absorb.0)
         .bind(keep.0)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("UPDATE cases SET contact_id = $2, version = version + 1 WHERE contact_id = $1")
+    query("UPDATE cases SET contact_id = $2, version = version + 1 WHERE contact_id = $1")
         .bind(absorb.0)
         .bind(keep.0)
         .execute(&mut *tx)
@@ -260,7 +275,7 @@ async fn merge_contacts(pool: &Pool, keep: ContactId, absorb: ContactId) -> Resu
     };
     write_fields(&mut tx, keep, &merged).await?;
     write_fields(&mut tx, absorb, &gone_fields(gone.name)).await?;
-    sqlx::query("UPDATE contact_fields SET merged_into = $2 WHERE contact_id = $1")
+    query("UPDATE contact_fields SET merged_into = $2 WHERE contact_id = $1")
         .bind(absorb.0)
         .bind(keep.0)
         .execute(&mut *tx)
@@ -269,25 +284,29 @@ async fn merge_contacts(pool: &Pool, keep: ContactId, absorb: ContactId) -> Resu
     Ok(())
 }
 
-fn gone_fields(name: String) -> ContactFields {
+pub(super) fn gone_fields(name: String) -> ContactFields {
     ContactFields {
         name,
         ..ContactFields::default()
     }
 }
 
-async fn split_identity(pool: &Pool, identity: IdentityId, name: &str) -> Result<ContactId> {
+pub(super) async fn split_identity(
+    pool: &Pool,
+    identity: IdentityId,
+    name: &str,
+) -> Result<ContactId> {
     if name.trim().is_empty() {
         return Err(StoreError::Invalid("contact name is empty".into()));
     }
-    let mut tx = pool.begin().await?;
-    let old: Option<i64> = sqlx::query_scalar("SELECT contact_id FROM identities WHERE id = $1")
+    let mut tx = pool.begin(Begin::Deferred).await?;
+    let old: Option<i64> = query_scalar("SELECT contact_id FROM identities WHERE id = $1")
         .bind(identity.0)
         .fetch_optional(&mut *tx)
         .await?;
     let old = ContactId(old.ok_or_else(|| StoreError::NotFound(format!("identity {identity}")))?);
     let others: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM identities WHERE contact_id = $1 AND id <> $2")
+        query_scalar("SELECT COUNT(*) FROM identities WHERE contact_id = $1 AND id <> $2")
             .bind(old.0)
             .bind(identity.0)
             .fetch_one(&mut *tx)
@@ -297,17 +316,17 @@ async fn split_identity(pool: &Pool, identity: IdentityId, name: &str) -> Result
             "identity {identity} is the only one of contact {old}: nothing to split off"
         )));
     }
-    let new: i64 = sqlx::query_scalar("INSERT INTO contacts (name) VALUES ($1) RETURNING id")
+    let new: i64 = query_scalar("INSERT INTO contacts (name) VALUES ($1) RETURNING id")
         .bind(name)
         .fetch_one(&mut *tx)
         .await?;
-    sqlx::query("UPDATE identities SET contact_id = $2 WHERE id = $1")
+    query("UPDATE identities SET contact_id = $2 WHERE id = $1")
         .bind(identity.0)
         .bind(new)
         .execute(&mut *tx)
         .await?;
     // A case goes with the identity whose post opened it (its first customer post).
-    sqlx::query(
+    query(
         "UPDATE cases SET contact_id = $2, version = version + 1 WHERE contact_id = $3 AND id IN ( \
            SELECT cp.case_id FROM case_posts cp JOIN posts p ON p.id = cp.post_id \
            WHERE p.identity_id = $1 AND cp.from_customer = 1 AND cp.at = ( \
@@ -324,14 +343,14 @@ async fn split_identity(pool: &Pool, identity: IdentityId, name: &str) -> Result
     Ok(ContactId(new))
 }
 
-async fn flag_lead(
+pub(super) async fn flag_lead(
     pool: &Pool,
     contact: ContactId,
     post: PostId,
     at: DateTime<Utc>,
 ) -> Result<bool> {
-    let mut tx = pool.begin().await?;
-    let added = sqlx::query(
+    let mut tx = pool.begin(Begin::Deferred).await?;
+    let added = query(
         "INSERT INTO leads (contact_id, post_id, at) VALUES ($1, $2, $3) \
          ON CONFLICT (contact_id, post_id) DO NOTHING",
     )
@@ -341,7 +360,7 @@ async fn flag_lead(
     .execute(&mut *tx)
     .await?
     .rows_affected();
-    sqlx::query(
+    query(
         "INSERT INTO contact_fields (contact_id, tags, stage) VALUES ($1, '[]', 'lead') \
          ON CONFLICT (contact_id) DO UPDATE SET stage = COALESCE(contact_fields.stage, 'lead')",
     )
@@ -352,7 +371,7 @@ async fn flag_lead(
     Ok(added > 0)
 }
 
-fn decode_lead(r: &DbRow) -> Result<Lead> {
+pub(super) fn decode_lead(r: &DbRow) -> Result<Lead> {
     let stage: Option<String> = r.try_get("stage")?;
     Ok(Lead {
         contact_id: ContactId(r.try_get("contact_id")?),
@@ -366,8 +385,8 @@ fn decode_lead(r: &DbRow) -> Result<Lead> {
     })
 }
 
-async fn leads(pool: &Pool, limit: u32) -> Result<Vec<Lead>> {
-    let rows = sqlx::query(
+pub(super) async fn leads(pool: &Pool, limit: u32) -> Result<Vec<Lead>> {
+    let rows = query(
         "SELECT l.contact_id, c.name, l.post_id, l.at, f.stage FROM leads l \
          JOIN contacts c ON c.id = l.contact_id \
          LEFT JOIN contact_fields f ON f.contact_id = l.contact_id \
@@ -381,8 +400,8 @@ async fn leads(pool: &Pool, limit: u32) -> Result<Vec<Lead>> {
     rows.iter().map(decode_lead).collect()
 }
 
-async fn contact_leads(pool: &Pool, contact: ContactId) -> Result<Vec<Lead>> {
-    let rows = sqlx::query(
+pub(super) async fn contact_leads(pool: &Pool, contact: ContactId) -> Result<Vec<Lead>> {
+    let rows = query(
         "SELECT l.contact_id, c.name, l.post_id, l.at, f.stage FROM leads l \
          JOIN contacts c ON c.id = l.contact_id \
          LEFT JOIN contact_fields f ON f.contact_id = l.contact_id \

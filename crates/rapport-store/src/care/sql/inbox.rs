@@ -1,10 +1,10 @@
-// Inbox views and counts: shared by both backends. Every view is one range of a partial
-// index on active cases (see the 0003 migration), read in the sort's direction from the
-// keyset cursor.
+//! Inbox views and counts: shared by both backends. Every view is one range of a partial index on active cases (see the 0003 migration), read in the sort's direction from the keyset cursor.
+
+use super::*;
 
 /// The table, sort-key column, id column and view condition for a query; the condition binds
 /// its value as `$1` when it has one.
-struct ViewSql {
+pub(super) struct ViewSql {
     table: &'static str,
     key: &'static str,
     id: &'static str,
@@ -12,7 +12,7 @@ struct ViewSql {
     value: Option<i64>,
 }
 
-fn view_sql(view: InboxView, sort: InboxSort) -> ViewSql {
+pub(super) fn view_sql(view: InboxView, sort: InboxSort) -> ViewSql {
     let topic = matches!(view, InboxView::Topic(_));
     let key = match sort {
         InboxSort::Priority => "prio_key",
@@ -37,11 +37,11 @@ fn view_sql(view: InboxView, sort: InboxSort) -> ViewSql {
     }
 }
 
-fn descending(sort: InboxSort) -> bool {
+pub(super) fn descending(sort: InboxSort) -> bool {
     matches!(sort, InboxSort::Priority | InboxSort::Newest)
 }
 
-fn sort_key(record_key: (i64, i64, i64), sort: InboxSort) -> i64 {
+pub(super) fn sort_key(record_key: (i64, i64, i64), sort: InboxSort) -> i64 {
     let (prio, due, activity) = record_key;
     match sort {
         InboxSort::Priority => prio,
@@ -50,7 +50,7 @@ fn sort_key(record_key: (i64, i64, i64), sort: InboxSort) -> i64 {
     }
 }
 
-async fn inbox(pool: &Pool, q: &InboxQuery) -> Result<InboxPage> {
+pub(super) async fn inbox(pool: &Pool, q: &InboxQuery) -> Result<InboxPage> {
     if q.limit == 0 || q.limit > 500 {
         return Err(StoreError::Invalid(format!(
             "limit {} is outside 1 to 500",
@@ -95,7 +95,7 @@ async fn inbox(pool: &Pool, q: &InboxQuery) -> Result<InboxPage> {
          ORDER BY c.{key} {dir}, c.id {dir}",
         key = v.key
     );
-    let mut query = sqlx::query::<Db>(sqlx::AssertSqlSafe(sql));
+    let mut query = query(sql);
     if let Some(value) = v.value {
         query = query.bind(value);
     }
@@ -134,7 +134,7 @@ async fn inbox(pool: &Pool, q: &InboxQuery) -> Result<InboxPage> {
     Ok(InboxPage { items, next })
 }
 
-fn decode_item(r: &DbRow) -> Result<InboxItem> {
+pub(super) fn decode_item(r: &DbRow) -> Result<InboxItem> {
     let status: String = r.try_get("status")?;
     let sla_state: Option<String> = r.try_get("sla_state")?;
     let due_key: i64 = r.try_get("due_key")?;
@@ -166,16 +166,16 @@ fn decode_item(r: &DbRow) -> Result<InboxItem> {
     })
 }
 
-async fn count(pool: &Pool, sql: &'static str, value: Option<i64>) -> Result<u64> {
-    let mut q = sqlx::query_scalar::<Db, i64>(sql);
+pub(super) async fn count(pool: &Pool, sql: &'static str, value: Option<i64>) -> Result<u64> {
+    let mut q = query_scalar::<i64>(sql);
     if let Some(v) = value {
         q = q.bind(v);
     }
     Ok(q.fetch_one(pool).await?.max(0) as u64)
 }
 
-async fn grouped(pool: &Pool, sql: &'static str) -> Result<Vec<(i64, u64)>> {
-    let rows = sqlx::query(sql).fetch_all(pool).await?;
+pub(super) async fn grouped(pool: &Pool, sql: &'static str) -> Result<Vec<(i64, u64)>> {
+    let rows = query(sql).fetch_all(pool).await?;
     rows.iter()
         .map(|r| {
             Ok((
@@ -186,7 +186,7 @@ async fn grouped(pool: &Pool, sql: &'static str) -> Result<Vec<(i64, u64)>> {
         .collect()
 }
 
-async fn inbox_counts(pool: &Pool, me: Option<UserId>) -> Result<InboxCounts> {
+pub(super) async fn inbox_counts(pool: &Pool, me: Option<UserId>) -> Result<InboxCounts> {
     let by_priority = grouped(
         pool,
         "SELECT priority, COUNT(*) FROM cases WHERE active = 1 GROUP BY priority \

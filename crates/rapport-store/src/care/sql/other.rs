@@ -1,17 +1,18 @@
-// Settings, SLA policies, teams, notes and saved replies: shared by both backends.
+//! Settings, SLA policies, teams, notes and saved replies: shared by both backends.
 
-async fn care_setting(pool: &Pool, key: CareSettingKey) -> Result<Option<CareSetting>> {
-    let text =
-        sqlx::query_scalar::<Db, String>("SELECT value FROM care_settings WHERE key = $1")
-            .bind(key.as_str())
-            .fetch_optional(pool)
-            .await?;
+use super::*;
+
+pub(super) async fn care_setting(pool: &Pool, key: CareSettingKey) -> Result<Option<CareSetting>> {
+    let text = query_scalar::<String>("SELECT value FROM care_settings WHERE key = $1")
+        .bind(key.as_str())
+        .fetch_optional(pool)
+        .await?;
     text.map(|t| CareSetting::decode(key, &t).map_err(|e| StoreError::Corrupt(e.to_string())))
         .transpose()
 }
 
-async fn set_care_setting(pool: &Pool, setting: &CareSetting) -> Result<()> {
-    sqlx::query(
+pub(super) async fn set_care_setting(pool: &Pool, setting: &CareSetting) -> Result<()> {
+    query(
         "INSERT INTO care_settings (key, value) VALUES ($1, $2) \
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     )
@@ -22,11 +23,11 @@ async fn set_care_setting(pool: &Pool, setting: &CareSetting) -> Result<()> {
     Ok(())
 }
 
-async fn put_sla_policy(pool: &Pool, policy: &SlaPolicy) -> Result<()> {
+pub(super) async fn put_sla_policy(pool: &Pool, policy: &SlaPolicy) -> Result<()> {
     if policy.name.trim().is_empty() {
         return Err(StoreError::Invalid("sla policy name is empty".into()));
     }
-    sqlx::query(
+    query(
         "INSERT INTO sla_policies (name, policy) VALUES ($1, $2) \
          ON CONFLICT (name) DO UPDATE SET policy = excluded.policy",
     )
@@ -37,8 +38,8 @@ async fn put_sla_policy(pool: &Pool, policy: &SlaPolicy) -> Result<()> {
     Ok(())
 }
 
-async fn sla_policy(pool: &Pool, name: &str) -> Result<Option<SlaPolicy>> {
-    sqlx::query("SELECT policy FROM sla_policies WHERE name = $1")
+pub(super) async fn sla_policy(pool: &Pool, name: &str) -> Result<Option<SlaPolicy>> {
+    query("SELECT policy FROM sla_policies WHERE name = $1")
         .bind(name)
         .fetch_optional(pool)
         .await?
@@ -47,14 +48,14 @@ async fn sla_policy(pool: &Pool, name: &str) -> Result<Option<SlaPolicy>> {
         .transpose()
 }
 
-async fn sla_policies(pool: &Pool) -> Result<Vec<SlaPolicy>> {
-    let rows = sqlx::query("SELECT policy FROM sla_policies ORDER BY name")
+pub(super) async fn sla_policies(pool: &Pool) -> Result<Vec<SlaPolicy>> {
+    let rows = query("SELECT policy FROM sla_policies ORDER BY name")
         .fetch_all(pool)
         .await?;
     rows.iter().map(|r| json_col(r, "policy")).collect()
 }
 
-fn decode_team(r: &DbRow) -> Result<Team> {
+pub(super) fn decode_team(r: &DbRow) -> Result<Team> {
     Ok(Team {
         id: TeamId(r.try_get("id")?),
         name: r.try_get("name")?,
@@ -65,13 +66,14 @@ fn decode_team(r: &DbRow) -> Result<Team> {
     })
 }
 
-const TEAM_COLS: &str = "SELECT id, name, members, calendar, sla_policy, last_assigned FROM teams";
+pub(super) const TEAM_COLS: &str =
+    "SELECT id, name, members, calendar, sla_policy, last_assigned FROM teams";
 
-async fn put_team(pool: &Pool, team: &TeamSpec) -> Result<Team> {
+pub(super) async fn put_team(pool: &Pool, team: &TeamSpec) -> Result<Team> {
     if team.name.trim().is_empty() {
         return Err(StoreError::Invalid("team name is empty".into()));
     }
-    let id: i64 = sqlx::query_scalar(
+    let id: i64 = query_scalar(
         "INSERT INTO teams (name, members, calendar, sla_policy) VALUES ($1, $2, $3, $4) \
          ON CONFLICT (name) DO UPDATE SET members = excluded.members, \
            calendar = excluded.calendar, sla_policy = excluded.sla_policy RETURNING id",
@@ -87,9 +89,9 @@ async fn put_team(pool: &Pool, team: &TeamSpec) -> Result<Team> {
         .ok_or_else(|| StoreError::NotFound(format!("team {id}")))
 }
 
-async fn team_by_id(pool: &Pool, id: TeamId) -> Result<Option<Team>> {
+pub(super) async fn team_by_id(pool: &Pool, id: TeamId) -> Result<Option<Team>> {
     let sql = format!("{TEAM_COLS} WHERE id = $1");
-    sqlx::query(sqlx::AssertSqlSafe(sql))
+    query(sql)
         .bind(id.0)
         .fetch_optional(pool)
         .await?
@@ -98,26 +100,26 @@ async fn team_by_id(pool: &Pool, id: TeamId) -> Result<Option<Team>> {
         .transpose()
 }
 
-async fn teams(pool: &Pool) -> Result<Vec<Team>> {
+pub(super) async fn teams(pool: &Pool) -> Result<Vec<Team>> {
     let sql = format!("{TEAM_COLS} ORDER BY name");
-    let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-        .fetch_all(pool)
-        .await?;
+    let rows = query(sql).fetch_all(pool).await?;
     rows.iter().map(decode_team).collect()
 }
 
-async fn rename_team(pool: &Pool, id: TeamId, name: &str) -> Result<Team> {
+pub(super) async fn rename_team(pool: &Pool, id: TeamId, name: &str) -> Result<Team> {
     if name.trim().is_empty() {
         return Err(StoreError::Invalid("team name is empty".into()));
     }
-    let holder: Option<i64> = sqlx::query_scalar("SELECT id FROM teams WHERE name = $1")
+    let holder: Option<i64> = query_scalar("SELECT id FROM teams WHERE name = $1")
         .bind(name)
         .fetch_optional(pool)
         .await?;
     if holder.is_some_and(|h| h != id.0) {
-        return Err(StoreError::Conflict(format!("a team named '{name}' exists")));
+        return Err(StoreError::Conflict(format!(
+            "a team named '{name}' exists"
+        )));
     }
-    let done = sqlx::query("UPDATE teams SET name = $1 WHERE id = $2")
+    let done = query("UPDATE teams SET name = $1 WHERE id = $2")
         .bind(name)
         .bind(id.0)
         .execute(pool)
@@ -130,7 +132,7 @@ async fn rename_team(pool: &Pool, id: TeamId, name: &str) -> Result<Team> {
         .ok_or_else(|| StoreError::NotFound(format!("team {id}")))
 }
 
-async fn next_round_robin(pool: &Pool, id: TeamId) -> Result<Option<UserId>> {
+pub(super) async fn next_round_robin(pool: &Pool, id: TeamId) -> Result<Option<UserId>> {
     // Compare-and-set on the cursor: a concurrent caller that moved it first makes this one
     // read again, so two cases never go to the same member by accident of timing.
     for _ in 0..32 {
@@ -141,7 +143,7 @@ async fn next_round_robin(pool: &Pool, id: TeamId) -> Result<Option<UserId>> {
         else {
             return Ok(None);
         };
-        let moved = sqlx::query(
+        let moved = query(
             "UPDATE teams SET last_assigned = $2 WHERE id = $1 \
              AND COALESCE(last_assigned, -1) = $3",
         )
@@ -160,7 +162,7 @@ async fn next_round_robin(pool: &Pool, id: TeamId) -> Result<Option<UserId>> {
     )))
 }
 
-fn decode_note(r: &DbRow) -> Result<Note> {
+pub(super) fn decode_note(r: &DbRow) -> Result<Note> {
     Ok(Note {
         id: NoteId(r.try_get("id")?),
         case_id: CaseId(r.try_get("case_id")?),
@@ -170,15 +172,15 @@ fn decode_note(r: &DbRow) -> Result<Note> {
     })
 }
 
-async fn add_note(
+pub(super) async fn add_note<D: Dialect>(
     pool: &Pool,
     case: CaseId,
     author: UserId,
     body: &str,
     event: &CaseEvent,
 ) -> Result<Note> {
-    let mut tx = pool.begin().await?;
-    let id: i64 = sqlx::query_scalar(
+    let mut tx = pool.begin(Begin::Deferred).await?;
+    let id: i64 = query_scalar(
         "INSERT INTO case_notes (case_id, author, body, created_at) VALUES ($1, $2, $3, $4) \
          RETURNING id",
     )
@@ -188,7 +190,7 @@ async fn add_note(
     .bind(care::micros(event.at))
     .fetch_one(&mut *tx)
     .await?;
-    append_events(&mut tx, case, std::slice::from_ref(event)).await?;
+    append_events::<D>(&mut tx, case, std::slice::from_ref(event)).await?;
     tx.commit().await?;
     Ok(Note {
         id: NoteId(id),
@@ -199,8 +201,8 @@ async fn add_note(
     })
 }
 
-async fn notes(pool: &Pool, case: CaseId) -> Result<Vec<Note>> {
-    let rows = sqlx::query(
+pub(super) async fn notes(pool: &Pool, case: CaseId) -> Result<Vec<Note>> {
+    let rows = query(
         "SELECT id, case_id, author, body, created_at FROM case_notes WHERE case_id = $1 \
          ORDER BY id",
     )
@@ -210,8 +212,8 @@ async fn notes(pool: &Pool, case: CaseId) -> Result<Vec<Note>> {
     rows.iter().map(decode_note).collect()
 }
 
-async fn contact_notes(pool: &Pool, contact: ContactId) -> Result<Vec<Note>> {
-    let rows = sqlx::query(
+pub(super) async fn contact_notes(pool: &Pool, contact: ContactId) -> Result<Vec<Note>> {
+    let rows = query(
         "SELECT n.id, n.case_id, n.author, n.body, n.created_at FROM case_notes n \
          JOIN cases c ON c.id = n.case_id WHERE c.contact_id = $1 ORDER BY n.created_at, n.id",
     )
@@ -221,7 +223,7 @@ async fn contact_notes(pool: &Pool, contact: ContactId) -> Result<Vec<Note>> {
     rows.iter().map(decode_note).collect()
 }
 
-fn decode_saved(r: &DbRow) -> Result<SavedReply> {
+pub(super) fn decode_saved(r: &DbRow) -> Result<SavedReply> {
     Ok(SavedReply {
         id: SavedReplyId(r.try_get("id")?),
         name: r.try_get("name")?,
@@ -230,7 +232,7 @@ fn decode_saved(r: &DbRow) -> Result<SavedReply> {
     })
 }
 
-async fn put_saved_reply(
+pub(super) async fn put_saved_reply(
     pool: &Pool,
     name: &str,
     body: &str,
@@ -241,7 +243,7 @@ async fn put_saved_reply(
     }
     if let Some(s) = shortcut {
         let holder: Option<String> =
-            sqlx::query_scalar("SELECT name FROM saved_replies WHERE shortcut = $1 AND name <> $2")
+            query_scalar("SELECT name FROM saved_replies WHERE shortcut = $1 AND name <> $2")
                 .bind(s)
                 .bind(name)
                 .fetch_optional(pool)
@@ -252,7 +254,7 @@ async fn put_saved_reply(
             )));
         }
     }
-    let row = sqlx::query(
+    let row = query(
         "INSERT INTO saved_replies (name, body, shortcut) VALUES ($1, $2, $3) \
          ON CONFLICT (name) DO UPDATE SET body = excluded.body, shortcut = excluded.shortcut \
          RETURNING id, name, body, shortcut",
@@ -265,8 +267,8 @@ async fn put_saved_reply(
     decode_saved(&row)
 }
 
-async fn saved_reply(pool: &Pool, name: &str) -> Result<Option<SavedReply>> {
-    sqlx::query("SELECT id, name, body, shortcut FROM saved_replies WHERE name = $1")
+pub(super) async fn saved_reply(pool: &Pool, name: &str) -> Result<Option<SavedReply>> {
+    query("SELECT id, name, body, shortcut FROM saved_replies WHERE name = $1")
         .bind(name)
         .fetch_optional(pool)
         .await?
@@ -275,15 +277,15 @@ async fn saved_reply(pool: &Pool, name: &str) -> Result<Option<SavedReply>> {
         .transpose()
 }
 
-async fn saved_replies(pool: &Pool) -> Result<Vec<SavedReply>> {
-    let rows = sqlx::query("SELECT id, name, body, shortcut FROM saved_replies ORDER BY name")
+pub(super) async fn saved_replies(pool: &Pool) -> Result<Vec<SavedReply>> {
+    let rows = query("SELECT id, name, body, shortcut FROM saved_replies ORDER BY name")
         .fetch_all(pool)
         .await?;
     rows.iter().map(decode_saved).collect()
 }
 
-async fn remove_saved_reply(pool: &Pool, name: &str) -> Result<bool> {
-    Ok(sqlx::query("DELETE FROM saved_replies WHERE name = $1")
+pub(super) async fn remove_saved_reply(pool: &Pool, name: &str) -> Result<bool> {
+    Ok(query("DELETE FROM saved_replies WHERE name = $1")
         .bind(name)
         .execute(pool)
         .await?

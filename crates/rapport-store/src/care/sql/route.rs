@@ -1,7 +1,13 @@
-// Reading what routing needs: shared by both backends (`CREATED_MICROS` is the
-// backend's expression for a post's time in microseconds).
+//! Reading what routing needs: the candidates' posts, the latest case of their conversations,
+//! later posts of opened cases and the watermark.
 
-async fn route_candidates(pool: &Pool, posts: &[PostId]) -> Result<Vec<RouteCandidate>> {
+use super::*;
+
+pub(super) async fn route_candidates<D: Dialect>(
+    pool: &Pool,
+    posts: &[PostId],
+) -> Result<Vec<RouteCandidate>> {
+    let created = D::CREATED_MICROS;
     let mut out = Vec::with_capacity(posts.len());
     for chunk in posts.chunks(500) {
         let list = (1..=chunk.len())
@@ -10,7 +16,7 @@ async fn route_candidates(pool: &Pool, posts: &[PostId]) -> Result<Vec<RouteCand
             .join(", ");
         let sql = format!(
             "SELECT p.id, COALESCE(cv.merged_into, cv.id) AS conv, i.contact_id, p.identity_id, \
-               p.network, {CREATED_MICROS} AS created, \
+               p.network, {created} AS created, \
                CAST(CASE WHEN p.from_own_account THEN 1 ELSE 0 END AS BIGINT) AS own, \
                CAST(CASE WHEN p.is_mention THEN 1 ELSE 0 END AS BIGINT) AS mention, \
                CAST(CASE WHEN p.reply_to IS NULL THEN 0 ELSE 1 END AS BIGINT) AS reply, \
@@ -18,7 +24,7 @@ async fn route_candidates(pool: &Pool, posts: &[PostId]) -> Result<Vec<RouteCand
              FROM posts p JOIN identities i ON i.id = p.identity_id \
              JOIN conversations cv ON cv.id = p.conversation_id WHERE p.id IN ({list})"
         );
-        let mut q = sqlx::query::<Db>(sqlx::AssertSqlSafe(sql));
+        let mut q = query(sql);
         for id in chunk {
             q = q.bind(id.0);
         }
@@ -27,7 +33,7 @@ async fn route_candidates(pool: &Pool, posts: &[PostId]) -> Result<Vec<RouteCand
             "SELECT post_id, topic_id FROM post_topics WHERE post_id IN ({list}) \
              ORDER BY post_id, topic_id"
         );
-        let mut q = sqlx::query::<Db>(sqlx::AssertSqlSafe(sql));
+        let mut q = query(sql);
         for id in chunk {
             q = q.bind(id.0);
         }
@@ -73,7 +79,7 @@ async fn route_candidates(pool: &Pool, posts: &[PostId]) -> Result<Vec<RouteCand
     Ok(out)
 }
 
-async fn latest_cases_in_conversations(
+pub(super) async fn latest_cases_in_conversations(
     pool: &Pool,
     ids: &[ConversationId],
 ) -> Result<Vec<(ConversationId, CaseRecord)>> {
@@ -89,7 +95,7 @@ async fn latest_cases_in_conversations(
              JOIN cases c ON c.conversation_id = m.id \
              WHERE m.id IN ({list}) OR m.merged_into IN ({list})"
         );
-        let mut q = sqlx::query::<Db>(sqlx::AssertSqlSafe(sql));
+        let mut q = query(sql);
         for id in chunk {
             q = q.bind(id.0);
         }
@@ -110,11 +116,12 @@ async fn latest_cases_in_conversations(
         .collect())
 }
 
-async fn later_unattached_posts(
+pub(super) async fn later_unattached_posts<D: Dialect>(
     pool: &Pool,
     after: &[(ConversationId, DateTime<Utc>, PostId)],
     limit_each: u32,
 ) -> Result<Vec<(ConversationId, PostId)>> {
+    let (created, after_key) = (D::CREATED_MICROS, D::AFTER_MICROS);
     let mut out = Vec::new();
     for chunk in after.chunks(300) {
         let keys = (0..chunk.len())
@@ -123,11 +130,11 @@ async fn later_unattached_posts(
             .join(", ");
         let sql = format!(
             "WITH k (conv, at, post) AS (VALUES {keys}) \
-             SELECT k.conv AS conv, k.at AS at, k.post AS post, p.id AS id, {CREATED_MICROS} AS created \
-             FROM k JOIN posts p ON p.conversation_id = k.conv AND {AFTER_MICROS} \
+             SELECT k.conv AS conv, k.at AS at, k.post AS post, p.id AS id, {created} AS created \
+             FROM k JOIN posts p ON p.conversation_id = k.conv AND {after_key} \
              WHERE NOT EXISTS (SELECT 1 FROM case_posts cp WHERE cp.post_id = p.id)"
         );
-        let mut q = sqlx::query::<Db>(sqlx::AssertSqlSafe(sql));
+        let mut q = query(sql);
         for (conv, at, post) in chunk {
             q = q.bind(conv.0).bind(care::micros(*at)).bind(post.0);
         }
@@ -157,27 +164,28 @@ async fn later_unattached_posts(
     Ok(out)
 }
 
-async fn unrouted_count(pool: &Pool) -> Result<(PostId, u64)> {
-    let (through, n): (i64, i64) = sqlx::query_as(
-        "SELECT w.routed_through, (SELECT COUNT(*) FROM posts WHERE id > w.routed_through) \
+pub(super) async fn unrouted_count(pool: &Pool) -> Result<(PostId, u64)> {
+    let row = query(
+        "SELECT w.routed_through AS through, \
+           (SELECT COUNT(*) FROM posts WHERE id > w.routed_through) AS n \
          FROM routing_watermark w WHERE w.id = 1",
     )
     .fetch_one(pool)
     .await?;
+    let (through, n): (i64, i64) = (row.try_get("through")?, row.try_get("n")?);
     Ok((PostId(through), n.max(0) as u64))
 }
 
-async fn unrouted_posts(pool: &Pool, limit: u32) -> Result<Unrouted> {
+pub(super) async fn unrouted_posts(pool: &Pool, limit: u32) -> Result<Unrouted> {
     let routed_through: i64 =
-        sqlx::query_scalar("SELECT routed_through FROM routing_watermark WHERE id = 1")
+        query_scalar("SELECT routed_through FROM routing_watermark WHERE id = 1")
             .fetch_one(pool)
             .await?;
-    let posts: Vec<i64> =
-        sqlx::query_scalar("SELECT id FROM posts WHERE id > $1 ORDER BY id LIMIT $2")
-            .bind(routed_through)
-            .bind(i64::from(limit))
-            .fetch_all(pool)
-            .await?;
+    let posts: Vec<i64> = query_scalar("SELECT id FROM posts WHERE id > $1 ORDER BY id LIMIT $2")
+        .bind(routed_through)
+        .bind(i64::from(limit))
+        .fetch_all(pool)
+        .await?;
     Ok(Unrouted {
         routed_through: PostId(routed_through),
         posts: posts.into_iter().map(PostId).collect(),

@@ -100,13 +100,14 @@ async fn main() {
         let mut inserted = 0;
         for chunk in all.chunks(batch) {
             inserted += store
+                .posts()
                 .ingest(chunk.to_vec())
                 .await
                 .expect("ingest")
                 .inserted();
         }
         let secs = started.elapsed().as_secs_f64();
-        let stats = store.stats().await.expect("stats");
+        let stats = store.posts().stats().await.expect("stats");
         println!(
             "{}",
             serde_json::json!({

@@ -91,9 +91,10 @@ async fn unknown_url_schemes_are_refused() {
 async fn in_memory_sqlite_opens_and_keeps_data() {
     let store = rapport_store::open("sqlite::memory:").await.unwrap();
     let report = store
+        .posts()
         .ingest(vec![support::P::new("1", "alice").text("hello").new_post()])
         .await
         .unwrap();
     assert_eq!(report.inserted(), 1);
-    assert_eq!(store.stats().await.unwrap().posts, 1);
+    assert_eq!(store.posts().stats().await.unwrap().posts, 1);
 }

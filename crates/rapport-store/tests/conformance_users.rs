@@ -3,7 +3,7 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use rapport_domain::{Permission, Role, UserId};
 use rapport_store::users::{NewApiToken, NewUser, Session, UserUpdate};
-use rapport_store::{Store, StoreError, UserStore};
+use rapport_store::{Store, StoreError};
 use std::sync::Arc;
 
 fn t(minute: i64) -> DateTime<Utc> {
@@ -63,9 +63,10 @@ on_every_backend!(
 );
 
 async fn users_are_created_found_and_unique_whatever_the_case(store: Arc<dyn Store>) {
-    let users: Arc<dyn UserStore> = store;
-    assert_eq!(users.user_count().await.unwrap(), 0);
+    let users: &dyn Store = &*store;
+    assert_eq!(users.users().user_count().await.unwrap(), 0);
     let ana = users
+        .users()
         .create_user(&new_user("Ana", Role::Admin))
         .await
         .unwrap();
@@ -76,46 +77,64 @@ async fn users_are_created_found_and_unique_whatever_the_case(store: Arc<dyn Sto
     assert_eq!(ana.display_name, "Ana display");
     assert_eq!(ana.created_at, t(0));
     let err = users
+        .users()
         .create_user(&new_user("ana", Role::Agent))
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "{err}");
     assert_eq!(err.to_string(), "user 'ana' already exists");
     let bo = users
+        .users()
         .create_user(&new_user("bo", Role::Analyst))
         .await
         .unwrap();
 
-    let (found, hash) = users.user_credentials("ANA").await.unwrap().unwrap();
+    let (found, hash) = users
+        .users()
+        .user_credentials("ANA")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(found, ana);
     assert_eq!(hash, "$argon2id$v=19$m=19456,t=2,p=1$salt$Ana");
-    assert!(users.user_credentials("nobody").await.unwrap().is_none());
-    assert_eq!(users.user(bo.id).await.unwrap(), Some(bo.clone()));
-    assert_eq!(users.user(UserId(9_999)).await.unwrap(), None);
-    assert_eq!(users.users().await.unwrap(), vec![ana, bo]);
-    assert_eq!(users.user_count().await.unwrap(), 2);
+    assert!(
+        users
+            .users()
+            .user_credentials("nobody")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(users.users().user(bo.id).await.unwrap(), Some(bo.clone()));
+    assert_eq!(users.users().user(UserId(9_999)).await.unwrap(), None);
+    assert_eq!(users.users().users().await.unwrap(), vec![ana, bo]);
+    assert_eq!(users.users().user_count().await.unwrap(), 2);
 }
 
 async fn the_first_user_is_made_once(store: Arc<dyn Store>) {
     let first = store
+        .users()
         .create_first_user(&new_user("root", Role::Admin))
         .await
         .unwrap();
     assert_eq!(first.map(|u| u.name), Some("root".to_string()));
     let second = store
+        .users()
         .create_first_user(&new_user("other", Role::Admin))
         .await
         .unwrap();
     assert!(second.is_none());
-    assert_eq!(store.user_count().await.unwrap(), 1);
+    assert_eq!(store.users().user_count().await.unwrap(), 1);
 }
 
 async fn users_are_updated_and_passwords_replaced(store: Arc<dyn Store>) {
     let u = store
+        .users()
         .create_user(&new_user("cy", Role::Agent))
         .await
         .unwrap();
     let changed = store
+        .users()
         .update_user(
             u.id,
             &UserUpdate {
@@ -131,6 +150,7 @@ async fn users_are_updated_and_passwords_replaced(store: Arc<dyn Store>) {
         (Role::Analyst, false, "cy display")
     );
     let renamed = store
+        .users()
         .update_user(
             u.id,
             &UserUpdate {
@@ -145,76 +165,111 @@ async fn users_are_updated_and_passwords_replaced(store: Arc<dyn Store>) {
         (Role::Analyst, false, "Cy")
     );
     store
+        .users()
         .set_password_hash(u.id, "$argon2id$new")
         .await
         .unwrap();
     assert_eq!(
-        store.user_credentials("cy").await.unwrap().unwrap().1,
+        store
+            .users()
+            .user_credentials("cy")
+            .await
+            .unwrap()
+            .unwrap()
+            .1,
         "$argon2id$new"
     );
     let missing = store
+        .users()
         .update_user(UserId(4_242), &UserUpdate::default())
         .await
         .unwrap_err();
     assert!(matches!(missing, StoreError::NotFound(_)), "{missing}");
     assert!(matches!(
-        store.set_password_hash(UserId(4_242), "x").await,
+        store.users().set_password_hash(UserId(4_242), "x").await,
         Err(StoreError::NotFound(_))
     ));
 }
 
 async fn sessions_are_kept_touched_and_removed(store: Arc<dyn Store>) {
     let a = store
+        .users()
         .create_user(&new_user("a", Role::Agent))
         .await
         .unwrap();
     let b = store
+        .users()
         .create_user(&new_user("b", Role::Agent))
         .await
         .unwrap();
     store
+        .sessions()
         .create_session(&session("h1", a.id, 60))
         .await
         .unwrap();
-    store.create_session(&session("h2", a.id, 5)).await.unwrap();
     store
+        .sessions()
+        .create_session(&session("h2", a.id, 5))
+        .await
+        .unwrap();
+    store
+        .sessions()
         .create_session(&session("h3", b.id, 60))
         .await
         .unwrap();
     assert!(matches!(
-        store.create_session(&session("h1", b.id, 1)).await,
+        store
+            .sessions()
+            .create_session(&session("h1", b.id, 1))
+            .await,
         Err(StoreError::Conflict(_))
     ));
 
     assert_eq!(
-        store.session("h1").await.unwrap(),
+        store.sessions().session("h1").await.unwrap(),
         Some(session("h1", a.id, 60))
     );
-    assert_eq!(store.session("nope").await.unwrap(), None);
+    assert_eq!(store.sessions().session("nope").await.unwrap(), None);
 
-    store.touch_session("h1", t(30), t(90)).await.unwrap();
-    let touched = store.session("h1").await.unwrap().unwrap();
+    store
+        .sessions()
+        .touch_session("h1", t(30), t(90))
+        .await
+        .unwrap();
+    let touched = store.sessions().session("h1").await.unwrap().unwrap();
     assert_eq!(
         (touched.last_seen_at, touched.expires_at, touched.created_at),
         (t(30), t(90), t(0))
     );
 
     // h2 expired at minute 5; h1 and h3 live on.
-    assert_eq!(store.delete_expired_sessions(t(10)).await.unwrap(), 1);
-    assert!(store.session("h2").await.unwrap().is_none());
+    assert_eq!(
+        store
+            .sessions()
+            .delete_expired_sessions(t(10))
+            .await
+            .unwrap(),
+        1
+    );
+    assert!(store.sessions().session("h2").await.unwrap().is_none());
 
-    assert!(store.delete_session("h3").await.unwrap());
-    assert!(!store.delete_session("h3").await.unwrap());
+    assert!(store.sessions().delete_session("h3").await.unwrap());
+    assert!(!store.sessions().delete_session("h3").await.unwrap());
     store
+        .sessions()
         .create_session(&session("h4", a.id, 60))
         .await
         .unwrap();
-    assert_eq!(store.delete_user_sessions(a.id).await.unwrap(), 2);
-    assert!(store.session("h1").await.unwrap().is_none());
+    assert_eq!(
+        store.sessions().delete_user_sessions(a.id).await.unwrap(),
+        2
+    );
+    assert!(store.sessions().session("h1").await.unwrap().is_none());
 }
 
 async fn api_tokens_are_stored_hashed_used_and_revoked(store: Arc<dyn Store>) {
     let admin = store
+        .users()
         .create_user(&new_user("admin", Role::Admin))
         .await
         .unwrap();
@@ -225,7 +280,7 @@ async fn api_tokens_are_stored_hashed_used_and_revoked(store: Arc<dyn Store>) {
         created_by: admin.id,
         created_at: t(1),
     };
-    let tok = store.create_api_token(&new).await.unwrap();
+    let tok = store.sessions().create_api_token(&new).await.unwrap();
     assert_eq!(
         (tok.name.as_str(), tok.created_by, tok.created_at),
         ("crm sync", admin.id, t(1))
@@ -236,12 +291,17 @@ async fn api_tokens_are_stored_hashed_used_and_revoked(store: Arc<dyn Store>) {
     );
     assert_eq!((tok.last_used_at, tok.revoked_at), (None, None));
     assert!(matches!(
-        store.create_api_token(&new).await,
+        store.sessions().create_api_token(&new).await,
         Err(StoreError::Conflict(_))
     ));
 
-    store.touch_api_token(tok.id, t(2)).await.unwrap();
+    store
+        .sessions()
+        .touch_api_token(tok.id, t(2))
+        .await
+        .unwrap();
     let used = store
+        .sessions()
         .api_token_by_hash(&"ab".repeat(32))
         .await
         .unwrap()
@@ -249,15 +309,28 @@ async fn api_tokens_are_stored_hashed_used_and_revoked(store: Arc<dyn Store>) {
     assert_eq!(used.last_used_at, Some(t(2)));
     assert!(
         store
+            .sessions()
             .api_token_by_hash(&"cd".repeat(32))
             .await
             .unwrap()
             .is_none()
     );
 
-    assert!(store.revoke_api_token(tok.id, t(3)).await.unwrap());
-    assert!(!store.revoke_api_token(tok.id, t(4)).await.unwrap());
-    let listed = store.api_tokens().await.unwrap();
+    assert!(
+        store
+            .sessions()
+            .revoke_api_token(tok.id, t(3))
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .sessions()
+            .revoke_api_token(tok.id, t(4))
+            .await
+            .unwrap()
+    );
+    let listed = store.sessions().api_tokens().await.unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].revoked_at, Some(t(3)));
 }

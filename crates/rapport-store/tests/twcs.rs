@@ -169,7 +169,7 @@ fn expected(rows: &[Row]) -> Expected {
 }
 
 async fn check(store: &dyn Store, e: &Expected) {
-    let s = store.stats().await.unwrap();
+    let s = store.posts().stats().await.unwrap();
     assert_eq!(s.posts, e.posts);
     assert_eq!(s.contacts, e.authors);
     assert_eq!(s.identities, e.authors);
@@ -195,6 +195,7 @@ async fn twcs_sample(backend: Backend) {
     let store = fresh_store(backend).await;
     for chunk in rows.chunks(1000) {
         let report = store
+            .posts()
             .ingest(chunk.iter().map(new_post).collect())
             .await
             .unwrap();
@@ -203,6 +204,7 @@ async fn twcs_sample(backend: Backend) {
     check(store.as_ref(), &e).await;
     for chunk in rows.chunks(2500) {
         let report = store
+            .posts()
             .ingest(chunk.iter().map(new_post).collect())
             .await
             .unwrap();
@@ -218,6 +220,7 @@ async fn twcs_sample(backend: Backend) {
         };
         async move {
             store
+                .posts()
                 .post_by_key(&key)
                 .await
                 .unwrap()
@@ -229,10 +232,10 @@ async fn twcs_sample(backend: Backend) {
     for id in ["1", "2", "3", "4", "5", "6"] {
         assert_eq!(conv(id).await, first, "tweet {id}");
     }
-    let thread = store.conversation(first).await.unwrap();
+    let thread = store.contacts().conversation(first).await.unwrap();
     assert_eq!(thread[0].post.native_id, "8", "oldest first");
     assert_eq!(
-        store.conversation_root(first).await.unwrap(),
+        store.contacts().conversation_root(first).await.unwrap(),
         Some(thread[0].id)
     );
 
@@ -242,6 +245,7 @@ async fn twcs_sample(backend: Backend) {
     reversed.reverse();
     for chunk in reversed.chunks(333) {
         store
+            .posts()
             .ingest(chunk.iter().map(|r| new_post(r)).collect())
             .await
             .unwrap();
@@ -272,6 +276,7 @@ async fn a_file_store_checkpoints_its_log_while_open() {
     let empty = std::fs::metadata(&path).unwrap().len();
     for chunk in rows.chunks(1_000) {
         store
+            .posts()
             .ingest(chunk.iter().map(new_post).collect())
             .await
             .unwrap();
@@ -288,9 +293,9 @@ async fn a_file_store_checkpoints_its_log_while_open() {
         grown > empty + 1_000_000,
         "the database file stayed at {grown} bytes (from {empty}): the log was never checkpointed"
     );
-    let posts = store.stats().await.unwrap().posts;
+    let posts = store.posts().stats().await.unwrap().posts;
     assert_eq!(posts, rows.len() as u64);
     drop(store);
     let again = rapport_store::open(&url).await.unwrap();
-    assert_eq!(again.stats().await.unwrap().posts, posts);
+    assert_eq!(again.posts().stats().await.unwrap().posts, posts);
 }

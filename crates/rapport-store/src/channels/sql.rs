@@ -181,6 +181,34 @@ impl<D: Dialect> ChannelStore for SqlStore<D> {
             .collect()
     }
 
+    async fn add_reads(&self, id: ChannelId, month: &str, reads: u64) -> Result<u64> {
+        let total: i64 = query_scalar::<i64>(
+            "INSERT INTO channel_reads (channel_id, month, reads) VALUES ($1, $2, $3) \
+             ON CONFLICT (channel_id, month) \
+             DO UPDATE SET reads = channel_reads.reads + excluded.reads RETURNING reads",
+        )
+        .bind(id.0)
+        .bind(month)
+        .bind(i64::try_from(reads).unwrap_or(i64::MAX))
+        .fetch_one(self.pool())
+        .await?;
+        Ok(total.max(0) as u64)
+    }
+
+    async fn reads(&self, id: ChannelId, month: &str) -> Result<u64> {
+        let total: Option<i64> = query_scalar::<i64>(
+            "SELECT reads FROM channel_reads WHERE channel_id = $1 AND month = $2",
+        )
+        .bind(id.0)
+        .bind(month)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(total.unwrap_or(0).max(0) as u64)
+    }
+}
+
+#[async_trait]
+impl<D: Dialect> DeletionStore for SqlStore<D> {
     async fn mark_deleted(&self, keys: &[PostKey], at: DateTime<Utc>) -> Result<u64> {
         let mut marked = 0;
         for key in keys {
@@ -225,30 +253,5 @@ impl<D: Dialect> ChannelStore for SqlStore<D> {
         .fetch_optional(self.pool())
         .await?;
         at.flatten().map(|v| time(v, "deleted_at")).transpose()
-    }
-
-    async fn add_reads(&self, id: ChannelId, month: &str, reads: u64) -> Result<u64> {
-        let total: i64 = query_scalar::<i64>(
-            "INSERT INTO channel_reads (channel_id, month, reads) VALUES ($1, $2, $3) \
-             ON CONFLICT (channel_id, month) \
-             DO UPDATE SET reads = channel_reads.reads + excluded.reads RETURNING reads",
-        )
-        .bind(id.0)
-        .bind(month)
-        .bind(i64::try_from(reads).unwrap_or(i64::MAX))
-        .fetch_one(self.pool())
-        .await?;
-        Ok(total.max(0) as u64)
-    }
-
-    async fn reads(&self, id: ChannelId, month: &str) -> Result<u64> {
-        let total: Option<i64> = query_scalar::<i64>(
-            "SELECT reads FROM channel_reads WHERE channel_id = $1 AND month = $2",
-        )
-        .bind(id.0)
-        .bind(month)
-        .fetch_optional(self.pool())
-        .await?;
-        Ok(total.unwrap_or(0).max(0) as u64)
     }
 }

@@ -16,6 +16,7 @@ impl Dialect for Postgres {
         "p.created_at >= TIMESTAMPTZ 'epoch' + k.at * INTERVAL '1 microsecond'";
     /// VACUUM refreshes the visibility map too; it runs outside a transaction, so each is its
     /// own statement.
+    const LOCK_USERS: Option<&'static str> = Some("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE");
     const ANALYZE: &'static [&'static str] = &[
         "VACUUM ANALYZE cases",
         "VACUUM ANALYZE case_topics",

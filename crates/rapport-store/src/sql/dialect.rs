@@ -14,6 +14,10 @@ pub trait Dialect: Send + Sync + 'static {
     /// Whether post `p` was written at or after a key's time `k.at` (microseconds).
     const AFTER_MICROS: &'static str;
 
+    /// A statement that keeps other writers of `users` out of a [`super::Begin::Write`]
+    /// transaction, where beginning it does not already (SQLite's write lock does).
+    const LOCK_USERS: Option<&'static str>;
+
     /// Statements that refresh the planner's statistics after a bulk load, each run alone.
     const ANALYZE: &'static [&'static str];
 

@@ -12,6 +12,7 @@ pub(crate) struct Sqlite;
 impl Dialect for Sqlite {
     const CREATED_MICROS: &'static str = "p.created_at";
     const AFTER_MICROS: &'static str = "p.created_at >= k.at";
+    const LOCK_USERS: Option<&'static str> = None;
     const ANALYZE: &'static [&'static str] = &["ANALYZE"];
 
     /// The transaction holds the write lock (`BEGIN IMMEDIATE`), so ids read from the table

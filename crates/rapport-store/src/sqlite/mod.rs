@@ -7,7 +7,6 @@ mod db;
 mod ingest;
 mod read;
 mod topics;
-mod users;
 
 use crate::{Backend, IngestReport, NewPost, Result, Stats, Store};
 use async_trait::async_trait;
@@ -82,17 +81,52 @@ impl SqliteStore {
     }
 }
 
-#[async_trait]
 impl Store for SqliteStore {
     fn backend(&self) -> Backend {
         Backend::Sqlite
     }
 
-    fn care(&self) -> &dyn crate::CareStore {
+    fn posts(&self) -> &dyn crate::PostStore {
+        self
+    }
+
+    fn topics(&self) -> &dyn crate::TopicStore {
+        self
+    }
+
+    fn contacts(&self) -> &dyn crate::ContactStore {
+        self
+    }
+
+    fn contact_book(&self) -> &dyn crate::ContactBookStore {
         &self.sql
     }
 
-    fn channels(&self) -> &dyn crate::ChannelStore {
+    fn leads(&self) -> &dyn crate::LeadStore {
+        &self.sql
+    }
+
+    fn settings(&self) -> &dyn crate::SettingsStore {
+        &self.sql
+    }
+
+    fn routing(&self) -> &dyn crate::RoutingStore {
+        &self.sql
+    }
+
+    fn cases(&self) -> &dyn crate::CaseStore {
+        &self.sql
+    }
+
+    fn inbox(&self) -> &dyn crate::InboxStore {
+        &self.sql
+    }
+
+    fn notes(&self) -> &dyn crate::NoteStore {
+        &self.sql
+    }
+
+    fn outbox(&self) -> &dyn crate::OutboxStore {
         &self.sql
     }
 
@@ -100,6 +134,25 @@ impl Store for SqliteStore {
         &self.sql
     }
 
+    fn channels(&self) -> &dyn crate::ChannelStore {
+        &self.sql
+    }
+
+    fn deletions(&self) -> &dyn crate::DeletionStore {
+        &self.sql
+    }
+
+    fn users(&self) -> &dyn crate::UserStore {
+        &self.sql
+    }
+
+    fn sessions(&self) -> &dyn crate::SessionStore {
+        &self.sql
+    }
+}
+
+#[async_trait]
+impl crate::PostStore for SqliteStore {
     async fn ingest(&self, batch: Vec<NewPost>) -> Result<IngestReport> {
         ingest::ingest(&self.pool, batch).await
     }
@@ -133,14 +186,6 @@ impl Store for SqliteStore {
         read::search(&self.pool, filter, after, limit).await
     }
 
-    async fn conversation(&self, id: ConversationId) -> Result<Vec<StoredPost>> {
-        read::conversation(&self.pool, id).await
-    }
-
-    async fn conversation_root(&self, id: ConversationId) -> Result<Option<PostId>> {
-        read::conversation_root(&self.pool, id).await
-    }
-
     async fn post_topics(&self, id: PostId) -> Result<Vec<TopicId>> {
         read::post_topics(&self.pool, id).await
     }
@@ -153,26 +198,13 @@ impl Store for SqliteStore {
         read::mentions(&self.pool, limit).await
     }
 
-    async fn identity(&self, network: Network, handle: &str) -> Result<Option<Identity>> {
-        accounts::identity(&self.pool, network, handle).await
+    async fn stats(&self) -> Result<Stats> {
+        topics::stats(&self.pool).await
     }
+}
 
-    async fn contact(&self, id: ContactId) -> Result<Option<Contact>> {
-        accounts::contact_by_id(&self.pool, id).await
-    }
-
-    async fn contact_timeline(&self, id: ContactId, limit: u32) -> Result<Vec<StoredPost>> {
-        read::contact_timeline(&self.pool, id.0, limit).await
-    }
-
-    async fn set_own_account(&self, network: Network, handle: &str, own: bool) -> Result<()> {
-        accounts::set_own_account(&self.pool, network, handle, own).await
-    }
-
-    async fn own_accounts(&self) -> Result<Vec<Identity>> {
-        accounts::own_accounts(&self.pool).await
-    }
-
+#[async_trait]
+impl crate::TopicStore for SqliteStore {
     async fn add_topic(&self, name: &str, query: &str, options: &TopicOptions) -> Result<Topic> {
         topics::add_topic(&self.pool, name, query, options).await
     }
@@ -201,8 +233,35 @@ impl Store for SqliteStore {
     async fn topic_match_counts(&self) -> Result<Vec<(TopicId, u64)>> {
         topics::topic_match_counts(&self.pool).await
     }
+}
 
-    async fn stats(&self) -> Result<Stats> {
-        topics::stats(&self.pool).await
+#[async_trait]
+impl crate::ContactStore for SqliteStore {
+    async fn identity(&self, network: Network, handle: &str) -> Result<Option<Identity>> {
+        accounts::identity(&self.pool, network, handle).await
+    }
+
+    async fn contact(&self, id: ContactId) -> Result<Option<Contact>> {
+        accounts::contact_by_id(&self.pool, id).await
+    }
+
+    async fn contact_timeline(&self, id: ContactId, limit: u32) -> Result<Vec<StoredPost>> {
+        read::contact_timeline(&self.pool, id.0, limit).await
+    }
+
+    async fn set_own_account(&self, network: Network, handle: &str, own: bool) -> Result<()> {
+        accounts::set_own_account(&self.pool, network, handle, own).await
+    }
+
+    async fn own_accounts(&self) -> Result<Vec<Identity>> {
+        accounts::own_accounts(&self.pool).await
+    }
+
+    async fn conversation(&self, id: ConversationId) -> Result<Vec<StoredPost>> {
+        read::conversation(&self.pool, id).await
+    }
+
+    async fn conversation_root(&self, id: ConversationId) -> Result<Option<PostId>> {
+        read::conversation_root(&self.pool, id).await
     }
 }

@@ -4,6 +4,8 @@
 //! argon2id PHC string of a password and the hex SHA-256 of a session or API token, so a copy
 //! of the database lets no one in. Times are kept to the millisecond.
 
+mod sql;
+
 use crate::Result;
 use async_trait::async_trait;
 use chrono::{DateTime, TimeZone, Utc};
@@ -75,7 +77,7 @@ pub struct ApiToken {
     pub revoked_at: Option<DateTime<Utc>>,
 }
 
-/// Users, sessions and API tokens. Every [`crate::Store`] is one.
+/// Users and their credentials.
 #[async_trait]
 pub trait UserStore: Send + Sync {
     /// Creates a user; `StoreError::Conflict` when the name is taken (in any case).
@@ -88,11 +90,18 @@ pub trait UserStore: Send + Sync {
     async fn user_credentials(&self, name: &str) -> Result<Option<(User, String)>>;
     /// Every user, by id.
     async fn users(&self) -> Result<Vec<User>>;
-    async fn user_count(&self) -> Result<u64>;
+    /// How many users there are (every user, active or not).
+    async fn user_count(&self) -> Result<u64> {
+        Ok(self.users().await?.len() as u64)
+    }
     /// `StoreError::NotFound` for an unknown id.
     async fn update_user(&self, id: UserId, update: &UserUpdate) -> Result<User>;
     async fn set_password_hash(&self, id: UserId, password_hash: &str) -> Result<()>;
+}
 
+/// Browser sessions and API tokens, both kept only as hashes of what the client holds.
+#[async_trait]
+pub trait SessionStore: Send + Sync {
     async fn create_session(&self, session: &Session) -> Result<()>;
     async fn session(&self, token_hash: &str) -> Result<Option<Session>>;
     /// Records activity and moves the expiry of a session.

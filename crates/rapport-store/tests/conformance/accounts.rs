@@ -14,7 +14,12 @@ pub async fn identities_are_upserted_case_insensitively(store: Arc<dyn Store>) {
     ingest(store.as_ref(), vec![p]).await;
     // A later post that knows less keeps what was learnt.
     ingest(store.as_ref(), vec![P::new("3", "alice")]).await;
-    let id = store.identity(Network::X, "@aLiCe").await.unwrap().unwrap();
+    let id = store
+        .contacts()
+        .identity(Network::X, "@aLiCe")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(
         id.handle, "alice",
         "original case as last seen, without '@'"
@@ -41,6 +46,7 @@ pub async fn identities_are_upserted_case_insensitively(store: Arc<dyn Store>) {
     )
     .await;
     let other = store
+        .contacts()
         .identity(Network::Mastodon, "alice")
         .await
         .unwrap()
@@ -49,12 +55,13 @@ pub async fn identities_are_upserted_case_insensitively(store: Arc<dyn Store>) {
     assert_ne!(other.contact_id, id.contact_id);
     assert!(
         store
+            .contacts()
             .identity(Network::Bluesky, "alice")
             .await
             .unwrap()
             .is_none()
     );
-    let s = store.stats().await.unwrap();
+    let s = store.posts().stats().await.unwrap();
     assert_eq!((s.identities, s.contacts), (2, 2));
 }
 
@@ -72,31 +79,61 @@ pub async fn contacts_hold_identities_and_their_timeline_in_order(store: Arc<dyn
     )
     .await;
     ingest(store.as_ref(), vec![P::new("9", "bob").at(5)]).await;
-    let bob = store.identity(Network::X, "bob").await.unwrap().unwrap();
-    let contact = store.contact(bob.contact_id).await.unwrap().unwrap();
+    let bob = store
+        .contacts()
+        .identity(Network::X, "bob")
+        .await
+        .unwrap()
+        .unwrap();
+    let contact = store
+        .contacts()
+        .contact(bob.contact_id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(contact.name, "Bob Builder");
     assert_eq!(contact.identities, vec![bob.clone()]);
-    let timeline = store.contact_timeline(bob.contact_id, 100).await.unwrap();
+    let timeline = store
+        .contacts()
+        .contact_timeline(bob.contact_id, 100)
+        .await
+        .unwrap();
     let natives: Vec<&str> = timeline.iter().map(|p| p.post.native_id.as_str()).collect();
     assert_eq!(
         natives,
         ["9", "7", "8", "5"],
         "oldest first, ties in arrival order"
     );
-    let limited = store.contact_timeline(bob.contact_id, 2).await.unwrap();
+    let limited = store
+        .contacts()
+        .contact_timeline(bob.contact_id, 2)
+        .await
+        .unwrap();
     let natives: Vec<&str> = limited.iter().map(|p| p.post.native_id.as_str()).collect();
     assert_eq!(natives, ["8", "5"], "the newest two, oldest first");
     assert!(
         store
+            .contacts()
             .contact(ContactId(bob.contact_id.0 + 1000))
             .await
             .unwrap()
             .is_none()
     );
     // A contact named by handle when no display name is known.
-    let carol = store.identity(Network::X, "carol").await.unwrap().unwrap();
+    let carol = store
+        .contacts()
+        .identity(Network::X, "carol")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(
-        store.contact(carol.contact_id).await.unwrap().unwrap().name,
+        store
+            .contacts()
+            .contact(carol.contact_id)
+            .await
+            .unwrap()
+            .unwrap()
+            .name,
         "carol"
     );
 }
@@ -132,6 +169,7 @@ pub async fn mentions_and_replies_to_own_accounts_are_marked(store: Arc<dyn Stor
     assert!(brand.from_own_account);
     assert!(!stored(store.as_ref(), "2").await.from_own_account);
     let mentions: Vec<String> = store
+        .posts()
         .mentions(10)
         .await
         .unwrap()
@@ -139,8 +177,8 @@ pub async fn mentions_and_replies_to_own_accounts_are_marked(store: Arc<dyn Stor
         .map(|p| p.post.native_id)
         .collect();
     assert_eq!(mentions, ["4", "3", "2"], "newest first");
-    assert_eq!(store.mentions(1).await.unwrap().len(), 1);
-    let own = store.own_accounts().await.unwrap();
+    assert_eq!(store.posts().mentions(1).await.unwrap().len(), 1);
+    let own = store.contacts().own_accounts().await.unwrap();
     assert_eq!(own.len(), 1);
     assert_eq!(own[0].handle, "AcmeSupport");
     assert!(own[0].own_account);
@@ -158,9 +196,10 @@ pub async fn late_own_accounts_mark_earlier_posts(store: Arc<dyn Store>) {
         ],
     )
     .await;
-    assert_eq!(store.stats().await.unwrap().mentions, 0);
+    assert_eq!(store.posts().stats().await.unwrap().mentions, 0);
     // Configured as own: its posts, mentions of it and replies to it are marked.
     store
+        .contacts()
         .set_own_account(Network::X, "@Acme", true)
         .await
         .unwrap();
@@ -173,10 +212,12 @@ pub async fn late_own_accounts_mark_earlier_posts(store: Arc<dyn Store>) {
     assert!(stored(store.as_ref(), "4").await.is_mention);
     // Configured before it ever posted: the identity is created.
     store
+        .contacts()
         .set_own_account(Network::X, "initech", true)
         .await
         .unwrap();
     let initech = store
+        .contacts()
         .identity(Network::X, "INITECH")
         .await
         .unwrap()
@@ -190,7 +231,7 @@ pub async fn late_own_accounts_mark_earlier_posts(store: Arc<dyn Store>) {
             ..
         }
     ));
-    let s = store.stats().await.unwrap();
+    let s = store.posts().stats().await.unwrap();
     assert_eq!((s.own_accounts, s.mentions), (3, 4));
 }
 
@@ -224,8 +265,9 @@ pub async fn unmarking_an_own_account_recomputes_marks(store: Arc<dyn Store>) {
         ],
     )
     .await;
-    assert_eq!(store.stats().await.unwrap().mentions, 3);
+    assert_eq!(store.posts().stats().await.unwrap().mentions, 3);
     store
+        .contacts()
         .set_own_account(Network::X, "acme", false)
         .await
         .unwrap();
@@ -236,10 +278,11 @@ pub async fn unmarking_an_own_account_recomputes_marks(store: Arc<dyn Store>) {
         "still mentions globex"
     );
     assert!(!stored(store.as_ref(), "5").await.is_mention);
-    assert_eq!(store.own_accounts().await.unwrap().len(), 1);
+    assert_eq!(store.contacts().own_accounts().await.unwrap().len(), 1);
     store
+        .contacts()
         .set_own_account(Network::X, "acme", true)
         .await
         .unwrap();
-    assert_eq!(store.stats().await.unwrap().mentions, 3);
+    assert_eq!(store.posts().stats().await.unwrap().mentions, 3);
 }

@@ -159,7 +159,7 @@ pub async fn deleted_posts_are_marked_once(store: Arc<dyn Store>) {
         vec![P::new("1", "alice"), P::new("2", "bob")],
     )
     .await;
-    let channels = store.channels();
+    let channels = store.deletions();
     assert_eq!(channels.deleted_at(&key("1")).await.unwrap(), None);
     let unknown = key("404");
     assert_eq!(
@@ -175,7 +175,14 @@ pub async fn deleted_posts_are_marked_once(store: Arc<dyn Store>) {
     assert_eq!(channels.deleted_at(&key("2")).await.unwrap(), None);
     assert_eq!(channels.deleted_at(&unknown).await.unwrap(), None);
     // The post itself is kept (its case's history stays whole).
-    assert!(store.post_by_key(&key("1")).await.unwrap().is_some());
+    assert!(
+        store
+            .posts()
+            .post_by_key(&key("1"))
+            .await
+            .unwrap()
+            .is_some()
+    );
 }
 
 pub async fn a_deleted_accounts_posts_are_marked_and_no_one_elses(store: Arc<dyn Store>) {
@@ -196,7 +203,7 @@ pub async fn a_deleted_accounts_posts_are_marked_and_no_one_elses(store: Arc<dyn
         ],
     )
     .await;
-    let channels = store.channels();
+    let channels = store.deletions();
     channels.mark_deleted(&[key("3")], at(2)).await.unwrap();
     assert_eq!(
         channels

@@ -27,10 +27,11 @@ pub async fn second_ingest_is_a_duplicate_and_changes_nothing(store: Arc<dyn Sto
     let first = ingest(&*store, batch.clone()).await;
     assert_eq!(first.inserted(), 3);
     let ids: Vec<PostId> = first.outcomes.iter().map(inserted_id).collect();
-    let stats = store.stats().await.unwrap();
+    let stats = store.posts().stats().await.unwrap();
 
     // The same posts again, one with other text, labels and a topic: nothing moves.
     let topic = store
+        .topics()
         .add_topic("t", "x", &TopicOptions::default())
         .await
         .unwrap();
@@ -43,20 +44,20 @@ pub async fn second_ingest_is_a_duplicate_and_changes_nothing(store: Arc<dyn Sto
         IntentSet::empty(),
         Urgency::Low,
     ));
-    let second = store.ingest(again).await.unwrap();
+    let second = store.posts().ingest(again).await.unwrap();
     assert_eq!(second.inserted(), 0);
     assert_eq!(second.duplicates(), 3);
     for (o, id) in second.outcomes.iter().zip(&ids) {
         assert_eq!(*o, IngestOutcome::Duplicate { id: *id });
     }
-    let mut after = store.stats().await.unwrap();
+    let mut after = store.posts().stats().await.unwrap();
     assert_eq!(after.topics, 1);
     after.topics = 0;
     assert_eq!(after, stats);
     let p = stored(&*store, "1").await;
     assert_eq!(p.post.text, "first");
     assert_eq!(p.labels, None);
-    assert!(store.post_topics(p.id).await.unwrap().is_empty());
+    assert!(store.posts().post_topics(p.id).await.unwrap().is_empty());
 }
 
 pub async fn repeats_inside_one_batch_are_duplicates_of_the_first(store: Arc<dyn Store>) {
@@ -76,7 +77,7 @@ pub async fn repeats_inside_one_batch_are_duplicates_of_the_first(store: Arc<dyn
     // The same native id on another network is another post.
     let other = ingest(&*store, vec![P::new("1", "alice").net(Network::Mastodon)]).await;
     assert_eq!(other.inserted(), 1);
-    assert_eq!(store.stats().await.unwrap().posts, 3);
+    assert_eq!(store.posts().stats().await.unwrap().posts, 3);
 }
 
 pub async fn every_field_and_the_raw_record_come_back_verbatim(store: Arc<dyn Store>) {
@@ -122,6 +123,7 @@ pub async fn every_field_and_the_raw_record_come_back_verbatim(store: Arc<dyn St
         Urgency::Urgent,
     );
     let report = store
+        .posts()
         .ingest(vec![NewPost {
             post: post.clone(),
             labels: Some(l.clone()),
@@ -130,22 +132,42 @@ pub async fn every_field_and_the_raw_record_come_back_verbatim(store: Arc<dyn St
         .await
         .unwrap();
     let id = inserted_id(&report.outcomes[0]);
-    let got = store.post(id).await.unwrap().unwrap();
+    let got = store.posts().post(id).await.unwrap().unwrap();
     assert_eq!(got.post, post);
     assert_eq!(got.post.raw, raw);
     assert_eq!(got.labels, Some(l));
     assert!(!got.is_mention && !got.from_own_account);
     let identity = store
+        .contacts()
         .identity(Network::Bluesky, "alice.BSKY.social")
         .await
         .unwrap()
         .unwrap();
     assert_eq!(got.identity_id, identity.id);
     assert_eq!(got.contact_id, identity.contact_id);
-    let by_key = store.post_by_key(&post.key()).await.unwrap().unwrap();
+    let by_key = store
+        .posts()
+        .post_by_key(&post.key())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(by_key, got);
-    assert!(store.post(PostId(id.0 + 1000)).await.unwrap().is_none());
-    assert!(store.post_by_key(&key("nope")).await.unwrap().is_none());
+    assert!(
+        store
+            .posts()
+            .post(PostId(id.0 + 1000))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .posts()
+            .post_by_key(&key("nope"))
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 pub async fn labels_round_trip_and_are_replaced(store: Arc<dyn Store>) {
@@ -154,7 +176,7 @@ pub async fn labels_round_trip_and_are_replaced(store: Arc<dyn Store>) {
         inserted_id(&report.outcomes[0]),
         inserted_id(&report.outcomes[1]),
     );
-    assert_eq!(store.post(a).await.unwrap().unwrap().labels, None);
+    assert_eq!(store.posts().post(a).await.unwrap().unwrap().labels, None);
     let la = labels(
         SentimentLabel::Positive,
         0.5,
@@ -169,21 +191,36 @@ pub async fn labels_round_trip_and_are_replaced(store: Arc<dyn Store>) {
     );
     lb.lang = None;
     store
+        .posts()
         .set_labels(&[(a, la.clone()), (b, lb.clone())])
         .await
         .unwrap();
-    assert_eq!(store.post(a).await.unwrap().unwrap().labels, Some(la));
-    assert_eq!(store.post(b).await.unwrap().unwrap().labels, Some(lb));
+    assert_eq!(
+        store.posts().post(a).await.unwrap().unwrap().labels,
+        Some(la)
+    );
+    assert_eq!(
+        store.posts().post(b).await.unwrap().unwrap().labels,
+        Some(lb)
+    );
     let all = IntentSet::all();
     let lc = labels(SentimentLabel::Negative, 1.0, all, Urgency::High);
-    store.set_labels(&[(a, lc.clone())]).await.unwrap();
-    let got = store.post(a).await.unwrap().unwrap().labels.unwrap();
+    store.posts().set_labels(&[(a, lc.clone())]).await.unwrap();
+    let got = store
+        .posts()
+        .post(a)
+        .await
+        .unwrap()
+        .unwrap()
+        .labels
+        .unwrap();
     assert_eq!(got, lc);
     assert_eq!(
         got.intents.names(),
         "question,complaint,praise,lead,feedback"
     );
     let err = store
+        .posts()
         .set_labels(&[(PostId(a.0 + 999), lc)])
         .await
         .unwrap_err();
@@ -199,7 +236,7 @@ pub async fn scan_walks_every_post_in_pages(store: Arc<dyn Store>) {
     let mut seen = Vec::new();
     let mut pages = Vec::new();
     loop {
-        let page = store.scan_posts(after, 10).await.unwrap();
+        let page = store.posts().scan_posts(after, 10).await.unwrap();
         if page.is_empty() {
             break;
         }
@@ -217,10 +254,11 @@ pub async fn scan_walks_every_post_in_pages(store: Arc<dyn Store>) {
 
 pub async fn stats_count_every_kind_of_row(store: Arc<dyn Store>) {
     assert_eq!(
-        store.stats().await.unwrap(),
+        store.posts().stats().await.unwrap(),
         rapport_store::Stats::default()
     );
     let t = store
+        .topics()
         .add_topic("routers", "router", &TopicOptions::default())
         .await
         .unwrap();
@@ -235,7 +273,7 @@ pub async fn stats_count_every_kind_of_row(store: Arc<dyn Store>) {
         ],
     )
     .await;
-    let s = store.stats().await.unwrap();
+    let s = store.posts().stats().await.unwrap();
     assert_eq!(s.posts, 5);
     assert_eq!(s.conversations, 4, "1-2 thread, 3, 4, 5");
     assert_eq!(
@@ -251,12 +289,14 @@ pub async fn stats_count_every_kind_of_row(store: Arc<dyn Store>) {
 
 pub async fn invalid_posts_are_refused(store: Arc<dyn Store>) {
     let err = store
+        .posts()
         .ingest(vec![P::new("1", "").new_post()])
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::Invalid(_)), "{err}");
     assert!(err.to_string().contains("x/1"), "{err}");
     let err = store
+        .posts()
         .ingest(vec![P::new("", "alice").new_post()])
         .await
         .unwrap_err();
@@ -265,8 +305,15 @@ pub async fn invalid_posts_are_refused(store: Arc<dyn Store>) {
     let mut p = P::new("2", "");
     p.post.author.native_id = Some("U123".into());
     ingest(&*store, vec![p]).await;
-    assert!(store.identity(Network::X, "u123").await.unwrap().is_some());
-    assert_eq!(store.stats().await.unwrap().posts, 1);
+    assert!(
+        store
+            .contacts()
+            .identity(Network::X, "u123")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert_eq!(store.posts().stats().await.unwrap().posts, 1);
 }
 
 /// What routing takes from the ingest report without reading the posts back: where each new

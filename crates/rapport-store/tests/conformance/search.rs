@@ -16,6 +16,7 @@ fn filter(groups: &[&[&str]]) -> TermFilter {
 
 async fn found(store: &dyn Store, groups: &[&[&str]]) -> Vec<String> {
     store
+        .posts()
         .search_candidates(&filter(groups), None, 1000)
         .await
         .unwrap()
@@ -104,15 +105,17 @@ pub async fn accents_and_case_do_not_hide_candidates(store: Arc<dyn Store>) {
 
 pub async fn scan_all_filters_and_paging_behave_like_scan(store: Arc<dyn Store>) {
     corpus(store.as_ref()).await;
-    let all = store.scan_posts(None, 100).await.unwrap();
+    let all = store.posts().scan_posts(None, 100).await.unwrap();
     assert_eq!(all.len(), 10);
     let scan_all = store
+        .posts()
         .search_candidates(&TermFilter::scan_all(), None, 100)
         .await
         .unwrap();
     assert_eq!(scan_all, all);
     // A group without any word cannot narrow anything down.
     let wordless = store
+        .posts()
         .search_candidates(&filter(&[&["router"], &["!!"]]), None, 100)
         .await
         .unwrap();
@@ -122,7 +125,7 @@ pub async fn scan_all_filters_and_paging_behave_like_scan(store: Arc<dyn Store>)
     let mut after: Option<PostId> = None;
     let mut seen = Vec::new();
     loop {
-        let page = store.search_candidates(&f, after, 2).await.unwrap();
+        let page = store.posts().search_candidates(&f, after, 2).await.unwrap();
         if page.is_empty() {
             break;
         }

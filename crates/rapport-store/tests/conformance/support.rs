@@ -99,6 +99,7 @@ pub fn key(id: &str) -> PostKey {
 
 pub async fn ingest(store: &dyn Store, posts: Vec<P>) -> IngestReport {
     store
+        .posts()
         .ingest(posts.into_iter().map(P::new_post).collect())
         .await
         .unwrap()
@@ -113,6 +114,7 @@ pub fn inserted_id(o: &IngestOutcome) -> PostId {
 
 pub async fn stored(store: &dyn Store, id: &str) -> rapport_domain::StoredPost {
     store
+        .posts()
         .post_by_key(&key(id))
         .await
         .unwrap()

@@ -34,7 +34,7 @@ async fn assert_whole(store: &dyn Store, prefix: &str, n: usize) -> Conversation
             "post {prefix}{i} is in its thread's conversation"
         );
     }
-    let posts = store.conversation(conv).await.unwrap();
+    let posts = store.contacts().conversation(conv).await.unwrap();
     let natives: Vec<String> = posts.iter().map(|p| p.post.native_id.clone()).collect();
     let expected: Vec<String> = (0..n).map(|i| format!("{prefix}{i}")).collect();
     assert_eq!(
@@ -42,7 +42,7 @@ async fn assert_whole(store: &dyn Store, prefix: &str, n: usize) -> Conversation
         "a conversation lists its posts oldest first"
     );
     assert_eq!(
-        store.conversation_root(conv).await.unwrap(),
+        store.contacts().conversation_root(conv).await.unwrap(),
         Some(root.id),
         "root of {prefix}"
     );
@@ -63,7 +63,7 @@ pub async fn threads_are_whole_in_every_arrival_order(store: Arc<dyn Store>) {
     }
     assert_eq!(convs.len(), perms.len(), "threads stay apart");
     assert_eq!(
-        store.stats().await.unwrap().conversations,
+        store.posts().stats().await.unwrap().conversations,
         perms.len() as u64
     );
 }
@@ -87,7 +87,7 @@ pub async fn shuffled_batches_build_the_same_threads(store: Arc<dyn Store>) {
     for t in 0..40 {
         assert_whole(store.as_ref(), &format!("s{t}-"), 6).await;
     }
-    let s = store.stats().await.unwrap();
+    let s = store.posts().stats().await.unwrap();
     assert_eq!((s.posts, s.conversations), (240, 40));
 }
 
@@ -105,17 +105,25 @@ pub async fn siblings_of_a_missing_parent_share_a_conversation(store: Arc<dyn St
     assert_eq!(a.conversation_id, b.conversation_id);
     // Parent missing: the root is the earliest post without a stored parent.
     assert_eq!(
-        store.conversation_root(a.conversation_id).await.unwrap(),
+        store
+            .contacts()
+            .conversation_root(a.conversation_id)
+            .await
+            .unwrap(),
         Some(b.id)
     );
     ingest(store.as_ref(), vec![P::new("10", "carol").at(9)]).await;
     let parent = stored(store.as_ref(), "10").await;
     assert_eq!(parent.conversation_id, a.conversation_id);
     assert_eq!(
-        store.conversation_root(a.conversation_id).await.unwrap(),
+        store
+            .contacts()
+            .conversation_root(a.conversation_id)
+            .await
+            .unwrap(),
         Some(parent.id)
     );
-    assert_eq!(store.stats().await.unwrap().conversations, 1);
+    assert_eq!(store.posts().stats().await.unwrap().conversations, 1);
 }
 
 pub async fn root_ids_join_posts_whose_parent_is_missing(store: Arc<dyn Store>) {
@@ -141,6 +149,7 @@ pub async fn root_ids_join_posts_whose_parent_is_missing(store: Arc<dyn Store>) 
         let store = store.clone();
         async move {
             store
+                .posts()
                 .post_by_key(&rapport_domain::PostKey {
                     network: Network::Bluesky,
                     native_id: id.into(),
@@ -154,13 +163,17 @@ pub async fn root_ids_join_posts_whose_parent_is_missing(store: Arc<dyn Store>) 
     assert_eq!(get("c1").await.conversation_id, r.conversation_id);
     assert_eq!(get("c2").await.conversation_id, r.conversation_id);
     assert_eq!(
-        store.conversation_root(r.conversation_id).await.unwrap(),
+        store
+            .contacts()
+            .conversation_root(r.conversation_id)
+            .await
+            .unwrap(),
         Some(r.id)
     );
     let r2 = get("r2").await;
     assert_eq!(get("d1").await.conversation_id, r2.conversation_id);
     assert_ne!(r.conversation_id, r2.conversation_id);
-    assert_eq!(store.stats().await.unwrap().conversations, 2);
+    assert_eq!(store.posts().stats().await.unwrap().conversations, 2);
 }
 
 pub async fn merged_conversation_ids_lead_to_the_merged_thread(store: Arc<dyn Store>) {
@@ -170,7 +183,7 @@ pub async fn merged_conversation_ids_lead_to_the_merged_thread(store: Arc<dyn St
     let first = stored(store.as_ref(), "3").await.conversation_id;
     let second = stored(store.as_ref(), "4").await.conversation_id;
     assert_ne!(first, second);
-    assert_eq!(store.stats().await.unwrap().conversations, 2);
+    assert_eq!(store.posts().stats().await.unwrap().conversations, 2);
     // ...and post 2, replying to 1, joins them.
     ingest(store.as_ref(), vec![P::new("2", "carol").reply("1")]).await;
     let merged = stored(store.as_ref(), "2").await.conversation_id;
@@ -183,20 +196,21 @@ pub async fn merged_conversation_ids_lead_to_the_merged_thread(store: Arc<dyn St
             .push(id.into());
     }
     assert_eq!(by_conv.len(), 1, "{by_conv:?}");
-    assert_eq!(store.stats().await.unwrap().conversations, 1);
+    assert_eq!(store.posts().stats().await.unwrap().conversations, 1);
     for old in [first, second] {
-        let posts = store.conversation(old).await.unwrap();
+        let posts = store.contacts().conversation(old).await.unwrap();
         assert_eq!(posts.len(), 3, "old id {old} leads to the merged thread");
         assert!(posts.iter().all(|p| p.conversation_id == merged));
     }
     ingest(store.as_ref(), vec![P::new("1", "dan")]).await;
     let root = stored(store.as_ref(), "1").await;
     assert_eq!(
-        store.conversation_root(second).await.unwrap(),
+        store.contacts().conversation_root(second).await.unwrap(),
         Some(root.id)
     );
     assert!(
         store
+            .contacts()
             .conversation(ConversationId(merged.0 + 1000))
             .await
             .unwrap()

@@ -14,17 +14,19 @@ use std::sync::Arc;
 pub async fn route_candidates_carry_what_routing_needs(store: Arc<dyn Store>) {
     let s = store.as_ref();
     store
+        .contacts()
         .set_own_account(rapport_domain::Network::X, "brand", true)
         .await
         .unwrap();
     let topic = store
+        .topics()
         .add_topic("orders", "order", &Default::default())
         .await
         .unwrap();
     let root = post(s, P::new("1", "alice").mention("brand").topic(topic.id)).await;
     let reply = post(s, P::new("2", "brand").own().reply("1").at(3)).await;
     let got = s
-        .care()
+        .routing()
         .route_candidates(&[reply, root, rapport_domain::PostId(999)])
         .await
         .unwrap();
@@ -47,9 +49,9 @@ pub async fn cases_are_created_saved_and_versioned(store: Arc<dyn Store>) {
     let s = store.as_ref();
     let c = case(s, "1", "alice", 0, Priority::High).await;
     assert_eq!((c.version, c.case.status), (1, CaseStatus::New));
-    let back = s.care().case(c.case.id).await.unwrap().unwrap();
+    let back = s.cases().case(c.case.id).await.unwrap().unwrap();
     assert_eq!(back, c, "a case reads back as it was stored");
-    let events = s.care().case_events(c.case.id).await.unwrap();
+    let events = s.cases().case_events(c.case.id).await.unwrap();
     assert_eq!(events.len(), 2);
     assert!(
         events.iter().all(|e| e.case_id == c.case.id),
@@ -82,29 +84,32 @@ pub async fn cases_are_created_saved_and_versioned(store: Arc<dyn Store>) {
         at: minute(5),
         from_customer: false,
     };
-    let saved = s.care().save_case(&next, &[link], &[ev]).await.unwrap();
+    let saved = s.cases().save_case(&next, &[link], &[ev]).await.unwrap();
     assert_eq!(saved.version, 2);
-    let back = s.care().case(c.case.id).await.unwrap().unwrap();
+    let back = s.cases().case(c.case.id).await.unwrap().unwrap();
     assert_eq!(back, saved);
     assert_eq!(back.case.tags.iter().collect::<Vec<_>>(), ["billing"]);
-    let posts = s.care().case_posts(c.case.id).await.unwrap();
+    let posts = s.cases().case_posts(c.case.id).await.unwrap();
     assert_eq!(posts.len(), 2);
     assert_eq!(posts[1], link);
-    assert_eq!(s.care().case_of_post(reply).await.unwrap(), Some(c.case.id));
-    assert_eq!(s.care().case_events(c.case.id).await.unwrap().len(), 3);
+    assert_eq!(
+        s.cases().case_of_post(reply).await.unwrap(),
+        Some(c.case.id)
+    );
+    assert_eq!(s.cases().case_events(c.case.id).await.unwrap().len(), 3);
 
     // Saving again from the old version is refused and changes nothing.
     let mut stale = c.clone();
     stale.case.priority = Priority::Low;
-    let err = s.care().save_case(&stale, &[], &[]).await.unwrap_err();
+    let err = s.cases().save_case(&stale, &[], &[]).await.unwrap_err();
     assert!(matches!(err, StoreError::Conflict(_)), "{err}");
-    assert_eq!(s.care().case(c.case.id).await.unwrap().unwrap(), saved);
+    assert_eq!(s.cases().case(c.case.id).await.unwrap().unwrap(), saved);
     // Attaching the same post twice keeps one link.
-    let again = s.care().save_case(&saved, &[link], &[]).await.unwrap();
+    let again = s.cases().save_case(&saved, &[link], &[]).await.unwrap();
     assert_eq!(again.version, 3);
-    assert_eq!(s.care().case_posts(c.case.id).await.unwrap().len(), 2);
+    assert_eq!(s.cases().case_posts(c.case.id).await.unwrap().len(), 2);
     assert_eq!(
-        s.care().contact_cases(c.case.contact_id).await.unwrap(),
+        s.cases().contact_cases(c.case.contact_id).await.unwrap(),
         vec![again]
     );
 }
@@ -115,14 +120,20 @@ pub async fn conversation_merges_still_find_the_case(store: Arc<dyn Store>) {
     let child = post(s, P::new("12", "alice").reply("11").at(2)).await;
     let (record, posts, events) = draft(s, child, Priority::Normal).await;
     let c = s
-        .care()
+        .cases()
         .create_case(&record, &posts, &events)
         .await
         .unwrap();
     let parent = post(s, P::new("11", "bob").at(1)).await;
-    let parent_conv = s.post(parent).await.unwrap().unwrap().conversation_id;
+    let parent_conv = s
+        .posts()
+        .post(parent)
+        .await
+        .unwrap()
+        .unwrap()
+        .conversation_id;
     let found = s
-        .care()
+        .cases()
         .latest_case_in_conversation(parent_conv)
         .await
         .unwrap();
@@ -130,16 +141,22 @@ pub async fn conversation_merges_still_find_the_case(store: Arc<dyn Store>) {
     let second = case(s, "20", "carol", 30, Priority::Low).await;
     let conv = second.case.conversation_id;
     let latest = s
-        .care()
+        .cases()
         .latest_case_in_conversation(conv)
         .await
         .unwrap()
         .unwrap();
     assert_eq!(latest.case.id, second.case.id);
     // The batch lookup routing uses agrees, and leaves conversations without a case out.
-    let root = s.post(child).await.unwrap().unwrap().conversation_id;
+    let root = s
+        .posts()
+        .post(child)
+        .await
+        .unwrap()
+        .unwrap()
+        .conversation_id;
     let mut batch = s
-        .care()
+        .cases()
         .latest_cases_in_conversations(&[root, conv, rapport_domain::ConversationId(9_999)])
         .await
         .unwrap();
@@ -147,7 +164,7 @@ pub async fn conversation_merges_still_find_the_case(store: Arc<dyn Store>) {
     let found: Vec<_> = batch.iter().map(|(conv, r)| (*conv, r.case.id)).collect();
     assert_eq!(found, vec![(root, c.case.id), (conv, second.case.id)]);
     assert!(
-        s.care()
+        s.cases()
             .latest_case_in_conversation(rapport_domain::ConversationId(9_999))
             .await
             .unwrap()
@@ -156,28 +173,41 @@ pub async fn conversation_merges_still_find_the_case(store: Arc<dyn Store>) {
 }
 
 pub async fn teams_policies_settings_and_round_robin(store: Arc<dyn Store>) {
-    let care = store.care();
+    let care: &dyn Store = &*store;
     let key = CareSettingKey::RoutingRules;
-    assert_eq!(care.care_setting(key).await.unwrap(), None);
+    assert_eq!(care.settings().care_setting(key).await.unwrap(), None);
     let rules = |round_robin| {
         CareSetting::RoutingRules(RoutingRules {
             round_robin,
             ..RoutingRules::default()
         })
     };
-    care.set_care_setting(&rules(true)).await.unwrap();
-    care.set_care_setting(&rules(false)).await.unwrap();
-    assert_eq!(care.care_setting(key).await.unwrap(), Some(rules(false)));
+    care.settings()
+        .set_care_setting(&rules(true))
+        .await
+        .unwrap();
+    care.settings()
+        .set_care_setting(&rules(false))
+        .await
+        .unwrap();
+    assert_eq!(
+        care.settings().care_setting(key).await.unwrap(),
+        Some(rules(false))
+    );
     // Settings are kept apart by key.
     let worked = CareSetting::DemoWorkedThrough(CaseId(7));
-    care.set_care_setting(&worked).await.unwrap();
+    care.settings().set_care_setting(&worked).await.unwrap();
     assert_eq!(
-        care.care_setting(CareSettingKey::DemoWorkedThrough)
+        care.settings()
+            .care_setting(CareSettingKey::DemoWorkedThrough)
             .await
             .unwrap(),
         Some(worked)
     );
-    assert_eq!(care.care_setting(key).await.unwrap(), Some(rules(false)));
+    assert_eq!(
+        care.settings().care_setting(key).await.unwrap(),
+        Some(rules(false))
+    );
 
     let policy = SlaPolicy::new("gold")
         .with_targets(
@@ -188,10 +218,17 @@ pub async fn teams_policies_settings_and_round_robin(store: Arc<dyn Store>) {
             },
         )
         .unwrap();
-    care.put_sla_policy(&policy).await.unwrap();
-    care.put_sla_policy(&SlaPolicy::new("basic")).await.unwrap();
-    assert_eq!(care.sla_policy("gold").await.unwrap(), Some(policy.clone()));
+    care.settings().put_sla_policy(&policy).await.unwrap();
+    care.settings()
+        .put_sla_policy(&SlaPolicy::new("basic"))
+        .await
+        .unwrap();
+    assert_eq!(
+        care.settings().sla_policy("gold").await.unwrap(),
+        Some(policy.clone())
+    );
     let names: Vec<_> = care
+        .settings()
         .sla_policies()
         .await
         .unwrap()
@@ -207,15 +244,22 @@ pub async fn teams_policies_settings_and_round_robin(store: Arc<dyn Store>) {
         calendar: BusinessCalendar::always_open(tz),
         sla_policy: Some("gold".into()),
     };
-    let team = care.put_team(&spec).await.unwrap();
+    let team = care.settings().put_team(&spec).await.unwrap();
     assert_eq!((team.name.as_str(), team.last_assigned), ("billing", None));
     let mut got = Vec::new();
     for _ in 0..4 {
-        got.push(care.next_round_robin(team.id).await.unwrap().unwrap());
+        got.push(
+            care.settings()
+                .next_round_robin(team.id)
+                .await
+                .unwrap()
+                .unwrap(),
+        );
     }
     assert_eq!(got, [UserId(4), UserId(8), UserId(15), UserId(4)]);
     // Redefining the team keeps its cursor; a removed member is skipped.
     let again = care
+        .settings()
         .put_team(&TeamSpec {
             members: vec![UserId(8), UserId(16)],
             ..spec.clone()
@@ -224,11 +268,21 @@ pub async fn teams_policies_settings_and_round_robin(store: Arc<dyn Store>) {
         .unwrap();
     assert_eq!((again.id, again.last_assigned), (team.id, Some(UserId(4))));
     assert_eq!(
-        care.next_round_robin(team.id).await.unwrap(),
+        care.settings().next_round_robin(team.id).await.unwrap(),
         Some(UserId(8))
     );
-    assert_eq!(care.team(team.id).await.unwrap().unwrap().calendar.tz(), tz);
+    assert_eq!(
+        care.settings()
+            .team(team.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .calendar
+            .tz(),
+        tz
+    );
     let empty = care
+        .settings()
         .put_team(&TeamSpec {
             name: "nobody".into(),
             members: vec![],
@@ -236,21 +290,28 @@ pub async fn teams_policies_settings_and_round_robin(store: Arc<dyn Store>) {
         })
         .await
         .unwrap();
-    assert_eq!(care.next_round_robin(empty.id).await.unwrap(), None);
-    assert_eq!(care.teams().await.unwrap().len(), 2);
+    assert_eq!(
+        care.settings().next_round_robin(empty.id).await.unwrap(),
+        None
+    );
+    assert_eq!(care.settings().teams().await.unwrap().len(), 2);
     // Renaming keeps the id and the cursor; another team's name is a conflict.
-    let renamed = care.rename_team(team.id, "payments").await.unwrap();
+    let renamed = care
+        .settings()
+        .rename_team(team.id, "payments")
+        .await
+        .unwrap();
     assert_eq!((renamed.id, renamed.name.as_str()), (team.id, "payments"));
     assert_eq!(renamed.last_assigned, Some(UserId(8)));
     assert!(matches!(
-        care.rename_team(team.id, "nobody").await,
+        care.settings().rename_team(team.id, "nobody").await,
         Err(StoreError::Conflict(_))
     ));
     assert!(matches!(
-        care.rename_team(TeamId(9_999), "ghost").await,
+        care.settings().rename_team(TeamId(9_999), "ghost").await,
         Err(StoreError::NotFound(_))
     ));
-    assert_eq!(care.teams().await.unwrap().len(), 2);
+    assert_eq!(care.settings().teams().await.unwrap().len(), 2);
 }
 
 /// The later unattached posts of one conversation, in the order the store gives them.
@@ -262,7 +323,7 @@ async fn later_posts(
     limit: u32,
 ) -> Vec<PostId> {
     let found = s
-        .care()
+        .routing()
         .later_unattached_posts(&[(conv, at, after)], limit)
         .await
         .unwrap();
@@ -275,15 +336,15 @@ pub async fn batches_write_together_and_later_posts_are_found(store: Arc<dyn Sto
     let root = post(s, P::new("1", "alice").at(1)).await;
     let r2 = post(s, P::new("2", "brand").own().reply("1").at(3)).await;
     let r3 = post(s, P::new("3", "alice").reply("2").at(5)).await;
-    let root_conv = s.post(root).await.unwrap().unwrap().conversation_id;
+    let root_conv = s.posts().post(root).await.unwrap().unwrap().conversation_id;
     let later = later_posts(s, root_conv, minute(1), root, 10).await;
     assert_eq!(later, vec![r2, r3], "after the opening post, oldest first");
     // One call answers for several cases, each up to its own limit.
     let c1 = post(s, P::new("10", "carol").at(2)).await;
     let c2 = post(s, P::new("11", "carol").reply("10").at(4)).await;
-    let carol_conv = s.post(c1).await.unwrap().unwrap().conversation_id;
+    let carol_conv = s.posts().post(c1).await.unwrap().unwrap().conversation_id;
     let both = s
-        .care()
+        .routing()
         .later_unattached_posts(
             &[(root_conv, minute(1), root), (carol_conv, minute(2), c1)],
             1,
@@ -308,7 +369,7 @@ pub async fn batches_write_together_and_later_posts_are_found(store: Arc<dyn Sto
             events: vec![],
         },
     ];
-    let saved = s.care().write_cases(&writes, None).await.unwrap();
+    let saved = s.routing().write_cases(&writes, None).await.unwrap();
     assert_eq!((saved[0].version, saved[1].version), (1, 2));
     let conv = saved[0].case.conversation_id;
     let later = later_posts(s, conv, minute(1), root, 10).await;
@@ -318,7 +379,7 @@ pub async fn batches_write_together_and_later_posts_are_found(store: Arc<dyn Sto
         at: minute(3),
         from_customer: false,
     };
-    s.care().save_case(&saved[0], &[link], &[]).await.unwrap();
+    s.cases().save_case(&saved[0], &[link], &[]).await.unwrap();
     assert_eq!(later_posts(s, conv, minute(1), root, 10).await, vec![r3]);
     assert_eq!(later_posts(s, conv, minute(3), r2, 10).await, vec![r3]);
     // One stale save fails the whole batch: the new case in it is not written either.
@@ -336,10 +397,10 @@ pub async fn batches_write_together_and_later_posts_are_found(store: Arc<dyn Sto
         },
     ];
     assert!(matches!(
-        s.care().write_cases(&stale, None).await,
+        s.routing().write_cases(&stale, None).await,
         Err(StoreError::Conflict(_))
     ));
-    assert_eq!(s.care().case_of_post(r3).await.unwrap(), None);
+    assert_eq!(s.cases().case_of_post(r3).await.unwrap(), None);
 }
 
 /// Routing's watermark moves only with the case writes of the pass that read it: a crash
@@ -347,20 +408,20 @@ pub async fn batches_write_together_and_later_posts_are_found(store: Arc<dyn Sto
 /// read the same watermark writes nothing.
 pub async fn the_routing_watermark_moves_with_the_case_writes(store: Arc<dyn Store>) {
     let s = store.as_ref();
-    let fresh = s.care().unrouted_posts(100).await.unwrap();
+    let fresh = s.routing().unrouted_posts(100).await.unwrap();
     assert_eq!((fresh.routed_through, fresh.posts.len()), (PostId(0), 0));
-    assert_eq!(s.care().unrouted_count().await.unwrap(), (PostId(0), 0));
+    assert_eq!(s.routing().unrouted_count().await.unwrap(), (PostId(0), 0));
     let a = post(s, P::new("1", "alice").at(1)).await;
     let b = post(s, P::new("2", "bob").at(2)).await;
     let c = post(s, P::new("3", "carol").at(3)).await;
-    let owed = s.care().unrouted_posts(100).await.unwrap();
+    let owed = s.routing().unrouted_posts(100).await.unwrap();
     assert_eq!(
         (owed.routed_through, owed.posts),
         (PostId(0), vec![a, b, c])
     );
-    let first_two = s.care().unrouted_posts(2).await.unwrap();
+    let first_two = s.routing().unrouted_posts(2).await.unwrap();
     assert_eq!(first_two.posts, vec![a, b], "at most `limit`, in id order");
-    assert_eq!(s.care().unrouted_count().await.unwrap(), (PostId(0), 3));
+    assert_eq!(s.routing().unrouted_count().await.unwrap(), (PostId(0), 3));
 
     // A pass over a and b opens a case on a and moves the watermark to b.
     let (record, posts, events) = draft(s, a, Priority::Normal).await;
@@ -373,10 +434,10 @@ pub async fn the_routing_watermark_moves_with_the_case_writes(store: Arc<dyn Sto
         posts,
         events,
     }];
-    s.care().write_cases(&writes, Some(pass)).await.unwrap();
-    let owed = s.care().unrouted_posts(100).await.unwrap();
+    s.routing().write_cases(&writes, Some(pass)).await.unwrap();
+    let owed = s.routing().unrouted_posts(100).await.unwrap();
     assert_eq!((owed.routed_through, owed.posts), (b, vec![c]));
-    assert_eq!(s.care().unrouted_count().await.unwrap(), (b, 1));
+    assert_eq!(s.routing().unrouted_count().await.unwrap(), (b, 1));
 
     // A second pass that read the old watermark lost the race: nothing of it is written.
     let (record, posts, events) = draft(s, b, Priority::Normal).await;
@@ -386,21 +447,24 @@ pub async fn the_routing_watermark_moves_with_the_case_writes(store: Arc<dyn Sto
         events,
     }];
     assert!(matches!(
-        s.care().write_cases(&late, Some(pass)).await,
+        s.routing().write_cases(&late, Some(pass)).await,
         Err(StoreError::Conflict(_))
     ));
-    assert_eq!(s.care().case_of_post(b).await.unwrap(), None);
-    assert_eq!(s.stats().await.unwrap().cases, 1);
+    assert_eq!(s.cases().case_of_post(b).await.unwrap(), None);
+    assert_eq!(s.posts().stats().await.unwrap().cases, 1);
 
     // A pass that opened nothing still moves it.
-    s.care()
+    s.routing()
         .write_cases(&[], Some(RoutedThrough { from: b, to: c }))
         .await
         .unwrap();
-    let done = s.care().unrouted_posts(100).await.unwrap();
+    let done = s.routing().unrouted_posts(100).await.unwrap();
     assert_eq!((done.routed_through, done.posts.len()), (c, 0));
     let d = post(s, P::new("4", "dave").at(4)).await;
-    assert_eq!(s.care().unrouted_posts(100).await.unwrap().posts, vec![d]);
+    assert_eq!(
+        s.routing().unrouted_posts(100).await.unwrap().posts,
+        vec![d]
+    );
 }
 
 /// Optimistic concurrency at the save: two writers that read the same version save at once,
@@ -409,7 +473,7 @@ pub async fn two_saves_on_one_version_exactly_one_wins(store: Arc<dyn Store>) {
     let s = store.as_ref();
     let c = case(s, "1", "alice", 0, Priority::Normal).await;
     for round in 0..10 {
-        let base = s.care().case(c.case.id).await.unwrap().unwrap();
+        let base = s.cases().case(c.case.id).await.unwrap().unwrap();
         let mut a = base.clone();
         a.case.priority = Priority::High;
         a.preview = format!("a {round}");
@@ -417,8 +481,8 @@ pub async fn two_saves_on_one_version_exactly_one_wins(store: Arc<dyn Store>) {
         b.case.priority = Priority::Low;
         b.preview = format!("b {round}");
         let (ra, rb) = tokio::join!(
-            s.care().save_case(&a, &[], &[]),
-            s.care().save_case(&b, &[], &[])
+            s.cases().save_case(&a, &[], &[]),
+            s.cases().save_case(&b, &[], &[])
         );
         let won: Vec<_> = [&ra, &rb].into_iter().filter(|r| r.is_ok()).collect();
         assert_eq!(won.len(), 1, "round {round}: {ra:?} / {rb:?}");
@@ -427,7 +491,7 @@ pub async fn two_saves_on_one_version_exactly_one_wins(store: Arc<dyn Store>) {
             matches!(lost, Err(StoreError::Conflict(_))),
             "round {round}: {lost:?}"
         );
-        let now = s.care().case(c.case.id).await.unwrap().unwrap();
+        let now = s.cases().case(c.case.id).await.unwrap().unwrap();
         assert_eq!(now.version, base.version + 1, "one save, one version step");
         let winner = if ra.is_ok() { &a } else { &b };
         assert_eq!(

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 async fn contact_of(store: &dyn Store, handle: &str) -> ContactId {
     store
+        .contacts()
         .identity(Network::X, handle)
         .await
         .unwrap()
@@ -19,7 +20,7 @@ async fn contact_of(store: &dyn Store, handle: &str) -> ContactId {
 }
 
 async fn list(store: &dyn Store, q: ContactQuery) -> Vec<ContactSummary> {
-    store.care().contacts(&q).await.unwrap().items
+    store.contact_book().contacts(&q).await.unwrap().items
 }
 
 async fn names(store: &dyn Store, q: ContactQuery) -> Vec<String> {
@@ -41,7 +42,7 @@ pub async fn contact_list_filters_sorts_and_counts(store: Arc<dyn Store>) {
     case(s, "3", "carol", 3, Priority::Normal).await;
     post(s, P::new("9", "brand").at(9).own()).await;
     let (alice, bob) = (contact_of(s, "alice").await, contact_of(s, "bob").await);
-    s.care()
+    s.contact_book()
         .set_contact_fields(
             alice,
             &ContactFields {
@@ -55,7 +56,7 @@ pub async fn contact_list_filters_sorts_and_counts(store: Arc<dyn Store>) {
         )
         .await
         .unwrap();
-    s.care()
+    s.contact_book()
         .set_contact_fields(
             bob,
             &ContactFields {
@@ -149,7 +150,7 @@ pub async fn contact_list_filters_sorts_and_counts(store: Arc<dyn Store>) {
     // A merged contact is no longer listed; its identities, posts and case count on the
     // contact that absorbed it.
     let carol = contact_of(s, "carol").await;
-    s.care().merge_contacts(alice, carol).await.unwrap();
+    s.contact_book().merge_contacts(alice, carol).await.unwrap();
     let after = list(s, by_name).await;
     assert_eq!(after.len(), 2);
     assert_eq!(
@@ -181,7 +182,7 @@ pub async fn contact_list_pages_walk_every_contact_once(store: Arc<dyn Store>) {
     }
     for who in ["eve", "gus"] {
         let id = contact_of(s, who).await;
-        s.care()
+        s.contact_book()
             .set_contact_fields(
                 id,
                 &ContactFields {
@@ -194,7 +195,7 @@ pub async fn contact_list_pages_walk_every_contact_once(store: Arc<dyn Store>) {
     }
     for sort in ContactSort::ALL {
         let whole = s
-            .care()
+            .contact_book()
             .contacts(&ContactQuery {
                 sort,
                 limit: 500,
@@ -209,7 +210,7 @@ pub async fn contact_list_pages_walk_every_contact_once(store: Arc<dyn Store>) {
             let mut after = None;
             loop {
                 let page = s
-                    .care()
+                    .contact_book()
                     .contacts(&ContactQuery {
                         sort,
                         limit,
@@ -242,7 +243,10 @@ pub async fn contact_list_pages_walk_every_contact_once(store: Arc<dyn Store>) {
             limit,
             ..ContactQuery::default()
         };
-        assert!(s.care().contacts(&q).await.is_err(), "limit {limit}");
+        assert!(
+            s.contact_book().contacts(&q).await.is_err(),
+            "limit {limit}"
+        );
     }
     let other_sort = ContactQuery {
         sort: ContactSort::Name,
@@ -252,7 +256,7 @@ pub async fn contact_list_pages_walk_every_contact_once(store: Arc<dyn Store>) {
         }),
         ..ContactQuery::default()
     };
-    assert!(s.care().contacts(&other_sort).await.is_err());
+    assert!(s.contact_book().contacts(&other_sort).await.is_err());
     assert!("x1.2".parse::<ContactCursor>().is_err());
     assert!("a1".parse::<ContactCursor>().is_err());
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 async fn contact_of(store: &dyn Store, handle: &str) -> ContactId {
     store
+        .contacts()
         .identity(Network::X, handle)
         .await
         .unwrap()
@@ -18,7 +19,7 @@ pub async fn contact_fields_round_trip(store: Arc<dyn Store>) {
     let s = store.as_ref();
     post(s, P::new("1", "alice")).await;
     let id = contact_of(s, "alice").await;
-    let empty = s.care().contact_fields(id).await.unwrap().unwrap();
+    let empty = s.contact_book().contact_fields(id).await.unwrap().unwrap();
     assert_eq!(
         empty,
         ContactFields {
@@ -35,11 +36,23 @@ pub async fn contact_fields_round_trip(store: Arc<dyn Store>) {
         stage: Some(LifecycleStage::Customer),
         merged_into: None,
     };
-    s.care().set_contact_fields(id, &fields).await.unwrap();
-    assert_eq!(s.care().contact_fields(id).await.unwrap(), Some(fields));
-    assert_eq!(s.contact(id).await.unwrap().unwrap().name, "Alice Liddell");
+    s.contact_book()
+        .set_contact_fields(id, &fields)
+        .await
+        .unwrap();
     assert_eq!(
-        s.care().contact_fields(ContactId(9_999)).await.unwrap(),
+        s.contact_book().contact_fields(id).await.unwrap(),
+        Some(fields)
+    );
+    assert_eq!(
+        s.contacts().contact(id).await.unwrap().unwrap().name,
+        "Alice Liddell"
+    );
+    assert_eq!(
+        s.contact_book()
+            .contact_fields(ContactId(9_999))
+            .await
+            .unwrap(),
         None
     );
 }
@@ -49,7 +62,7 @@ pub async fn merging_moves_identities_cases_and_leads(store: Arc<dyn Store>) {
     let a = case(s, "1", "alice", 0, Priority::Normal).await;
     let b = case(s, "2", "alice_alt", 1, Priority::Normal).await;
     let (keep, gone) = (a.case.contact_id, b.case.contact_id);
-    s.care()
+    s.contact_book()
         .set_contact_fields(
             gone,
             &ContactFields {
@@ -61,7 +74,7 @@ pub async fn merging_moves_identities_cases_and_leads(store: Arc<dyn Store>) {
         )
         .await
         .unwrap();
-    s.care()
+    s.contact_book()
         .set_contact_fields(
             keep,
             &ContactFields {
@@ -73,37 +86,42 @@ pub async fn merging_moves_identities_cases_and_leads(store: Arc<dyn Store>) {
         .await
         .unwrap();
     // Flagged after its fields were set: the stage becomes lead.
-    s.care()
+    s.leads()
         .flag_lead(gone, rapport_domain::PostId(2), minute(1))
         .await
         .unwrap();
-    s.care().merge_contacts(keep, gone).await.unwrap();
-    let kept = s.contact(keep).await.unwrap().unwrap();
+    s.contact_book().merge_contacts(keep, gone).await.unwrap();
+    let kept = s.contacts().contact(keep).await.unwrap().unwrap();
     assert_eq!(kept.identities.len(), 2);
-    let cases = s.care().contact_cases(keep).await.unwrap();
+    let cases = s.cases().contact_cases(keep).await.unwrap();
     assert_eq!(
         cases.iter().map(|c| c.case.id).collect::<Vec<_>>(),
         vec![a.case.id, b.case.id]
     );
-    assert!(s.care().contact_cases(gone).await.unwrap().is_empty());
-    let recent = s.care().recent_contact_cases(keep, 1).await.unwrap();
+    assert!(s.cases().contact_cases(gone).await.unwrap().is_empty());
+    let recent = s.cases().recent_contact_cases(keep, 1).await.unwrap();
     assert_eq!(
         recent.iter().map(|c| c.case.id).collect::<Vec<_>>(),
         vec![b.case.id],
         "the newest case"
     );
     assert_eq!(
-        s.care().recent_contact_cases(keep, 10).await.unwrap(),
+        s.cases().recent_contact_cases(keep, 10).await.unwrap(),
         cases
     );
-    let f = s.care().contact_fields(keep).await.unwrap().unwrap();
+    let f = s
+        .contact_book()
+        .contact_fields(keep)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(
         (f.name.as_str(), f.email.as_deref(), f.stage),
         ("Alice", Some("a@example.org"), Some(LifecycleStage::Lead))
     );
     assert_eq!(f.tags.iter().collect::<Vec<_>>(), ["x", "y"]);
     assert_eq!(
-        s.care()
+        s.contact_book()
             .contact_fields(gone)
             .await
             .unwrap()
@@ -111,50 +129,66 @@ pub async fn merging_moves_identities_cases_and_leads(store: Arc<dyn Store>) {
             .merged_into,
         Some(keep)
     );
-    assert_eq!(s.care().contact_leads(keep).await.unwrap().len(), 1);
+    assert_eq!(s.leads().contact_leads(keep).await.unwrap().len(), 1);
     assert!(
-        s.care().merge_contacts(keep, gone).await.is_err(),
+        s.contact_book().merge_contacts(keep, gone).await.is_err(),
         "merged once"
     );
-    assert!(s.care().merge_contacts(keep, keep).await.is_err());
+    assert!(s.contact_book().merge_contacts(keep, keep).await.is_err());
     // A case saved from before the merge is refused: the merge moved it on.
-    assert!(s.care().save_case(&b, &[], &[]).await.is_err());
+    assert!(s.cases().save_case(&b, &[], &[]).await.is_err());
     // Posts of the merged identity now show on the kept contact's timeline.
-    assert_eq!(s.contact_timeline(keep, 10).await.unwrap().len(), 2);
+    assert_eq!(
+        s.contacts().contact_timeline(keep, 10).await.unwrap().len(),
+        2
+    );
 }
 
 pub async fn splitting_takes_the_identity_and_its_cases(store: Arc<dyn Store>) {
     let s = store.as_ref();
     let a = case(s, "1", "alice", 0, Priority::Normal).await;
     let b = case(s, "2", "alice_work", 1, Priority::Normal).await;
-    s.care()
+    s.contact_book()
         .merge_contacts(a.case.contact_id, b.case.contact_id)
         .await
         .unwrap();
-    let work = s.identity(Network::X, "alice_work").await.unwrap().unwrap();
+    let work = s
+        .contacts()
+        .identity(Network::X, "alice_work")
+        .await
+        .unwrap()
+        .unwrap();
     let new = s
-        .care()
+        .contact_book()
         .split_identity(work.id, "Alice at work")
         .await
         .unwrap();
-    let moved = s.contact(new).await.unwrap().unwrap();
+    let moved = s.contacts().contact(new).await.unwrap().unwrap();
     assert_eq!(
         (moved.name.as_str(), moved.identities.len()),
         ("Alice at work", 1)
     );
     assert_eq!(
-        s.care().contact_cases(new).await.unwrap()[0].case.id,
+        s.cases().contact_cases(new).await.unwrap()[0].case.id,
         b.case.id
     );
     assert_eq!(
-        s.care().contact_cases(a.case.contact_id).await.unwrap()[0]
+        s.cases().contact_cases(a.case.contact_id).await.unwrap()[0]
             .case
             .id,
         a.case.id
     );
-    let alone = s.identity(Network::X, "alice").await.unwrap().unwrap();
+    let alone = s
+        .contacts()
+        .identity(Network::X, "alice")
+        .await
+        .unwrap()
+        .unwrap();
     assert!(
-        s.care().split_identity(alone.id, "x").await.is_err(),
+        s.contact_book()
+            .split_identity(alone.id, "x")
+            .await
+            .is_err(),
         "the last identity stays"
     );
 }
@@ -165,14 +199,14 @@ pub async fn leads_list_one_row_per_contact(store: Arc<dyn Store>) {
     let p2 = post(s, P::new("2", "alice").at(5)).await;
     let p3 = post(s, P::new("3", "bob").at(3)).await;
     let (alice, bob) = (contact_of(s, "alice").await, contact_of(s, "bob").await);
-    assert!(s.care().flag_lead(alice, p1, minute(1)).await.unwrap());
+    assert!(s.leads().flag_lead(alice, p1, minute(1)).await.unwrap());
     assert!(
-        !s.care().flag_lead(alice, p1, minute(1)).await.unwrap(),
+        !s.leads().flag_lead(alice, p1, minute(1)).await.unwrap(),
         "once per post"
     );
-    s.care().flag_lead(alice, p2, minute(5)).await.unwrap();
-    s.care().flag_lead(bob, p3, minute(3)).await.unwrap();
-    s.care()
+    s.leads().flag_lead(alice, p2, minute(5)).await.unwrap();
+    s.leads().flag_lead(bob, p3, minute(3)).await.unwrap();
+    s.contact_book()
         .set_contact_fields(
             bob,
             &ContactFields {
@@ -183,8 +217,8 @@ pub async fn leads_list_one_row_per_contact(store: Arc<dyn Store>) {
         )
         .await
         .unwrap();
-    s.care().flag_lead(bob, p3, minute(3)).await.unwrap();
-    let leads = s.care().leads(10).await.unwrap();
+    s.leads().flag_lead(bob, p3, minute(3)).await.unwrap();
+    let leads = s.leads().leads(10).await.unwrap();
     let rows: Vec<_> = leads
         .iter()
         .map(|l| (l.contact_id, l.post_id, l.stage))
@@ -196,5 +230,5 @@ pub async fn leads_list_one_row_per_contact(store: Arc<dyn Store>) {
             (bob, p3, Some(LifecycleStage::Customer))
         ]
     );
-    assert_eq!(s.care().contact_leads(alice).await.unwrap().len(), 2);
+    assert_eq!(s.leads().contact_leads(alice).await.unwrap().len(), 2);
 }

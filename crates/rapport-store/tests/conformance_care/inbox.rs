@@ -19,7 +19,7 @@ const PRIORITIES: [Priority; 4] = [
 /// 24 cases: varied priority, assignee, team, topic and SLA; every fifth resolved.
 async fn populate(store: &dyn Store) -> (Vec<CaseRecord>, TeamId) {
     let team = store
-        .care()
+        .settings()
         .put_team(&TeamSpec {
             name: "support".into(),
             members: vec![UserId(1), UserId(2)],
@@ -58,7 +58,7 @@ async fn populate(store: &dyn Store) -> (Vec<CaseRecord>, TeamId) {
         if i % 5 == 4 {
             c.case.apply(CaseAction::Resolve, who, minute(i)).unwrap();
         }
-        out.push(store.care().save_case(&c, &[], &[]).await.unwrap());
+        out.push(store.cases().save_case(&c, &[], &[]).await.unwrap());
     }
     (out, team.id)
 }
@@ -124,7 +124,7 @@ pub async fn every_view_and_sort_lists_exactly_its_cases(store: Arc<dyn Store>) 
                 limit: 500,
                 start: PageStart::First,
             };
-            let page = store.care().inbox(&q).await.unwrap();
+            let page = store.inbox().inbox(&q).await.unwrap();
             let got: Vec<_> = page.items.iter().map(|i| i.id).collect();
             let want = expected(&all, view, sort);
             assert!(!want.is_empty(), "{view:?} has cases");
@@ -133,7 +133,7 @@ pub async fn every_view_and_sort_lists_exactly_its_cases(store: Arc<dyn Store>) 
         }
     }
     let page = store
-        .care()
+        .inbox()
         .inbox(&InboxQuery {
             view: InboxView::AllOpen,
             sort: InboxSort::Priority,
@@ -162,7 +162,7 @@ pub async fn every_view_and_sort_lists_exactly_its_cases(store: Arc<dyn Store>) 
         start: PageStart::First,
     };
     assert!(
-        store.care().inbox(&bad).await.is_err(),
+        store.inbox().inbox(&bad).await.is_err(),
         "a zero limit is refused"
     );
 }
@@ -184,7 +184,7 @@ pub async fn keyset_and_offset_pages_walk_the_whole_view(store: Arc<dyn Store>) 
             };
             let mut walked = Vec::new();
             loop {
-                let page = store.care().inbox(&q).await.unwrap();
+                let page = store.inbox().inbox(&q).await.unwrap();
                 walked.extend(page.items.iter().map(|i| i.id));
                 match page.next {
                     Some(c) => {
@@ -197,7 +197,7 @@ pub async fn keyset_and_offset_pages_walk_the_whole_view(store: Arc<dyn Store>) 
             }
             assert_eq!(walked, want, "{view:?} {sort:?} by keyset");
             q.start = PageStart::Offset(4);
-            let page = store.care().inbox(&q).await.unwrap();
+            let page = store.inbox().inbox(&q).await.unwrap();
             let got: Vec<_> = page.items.iter().map(|i| i.id).collect();
             assert_eq!(
                 got,
@@ -212,8 +212,8 @@ pub async fn counts_match_the_views_and_follow_saves(store: Arc<dyn Store>) {
     let (all, team) = populate(store.as_ref()).await;
     let n = |v| expected(&all, v, InboxSort::Priority).len() as u64;
     // Fresh planner statistics change plans, never answers.
-    store.care().analyze().await.unwrap();
-    let counts = store.care().inbox_counts(Some(UserId(2))).await.unwrap();
+    store.cases().analyze().await.unwrap();
+    let counts = store.inbox().inbox_counts(Some(UserId(2))).await.unwrap();
     assert_eq!(counts.all_open, n(InboxView::AllOpen));
     assert_eq!(counts.unassigned, n(InboxView::Unassigned));
     assert_eq!(counts.mine, n(InboxView::Mine(UserId(2))));
@@ -235,8 +235,8 @@ pub async fn counts_match_the_views_and_follow_saves(store: Arc<dyn Store>) {
     r.case
         .apply(CaseAction::Resolve, Actor::System, minute(900))
         .unwrap();
-    store.care().save_case(&r, &[], &[]).await.unwrap();
-    let after = store.care().inbox_counts(None).await.unwrap();
+    store.cases().save_case(&r, &[], &[]).await.unwrap();
+    let after = store.inbox().inbox_counts(None).await.unwrap();
     assert_eq!(after.all_open, counts.all_open - 1);
     assert_eq!(after.by_topic[0].1, counts.by_topic[0].1 - 1);
     assert_eq!(after.mine, 0, "nobody asked");
@@ -246,7 +246,7 @@ pub async fn counts_match_the_views_and_follow_saves(store: Arc<dyn Store>) {
         limit: 100,
         start: PageStart::First,
     };
-    let listed = store.care().inbox(&q).await.unwrap();
+    let listed = store.inbox().inbox(&q).await.unwrap();
     assert!(listed.items.iter().all(|i| i.id != r.case.id));
 }
 
@@ -256,22 +256,28 @@ pub async fn sla_sweep_finds_cases_whose_state_fell_behind(store: Arc<dyn Store>
     a.sla.state = Some(SlaState::Ok);
     a.sla.at_risk_at = Some(minute(40));
     a.sla.next_due = Some(minute(50));
-    let a = s.care().save_case(&a, &[], &[]).await.unwrap();
+    let a = s.cases().save_case(&a, &[], &[]).await.unwrap();
     let mut b = case(s, "2", "bob", 0, Priority::Normal).await;
     b.sla.state = Some(SlaState::AtRisk);
     b.sla.next_due = Some(minute(60));
-    let b = s.care().save_case(&b, &[], &[]).await.unwrap();
-    assert!(s.care().sla_stale(minute(30), 10).await.unwrap().is_empty());
+    let b = s.cases().save_case(&b, &[], &[]).await.unwrap();
+    assert!(
+        s.inbox()
+            .sla_stale(minute(30), 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     assert_eq!(
-        s.care().sla_stale(minute(45), 10).await.unwrap(),
+        s.inbox().sla_stale(minute(45), 10).await.unwrap(),
         vec![a.case.id]
     );
     assert_eq!(
-        s.care().sla_stale(minute(55), 10).await.unwrap(),
+        s.inbox().sla_stale(minute(55), 10).await.unwrap(),
         vec![a.case.id]
     );
     assert_eq!(
-        s.care().sla_stale(minute(61), 10).await.unwrap(),
+        s.inbox().sla_stale(minute(61), 10).await.unwrap(),
         vec![a.case.id, b.case.id]
     );
 }

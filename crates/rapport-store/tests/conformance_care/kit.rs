@@ -20,7 +20,7 @@ pub async fn draft(
     priority: Priority,
 ) -> (CaseRecord, Vec<CasePost>, Vec<CaseEvent>) {
     let c = store
-        .care()
+        .routing()
         .route_candidates(&[post_id])
         .await
         .unwrap()
@@ -70,7 +70,7 @@ pub async fn case(
     .await;
     let (record, posts, events) = draft(store, post_id, priority).await;
     store
-        .care()
+        .cases()
         .create_case(&record, &posts, &events)
         .await
         .unwrap()

@@ -26,7 +26,7 @@ async fn channel(store: &dyn Store, name: &str, network: Network) -> ChannelId {
 
 async fn queue(store: &dyn Store, case: CaseId, key: &str, m: i64) -> ReplyId {
     let (entry, created) = store
-        .care()
+        .outbox()
         .enqueue_reply(&NewReply {
             case_id: case,
             network: Network::X,
@@ -129,7 +129,12 @@ pub async fn a_claim_holds_the_entry_until_it_is_finished(store: Arc<dyn Store>)
     assert_eq!(p.sent_native_ids(x, minute(0)).await.unwrap(), vec!["1869"]);
     assert!(p.sent_native_ids(x, minute(4)).await.unwrap().is_empty());
     assert_eq!(
-        s.care().outbox_entry(first).await.unwrap().unwrap().status,
+        s.outbox()
+            .outbox_entry(first)
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
         ReplyStatus::Sent,
         "the care outbox reads the ledger's states"
     );

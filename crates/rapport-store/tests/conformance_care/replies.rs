@@ -11,7 +11,7 @@ pub async fn notes_are_kept_with_their_audit_event(store: Arc<dyn Store>) {
     let other = case(s, "2", "alice", 1, Priority::Normal).await;
     let ev = c.case.note_added(Actor::User(UserId(5)), minute(3));
     let note = s
-        .care()
+        .notes()
         .add_note(c.case.id, UserId(5), "called them back", &ev)
         .await
         .unwrap();
@@ -20,14 +20,17 @@ pub async fn notes_are_kept_with_their_audit_event(store: Arc<dyn Store>) {
         ("called them back", UserId(5), minute(3))
     );
     let ev2 = other.case.note_added(Actor::User(UserId(6)), minute(2));
-    s.care()
+    s.notes()
         .add_note(other.case.id, UserId(6), "same person", &ev2)
         .await
         .unwrap();
-    assert_eq!(s.care().notes(c.case.id).await.unwrap(), vec![note.clone()]);
-    let log = s.care().case_events(c.case.id).await.unwrap();
+    assert_eq!(
+        s.notes().notes(c.case.id).await.unwrap(),
+        vec![note.clone()]
+    );
+    let log = s.cases().case_events(c.case.id).await.unwrap();
     assert_eq!(log.last(), Some(&ev));
-    let by_contact = s.care().contact_notes(c.case.contact_id).await.unwrap();
+    let by_contact = s.notes().contact_notes(c.case.contact_id).await.unwrap();
     let bodies: Vec<_> = by_contact.iter().map(|n| n.body.as_str()).collect();
     assert_eq!(
         bodies,
@@ -37,16 +40,19 @@ pub async fn notes_are_kept_with_their_audit_event(store: Arc<dyn Store>) {
 }
 
 pub async fn saved_replies_are_named_and_shortcuts_unique(store: Arc<dyn Store>) {
-    let care = store.care();
+    let care: &dyn Store = &*store;
     let a = care
+        .notes()
         .put_saved_reply("refund", "Hi {{contact.first_name}}", Some("rf"))
         .await
         .unwrap();
     let b = care
+        .notes()
         .put_saved_reply("apology", "Sorry!", None)
         .await
         .unwrap();
     let err = care
+        .notes()
         .put_saved_reply("other", "x", Some("rf"))
         .await
         .unwrap_err();
@@ -55,21 +61,25 @@ pub async fn saved_replies_are_named_and_shortcuts_unique(store: Arc<dyn Store>)
         "{err}"
     );
     let a2 = care
+        .notes()
         .put_saved_reply("refund", "Hello {{contact.first_name}}", Some("rf"))
         .await
         .unwrap();
     assert_eq!(a2.id, a.id, "replaced in place");
-    assert_eq!(care.saved_reply("refund").await.unwrap(), Some(a2.clone()));
-    assert_eq!(care.saved_replies().await.unwrap(), vec![b, a2]);
-    assert!(care.remove_saved_reply("refund").await.unwrap());
-    assert!(!care.remove_saved_reply("refund").await.unwrap());
-    assert_eq!(care.saved_reply("refund").await.unwrap(), None);
+    assert_eq!(
+        care.notes().saved_reply("refund").await.unwrap(),
+        Some(a2.clone())
+    );
+    assert_eq!(care.notes().saved_replies().await.unwrap(), vec![b, a2]);
+    assert!(care.notes().remove_saved_reply("refund").await.unwrap());
+    assert!(!care.notes().remove_saved_reply("refund").await.unwrap());
+    assert_eq!(care.notes().saved_reply("refund").await.unwrap(), None);
 }
 
 pub async fn the_outbox_is_idempotent_and_records_attempts(store: Arc<dyn Store>) {
     let s = store.as_ref();
     let c = case(s, "1", "alice", 0, Priority::Normal).await;
-    let post_id = s.care().case_posts(c.case.id).await.unwrap()[0].post_id;
+    let post_id = s.cases().case_posts(c.case.id).await.unwrap()[0].post_id;
     let reply = NewReply {
         case_id: c.case.id,
         network: Network::X,
@@ -79,14 +89,14 @@ pub async fn the_outbox_is_idempotent_and_records_attempts(store: Arc<dyn Store>
         idempotency_key: "k-1".into(),
         at: minute(5),
     };
-    let (first, created) = s.care().enqueue_reply(&reply).await.unwrap();
+    let (first, created) = s.outbox().enqueue_reply(&reply).await.unwrap();
     assert!(created);
     assert_eq!(
         (first.status, first.attempts, first.in_reply_to),
         (ReplyStatus::Queued, 0, Some(post_id))
     );
     let (again, created) = s
-        .care()
+        .outbox()
         .enqueue_reply(&NewReply {
             body: "different".into(),
             ..reply.clone()
@@ -96,7 +106,7 @@ pub async fn the_outbox_is_idempotent_and_records_attempts(store: Arc<dyn Store>
     assert!(!created);
     assert_eq!(again, first, "the same key is the same reply");
     let (second, _) = s
-        .care()
+        .outbox()
         .enqueue_reply(&NewReply {
             idempotency_key: "k-2".into(),
             ..reply
@@ -104,7 +114,7 @@ pub async fn the_outbox_is_idempotent_and_records_attempts(store: Arc<dyn Store>
         .await
         .unwrap();
     assert_eq!(
-        s.care()
+        s.outbox()
             .outbox(Some(ReplyStatus::Queued), 10)
             .await
             .unwrap()
@@ -112,7 +122,7 @@ pub async fn the_outbox_is_idempotent_and_records_attempts(store: Arc<dyn Store>
         2
     );
     let failed = s
-        .care()
+        .outbox()
         .mark_reply(
             first.id,
             &ReplyOutcome::Failed {
@@ -127,7 +137,7 @@ pub async fn the_outbox_is_idempotent_and_records_attempts(store: Arc<dyn Store>
         (ReplyStatus::Failed, 1, Some("rate limited"))
     );
     let sent = s
-        .care()
+        .outbox()
         .mark_reply(
             first.id,
             &ReplyOutcome::Sent {
@@ -143,16 +153,16 @@ pub async fn the_outbox_is_idempotent_and_records_attempts(store: Arc<dyn Store>
     );
     assert_eq!(sent.updated_at, minute(7));
     assert_eq!(
-        s.care()
+        s.outbox()
             .outbox(Some(ReplyStatus::Queued), 10)
             .await
             .unwrap(),
         vec![second.clone()]
     );
-    assert_eq!(s.care().outbox(None, 10).await.unwrap().len(), 2);
-    assert_eq!(s.care().case_replies(c.case.id).await.unwrap().len(), 2);
+    assert_eq!(s.outbox().outbox(None, 10).await.unwrap().len(), 2);
+    assert_eq!(s.outbox().case_replies(c.case.id).await.unwrap().len(), 2);
     assert_eq!(
-        s.care()
+        s.outbox()
             .contact_replies(c.case.contact_id)
             .await
             .unwrap()
@@ -160,7 +170,7 @@ pub async fn the_outbox_is_idempotent_and_records_attempts(store: Arc<dyn Store>
         2
     );
     assert!(matches!(
-        s.care()
+        s.outbox()
             .mark_reply(
                 ReplyId(4242),
                 &ReplyOutcome::Sent {
@@ -186,7 +196,7 @@ pub async fn similar_resolved_cases_share_words(store: Arc<dyn Store>) {
         let p = post(s, P::new(id, &format!("u{id}")).at(i as i64).text(text)).await;
         let (record, posts, events) = draft(s, p, Priority::Normal).await;
         let mut c = s
-            .care()
+            .cases()
             .create_case(&record, &posts, &events)
             .await
             .unwrap();
@@ -194,12 +204,12 @@ pub async fn similar_resolved_cases_share_words(store: Arc<dyn Store>) {
             c.case
                 .apply(CaseAction::Resolve, Actor::System, minute(30))
                 .unwrap();
-            c = s.care().save_case(&c, &[], &[]).await.unwrap();
+            c = s.cases().save_case(&c, &[], &[]).await.unwrap();
         }
         ids.push(c.case.id);
     }
     let got = s
-        .care()
+        .inbox()
         .similar_resolved_cases(texts[1].1, Some(ids[1]), 5)
         .await
         .unwrap();
@@ -209,13 +219,13 @@ pub async fn similar_resolved_cases_share_words(store: Arc<dyn Store>) {
         "the case itself and open cases are left out"
     );
     let got = s
-        .care()
+        .inbox()
         .similar_resolved_cases("Password reset?", None, 5)
         .await
         .unwrap();
     assert_eq!(got.iter().map(|g| g.0).collect::<Vec<_>>(), vec![ids[2]]);
     assert!(
-        s.care()
+        s.inbox()
             .similar_resolved_cases("!!", None, 5)
             .await
             .unwrap()
@@ -223,7 +233,7 @@ pub async fn similar_resolved_cases_share_words(store: Arc<dyn Store>) {
     );
     // Words every post carries find nothing on their own.
     assert!(
-        s.care()
+        s.inbox()
             .similar_resolved_cases("Hello, can you please help me with this?", None, 5)
             .await
             .unwrap()
@@ -248,9 +258,9 @@ pub async fn similar_resolved_cases_share_words(store: Arc<dyn Store>) {
         posts,
         events,
     };
-    assert_eq!(s.care().bulk_insert_cases(&[loaded]).await.unwrap(), 1);
+    assert_eq!(s.cases().bulk_insert_cases(&[loaded]).await.unwrap(), 1);
     let got = s
-        .care()
+        .inbox()
         .similar_resolved_cases("my router is dropping wifi again", None, 5)
         .await
         .unwrap();

@@ -1,16 +1,14 @@
-//! Users, sessions and API tokens on SQLite.
+//! Users, sessions and API tokens: one SQL body for both backends.
 
-use super::SqliteStore;
+use crate::sql::{Begin, Dialect, On, Row, SqlStore, query, query_scalar};
 use crate::users::{
-    ApiToken, ApiTokenId, NewApiToken, NewUser, Session, TokenRow, UserRow, UserStore, UserUpdate,
-    from_millis, millis, name_key, scopes_text,
+    ApiToken, ApiTokenId, NewApiToken, NewUser, Session, SessionStore, TokenRow, UserRow,
+    UserStore, UserUpdate, from_millis, millis, name_key, scopes_text,
 };
 use crate::{Result, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rapport_domain::{User, UserId};
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, SqliteConnection};
 
 const USER_COLUMNS: &str = "id, name, display_name, role, active, created_at";
 const TOKEN_COLUMNS: &str =
@@ -18,7 +16,7 @@ const TOKEN_COLUMNS: &str =
 const SESSION_COLUMNS: &str =
     "token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at";
 
-fn user(r: &SqliteRow) -> Result<User> {
+fn user(r: &Row) -> Result<User> {
     UserRow {
         id: r.try_get("id")?,
         name: r.try_get("name")?,
@@ -30,7 +28,7 @@ fn user(r: &SqliteRow) -> Result<User> {
     .into_user()
 }
 
-fn token(r: &SqliteRow) -> Result<ApiToken> {
+fn token(r: &Row) -> Result<ApiToken> {
     TokenRow {
         id: r.try_get("id")?,
         token_hash: r.try_get("token_hash")?,
@@ -44,7 +42,7 @@ fn token(r: &SqliteRow) -> Result<ApiToken> {
     .into_token()
 }
 
-fn session(r: &SqliteRow) -> Result<Session> {
+fn session(r: &Row) -> Result<Session> {
     Ok(Session {
         token_hash: r.try_get("token_hash")?,
         user_id: UserId(r.try_get("user_id")?),
@@ -55,42 +53,45 @@ fn session(r: &SqliteRow) -> Result<Session> {
     })
 }
 
-fn conflict(e: sqlx::Error, what: String) -> StoreError {
-    match &e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(what),
-        _ => e.into(),
+fn conflict(e: StoreError, what: String) -> StoreError {
+    if e.is_unique_violation() {
+        StoreError::Conflict(what)
+    } else {
+        e
     }
 }
 
-async fn insert_user(conn: &mut SqliteConnection, new: &NewUser) -> Result<User> {
-    let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+async fn insert_user<'a>(on: impl Into<On<'a>>, new: &NewUser) -> Result<User> {
+    let row = query(format!(
         "INSERT INTO users (name, name_key, display_name, role, active, password_hash, created_at) \
-         VALUES (?1, ?2, ?3, ?4, TRUE, ?5, ?6) RETURNING {USER_COLUMNS}"
-    )))
+         VALUES ($1, $2, $3, $4, TRUE, $5, $6) RETURNING {USER_COLUMNS}"
+    ))
     .bind(new.name.trim())
     .bind(name_key(&new.name))
     .bind(&new.display_name)
     .bind(new.role.as_str())
     .bind(&new.password_hash)
     .bind(millis(new.created_at))
-    .fetch_one(conn)
+    .fetch_one(on)
     .await
     .map_err(|e| conflict(e, format!("user '{}' already exists", new.name.trim())))?;
     user(&row)
 }
 
 #[async_trait]
-impl UserStore for SqliteStore {
+impl<D: Dialect> UserStore for SqlStore<D> {
     async fn create_user(&self, new: &NewUser) -> Result<User> {
-        let mut conn = self.pool.acquire().await?;
-        insert_user(&mut conn, new).await
+        insert_user(self.pool(), new).await
     }
 
     async fn create_first_user(&self, new: &NewUser) -> Result<Option<User>> {
-        // IMMEDIATE takes the write lock before the count, so two setups cannot both see none.
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
-            .fetch_one(&mut *tx)
+        // The lock is taken before the count, so two setups cannot both see none.
+        let mut tx = self.pool().begin(Begin::Write).await?;
+        if let Some(lock) = D::LOCK_USERS {
+            query(lock).execute(&mut tx).await?;
+        }
+        let n: i64 = query_scalar("SELECT count(*) FROM users")
+            .fetch_one(&mut tx)
             .await?;
         if n > 0 {
             return Ok(None);
@@ -101,21 +102,19 @@ impl UserStore for SqliteStore {
     }
 
     async fn user(&self, id: UserId) -> Result<Option<User>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {USER_COLUMNS} FROM users WHERE id = ?1"
-        )))
-        .bind(id.0)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row = query(format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+            .bind(id.0)
+            .fetch_optional(self.pool())
+            .await?;
         row.as_ref().map(user).transpose()
     }
 
     async fn user_credentials(&self, name: &str) -> Result<Option<(User, String)>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {USER_COLUMNS}, password_hash FROM users WHERE name_key = ?1"
-        )))
+        let row = query(format!(
+            "SELECT {USER_COLUMNS}, password_hash FROM users WHERE name_key = $1"
+        ))
         .bind(name_key(name))
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.pool())
         .await?;
         match row {
             Some(r) => Ok(Some((user(&r)?, r.try_get("password_hash")?))),
@@ -124,32 +123,23 @@ impl UserStore for SqliteStore {
     }
 
     async fn users(&self) -> Result<Vec<User>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {USER_COLUMNS} FROM users ORDER BY id"
-        )))
-        .fetch_all(&self.pool)
-        .await?;
+        let rows = query(format!("SELECT {USER_COLUMNS} FROM users ORDER BY id"))
+            .fetch_all(self.pool())
+            .await?;
         rows.iter().map(user).collect()
     }
 
-    async fn user_count(&self) -> Result<u64> {
-        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM users")
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(n as u64)
-    }
-
     async fn update_user(&self, id: UserId, update: &UserUpdate) -> Result<User> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "UPDATE users SET display_name = coalesce(?1, display_name), \
-             role = coalesce(?2, role), active = coalesce(?3, active) \
-             WHERE id = ?4 RETURNING {USER_COLUMNS}"
-        )))
+        let row = query(format!(
+            "UPDATE users SET display_name = coalesce($1, display_name), \
+             role = coalesce($2, role), active = coalesce($3, active) \
+             WHERE id = $4 RETURNING {USER_COLUMNS}"
+        ))
         .bind(update.display_name.as_deref())
         .bind(update.role.map(|r| r.as_str()))
         .bind(update.active)
         .bind(id.0)
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.pool())
         .await?;
         match row {
             Some(r) => user(&r),
@@ -158,22 +148,25 @@ impl UserStore for SqliteStore {
     }
 
     async fn set_password_hash(&self, id: UserId, password_hash: &str) -> Result<()> {
-        let done = sqlx::query("UPDATE users SET password_hash = ?1 WHERE id = ?2")
+        let done = query("UPDATE users SET password_hash = $1 WHERE id = $2")
             .bind(password_hash)
             .bind(id.0)
-            .execute(&self.pool)
+            .execute(self.pool())
             .await?;
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("user {id}")));
         }
         Ok(())
     }
+}
 
+#[async_trait]
+impl<D: Dialect> SessionStore for SqlStore<D> {
     async fn create_session(&self, s: &Session) -> Result<()> {
-        sqlx::query(
+        query(
             "INSERT INTO user_sessions \
              (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(&s.token_hash)
         .bind(s.user_id.0)
@@ -181,18 +174,18 @@ impl UserStore for SqliteStore {
         .bind(millis(s.created_at))
         .bind(millis(s.last_seen_at))
         .bind(millis(s.expires_at))
-        .execute(&self.pool)
+        .execute(self.pool())
         .await
         .map_err(|e| conflict(e, "session already exists".into()))?;
         Ok(())
     }
 
     async fn session(&self, token_hash: &str) -> Result<Option<Session>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {SESSION_COLUMNS} FROM user_sessions WHERE token_hash = ?1"
-        )))
+        let row = query(format!(
+            "SELECT {SESSION_COLUMNS} FROM user_sessions WHERE token_hash = $1"
+        ))
         .bind(token_hash)
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.pool())
         .await?;
         row.as_ref().map(session).transpose()
     }
@@ -203,93 +196,90 @@ impl UserStore for SqliteStore {
         last_seen_at: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> Result<()> {
-        sqlx::query(
-            "UPDATE user_sessions SET last_seen_at = ?1, expires_at = ?2 WHERE token_hash = ?3",
-        )
-        .bind(millis(last_seen_at))
-        .bind(millis(expires_at))
-        .bind(token_hash)
-        .execute(&self.pool)
-        .await?;
+        query("UPDATE user_sessions SET last_seen_at = $1, expires_at = $2 WHERE token_hash = $3")
+            .bind(millis(last_seen_at))
+            .bind(millis(expires_at))
+            .bind(token_hash)
+            .execute(self.pool())
+            .await?;
         Ok(())
     }
 
     async fn delete_session(&self, token_hash: &str) -> Result<bool> {
-        let done = sqlx::query("DELETE FROM user_sessions WHERE token_hash = ?1")
+        let done = query("DELETE FROM user_sessions WHERE token_hash = $1")
             .bind(token_hash)
-            .execute(&self.pool)
+            .execute(self.pool())
             .await?;
         Ok(done.rows_affected() > 0)
     }
 
     async fn delete_user_sessions(&self, id: UserId) -> Result<u64> {
-        let done = sqlx::query("DELETE FROM user_sessions WHERE user_id = ?1")
+        let done = query("DELETE FROM user_sessions WHERE user_id = $1")
             .bind(id.0)
-            .execute(&self.pool)
+            .execute(self.pool())
             .await?;
         Ok(done.rows_affected())
     }
 
     async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> Result<u64> {
-        let done = sqlx::query("DELETE FROM user_sessions WHERE expires_at < ?1")
+        let done = query("DELETE FROM user_sessions WHERE expires_at < $1")
             .bind(millis(now))
-            .execute(&self.pool)
+            .execute(self.pool())
             .await?;
         Ok(done.rows_affected())
     }
 
     async fn create_api_token(&self, t: &NewApiToken) -> Result<ApiToken> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let row = query(format!(
             "INSERT INTO api_tokens (token_hash, name, scopes, created_by, created_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5) RETURNING {TOKEN_COLUMNS}"
-        )))
+             VALUES ($1, $2, $3, $4, $5) RETURNING {TOKEN_COLUMNS}"
+        ))
         .bind(&t.token_hash)
         .bind(&t.name)
         .bind(scopes_text(&t.scopes))
         .bind(t.created_by.0)
         .bind(millis(t.created_at))
-        .fetch_one(&self.pool)
+        .fetch_one(self.pool())
         .await
         .map_err(|e| conflict(e, "api token already exists".into()))?;
         token(&row)
     }
 
     async fn api_token_by_hash(&self, token_hash: &str) -> Result<Option<ApiToken>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE token_hash = ?1"
-        )))
+        let row = query(format!(
+            "SELECT {TOKEN_COLUMNS} FROM api_tokens WHERE token_hash = $1"
+        ))
         .bind(token_hash)
-        .fetch_optional(&self.pool)
+        .fetch_optional(self.pool())
         .await?;
         row.as_ref().map(token).transpose()
     }
 
     async fn api_tokens(&self) -> Result<Vec<ApiToken>> {
-        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let rows = query(format!(
             "SELECT {TOKEN_COLUMNS} FROM api_tokens ORDER BY id"
-        )))
-        .fetch_all(&self.pool)
+        ))
+        .fetch_all(self.pool())
         .await?;
         rows.iter().map(token).collect()
     }
 
     async fn touch_api_token(&self, id: ApiTokenId, at: DateTime<Utc>) -> Result<()> {
-        sqlx::query("UPDATE api_tokens SET last_used_at = ?1 WHERE id = ?2")
+        query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
             .bind(millis(at))
             .bind(id.0)
-            .execute(&self.pool)
+            .execute(self.pool())
             .await?;
         Ok(())
     }
 
     async fn revoke_api_token(&self, id: ApiTokenId, at: DateTime<Utc>) -> Result<bool> {
-        let done = sqlx::query(
-            "UPDATE api_tokens SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL",
-        )
-        .bind(millis(at))
-        .bind(id.0)
-        .execute(&self.pool)
-        .await?;
+        let done =
+            query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL")
+                .bind(millis(at))
+                .bind(id.0)
+                .execute(self.pool())
+                .await?;
         Ok(done.rows_affected() > 0)
     }
 }

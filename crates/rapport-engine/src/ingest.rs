@@ -100,6 +100,7 @@ impl Engine {
         let (reject_tx, mut reject_rx) = mpsc::unbounded_channel::<Reject>();
         let own_accounts = self
             .store
+            .contacts()
             .own_accounts()
             .await?
             .into_iter()
@@ -161,7 +162,7 @@ impl Engine {
     ) -> Result<IngestReport> {
         let matches: Vec<usize> = batch.iter().map(|p| p.topics.len()).collect();
         let routing = crate::care::BatchRouting::new(&batch);
-        let report = self.store.ingest(batch).await?;
+        let report = self.store.posts().ingest(batch).await?;
         // The posts are committed; routing them commits with the watermark, so a crash in
         // between leaves them above it for the next pass (see `care::routing`).
         self.care().route_ingested(routing, &report).await?;

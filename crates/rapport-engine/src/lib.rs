@@ -70,7 +70,10 @@ impl Engine {
             config.batch_size = 2_000;
         }
         for (network, handle) in &config.own_accounts {
-            store.set_own_account(*network, handle, true).await?;
+            store
+                .contacts()
+                .set_own_account(*network, handle, true)
+                .await?;
         }
         let topics = matching::TopicSet::load(store.as_ref()).await?;
         Ok(Self {
@@ -91,6 +94,6 @@ impl Engine {
     }
 
     pub async fn stats(&self) -> Result<rapport_domain::stats::Stats> {
-        Ok(self.store.stats().await?)
+        Ok(self.store.posts().stats().await?)
     }
 }

@@ -13,14 +13,14 @@ pub(crate) struct TopicSet {
 
 impl TopicSet {
     pub(crate) async fn load(store: &dyn Store) -> Result<Self> {
-        let matcher = compile(&store.topics().await?)?;
+        let matcher = compile(&store.topics().topics().await?)?;
         Ok(Self {
             current: RwLock::new(Arc::new(matcher)),
         })
     }
 
     pub(crate) async fn reload(&self, store: &dyn Store) -> Result<()> {
-        let matcher = Arc::new(compile(&store.topics().await?)?);
+        let matcher = Arc::new(compile(&store.topics().topics().await?)?);
         *self.current.write().expect("topic set lock poisoned") = matcher;
         Ok(())
     }

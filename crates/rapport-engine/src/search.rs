@@ -98,7 +98,11 @@ impl Engine {
             per_day: BTreeMap::new(),
         };
         loop {
-            let page = self.store.search_candidates(&filter, after, PAGE).await?;
+            let page = self
+                .store
+                .posts()
+                .search_candidates(&filter, after, PAGE)
+                .await?;
             let Some(last) = page.last() else { break };
             after = Some(last.id);
             // The exact matcher runs on the blocking pool: a query that makes every candidate

@@ -37,10 +37,10 @@ impl Engine {
     ) -> Result<(Topic, u64)> {
         check_name(name)?;
         let parsed = rapport_query::parse(query)?;
-        if self.store.topic_by_name(name).await?.is_some() {
+        if self.store.topics().topic_by_name(name).await?.is_some() {
             return Err(EngineError::TopicExists(name.to_string()));
         }
-        let topic = self.store.add_topic(name, query, &options).await?;
+        let topic = self.store.topics().add_topic(name, query, &options).await?;
         let matcher = Matcher::new([(topic.id, parsed, options)]);
         let backfilled = self.backfill(std::sync::Arc::new(matcher)).await?;
         self.topics.reload(self.store.as_ref()).await?;
@@ -57,11 +57,13 @@ impl Engine {
         let parsed = rapport_query::parse(query)?;
         let existing = self
             .store
+            .topics()
             .topic_by_name(name)
             .await?
             .ok_or_else(|| EngineError::NoSuchTopic(name.to_string()))?;
         let topic = self
             .store
+            .topics()
             .update_topic(existing.id, query, &options)
             .await?;
         let matcher = Matcher::new([(topic.id, parsed, options)]);
@@ -71,7 +73,7 @@ impl Engine {
     }
 
     pub async fn remove_topic(&self, name: &str) -> Result<()> {
-        if !self.store.remove_topic(name).await? {
+        if !self.store.topics().remove_topic(name).await? {
             return Err(EngineError::NoSuchTopic(name.to_string()));
         }
         self.topics.reload(self.store.as_ref()).await?;
@@ -81,14 +83,20 @@ impl Engine {
     /// The topics alone, for lists that show their names: [`Engine::topics`] also counts
     /// every topic's matches, a pass over all of them.
     pub async fn topic_list(&self) -> Result<Vec<Topic>> {
-        Ok(self.store.topics().await?)
+        Ok(self.store.topics().topics().await?)
     }
 
     pub async fn topics(&self) -> Result<Vec<TopicInfo>> {
-        let counts: HashMap<TopicId, u64> =
-            self.store.topic_match_counts().await?.into_iter().collect();
+        let counts: HashMap<TopicId, u64> = self
+            .store
+            .topics()
+            .topic_match_counts()
+            .await?
+            .into_iter()
+            .collect();
         Ok(self
             .store
+            .topics()
             .topics()
             .await?
             .into_iter()
@@ -103,17 +111,19 @@ impl Engine {
     pub async fn topic_posts(&self, name: &str, limit: u32) -> Result<(u64, Vec<SearchHit>)> {
         let topic = self
             .store
+            .topics()
             .topic_by_name(name)
             .await?
             .ok_or_else(|| EngineError::NoSuchTopic(name.to_string()))?;
         let total = self
             .store
+            .topics()
             .topic_match_counts()
             .await?
             .into_iter()
             .find(|(id, _)| *id == topic.id)
             .map_or(0, |(_, n)| n);
-        let posts = self.store.topic_posts(topic.id, limit).await?;
+        let posts = self.store.posts().topic_posts(topic.id, limit).await?;
         Ok((total, posts.iter().map(SearchHit::from).collect()))
     }
 
@@ -124,7 +134,7 @@ impl Engine {
         let mut after: Option<PostId> = None;
         let mut total = 0;
         loop {
-            let page = self.store.scan_posts(after, PAGE).await?;
+            let page = self.store.posts().scan_posts(after, PAGE).await?;
             let Some(last) = page.last() else { break };
             after = Some(last.id);
             let matcher = matcher.clone();
@@ -141,7 +151,7 @@ impl Engine {
             .await
             .map_err(|e| EngineError::Pipeline(format!("matching stopped: {e}")))?;
             if !pairs.is_empty() {
-                total += self.store.add_matches(&pairs).await?;
+                total += self.store.posts().add_matches(&pairs).await?;
             }
         }
         Ok(total)

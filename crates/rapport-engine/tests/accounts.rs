@@ -150,7 +150,7 @@ async fn api_tokens_are_shown_once_scoped_and_revoked() {
         .unwrap();
     assert!(made.secret.starts_with("rap_"));
     // The store holds only the digest.
-    let stored = store.api_tokens().await.unwrap();
+    let stored = store.sessions().api_tokens().await.unwrap();
     assert_eq!(stored.len(), 1);
     assert_ne!(stored[0].token_hash, made.secret);
     assert!(!stored[0].token_hash.contains(&made.secret[4..]));
@@ -210,7 +210,7 @@ async fn a_token_in_constant_use_writes_its_last_use_once_a_minute() {
         .create_api_token(&admin, "poller", &[Permission::ReadTopics])
         .await
         .unwrap();
-    let last_used = || async { store.api_tokens().await.unwrap()[0].last_used_at };
+    let last_used = || async { store.sessions().api_tokens().await.unwrap()[0].last_used_at };
     assert_eq!(last_used().await, None);
 
     a.verify_api_token(&made.secret).await.unwrap().unwrap();

@@ -68,7 +68,7 @@ async fn two_agents_on_one_version_exactly_one_wins() {
         );
         let now = k.care.case(id).await.unwrap().unwrap();
         assert_eq!(now.version, start + 1, "round {round}: one change saved");
-        let events = k.engine.store().care().case_events(id).await.unwrap();
+        let events = k.engine.store().cases().case_events(id).await.unwrap();
         let in_round = events
             .iter()
             .filter(|e| e.at == t(0, 10, round))

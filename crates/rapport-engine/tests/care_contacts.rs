@@ -101,6 +101,7 @@ async fn merge_split_and_timeline() {
     let identity = k
         .engine
         .store()
+        .contacts()
         .identity(Network::X, "alice_work")
         .await
         .unwrap()

@@ -217,7 +217,7 @@ async fn round_robin_spreads_new_cases_over_the_team() {
     let team = k
         .engine
         .store()
-        .care()
+        .settings()
         .put_team(&TeamSpec {
             name: "support".into(),
             members: vec![UserId(1), UserId(2), UserId(3)],

@@ -86,7 +86,7 @@ async fn twcs_threads_become_cases_with_brand_replies_as_first_responses() {
             )
             .unwrap();
     }
-    store.care().put_sla_policy(&policy).await.unwrap();
+    store.settings().put_sla_policy(&policy).await.unwrap();
     care.set_rules(&RoutingRules {
         default_sla_policy: Some("one hour".into()),
         ..RoutingRules::default()
@@ -130,7 +130,11 @@ async fn twcs_threads_become_cases_with_brand_replies_as_first_responses() {
             conversations.insert(rec.case.conversation_id),
             "one case per thread"
         );
-        let thread = store.conversation(rec.case.conversation_id).await.unwrap();
+        let thread = store
+            .contacts()
+            .conversation(rec.case.conversation_id)
+            .await
+            .unwrap();
         let in_thread: HashSet<_> = thread.iter().map(|p| p.id).collect();
         let attached: HashSet<_> = page.posts.iter().map(|p| p.id).collect();
         assert!(

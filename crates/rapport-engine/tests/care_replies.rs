@@ -28,11 +28,18 @@ async fn the_customers_mention_added_on_mastodon_counts_towards_the_limit() {
         network: Network::Mastodon,
         native_id: "m1".into(),
     };
-    let stored = k.engine.store().post_by_key(&key).await.unwrap().unwrap();
+    let stored = k
+        .engine
+        .store()
+        .posts()
+        .post_by_key(&key)
+        .await
+        .unwrap()
+        .unwrap();
     let id = k
         .engine
         .store()
-        .care()
+        .cases()
         .case_of_post(stored.id)
         .await
         .unwrap()
@@ -167,7 +174,7 @@ async fn replies_are_checked_and_queued_once() {
         "the key's reply was another: {reused}"
     );
     assert_eq!(entry.status, ReplyStatus::Queued);
-    let first_post = k.engine.store().care().case_posts(id).await.unwrap()[0].post_id;
+    let first_post = k.engine.store().cases().case_posts(id).await.unwrap()[0].post_id;
     assert_eq!(entry.in_reply_to, Some(first_post));
     assert_eq!(
         k.care.outbox(Some(ReplyStatus::Queued), 10).await.unwrap(),

@@ -24,13 +24,14 @@ async fn setup(k: &care_kit::Kit) {
     for p in Priority::ALL {
         policy = policy.with_targets(p, targets).unwrap();
     }
-    let store = k.engine.store().care();
-    store.put_sla_policy(&policy).await.unwrap();
+    let store = k.engine.store().as_ref();
+    store.settings().put_sla_policy(&policy).await.unwrap();
     let berlin = BusinessCalendar::parse_tz("Europe/Berlin").unwrap();
     let calendar = BusinessCalendar::closed(berlin)
         .with_weekday_hours(&[OpenWindow::hm(9, 0, 17, 0).unwrap()])
         .unwrap();
     let team = store
+        .settings()
         .put_team(&TeamSpec {
             name: "europe".into(),
             members: vec![],

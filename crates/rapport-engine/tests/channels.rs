@@ -43,7 +43,7 @@ async fn credentials_are_sealed_and_never_come_back() {
     assert_eq!(listed[0].spec, mastodon());
     assert_eq!(listed[0].state, ChannelState::New);
     // The channel's account is one of the company's own.
-    let own = store.own_accounts().await.unwrap();
+    let own = store.contacts().own_accounts().await.unwrap();
     assert_eq!(own.len(), 1);
     assert_eq!(
         (own[0].network, own[0].handle.as_str()),

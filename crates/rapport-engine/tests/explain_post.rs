@@ -11,7 +11,13 @@ async fn stored(k: &care_kit::Kit, id: &str) -> rapport_domain::StoredPost {
         network: Network::X,
         native_id: id.to_string(),
     };
-    k.engine.store().post_by_key(&key).await.unwrap().unwrap()
+    k.engine
+        .store()
+        .posts()
+        .post_by_key(&key)
+        .await
+        .unwrap()
+        .unwrap()
 }
 
 #[tokio::test]

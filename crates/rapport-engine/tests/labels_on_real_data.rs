@@ -18,7 +18,7 @@ async fn twcs_posts_are_labelled_sanely() {
     let mut customer_complaints = 0u32;
     let mut unlabelled = 0u32;
     loop {
-        let page = e.store().scan_posts(after, 1_000).await.unwrap();
+        let page = e.store().posts().scan_posts(after, 1_000).await.unwrap();
         let Some(last) = page.last() else { break };
         after = Some(last.id);
         for p in &page {

@@ -140,9 +140,9 @@ async fn every_reply_is_sent_exactly_once_or_fails_with_its_reason_under_faults(
             network: Network::Mastodon,
             native_id: status["id"].as_str().unwrap().to_string(),
         };
-        let post = store.post_by_key(&key).await.unwrap().unwrap();
+        let post = store.posts().post_by_key(&key).await.unwrap().unwrap();
         let case = store
-            .care()
+            .cases()
             .case_of_post(post.id)
             .await
             .unwrap()
@@ -283,11 +283,11 @@ async fn every_reply_is_sent_exactly_once_or_fails_with_its_reason_under_faults(
         .find(|p| Some(&p.post.native_id) == resent.entry.sent_native_id.as_ref())
         .expect("the published reply is in the thread");
     assert!(reply_post.from_own_account);
-    let before = store.stats().await.unwrap().posts;
+    let before = store.posts().stats().await.unwrap().posts;
     let read_back = mapped(&brand_statuses(&mock, &brand_id).await);
     let summary = engine.ingest_posts(read_back).await.unwrap();
     assert_eq!(summary.imported, 0, "every reply read back is a duplicate");
-    assert_eq!(store.stats().await.unwrap().posts, before);
+    assert_eq!(store.posts().stats().await.unwrap().posts, before);
     for id in &entries {
         let e = store.publish().publish_entry(*id).await.unwrap().unwrap();
         let by_native = store

@@ -104,7 +104,7 @@ async fn a_spent_read_budget_pauses_the_channel_until_next_month_with_a_gap() {
 
     let health = run_until_paused(engine.clone(), channels.clone(), &store).await;
     assert_eq!(
-        store.stats().await.unwrap().posts,
+        store.posts().stats().await.unwrap().posts,
         3,
         "the budget's worth, no more"
     );
@@ -141,7 +141,7 @@ async fn a_spent_read_budget_pauses_the_channel_until_next_month_with_a_gap() {
     assert_eq!(health.reads_this_month, 3);
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(server.recorded.lock().unwrap().streams.len(), 1);
-    assert_eq!(store.stats().await.unwrap().posts, 3);
+    assert_eq!(store.posts().stats().await.unwrap().posts, 3);
     assert_eq!(
         store.channels().gaps(channel.id, 10).await.unwrap().len(),
         1

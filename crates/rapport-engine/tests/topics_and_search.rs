@@ -144,6 +144,7 @@ async fn the_demo_stream_is_marked_matched_and_threaded() {
     let e = engine().await;
     for (network, handle) in rapport_engine::demo::own_accounts() {
         e.store()
+            .contacts()
             .set_own_account(network, &handle, true)
             .await
             .unwrap();

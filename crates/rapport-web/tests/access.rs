@@ -1012,6 +1012,7 @@ async fn seed_care_api(world: &World) -> CareSeed {
             .engine
             .care()
             .store()
+            .contacts()
             .contact(rapport_domain::ContactId(absorbed))
             .await
             .unwrap()
@@ -1057,6 +1058,7 @@ async fn seed_case(world: &World) -> i64 {
     use rapport_domain::{Author, Network, Post, PostKey};
     let store = world.engine.store();
     store
+        .contacts()
         .set_own_account(Network::X, "accesscare", true)
         .await
         .unwrap();
@@ -1085,9 +1087,9 @@ async fn seed_case(world: &World) -> i64 {
         network: Network::X,
         native_id: "access-case-1".into(),
     };
-    let stored = store.post_by_key(&key).await.unwrap().unwrap();
+    let stored = store.posts().post_by_key(&key).await.unwrap().unwrap();
     let case = store
-        .care()
+        .cases()
         .case_of_post(stored.id)
         .await
         .unwrap()

@@ -374,7 +374,7 @@ async fn each_action_changes_the_case_and_writes_its_audit_event() {
         .engine
         .care()
         .store()
-        .care()
+        .settings()
         .put_team(&TeamSpec {
             name: "support".into(),
             members: vec![d.agent.id],

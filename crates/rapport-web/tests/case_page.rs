@@ -76,6 +76,7 @@ async fn setup(text: &str) -> Setup {
     let world = World::new(WebConfig::default()).await;
     let store = world.engine.store();
     store
+        .contacts()
         .set_own_account(Network::X, "brand", true)
         .await
         .unwrap();
@@ -88,7 +89,7 @@ async fn setup(text: &str) -> Setup {
     for p in Priority::ALL {
         policy = policy.with_targets(p, targets).unwrap();
     }
-    store.care().put_sla_policy(&policy).await.unwrap();
+    store.settings().put_sla_policy(&policy).await.unwrap();
     let care = world.engine.care();
     care.set_rules(&RoutingRules {
         default_sla_policy: Some("standard".into()),
@@ -106,9 +107,9 @@ async fn setup(text: &str) -> Setup {
         network: Network::X,
         native_id: "1".into(),
     };
-    let stored = store.post_by_key(&key).await.unwrap().unwrap();
+    let stored = store.posts().post_by_key(&key).await.unwrap().unwrap();
     let case = store
-        .care()
+        .cases()
         .case_of_post(stored.id)
         .await
         .unwrap()
@@ -286,7 +287,7 @@ async fn each_form_changes_the_case_and_writes_its_audit_event() {
         .world
         .engine
         .store()
-        .care()
+        .settings()
         .put_team(&TeamSpec {
             name: "billing".into(),
             members: vec![],
@@ -824,9 +825,9 @@ async fn suggested_answers_come_from_similar_resolved_cases() {
         network: Network::X,
         native_id: "10".into(),
     };
-    let earlier = store.post_by_key(&key).await.unwrap().unwrap();
+    let earlier = store.posts().post_by_key(&key).await.unwrap().unwrap();
     let earlier = store
-        .care()
+        .cases()
         .case_of_post(earlier.id)
         .await
         .unwrap()
@@ -872,8 +873,13 @@ async fn a_fresh_case_shows_running_clocks_and_when_they_turn_at_risk() {
         network: Network::X,
         native_id: "20".into(),
     };
-    let stored = store.post_by_key(&key).await.unwrap().unwrap();
-    let case = store.care().case_of_post(stored.id).await.unwrap().unwrap();
+    let stored = store.posts().post_by_key(&key).await.unwrap().unwrap();
+    let case = store
+        .cases()
+        .case_of_post(stored.id)
+        .await
+        .unwrap()
+        .unwrap();
     let page = s
         .world
         .send(Call::get(format!("/cases/{case}")).by(&s.agent).build())

@@ -84,6 +84,7 @@ impl Setup {
         self.world
             .engine
             .store()
+            .contacts()
             .identity(Network::X, handle)
             .await
             .unwrap()
@@ -219,6 +220,7 @@ async fn the_contact_page_shows_identities_timeline_newest_first_and_leads() {
     let alice = s.contact_of("alice").await;
     let store = s.world.engine.store();
     let second = store
+        .posts()
         .post_by_key(&PostKey {
             network: Network::X,
             native_id: "2".into(),
@@ -227,7 +229,7 @@ async fn the_contact_page_shows_identities_timeline_newest_first_and_leads() {
         .unwrap()
         .unwrap();
     store
-        .care()
+        .leads()
         .flag_lead(alice, second.id, at(31))
         .await
         .unwrap();
@@ -270,6 +272,7 @@ async fn a_case_on_the_timeline_links_to_its_page_with_its_status() {
     let s = setup().await;
     let store = s.world.engine.store();
     store
+        .contacts()
         .set_own_account(Network::X, "brand", true)
         .await
         .unwrap();
@@ -282,7 +285,7 @@ async fn a_case_on_the_timeline_links_to_its_page_with_its_status() {
     complaint.mentions = vec!["brand".into()];
     s.ingest(vec![complaint]).await;
     let carol = s.contact_of("carol").await;
-    let cases = store.care().contact_cases(carol).await.unwrap();
+    let cases = store.cases().contact_cases(carol).await.unwrap();
     assert_eq!(cases.len(), 1, "a complaint to the brand opens a case");
     let case = &cases[0].case;
     let page = s.get(&s.agent, &format!("/contacts/{carol}")).await;
@@ -484,6 +487,7 @@ async fn splitting_makes_a_new_contact_and_keeps_the_last_identity() {
         .world
         .engine
         .store()
+        .contacts()
         .identity(Network::X, "alice_work")
         .await
         .unwrap()
@@ -526,6 +530,7 @@ async fn splitting_makes_a_new_contact_and_keeps_the_last_identity() {
         .world
         .engine
         .store()
+        .contacts()
         .identity(Network::X, "alice")
         .await
         .unwrap()
@@ -615,6 +620,7 @@ async fn hostile_names_and_post_text_are_escaped() {
         .world
         .engine
         .store()
+        .posts()
         .post_by_key(&PostKey {
             network: Network::X,
             native_id: "1".into(),
@@ -626,7 +632,7 @@ async fn hostile_names_and_post_text_are_escaped() {
     s.world
         .engine
         .store()
-        .care()
+        .leads()
         .flag_lead(mallory, post_id, at(1))
         .await
         .unwrap();
@@ -777,6 +783,7 @@ async fn the_pages_work_in_a_real_browser_at_desktop_and_phone_sizes() {
         let store = world.engine.store().clone();
         async move {
             store
+                .contacts()
                 .identity(Network::X, h)
                 .await
                 .unwrap()
@@ -789,9 +796,14 @@ async fn the_pages_work_in_a_real_browser_at_desktop_and_phone_sizes() {
     care.merge_contacts(keep, other).await.unwrap();
     // A lead, so that the leads list has a row to lay out.
     let store = world.engine.store();
-    let first = store.contact_timeline(keep, 1).await.unwrap().remove(0);
+    let first = store
+        .contacts()
+        .contact_timeline(keep, 1)
+        .await
+        .unwrap()
+        .remove(0);
     store
-        .care()
+        .leads()
         .flag_lead(keep, first.id, first.post.created_at)
         .await
         .unwrap();

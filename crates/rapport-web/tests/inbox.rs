@@ -123,7 +123,7 @@ async fn each_view_lists_its_cases_with_the_counts_beside_it() {
         .unwrap();
     let team = care
         .store()
-        .care()
+        .settings()
         .put_team(&TeamSpec {
             name: "Tier <1>".into(),
             members: vec![me],

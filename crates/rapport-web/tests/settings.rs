@@ -98,8 +98,8 @@ async fn case_of(world: &World, native_id: &str) -> Option<CaseId> {
         native_id: native_id.to_string(),
     };
     let store = world.engine.store();
-    let post = store.post_by_key(&key).await.unwrap()?;
-    store.care().case_of_post(post.id).await.unwrap()
+    let post = store.posts().post_by_key(&key).await.unwrap()?;
+    store.cases().case_of_post(post.id).await.unwrap()
 }
 
 #[tokio::test]

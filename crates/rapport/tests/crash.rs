@@ -70,7 +70,7 @@ async fn an_import_killed_twenty_times_ends_like_a_clean_one() {
     let killed = Workspace::new().await;
     // The store exists (and is migrated) before the first run, so this process can watch it.
     let watch = killed.store().await;
-    let posts = || async { watch.stats().await.unwrap().posts };
+    let posts = || async { watch.posts().stats().await.unwrap().posts };
     let mut rng = Rng(0x5eed_0fc0_ffee);
     let mut kills = 0;
     let mut at_kills = Vec::new();

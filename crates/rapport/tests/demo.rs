@@ -112,8 +112,8 @@ async fn demo_without_serving_makes_users_and_worked_cases() {
     let mut reopened = 0;
     let mut by_users = 0;
     for c in &all {
-        notes += care.store().care().notes(c.case.id).await.unwrap().len();
-        let events = care.store().care().case_events(c.case.id).await.unwrap();
+        notes += care.store().notes().notes(c.case.id).await.unwrap().len();
+        let events = care.store().cases().case_events(c.case.id).await.unwrap();
         by_users += events
             .iter()
             .filter(|e| matches!(e.actor, Actor::User(_)))
@@ -148,7 +148,7 @@ async fn demo_without_serving_makes_users_and_worked_cases() {
             .any(|r| r.body.contains("{{contact.first_name}}")),
         "saved replies with variables: {saved:?}"
     );
-    let teams = store.care().teams().await.unwrap();
+    let teams = store.settings().teams().await.unwrap();
     let team = teams.iter().find(|t| t.name == "Demo care team").unwrap();
     assert_eq!(team.members.len(), 2);
     assert!(team.sla_policy.is_some());
@@ -173,7 +173,7 @@ async fn demo_without_serving_makes_users_and_worked_cases() {
             .len(),
         queued.len()
     );
-    assert_eq!(store.care().teams().await.unwrap().len(), teams.len());
+    assert_eq!(store.settings().teams().await.unwrap().len(), teams.len());
     assert_eq!(care.saved_replies().await.unwrap().len(), saved.len());
 }
 

@@ -96,7 +96,12 @@ async fn a_complaint_on_a_real_pds_becomes_a_case_and_a_sigkill_loses_nothing() 
         latency.as_millis()
     );
     assert!(latency < Duration::from_secs(5), "took {latency:?}");
-    let stored = store.post_by_key(&key(&complaint)).await.unwrap().unwrap();
+    let stored = store
+        .posts()
+        .post_by_key(&key(&complaint))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(stored.post.author.handle, "customer.test");
     assert_eq!(
         stored.post.author.native_id.as_deref(),
@@ -108,12 +113,17 @@ async fn a_complaint_on_a_real_pds_becomes_a_case_and_a_sigkill_loses_nothing() 
     // The customer answers their own post: the same thread, the same case.
     let follow_up = pds.reply("customer", &complaint, FOLLOW_UP).await;
     common::bluesky_case(&store, &follow_up, Instant::now()).await;
-    let reply = store.post_by_key(&key(&follow_up)).await.unwrap().unwrap();
+    let reply = store
+        .posts()
+        .post_by_key(&key(&follow_up))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(reply.post.reply_to.as_deref(), Some(complaint.as_str()));
     assert_eq!(reply.conversation_id, stored.conversation_id);
-    let first_case = store.care().case_of_post(stored.id).await.unwrap();
+    let first_case = store.cases().case_of_post(stored.id).await.unwrap();
     assert_eq!(
-        store.care().case_of_post(reply.id).await.unwrap(),
+        store.cases().case_of_post(reply.id).await.unwrap(),
         first_case
     );
 
@@ -125,7 +135,7 @@ async fn a_complaint_on_a_real_pds_becomes_a_case_and_a_sigkill_loses_nothing() 
     pds.delete("customer", &regret).await;
     let deadline = Instant::now() + Duration::from_secs(10);
     while store
-        .channels()
+        .deletions()
         .deleted_at(&key(&regret))
         .await
         .unwrap()
@@ -150,14 +160,19 @@ async fn a_complaint_on_a_real_pds_becomes_a_case_and_a_sigkill_loses_nothing() 
     tokio::time::sleep(Duration::from_millis(1500)).await;
     listen.kill();
 
-    let stats = store.stats().await.unwrap();
+    let stats = store.posts().stats().await.unwrap();
     assert_eq!(
         stats.posts, 6,
         "complaint, follow-up, deleted post and three missed posts, each stored once"
     );
     for uri in missed.iter().chain([&complaint, &follow_up, &regret]) {
         assert!(
-            store.post_by_key(&key(uri)).await.unwrap().is_some(),
+            store
+                .posts()
+                .post_by_key(&key(uri))
+                .await
+                .unwrap()
+                .is_some(),
             "{uri}"
         );
     }
@@ -174,7 +189,7 @@ async fn a_complaint_on_a_real_pds_becomes_a_case_and_a_sigkill_loses_nothing() 
     let deadline = Instant::now() + Duration::from_secs(20);
     for uri in missed.iter().chain([&complaint, &follow_up]) {
         while store
-            .channels()
+            .deletions()
             .deleted_at(&key(uri))
             .await
             .unwrap()

@@ -127,7 +127,7 @@ async fn a_live_complaint_becomes_a_case_and_a_restart_misses_nothing() {
                 .to_string(),
         );
     }
-    let before = store.stats().await.unwrap().posts;
+    let before = store.posts().stats().await.unwrap().posts;
 
     let listen = ws.start(&["listen"]);
     let restarted = Instant::now();
@@ -137,13 +137,13 @@ async fn a_live_complaint_becomes_a_case_and_a_restart_misses_nothing() {
     // A moment for any duplicate the back-fill and the stream could both have produced.
     tokio::time::sleep(Duration::from_millis(1500)).await;
     listen.kill();
-    let stats = store.stats().await.unwrap();
+    let stats = store.posts().stats().await.unwrap();
     assert_eq!(stats.posts, before + 2, "each missed post stored once");
     assert_eq!(
         stats.posts, 3,
         "the complaint and the two missed posts, none doubled"
     );
-    let mentions = store.mentions(10).await.unwrap();
+    let mentions = store.posts().mentions(10).await.unwrap();
     assert_eq!(
         mentions.len(),
         3,

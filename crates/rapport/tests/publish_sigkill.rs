@@ -145,9 +145,9 @@ async fn queue_answers(
             network,
             native_id: posted["id"].as_str().unwrap().to_string(),
         };
-        let post = store.post_by_key(&key).await.unwrap().unwrap();
+        let post = store.posts().post_by_key(&key).await.unwrap().unwrap();
         let case = store
-            .care()
+            .cases()
             .case_of_post(post.id)
             .await
             .unwrap()
@@ -464,8 +464,8 @@ async fn a_bluesky_publisher_killed_mid_send_never_posts_twice_on_a_real_pds() {
             network: Network::Bluesky,
             native_id: uri.clone(),
         };
-        let post = store.post_by_key(&key).await.unwrap().unwrap();
-        let case = store.care().case_of_post(post.id).await.unwrap().unwrap();
+        let post = store.posts().post_by_key(&key).await.unwrap().unwrap();
+        let case = store.cases().case_of_post(post.id).await.unwrap().unwrap();
         let text = answer.replacen("@115712", "@customer.test", 1);
         let entry = engine
             .care()

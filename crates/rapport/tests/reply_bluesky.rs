@@ -55,6 +55,7 @@ async fn an_agents_reply_reaches_the_customers_thread_on_the_pds_once() {
     let complaint = pds.post("customer", COMPLAINT).await;
     common::bluesky_case(&store, &complaint, Instant::now()).await;
     let stored = store
+        .posts()
         .post_by_key(&PostKey {
             network: Network::Bluesky,
             native_id: complaint.clone(),
@@ -62,7 +63,12 @@ async fn an_agents_reply_reaches_the_customers_thread_on_the_pds_once() {
         .await
         .unwrap()
         .unwrap();
-    let case = store.care().case_of_post(stored.id).await.unwrap().unwrap();
+    let case = store
+        .cases()
+        .case_of_post(stored.id)
+        .await
+        .unwrap()
+        .unwrap();
 
     // The agent answers from the case: the case page's composer queues the reply so.
     let engine = Engine::new(store.clone(), EngineConfig::default())
@@ -115,6 +121,7 @@ async fn an_agents_reply_reaches_the_customers_thread_on_the_pds_once() {
     common::bluesky_case(&store, &later, Instant::now()).await;
     listen.kill();
     let reply = store
+        .posts()
         .post_by_key(&PostKey {
             network: Network::Bluesky,
             native_id: reply_uri.clone(),
@@ -125,7 +132,7 @@ async fn an_agents_reply_reaches_the_customers_thread_on_the_pds_once() {
     assert_eq!(reply.conversation_id, stored.conversation_id);
     assert_eq!(reply.post.author.handle, "brand.test");
     assert_eq!(
-        store.stats().await.unwrap().posts,
+        store.posts().stats().await.unwrap().posts,
         3,
         "the complaint, the reply and the customer's next post, each once"
     );

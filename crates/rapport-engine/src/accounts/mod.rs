@@ -18,7 +18,7 @@ pub use tokens::{NewApiTokenSecret, TOKEN_PREFIX};
 use chrono::{DateTime, Duration, Utc};
 use rapport_domain::{Permission, Role, User, UserId};
 use rapport_store::users::NewUser;
-use rapport_store::{StoreError, UserStore};
+use rapport_store::{Store, StoreError};
 use std::sync::Arc;
 use thiserror::Error;
 
@@ -101,7 +101,7 @@ impl Principal {
 
 /// The account use cases over a user store.
 pub struct Accounts {
-    users: Arc<dyn UserStore>,
+    users: Arc<dyn Store>,
     config: AccountsConfig,
     clock: Clock,
     /// Checked against when the user is unknown, so every login costs one verification.
@@ -109,7 +109,7 @@ pub struct Accounts {
 }
 
 impl Accounts {
-    pub fn new(users: Arc<dyn UserStore>, config: AccountsConfig) -> Self {
+    pub fn new(users: Arc<dyn Store>, config: AccountsConfig) -> Self {
         let dummy: [u8; 32] = rand::random();
         let dummy_hash = secret::hash_password_blocking(&hex::encode(dummy))
             .expect("argon2 with default parameters hashes any password");
@@ -137,7 +137,7 @@ impl Accounts {
 
     /// True until the first user exists: the first-run setup page is open only then.
     pub async fn needs_setup(&self) -> Result<bool> {
-        Ok(self.users.user_count().await? == 0)
+        Ok(self.users.users().user_count().await? == 0)
     }
 
     /// Creates the first admin; `AlreadySetUp` once any user exists.
@@ -151,6 +151,7 @@ impl Accounts {
             .new_user(name, display_name, Role::Admin, password)
             .await?;
         self.users
+            .users()
             .create_first_user(&new)
             .await?
             .ok_or(AccountError::AlreadySetUp)
@@ -165,10 +166,14 @@ impl Accounts {
         password: &str,
     ) -> Result<User> {
         let new = self.new_user(name, display_name, role, password).await?;
-        self.users.create_user(&new).await.map_err(|e| match e {
-            StoreError::Conflict(_) => AccountError::NameTaken(name.trim().to_string()),
-            e => e.into(),
-        })
+        self.users
+            .users()
+            .create_user(&new)
+            .await
+            .map_err(|e| match e {
+                StoreError::Conflict(_) => AccountError::NameTaken(name.trim().to_string()),
+                e => e.into(),
+            })
     }
 
     async fn new_user(
@@ -195,11 +200,12 @@ impl Accounts {
     }
 
     pub async fn users(&self) -> Result<Vec<User>> {
-        Ok(self.users.users().await?)
+        Ok(self.users.users().users().await?)
     }
 
     pub async fn user(&self, id: UserId) -> Result<User> {
         self.users
+            .users()
             .user(id)
             .await?
             .ok_or(AccountError::NoSuchUser(id))
@@ -215,6 +221,7 @@ impl Accounts {
             let admins = self
                 .users
                 .users()
+                .users()
                 .await?
                 .into_iter()
                 .filter(|u| u.active && u.role == Role::Admin)
@@ -223,9 +230,9 @@ impl Accounts {
                 return Err(AccountError::LastAdmin);
             }
         }
-        let user = self.users.update_user(id, &update).await?;
+        let user = self.users.users().update_user(id, &update).await?;
         if !user.active {
-            self.users.delete_user_sessions(id).await?;
+            self.users.sessions().delete_user_sessions(id).await?;
         }
         Ok(user)
     }
@@ -235,15 +242,15 @@ impl Accounts {
         let user = self.user(id).await?;
         check_password(&user.name, password)?;
         let hash = secret::hash_password(password).await?;
-        self.users.set_password_hash(id, &hash).await?;
-        self.users.delete_user_sessions(id).await?;
+        self.users.users().set_password_hash(id, &hash).await?;
+        self.users.sessions().delete_user_sessions(id).await?;
         Ok(())
     }
 
     /// Checks a name and password. Unknown names, wrong passwords and inactive users all
     /// answer `InvalidCredentials` after the same work.
     pub async fn verify_login(&self, name: &str, password: &str) -> Result<User> {
-        let found = self.users.user_credentials(name).await?;
+        let found = self.users.users().user_credentials(name).await?;
         let hash = found
             .as_ref()
             .map_or(self.dummy_hash.clone(), |(_, h)| h.clone());
@@ -255,7 +262,7 @@ impl Accounts {
     }
 
     pub async fn api_tokens(&self) -> Result<Vec<ApiToken>> {
-        Ok(self.users.api_tokens().await?)
+        Ok(self.users.sessions().api_tokens().await?)
     }
 }
 

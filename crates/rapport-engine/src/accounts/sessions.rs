@@ -22,7 +22,7 @@ impl Accounts {
         let user = self.verify_login(name, password).await?;
         let now = self.now();
         // Logins are rare next to requests: a good moment to drop sessions that ran out.
-        self.users.delete_expired_sessions(now).await?;
+        self.users.sessions().delete_expired_sessions(now).await?;
         let token = random_hex();
         let session = Session {
             token_hash: hash_token(&token),
@@ -32,7 +32,7 @@ impl Accounts {
             last_seen_at: now,
             expires_at: self.expiry(now, now),
         };
-        self.users.create_session(&session).await?;
+        self.users.sessions().create_session(&session).await?;
         let new = NewSession {
             token,
             csrf_token: session.csrf_token.clone(),
@@ -55,15 +55,15 @@ impl Accounts {
     /// its user is inactive. Use moves the idle expiry forward.
     pub async fn session(&self, token: &str) -> Result<Option<Principal>> {
         let hash = hash_token(token);
-        let Some(session) = self.users.session(&hash).await? else {
+        let Some(session) = self.users.sessions().session(&hash).await? else {
             return Ok(None);
         };
         let now = self.now();
         if session.expires_at <= now {
-            self.users.delete_session(&hash).await?;
+            self.users.sessions().delete_session(&hash).await?;
             return Ok(None);
         }
-        let Some(user) = self.users.user(session.user_id).await? else {
+        let Some(user) = self.users.users().user(session.user_id).await? else {
             return Ok(None);
         };
         if !user.active {
@@ -71,7 +71,10 @@ impl Accounts {
         }
         if now - session.last_seen_at >= TOUCH_EVERY {
             let expires = self.expiry(session.created_at, now);
-            self.users.touch_session(&hash, now, expires).await?;
+            self.users
+                .sessions()
+                .touch_session(&hash, now, expires)
+                .await?;
         }
         Ok(Some(Principal {
             user,
@@ -83,7 +86,10 @@ impl Accounts {
 
     /// Ends a session; unknown tokens are ignored.
     pub async fn logout(&self, token: &str) -> Result<()> {
-        self.users.delete_session(&hash_token(token)).await?;
+        self.users
+            .sessions()
+            .delete_session(&hash_token(token))
+            .await?;
         Ok(())
     }
 }

@@ -44,6 +44,7 @@ impl Accounts {
         let secret = format!("{TOKEN_PREFIX}{}", random_hex());
         let token = self
             .users
+            .sessions()
             .create_api_token(&NewApiToken {
                 token_hash: hash_token(&secret),
                 name: name.to_string(),
@@ -61,13 +62,18 @@ impl Accounts {
         if !secret.starts_with(TOKEN_PREFIX) {
             return Ok(None);
         }
-        let Some(token) = self.users.api_token_by_hash(&hash_token(secret)).await? else {
+        let Some(token) = self
+            .users
+            .sessions()
+            .api_token_by_hash(&hash_token(secret))
+            .await?
+        else {
             return Ok(None);
         };
         if token.revoked_at.is_some() {
             return Ok(None);
         }
-        let Some(user) = self.users.user(token.created_by).await? else {
+        let Some(user) = self.users.users().user(token.created_by).await? else {
             return Ok(None);
         };
         if !user.active {
@@ -80,7 +86,7 @@ impl Accounts {
             .last_used_at
             .is_none_or(|last| now - last >= LAST_USED_GRANULARITY)
         {
-            self.users.touch_api_token(token.id, now).await?;
+            self.users.sessions().touch_api_token(token.id, now).await?;
         }
         Ok(Some(Principal {
             user,
@@ -93,6 +99,7 @@ impl Accounts {
     /// Revokes a token at once; `false` when unknown or revoked already.
     pub async fn revoke_api_token(&self, id: ApiTokenId) -> Result<bool> {
         self.users
+            .sessions()
             .revoke_api_token(id, self.now())
             .await
             .map_err(|e: StoreError| e.into())

@@ -84,6 +84,7 @@ pub async fn ingest(
     let queries = rapport_query::topicgen::generate(&vocab, spec.topics, spec.seed);
     for (i, q) in queries.iter().enumerate() {
         store
+            .topics()
             .add_topic(&format!("bench-{i:05}"), q, &TopicOptions::default())
             .await?;
     }

@@ -27,7 +27,11 @@ pub struct CasePage {
 
 impl Care {
     pub(crate) async fn load(&self, id: CaseId) -> Result<CaseRecord> {
-        self.cs().case(id).await?.ok_or(CareError::NoSuchCase(id))
+        self.store
+            .cases()
+            .case(id)
+            .await?
+            .ok_or(CareError::NoSuchCase(id))
     }
 
     /// The case to change: `Conflict` when it is no longer at the version the caller expects
@@ -45,32 +49,40 @@ impl Care {
     }
 
     pub async fn case(&self, id: CaseId) -> Result<Option<CaseRecord>> {
-        Ok(self.cs().case(id).await?)
+        Ok(self.store.cases().case(id).await?)
     }
 
     pub async fn inbox(&self, query: &InboxQuery) -> Result<InboxPage> {
-        Ok(self.cs().inbox(query).await?)
+        Ok(self.store.inbox().inbox(query).await?)
     }
 
     pub async fn counts(&self, me: Option<UserId>) -> Result<InboxCounts> {
-        Ok(self.cs().inbox_counts(me).await?)
+        Ok(self.store.inbox().inbox_counts(me).await?)
     }
 
     pub async fn case_page(&self, id: CaseId) -> Result<CasePage> {
         let record = self.load(id).await?;
-        let links = self.cs().case_posts(id).await?;
+        let links = self.store.cases().case_posts(id).await?;
         let mut posts = Vec::with_capacity(links.len());
         for link in links {
-            if let Some(p) = self.store.post(link.post_id).await? {
+            if let Some(p) = self.store.posts().post(link.post_id).await? {
                 posts.push(p);
             }
         }
         Ok(CasePage {
-            events: self.cs().case_events(id).await?,
-            notes: self.cs().notes(id).await?,
+            events: self.store.cases().case_events(id).await?,
+            notes: self.store.notes().notes(id).await?,
             replies: self.store.publish().case_publish_entries(id).await?,
-            contact: self.store.contact(record.case.contact_id).await?,
-            contact_fields: self.cs().contact_fields(record.case.contact_id).await?,
+            contact: self
+                .store
+                .contacts()
+                .contact(record.case.contact_id)
+                .await?,
+            contact_fields: self
+                .store
+                .contact_book()
+                .contact_fields(record.case.contact_id)
+                .await?,
             posts,
             record,
         })
@@ -89,7 +101,7 @@ impl Care {
         let rules = self.rules().await?;
         self.reevaluate(&mut record, &[], &events, &rules, at)
             .await?;
-        let saved = self.cs().save_case(&record, &[], &events).await?;
+        let saved = self.store.cases().save_case(&record, &[], &events).await?;
         self.announce(&saved, ChangeKind::Updated, at);
         Ok(saved)
     }
@@ -117,7 +129,7 @@ impl Care {
         at: DateTime<Utc>,
     ) -> Result<CaseRecord> {
         if let Some(t) = team
-            && self.cs().team(t).await?.is_none()
+            && self.store.settings().team(t).await?.is_none()
         {
             return Err(CareError::NoSuchTeam(t));
         }
@@ -139,7 +151,7 @@ impl Care {
             .case
             .team
             .ok_or_else(|| CareError::invalid("team", format!("case {id} is in no team")))?;
-        let next = self.cs().next_round_robin(team).await?;
+        let next = self.store.settings().next_round_robin(team).await?;
         self.assign(id, next, by, at).await
     }
 
@@ -215,7 +227,11 @@ impl Care {
         }
         let record = self.case_to_change(id).await?;
         let event = record.case.note_added(Actor::User(author), at);
-        let note = self.cs().add_note(id, author, body, &event).await?;
+        let note = self
+            .store
+            .notes()
+            .add_note(id, author, body, &event)
+            .await?;
         self.announce(&record, ChangeKind::NoteAdded, at);
         Ok(note)
     }

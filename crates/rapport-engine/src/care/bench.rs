@@ -141,7 +141,7 @@ pub async fn run(
             },
         )
         .map_err(|e| CareError::invalid("policy", e.to_string()))?;
-    store.care().put_sla_policy(&policy).await?;
+    store.settings().put_sla_policy(&policy).await?;
     let utc = BusinessCalendar::parse_tz("UTC").expect("UTC is a time zone");
     let hours = OpenWindow::hm(8, 0, 20, 0).expect("08:00-20:00 is a window");
     let calendar = BusinessCalendar::closed(utc)
@@ -153,7 +153,7 @@ pub async fn run(
             .map(|i| UserId(1 + t as i64 * (AGENTS / TEAMS as i64) + i))
             .collect();
         let team = store
-            .care()
+            .settings()
             .put_team(&TeamSpec {
                 name: format!("bench team {t}"),
                 members,
@@ -167,6 +167,7 @@ pub async fn run(
     for (name, query) in TOPICS {
         topics.push(
             store
+                .topics()
                 .add_topic(name, query, &TopicOptions::default())
                 .await?
                 .id,
@@ -181,7 +182,7 @@ pub async fn run(
     let mut anchors = Vec::new();
     let mut after = None;
     loop {
-        let page = store.scan_posts(after, 5_000).await?;
+        let page = store.posts().scan_posts(after, 5_000).await?;
         let Some(last) = page.last() else { break };
         after = Some(last.id);
         anchors.extend(page.into_iter().filter(|p| !p.from_own_account));
@@ -200,12 +201,12 @@ pub async fn run(
         active += u64::from(bulk.record.case.status.is_active());
         chunk.push(bulk);
         if chunk.len() == 5_000 {
-            stored += store.care().bulk_insert_cases(&chunk).await?;
+            stored += store.cases().bulk_insert_cases(&chunk).await?;
             chunk.clear();
         }
     }
-    stored += store.care().bulk_insert_cases(&chunk).await?;
-    store.care().analyze().await?;
+    stored += store.cases().bulk_insert_cases(&chunk).await?;
+    store.cases().analyze().await?;
     let build_seconds = started.elapsed().as_secs_f64();
 
     let mut by_view: Vec<(String, Vec<f64>)> = Vec::new();

@@ -120,42 +120,42 @@ impl Care {
                 ));
             }
         }
-        Ok(self.cs().contacts(query).await?)
+        Ok(self.store.contact_book().contacts(query).await?)
     }
 
     /// A contact with its identities; `None` for an unknown id.
     pub async fn contact(&self, id: ContactId) -> Result<Option<Contact>> {
-        Ok(self.store.contact(id).await?)
+        Ok(self.store.contacts().contact(id).await?)
     }
 
     /// The contact's cases, oldest first.
     pub async fn contact_cases(&self, id: ContactId) -> Result<Vec<CaseRecord>> {
-        Ok(self.cs().contact_cases(id).await?)
+        Ok(self.store.cases().contact_cases(id).await?)
     }
 
     /// [`Care::leads`] with the post behind each flag.
     pub async fn leads_with_posts(&self, limit: u32) -> Result<Vec<FlaggedLead>> {
-        let leads = self.cs().leads(limit).await?;
+        let leads = self.store.leads().leads(limit).await?;
         self.with_posts(leads).await
     }
 
     /// [`Care::contact_leads`] with the post behind each flag.
     pub async fn contact_leads_with_posts(&self, id: ContactId) -> Result<Vec<FlaggedLead>> {
-        let leads = self.cs().contact_leads(id).await?;
+        let leads = self.store.leads().contact_leads(id).await?;
         self.with_posts(leads).await
     }
 
     async fn with_posts(&self, leads: Vec<Lead>) -> Result<Vec<FlaggedLead>> {
         let mut out = Vec::with_capacity(leads.len());
         for lead in leads {
-            let post = self.store.post(lead.post_id).await?;
+            let post = self.store.posts().post(lead.post_id).await?;
             out.push(FlaggedLead { lead, post });
         }
         Ok(out)
     }
 
     pub async fn contact_fields(&self, id: ContactId) -> Result<Option<ContactFields>> {
-        Ok(self.cs().contact_fields(id).await?)
+        Ok(self.store.contact_book().contact_fields(id).await?)
     }
 
     /// Replaces a contact's fields after checking them.
@@ -184,26 +184,38 @@ impl Care {
             stage: fields.stage,
             merged_into: None,
         };
-        Ok(self.cs().set_contact_fields(id, &fields).await?)
+        Ok(self
+            .store
+            .contact_book()
+            .set_contact_fields(id, &fields)
+            .await?)
     }
 
     /// Merges `absorb` into `keep`: identities, cases, leads and missing fields move over.
     pub async fn merge_contacts(&self, keep: ContactId, absorb: ContactId) -> Result<()> {
-        Ok(self.cs().merge_contacts(keep, absorb).await?)
+        Ok(self
+            .store
+            .contact_book()
+            .merge_contacts(keep, absorb)
+            .await?)
     }
 
     /// Splits an identity off into a new contact named `name` (with the cases its posts
     /// opened); returns the new contact.
     pub async fn split_identity(&self, identity: IdentityId, name: &str) -> Result<ContactId> {
-        Ok(self.cs().split_identity(identity, name.trim()).await?)
+        Ok(self
+            .store
+            .contact_book()
+            .split_identity(identity, name.trim())
+            .await?)
     }
 
     pub async fn leads(&self, limit: u32) -> Result<Vec<Lead>> {
-        Ok(self.cs().leads(limit).await?)
+        Ok(self.store.leads().leads(limit).await?)
     }
 
     pub async fn contact_leads(&self, id: ContactId) -> Result<Vec<Lead>> {
-        Ok(self.cs().contact_leads(id).await?)
+        Ok(self.store.leads().contact_leads(id).await?)
     }
 
     /// The touchpoints with a contact in order, oldest first: their posts, the cases opened,
@@ -211,6 +223,7 @@ impl Care {
     pub async fn timeline(&self, id: ContactId, limit: u32) -> Result<Vec<TimelineEntry>> {
         let mut out: Vec<TimelineEntry> = self
             .store
+            .contacts()
             .contact_timeline(id, limit)
             .await?
             .into_iter()
@@ -221,7 +234,9 @@ impl Care {
             .collect();
         // Only the newest `limit` entries are kept, so no more cases than that can show.
         out.extend(
-            self.cs()
+            self.store
+                .as_ref()
+                .cases()
                 .recent_contact_cases(id, limit)
                 .await?
                 .into_iter()
@@ -232,7 +247,9 @@ impl Care {
                 }),
         );
         out.extend(
-            self.cs()
+            self.store
+                .as_ref()
+                .notes()
                 .contact_notes(id)
                 .await?
                 .into_iter()
@@ -241,12 +258,17 @@ impl Care {
                     note: n,
                 }),
         );
-        out.extend(self.cs().contact_replies(id).await?.into_iter().map(|r| {
-            TimelineEntry::Reply {
-                at: r.created_at,
-                reply: r,
-            }
-        }));
+        out.extend(
+            self.store
+                .outbox()
+                .contact_replies(id)
+                .await?
+                .into_iter()
+                .map(|r| TimelineEntry::Reply {
+                    at: r.created_at,
+                    reply: r,
+                }),
+        );
         out.sort_by_key(|e| (e.at(), e.rank()));
         let keep = (limit as usize).min(out.len());
         out.drain(..out.len() - keep);

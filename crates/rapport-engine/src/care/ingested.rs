@@ -116,7 +116,7 @@ impl Care {
                 IngestOutcome::Duplicate { .. } => None,
             })
             .collect();
-        let (through, owed) = self.cs().unrouted_count().await?;
+        let (through, owed) = self.store.routing().unrouted_count().await?;
         if owed == 0 {
             return Ok(RouteSummary::default());
         }
@@ -200,10 +200,10 @@ mod tests {
                 })
                 .collect();
             let routing = BatchRouting::new(&batch);
-            let report = engine.store.ingest(batch).await.unwrap();
+            let report = engine.store.posts().ingest(batch).await.unwrap();
             let (from_memory, _) = routing.candidates(&report);
             let ids: Vec<PostId> = from_memory.iter().map(|c| c.post_id).collect();
-            let mut stored = engine.store.care().route_candidates(&ids).await.unwrap();
+            let mut stored = engine.store.routing().route_candidates(&ids).await.unwrap();
             stored.sort_by_key(|c| c.post_id);
             let mut from_memory = from_memory;
             from_memory.sort_by_key(|c| c.post_id);

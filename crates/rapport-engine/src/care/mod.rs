@@ -44,7 +44,7 @@ pub use rapport_domain::care::{RoutingRules, TopicRule};
 use crate::Engine;
 use chrono::{DateTime, Utc};
 use rapport_domain::care::{CareSetting, CareSettingKey};
-use rapport_store::{CareStore, Store, StoreError};
+use rapport_store::{Store, StoreError};
 use std::sync::Arc;
 use tokio::sync::broadcast;
 
@@ -98,10 +98,6 @@ impl Care {
         &self.store
     }
 
-    fn cs(&self) -> &dyn CareStore {
-        self.store.care()
-    }
-
     /// Case-changed events from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<CaseChanged> {
         self.live.subscribe()
@@ -125,7 +121,12 @@ impl Care {
     }
 
     pub async fn rules(&self) -> Result<RoutingRules> {
-        match self.cs().care_setting(CareSettingKey::RoutingRules).await {
+        match self
+            .store
+            .settings()
+            .care_setting(CareSettingKey::RoutingRules)
+            .await
+        {
             Ok(Some(CareSetting::RoutingRules(rules))) => Ok(rules),
             Ok(_) => Ok(RoutingRules::default()),
             // Unreadable rules are named as such, not as a database failure.
@@ -142,6 +143,6 @@ impl Care {
             ));
         }
         let setting = CareSetting::RoutingRules(rules.clone());
-        Ok(self.cs().set_care_setting(&setting).await?)
+        Ok(self.store.settings().set_care_setting(&setting).await?)
     }
 }

@@ -70,11 +70,11 @@ impl Care {
         if record.network != Network::X || !self.x_is_self_serve().await? {
             return Ok(None);
         }
-        let posts = self.cs().case_posts(id).await?;
+        let posts = self.store.cases().case_posts(id).await?;
         let Some(answered) = posts.iter().rev().find(|p| p.from_customer) else {
             return Ok(None);
         };
-        let Some(post) = self.store.post(answered.post_id).await? else {
+        let Some(post) = self.store.posts().post(answered.post_id).await? else {
             return Ok(None);
         };
         if self.x_reply_allowed(&post).await? {
@@ -111,6 +111,7 @@ impl Care {
     pub(crate) async fn x_reply_allowed(&self, post: &StoredPost) -> Result<bool> {
         let own: Vec<String> = self
             .store
+            .contacts()
             .own_accounts()
             .await?
             .into_iter()
@@ -135,7 +136,7 @@ impl Care {
                 network: Network::X,
                 native_id: quoted,
             };
-            if let Some(q) = self.store.post_by_key(&key).await?
+            if let Some(q) = self.store.posts().post_by_key(&key).await?
                 && q.from_own_account
             {
                 return Ok(true);

@@ -60,7 +60,7 @@ impl Care {
 
     /// The post a reply on this case answers: the customer's latest.
     async fn latest_customer_post(&self, id: CaseId) -> Result<Option<PostId>> {
-        let posts = self.cs().case_posts(id).await?;
+        let posts = self.store.cases().case_posts(id).await?;
         Ok(posts
             .iter()
             .rev()
@@ -77,9 +77,12 @@ impl Care {
         text: &str,
     ) -> Result<ComposerCount> {
         let handle = match answered {
-            Some(post) if compose::names_answered(network) => {
-                self.store.post(post).await?.map(|p| p.post.author.handle)
-            }
+            Some(post) if compose::names_answered(network) => self
+                .store
+                .posts()
+                .post(post)
+                .await?
+                .map(|p| p.post.author.handle),
             _ => None,
         };
         let posted = compose::as_posted(network, text, handle.as_deref());
@@ -120,7 +123,8 @@ impl Care {
             return Err(CareError::ReplyNotAllowed(reason));
         }
         let (entry, created) = self
-            .cs()
+            .store
+            .outbox()
             .enqueue_reply(&NewReply {
                 case_id: id,
                 network: record.network,
@@ -151,7 +155,7 @@ impl Care {
         status: Option<ReplyStatus>,
         limit: u32,
     ) -> Result<Vec<OutboxEntry>> {
-        Ok(self.cs().outbox(status, limit).await?)
+        Ok(self.store.outbox().outbox(status, limit).await?)
     }
 
     /// Records what a publisher did with an outbox entry.
@@ -161,7 +165,7 @@ impl Care {
         outcome: &ReplyOutcome,
         at: DateTime<Utc>,
     ) -> Result<OutboxEntry> {
-        Ok(self.cs().mark_reply(id, outcome, at).await?)
+        Ok(self.store.outbox().mark_reply(id, outcome, at).await?)
     }
 
     /// Stores a saved reply after checking its template.
@@ -177,15 +181,19 @@ impl Care {
         }
         Template::parse(body)?;
         let shortcut = shortcut.map(str::trim).filter(|s| !s.is_empty());
-        Ok(self.cs().put_saved_reply(name, body, shortcut).await?)
+        Ok(self
+            .store
+            .notes()
+            .put_saved_reply(name, body, shortcut)
+            .await?)
     }
 
     pub async fn saved_replies(&self) -> Result<Vec<SavedReply>> {
-        Ok(self.cs().saved_replies().await?)
+        Ok(self.store.notes().saved_replies().await?)
     }
 
     pub async fn remove_saved_reply(&self, name: &str) -> Result<bool> {
-        Ok(self.cs().remove_saved_reply(name).await?)
+        Ok(self.store.notes().remove_saved_reply(name).await?)
     }
 
     /// Renders a saved reply for a case: the contact's name from the store, the agent's and
@@ -198,12 +206,17 @@ impl Care {
         brand_name: Option<String>,
     ) -> Result<String> {
         let saved = self
-            .cs()
+            .store
+            .notes()
             .saved_reply(name)
             .await?
             .ok_or_else(|| CareError::NoSuchSavedReply(name.to_string()))?;
         let record = self.load(id).await?;
-        let contact = self.cs().contact_fields(record.case.contact_id).await?;
+        let contact = self
+            .store
+            .contact_book()
+            .contact_fields(record.case.contact_id)
+            .await?;
         let ctx = TemplateContext {
             contact: PersonVars {
                 name: contact.map(|c| c.name),
@@ -227,16 +240,17 @@ impl Care {
         agent: PersonVars,
         limit: usize,
     ) -> Result<Vec<Suggestion>> {
-        let posts = self.cs().case_posts(id).await?;
+        let posts = self.store.cases().case_posts(id).await?;
         let mut text = String::new();
         for p in posts.iter().filter(|p| p.from_customer) {
-            if let Some(post) = self.store.post(p.post_id).await? {
+            if let Some(post) = self.store.posts().post(p.post_id).await? {
                 text.push_str(&post.post.text);
                 text.push('\n');
             }
         }
         let similar = self
-            .cs()
+            .store
+            .inbox()
             .similar_resolved_cases(&text, Some(id), limit.max(1) as u32 * 2)
             .await?;
         if similar.is_empty() {
@@ -244,6 +258,7 @@ impl Care {
         }
         let own: Vec<String> = self
             .store
+            .contacts()
             .own_accounts()
             .await?
             .into_iter()
@@ -263,14 +278,14 @@ impl Care {
         for (case_id, score) in similar {
             let source = self.source_case(case_id).await?;
             let mut replies = Vec::new();
-            for p in self.cs().case_posts(case_id).await? {
+            for p in self.store.cases().case_posts(case_id).await? {
                 if !p.from_customer
-                    && let Some(post) = self.store.post(p.post_id).await?
+                    && let Some(post) = self.store.posts().post(p.post_id).await?
                 {
                     replies.push(post.post.text);
                 }
             }
-            for r in self.cs().case_replies(case_id).await? {
+            for r in self.store.outbox().case_replies(case_id).await? {
                 if r.status != ReplyStatus::Failed {
                     replies.push(r.body);
                 }
@@ -296,10 +311,17 @@ impl Care {
 
     /// The name a contact goes by: the one an agent gave, else the one from the network.
     async fn contact_name(&self, contact: ContactId) -> Result<Option<String>> {
-        Ok(match self.cs().contact_fields(contact).await? {
-            Some(fields) if !fields.name.trim().is_empty() => Some(fields.name),
-            _ => self.store.contact(contact).await?.map(|c| c.name),
-        })
+        Ok(
+            match self.store.contact_book().contact_fields(contact).await? {
+                Some(fields) if !fields.name.trim().is_empty() => Some(fields.name),
+                _ => self
+                    .store
+                    .contacts()
+                    .contact(contact)
+                    .await?
+                    .map(|c| c.name),
+            },
+        )
     }
 
     /// Everything by which a reply on case `id` could name its customer.
@@ -307,10 +329,10 @@ impl Care {
         let record = self.load(id).await?;
         let contact_id = record.case.contact_id;
         let mut names = Vec::new();
-        if let Some(fields) = self.cs().contact_fields(contact_id).await? {
+        if let Some(fields) = self.store.contact_book().contact_fields(contact_id).await? {
             names.push(fields.name);
         }
-        if let Some(contact) = self.store.contact(contact_id).await? {
+        if let Some(contact) = self.store.contacts().contact(contact_id).await? {
             names.push(contact.name);
             for identity in contact.identities {
                 names.extend(identity.display_name);

@@ -222,7 +222,7 @@ impl Care {
         let mut total = RouteSummary::default();
         let mut tries = 0;
         loop {
-            let owed = self.cs().unrouted_posts(ROUTING_PASS).await?;
+            let owed = self.store.routing().unrouted_posts(ROUTING_PASS).await?;
             let Some(&last) = owed.posts.last() else {
                 return Ok(total);
             };
@@ -256,7 +256,7 @@ impl Care {
         now: DateTime<Utc>,
         pass: RoutedThrough,
     ) -> Result<RouteSummary> {
-        let candidates = self.cs().route_candidates(ids).await?;
+        let candidates = self.store.routing().route_candidates(ids).await?;
         self.route_pass(candidates, now, pass).await
     }
 
@@ -284,7 +284,8 @@ impl Care {
             batch.latest.insert(*conv, Latest::Stored(None));
         }
         for (conv, record) in self
-            .cs()
+            .store
+            .cases()
             .latest_cases_in_conversations(&conversations)
             .await?
         {
@@ -318,7 +319,11 @@ impl Care {
                 events: p.events,
             });
         }
-        let saved = self.cs().write_cases(&writes, Some(pass)).await?;
+        let saved = self
+            .store
+            .routing()
+            .write_cases(&writes, Some(pass))
+            .await?;
         for (record, (kind, at)) in saved.iter().zip(announce) {
             self.announce(record, kind, at);
         }
@@ -357,7 +362,9 @@ impl Care {
         }
         if c.intents.is_some_and(|i| i.has(Intent::Lead)) && actionable(c, rules) {
             summary.leads += u64::from(
-                self.cs()
+                self.store
+                    .as_ref()
+                    .leads()
                     .flag_lead(c.contact_id, c.post_id, c.created_at)
                     .await?,
             );
@@ -421,13 +428,13 @@ impl Care {
         ];
         let team = match rules.team_for(&c.topics) {
             // A rule may still name a team that was removed since; the case then has none.
-            Some(t) => self.cs().team(t).await?.map(|t| t.id),
+            Some(t) => self.store.settings().team(t).await?.map(|t| t.id),
             None => None,
         };
         if let Some(team) = team {
             events.extend(case.set_team(Some(team), Actor::System, at));
             if rules.round_robin {
-                let next = self.cs().next_round_robin(team).await?;
+                let next = self.store.settings().next_round_robin(team).await?;
                 events.extend(case.assign(next, Actor::System, at));
             }
         }
@@ -485,7 +492,12 @@ impl Care {
             .map(|(i, (conv, _, _))| (*conv, *i))
             .collect();
         let mut owner: HashMap<PostId, usize> = HashMap::new();
-        for (conv, id) in self.cs().later_unattached_posts(&keys, LATER_POSTS).await? {
+        for (conv, id) in self
+            .store
+            .routing()
+            .later_unattached_posts(&keys, LATER_POSTS)
+            .await?
+        {
             if id <= pass.to && !in_batch.contains(&id) && !batch.placed.contains(&id) {
                 owner.insert(id, by_conversation[&conv]);
             }
@@ -495,7 +507,7 @@ impl Care {
         }
         let mut later: Vec<PostId> = owner.keys().copied().collect();
         later.sort_unstable();
-        let mut found = self.cs().route_candidates(&later).await?;
+        let mut found = self.store.routing().route_candidates(&later).await?;
         found.sort_by_key(|p| (p.created_at, p.post_id));
         for p in found {
             let pending = &mut batch.work[owner[&p.post_id]];

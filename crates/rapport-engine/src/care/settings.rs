@@ -23,12 +23,16 @@ fn checked_name(field: &'static str, name: &str) -> Result<String> {
 
 impl Care {
     pub async fn team(&self, id: TeamId) -> Result<Team> {
-        self.cs().team(id).await?.ok_or(CareError::NoSuchTeam(id))
+        self.store
+            .settings()
+            .team(id)
+            .await?
+            .ok_or(CareError::NoSuchTeam(id))
     }
 
     /// The users who may be team members: active users whose role works cases.
     pub async fn assignable_users(&self) -> Result<Vec<User>> {
-        let mut users = self.store.users().await?;
+        let mut users = self.store.users().users().await?;
         users.retain(|u| u.can(Permission::WriteCases));
         Ok(users)
     }
@@ -51,7 +55,7 @@ impl Care {
             }
         }
         if let Some(policy) = &spec.sla_policy
-            && self.cs().sla_policy(policy).await?.is_none()
+            && self.store.settings().sla_policy(policy).await?.is_none()
         {
             return Err(CareError::invalid(
                 "sla_policy",
@@ -59,7 +63,8 @@ impl Care {
             ));
         }
         let taken = self
-            .cs()
+            .store
+            .settings()
             .teams()
             .await?
             .into_iter()
@@ -80,7 +85,7 @@ impl Care {
             (Some(current), _) => {
                 let id = current.id;
                 if current.name != name {
-                    match self.cs().rename_team(id, &name).await {
+                    match self.store.settings().rename_team(id, &name).await {
                         Err(StoreError::Conflict(_)) => {
                             return Err(CareError::invalid(
                                 "name",
@@ -94,7 +99,8 @@ impl Care {
             (None, None) => {}
         }
         Ok(self
-            .cs()
+            .store
+            .settings()
             .put_team(&TeamSpec {
                 name,
                 ..spec.clone()
@@ -103,11 +109,11 @@ impl Care {
     }
 
     pub async fn sla_policies(&self) -> Result<Vec<SlaPolicy>> {
-        Ok(self.cs().sla_policies().await?)
+        Ok(self.store.settings().sla_policies().await?)
     }
 
     pub async fn sla_policy(&self, name: &str) -> Result<Option<SlaPolicy>> {
-        Ok(self.cs().sla_policy(name).await?)
+        Ok(self.store.settings().sla_policy(name).await?)
     }
 
     /// Stores a policy: a new one (`replace` false) must take a free name, a replaced one
@@ -120,7 +126,7 @@ impl Care {
                 "leading or trailing spaces are not allowed",
             ));
         }
-        let exists = self.cs().sla_policy(&name).await?.is_some();
+        let exists = self.store.settings().sla_policy(&name).await?.is_some();
         if exists && !replace {
             return Err(CareError::invalid(
                 "name",
@@ -133,17 +139,17 @@ impl Care {
                 format!("no SLA policy named '{name}'"),
             ));
         }
-        Ok(self.cs().put_sla_policy(policy).await?)
+        Ok(self.store.settings().put_sla_policy(policy).await?)
     }
 
     /// Stores routing rules after checking that the teams, topics and policy they name exist.
     pub async fn save_rules(&self, rules: &RoutingRules) -> Result<()> {
-        let teams = self.cs().teams().await?;
+        let teams = self.store.settings().teams().await?;
         let known = |t: &TeamId| teams.iter().any(|x| x.id == *t);
         if let Some(t) = rules.default_team.filter(|t| !known(t)) {
             return Err(CareError::invalid("default_team", format!("no team {t}")));
         }
-        let topics = self.store.topics().await?;
+        let topics = self.store.topics().topics().await?;
         for rule in &rules.topics {
             if !topics.iter().any(|t| t.id == rule.topic) {
                 return Err(CareError::invalid(
@@ -156,7 +162,7 @@ impl Care {
             }
         }
         if let Some(p) = &rules.default_sla_policy
-            && self.cs().sla_policy(p).await?.is_none()
+            && self.store.settings().sla_policy(p).await?.is_none()
         {
             return Err(CareError::invalid(
                 "default_sla_policy",
@@ -168,7 +174,7 @@ impl Care {
 
     /// The company's own accounts, whose mentions and replies are care work.
     pub async fn own_accounts(&self) -> Result<Vec<Identity>> {
-        Ok(self.store.own_accounts().await?)
+        Ok(self.store.contacts().own_accounts().await?)
     }
 
     /// Marks (`own`) or unmarks an account as the company's; the handle may start with `@`.
@@ -180,7 +186,11 @@ impl Care {
         if handle.chars().any(char::is_whitespace) {
             return Err(CareError::invalid("handle", "a handle has no spaces"));
         }
-        Ok(self.store.set_own_account(network, handle, own).await?)
+        Ok(self
+            .store
+            .contacts()
+            .set_own_account(network, handle, own)
+            .await?)
     }
 
     /// Replaces the saved reply `old` (renaming it when `name` differs) after checking the
@@ -192,11 +202,11 @@ impl Care {
         body: &str,
         shortcut: Option<&str>,
     ) -> Result<SavedReply> {
-        if self.cs().saved_reply(old).await?.is_none() {
+        if self.store.notes().saved_reply(old).await?.is_none() {
             return Err(CareError::NoSuchSavedReply(old.to_string()));
         }
         let new = name.trim();
-        if new != old && self.cs().saved_reply(new).await?.is_some() {
+        if new != old && self.store.notes().saved_reply(new).await?.is_some() {
             return Err(CareError::invalid(
                 "name",
                 format!("a saved reply named '{new}' exists"),
@@ -204,7 +214,7 @@ impl Care {
         }
         let saved = self.save_saved_reply(name, body, shortcut).await?;
         if saved.name != old {
-            self.cs().remove_saved_reply(old).await?;
+            self.store.notes().remove_saved_reply(old).await?;
         }
         Ok(saved)
     }
@@ -217,7 +227,7 @@ impl Care {
         shortcut: Option<&str>,
     ) -> Result<SavedReply> {
         let new = name.trim();
-        if self.cs().saved_reply(new).await?.is_some() {
+        if self.store.notes().saved_reply(new).await?.is_some() {
             return Err(CareError::invalid(
                 "name",
                 format!("a saved reply named '{new}' exists"),

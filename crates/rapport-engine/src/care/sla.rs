@@ -89,7 +89,7 @@ impl Care {
         rules: &RoutingRules,
     ) -> Result<(Option<SlaPolicy>, BusinessCalendar)> {
         let team = match record.case.team {
-            Some(t) => self.cs().team(t).await?,
+            Some(t) => self.store.settings().team(t).await?,
             None => None,
         };
         let name = team
@@ -97,7 +97,7 @@ impl Care {
             .and_then(|t| t.sla_policy.clone())
             .or_else(|| rules.default_sla_policy.clone());
         let policy = match name {
-            Some(n) => self.cs().sla_policy(&n).await?,
+            Some(n) => self.store.settings().sla_policy(&n).await?,
             None => None,
         };
         // A policy that ignores business hours counts every hour, in the team's zone still.
@@ -138,13 +138,13 @@ impl Care {
     ) -> Result<()> {
         let stored = record.case.id.0 > 0 && policy.is_some();
         let mut events = if stored {
-            self.cs().case_events(record.case.id).await?
+            self.store.cases().case_events(record.case.id).await?
         } else {
             Vec::new()
         };
         events.extend_from_slice(extra_events);
         let mut posts = if stored {
-            self.cs().case_posts(record.case.id).await?
+            self.store.cases().case_posts(record.case.id).await?
         } else {
             Vec::new()
         };
@@ -158,7 +158,7 @@ impl Care {
         let rules = self.rules().await?;
         let mut record = self.load(id).await?;
         self.reevaluate(&mut record, &[], &[], &rules, now).await?;
-        let saved = self.cs().save_case(&record, &[], &[]).await?;
+        let saved = self.store.cases().save_case(&record, &[], &[]).await?;
         self.announce(&saved, ChangeKind::SlaChanged, now);
         Ok(saved)
     }
@@ -168,7 +168,7 @@ impl Care {
     pub async fn refresh_stale_sla(&self, now: DateTime<Utc>) -> Result<usize> {
         let mut done = std::collections::HashSet::new();
         loop {
-            let stale = self.cs().sla_stale(now, 500).await?;
+            let stale = self.store.inbox().sla_stale(now, 500).await?;
             // A case still listed after its refresh has nothing more to change at `now`.
             let fresh: Vec<_> = stale.into_iter().filter(|id| !done.contains(id)).collect();
             if fresh.is_empty() {
@@ -196,8 +196,8 @@ impl Care {
         let Some(policy) = policy else {
             return Ok(None);
         };
-        let events = self.cs().case_events(id).await?;
-        let posts = self.cs().case_posts(id).await?;
+        let events = self.store.cases().case_events(id).await?;
+        let posts = self.store.cases().case_posts(id).await?;
         let statuses = statuses(&events);
         let customer: Vec<_> = posts
             .iter()

@@ -6,6 +6,6 @@ use rapport_domain::care::Team;
 impl Care {
     /// Every team, in the store's order.
     pub async fn teams(&self) -> Result<Vec<Team>> {
-        Ok(self.cs().teams().await?)
+        Ok(self.store.settings().teams().await?)
     }
 }

@@ -197,6 +197,7 @@ impl Channels {
         if let Some(account) = spec.own_account() {
             let account = account.trim_start_matches('@');
             self.store
+                .contacts()
                 .set_own_account(spec.network(), account, true)
                 .await?;
         }

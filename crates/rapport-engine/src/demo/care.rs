@@ -133,9 +133,10 @@ pub fn calendar() -> BusinessCalendar {
 /// the demo's.
 pub async fn setup(engine: &Engine, users: &DemoUsers) -> Result<CareSetup> {
     let care = engine.care();
-    let cs = engine.store().care();
-    cs.put_sla_policy(&policy()).await?;
+    let cs = engine.store().as_ref();
+    cs.settings().put_sla_policy(&policy()).await?;
     let team = cs
+        .settings()
         .put_team(&TeamSpec {
             name: TEAM.into(),
             members: users.agents().iter().map(|u| u.id).collect(),
@@ -278,8 +279,12 @@ pub async fn work_cases(
     seed: u64,
 ) -> Result<WorkSummary> {
     let care = engine.care();
-    let cs = engine.store().care();
-    let done: i64 = match cs.care_setting(CareSettingKey::DemoWorkedThrough).await? {
+    let cs = engine.store().as_ref();
+    let done: i64 = match cs
+        .settings()
+        .care_setting(CareSettingKey::DemoWorkedThrough)
+        .await?
+    {
         Some(CareSetting::DemoWorkedThrough(id)) => id.0,
         _ => 0,
     };
@@ -319,7 +324,8 @@ pub async fn work_cases(
         summary.worked += 1;
     }
     if let Some(last) = fresh.iter().map(|i| i.id.0).max() {
-        cs.set_care_setting(&CareSetting::DemoWorkedThrough(CaseId(last.max(done))))
+        cs.settings()
+            .set_care_setting(&CareSetting::DemoWorkedThrough(CaseId(last.max(done))))
             .await?;
     }
     // Clocks of every active case, read at the real now.

@@ -247,13 +247,13 @@ impl Runner {
         }
         if !batch.deletes.is_empty() {
             store
-                .channels()
+                .deletions()
                 .mark_deleted(&batch.deletes, Utc::now())
                 .await?;
         }
         for account in &batch.deleted_accounts {
             let marked = store
-                .channels()
+                .deletions()
                 .mark_author_deleted(account.network, &account.native_id, Utc::now())
                 .await?;
             tracing::info!(channel = %channel.name, account = %account.native_id, posts = marked, "account deleted on its network; its posts are marked deleted");

@@ -114,11 +114,12 @@ pub async fn publish(
     let mut entries = Vec::with_capacity(posts.len());
     for (i, post) in posts.iter().enumerate() {
         let stored = store
+            .posts()
             .post_by_key(&post.key())
             .await?
             .ok_or_else(|| EngineError::Pipeline("a complaint was not stored".into()))?;
         let case = store
-            .care()
+            .cases()
             .case_of_post(stored.id)
             .await?
             .ok_or_else(|| EngineError::Pipeline(format!("complaint {i} opened no case")))?;

@@ -226,7 +226,7 @@ impl Worker {
     /// The entry as the network client needs it, with the post it answers.
     async fn outgoing(&self, entry: &PublishEntry) -> Result<Outgoing> {
         let parent = match entry.entry.in_reply_to {
-            Some(id) => self.engine.store().post(id).await?.map(|p| Parent {
+            Some(id) => self.engine.store().posts().post(id).await?.map(|p| Parent {
                 native_id: p.post.native_id,
                 author_handle: p.post.author.handle,
                 raw: p.post.raw,

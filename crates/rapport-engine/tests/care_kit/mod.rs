@@ -88,10 +88,16 @@ impl Kit {
             network: Network::X,
             native_id: native_id.to_string(),
         };
-        let post = self.engine.store().post_by_key(&key).await.unwrap()?;
+        let post = self
+            .engine
+            .store()
+            .posts()
+            .post_by_key(&key)
+            .await
+            .unwrap()?;
         self.engine
             .store()
-            .care()
+            .cases()
             .case_of_post(post.id)
             .await
             .unwrap()

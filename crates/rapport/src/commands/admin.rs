@@ -35,7 +35,7 @@ pub async fn run(ctx: &Ctx, cmd: AdminCommand) -> Result<()> {
         }
         AdminCommand::Token(TokenCommand::Create { user, name }) => {
             let store = ctx.store().await?;
-            let Some((creator, _)) = store.user_credentials(&user).await? else {
+            let Some((creator, _)) = store.users().user_credentials(&user).await? else {
                 bail!("no user named '{user}'");
             };
             let accounts = Accounts::new(store, AccountsConfig::default());

@@ -57,6 +57,7 @@ pub async fn run(ctx: &Ctx, args: DemoArgs) -> Result<()> {
             for (network, handle) in demo::own_accounts() {
                 engine
                     .store()
+                    .contacts()
                     .set_own_account(network, &handle, true)
                     .await?;
             }

@@ -12,6 +12,7 @@ pub async fn run(ctx: &Ctx, cmd: OwnCommand) -> Result<()> {
         OwnCommand::Add { network, handle } => {
             let handle = handle.trim_start_matches('@');
             store
+                .contacts()
                 .set_own_account(parse(&network)?, handle, true)
                 .await?;
             println!("{network}:{handle} is now an own account; posts mentioning it are marked");
@@ -19,12 +20,13 @@ pub async fn run(ctx: &Ctx, cmd: OwnCommand) -> Result<()> {
         OwnCommand::Rm { network, handle } => {
             let handle = handle.trim_start_matches('@');
             store
+                .contacts()
                 .set_own_account(parse(&network)?, handle, false)
                 .await?;
             println!("{network}:{handle} is no longer an own account");
         }
         OwnCommand::List(flag) => {
-            let accounts = store.own_accounts().await?;
+            let accounts = store.contacts().own_accounts().await?;
             if flag.json {
                 let list: Vec<_> = accounts
                     .iter()

@@ -186,8 +186,8 @@ pub async fn case_of(
 ) -> Duration {
     let deadline = since + Duration::from_secs(20);
     loop {
-        if let Some(post) = store.post_by_key(key).await.unwrap()
-            && store.care().case_of_post(post.id).await.unwrap().is_some()
+        if let Some(post) = store.posts().post_by_key(key).await.unwrap()
+            && store.cases().case_of_post(post.id).await.unwrap().is_some()
         {
             return since.elapsed();
         }

@@ -75,11 +75,9 @@ pub trait Store: Send + Sync + 'static {
 /// `sqlite::memory:`, `postgres://...` / `postgresql://...`.
 pub async fn open(url: &str) -> Result<std::sync::Arc<dyn Store>> {
     if url.starts_with("sqlite:") {
-        Ok(std::sync::Arc::new(sqlite::SqliteStore::open(url).await?))
+        Ok(std::sync::Arc::new(sqlite::SqliteWriter::open(url).await?))
     } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Ok(std::sync::Arc::new(
-            postgres::PostgresStore::open(url).await?,
-        ))
+        Ok(std::sync::Arc::new(postgres::PgWriter::open(url).await?))
     } else {
         Err(StoreError::UnsupportedUrl(url.to_string()))
     }

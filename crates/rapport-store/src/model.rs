@@ -1,6 +1,7 @@
 //! The store's figures: one query body for both backends. What goes into and comes out of
 //! the store (`NewPost`, `IngestReport`, `Stats`) is the domain's.
 
+use crate::{Result, StoreError};
 use rapport_domain::stats::Stats;
 use std::collections::BTreeMap;
 
@@ -23,28 +24,45 @@ pub(crate) const STATS_SQL: &str = "SELECT (SELECT COUNT(*) FROM posts), \
 pub(crate) const CASES_BY_STATUS_SQL: &str =
     "SELECT status, COUNT(*) FROM cases GROUP BY status ORDER BY status";
 
-/// One row of [`STATS_SQL`].
-pub(crate) type StatsRow = (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
-
-/// [`Stats`] from one row of [`STATS_SQL`] and the rows of [`CASES_BY_STATUS_SQL`].
-pub(crate) fn stats_from_rows(r: StatsRow, by_status: Vec<(String, i64)>) -> Stats {
-    let n = |v: i64| u64::try_from(v).unwrap_or(0);
+/// [`Stats`] from the twelve counts of [`STATS_SQL`] and the rows of [`CASES_BY_STATUS_SQL`].
+pub(crate) fn stats_from_rows(counts: &[i64], by_status: Vec<(String, i64)>) -> Result<Stats> {
+    let [
+        p,
+        conv,
+        contacts,
+        ids,
+        own,
+        topics,
+        matches,
+        mentions,
+        cp,
+        ce,
+        leads,
+        flags,
+    ] = counts
+    else {
+        return Err(StoreError::Corrupt(format!(
+            "stats: {} counts, expected 12",
+            counts.len()
+        )));
+    };
+    let n = |v: &i64| u64::try_from(*v).unwrap_or(0);
     let cases_by_status: BTreeMap<String, u64> =
-        by_status.into_iter().map(|(s, c)| (s, n(c))).collect();
-    Stats {
-        posts: n(r.0),
-        conversations: n(r.1),
-        contacts: n(r.2),
-        identities: n(r.3),
-        own_accounts: n(r.4),
-        topics: n(r.5),
-        matches: n(r.6),
-        mentions: n(r.7),
+        by_status.iter().map(|(s, c)| (s.clone(), n(c))).collect();
+    Ok(Stats {
+        posts: n(p),
+        conversations: n(conv),
+        contacts: n(contacts),
+        identities: n(ids),
+        own_accounts: n(own),
+        topics: n(topics),
+        matches: n(matches),
+        mentions: n(mentions),
         cases: cases_by_status.values().sum(),
         cases_by_status,
-        case_posts: n(r.8),
-        case_events: n(r.9),
-        leads: n(r.10),
-        lead_flags: n(r.11),
-    }
+        case_posts: n(cp),
+        case_events: n(ce),
+        leads: n(leads),
+        lead_flags: n(flags),
+    })
 }

@@ -13,8 +13,8 @@
 //! (default `postgres://postgres@127.0.0.1:5432/postgres`), dropped on drop, so tests can run
 //! in parallel and leave nothing behind.
 
-use crate::postgres::PostgresStore;
-use crate::sqlite::SqliteStore;
+use crate::postgres::PgWriter;
+use crate::sqlite::SqliteWriter;
 use crate::{Backend, Store};
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, PgConnection};
@@ -102,7 +102,7 @@ pub async fn fresh_store(backend: Backend) -> TestStore {
                 "sqlite://{}?mode=rwc",
                 dir.path().join("rapport.db").display()
             );
-            let store = SqliteStore::open(&url)
+            let store = SqliteWriter::open(&url)
                 .await
                 .unwrap_or_else(|e| panic!("opening test store {url}: {e}"));
             TestStore {
@@ -129,7 +129,7 @@ pub async fn fresh_store(backend: Backend) -> TestStore {
                 .await
                 .unwrap_or_else(|e| panic!("creating test database {database}: {e}"));
             let _ = admin.close().await;
-            let store = PostgresStore::connect(server.clone().database(&database), 4)
+            let store = PgWriter::connect(server.clone().database(&database), 4)
                 .await
                 .unwrap_or_else(|e| panic!("opening test database {database}: {e}"));
             TestStore {

@@ -2,34 +2,9 @@
 
 use super::ingest::lock;
 use crate::plan::{Key, handle_key};
-use crate::record::{IdentityRecord, contact};
 use crate::{Result, StoreError};
-use rapport_domain::{Contact, ContactId, Identity, Network};
-use sqlx::postgres::PgRow;
-use sqlx::{PgConnection, PgPool, Row};
-
-macro_rules! identity_select {
-    ($rest:literal) => {
-        concat!(
-            "SELECT id, contact_id, network, handle, native_id, display_name, followers, ",
-            "own_account FROM identities ",
-            $rest
-        )
-    };
-}
-
-fn decode(r: &PgRow) -> Result<IdentityRecord> {
-    Ok(IdentityRecord {
-        id: r.try_get("id")?,
-        contact_id: r.try_get("contact_id")?,
-        network: r.try_get("network")?,
-        handle: r.try_get("handle")?,
-        native_id: r.try_get("native_id")?,
-        display_name: r.try_get("display_name")?,
-        followers: r.try_get("followers")?,
-        own_account: r.try_get("own_account")?,
-    })
-}
+use rapport_domain::Network;
+use sqlx::{PgConnection, PgPool};
 
 /// Marks what follows from identities becoming own accounts: their posts are from own
 /// accounts, and posts mentioning them or replying to their posts are mentions.
@@ -154,40 +129,4 @@ pub(super) async fn set_own_account(
     }
     tx.commit().await?;
     Ok(())
-}
-
-pub(super) async fn identity(
-    pool: &PgPool,
-    net: Network,
-    handle: &str,
-) -> Result<Option<Identity>> {
-    let row = sqlx::query(identity_select!("WHERE network = $1 AND handle_key = $2"))
-        .bind(net.as_str())
-        .bind(handle_key(handle))
-        .fetch_optional(pool)
-        .await?;
-    row.as_ref().map(|r| decode(r)?.into_identity()).transpose()
-}
-
-pub(super) async fn contact_by_id(pool: &PgPool, id: ContactId) -> Result<Option<Contact>> {
-    let name: Option<String> = sqlx::query_scalar("SELECT name FROM contacts WHERE id = $1")
-        .bind(id.0)
-        .fetch_optional(pool)
-        .await?;
-    let Some(name) = name else { return Ok(None) };
-    let rows = sqlx::query(identity_select!("WHERE contact_id = $1 ORDER BY id"))
-        .bind(id.0)
-        .fetch_all(pool)
-        .await?;
-    let identities = rows.iter().map(decode).collect::<Result<Vec<_>>>()?;
-    contact(id.0, name, identities).map(Some)
-}
-
-pub(super) async fn own_accounts(pool: &PgPool) -> Result<Vec<Identity>> {
-    let rows = sqlx::query(identity_select!(
-        "WHERE own_account ORDER BY network, handle_key"
-    ))
-    .fetch_all(pool)
-    .await?;
-    rows.iter().map(|r| decode(r)?.into_identity()).collect()
 }

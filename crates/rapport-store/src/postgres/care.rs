@@ -4,7 +4,7 @@
 use crate::sql::{Db, Dialect, QueryBuilder, Tx, query, query_scalar};
 use crate::{Result, fts};
 use async_trait::async_trait;
-use rapport_domain::CaseId;
+use rapport_domain::{CaseId, TermFilter};
 use std::collections::HashMap;
 
 pub(crate) struct Postgres;
@@ -17,11 +17,21 @@ impl Dialect for Postgres {
     /// VACUUM refreshes the visibility map too; it runs outside a transaction, so each is its
     /// own statement.
     const LOCK_USERS: Option<&'static str> = Some("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE");
+    const TEXT_MATCH: &'static str =
+        "WHERE p.search @@ to_tsquery('simple', $1) AND p.id > $2 ORDER BY p.id";
     const ANALYZE: &'static [&'static str] = &[
         "VACUUM ANALYZE cases",
         "VACUUM ANALYZE case_topics",
         "VACUUM ANALYZE case_posts",
     ];
+
+    fn text_query(filter: &TermFilter) -> Option<String> {
+        fts::tsquery(filter)
+    }
+
+    fn json(param: &str) -> String {
+        format!("{param}::jsonb")
+    }
 
     async fn new_case_ids(tx: &mut dyn Tx, n: usize) -> Result<Vec<i64>> {
         if n == 0 {

@@ -4,7 +4,7 @@
 use super::db::{Db, Tx};
 use crate::Result;
 use async_trait::async_trait;
-use rapport_domain::CaseId;
+use rapport_domain::{CaseId, TermFilter};
 
 #[async_trait]
 pub trait Dialect: Send + Sync + 'static {
@@ -20,6 +20,19 @@ pub trait Dialect: Send + Sync + 'static {
 
     /// Statements that refresh the planner's statistics after a bulk load, each run alone.
     const ANALYZE: &'static [&'static str];
+
+    /// How posts whose text may satisfy a full-text query (`$1`) are found after post `$2`,
+    /// in id order: the rest of a `SELECT ... FROM posts p JOIN identities i ...` up to its
+    /// `LIMIT`.
+    const TEXT_MATCH: &'static str;
+
+    /// The full-text query for `filter` in the backend's syntax; `None` when the filter
+    /// cannot narrow the posts (every post is a candidate).
+    fn text_query(filter: &TermFilter) -> Option<String>;
+
+    /// A JSON parameter as the column takes it (`$3` is text on SQLite, cast to `JSONB` on
+    /// PostgreSQL).
+    fn json(param: &str) -> String;
 
     /// Ids for `n` new cases, inside a transaction begun with [`super::Begin::Write`].
     async fn new_case_ids(tx: &mut dyn Tx, n: usize) -> Result<Vec<i64>>;

@@ -1,7 +1,7 @@
 //! The one SQL body. Queries shared by both backends are written once against [`Db`] and
 //! [`Tx`] (a pool and a transaction that run a [`Query`] and hand back [`Row`]s of
 //! [`Value`]s) and, where the SQL differs, a [`Dialect`]. Each backend implements those
-//! traits over its driver; nothing here names a driver.
+//! traits over its driver, plus its own ingest path ([`Writer`]); nothing here names a driver.
 
 mod db;
 mod dialect;
@@ -9,6 +9,7 @@ mod query;
 mod row;
 mod store;
 mod value;
+mod writer;
 
 pub use db::{Begin, Db, On, Tx};
 pub use dialect::Dialect;
@@ -16,3 +17,4 @@ pub use query::{Done, Query, QueryBuilder, Scalar, Separated, query, query_scala
 pub use row::{ColumnIndex, Row};
 pub use store::SqlStore;
 pub use value::{FromValue, Value};
+pub use writer::Writer;

@@ -1,19 +1,28 @@
-//! The store parts written once over [`Db`] and a [`Dialect`]: the care store, the publisher's
-//! ledger and the channels. A backend holds one and hands it out as those traits.
+//! The store, written once over [`Db`], a [`Dialect`] and the backend's [`Writer`]: every
+//! capability trait is implemented for [`SqlStore`], and a backend is what it plugs in.
 
-use super::{Db, Dialect};
+use super::{Db, Dialect, Writer};
+use crate::{
+    Backend, CaseStore, ChannelStore, ContactBookStore, ContactStore, DeletionStore, InboxStore,
+    LeadStore, NoteStore, OutboxStore, PostStore, PublishStore, RoutingStore, SessionStore,
+    SettingsStore, Store, TopicStore, UserStore,
+};
 use std::marker::PhantomData;
 use std::sync::Arc;
 
 pub struct SqlStore<D> {
+    backend: Backend,
     db: Arc<dyn Db>,
+    writer: Arc<dyn Writer>,
     _dialect: PhantomData<fn() -> D>,
 }
 
 impl<D: Dialect> SqlStore<D> {
-    pub fn new(db: Arc<dyn Db>) -> Self {
+    pub fn new(backend: Backend, db: Arc<dyn Db>, writer: Arc<dyn Writer>) -> Self {
         SqlStore {
+            backend,
             db,
+            writer,
             _dialect: PhantomData,
         }
     }
@@ -21,5 +30,63 @@ impl<D: Dialect> SqlStore<D> {
     /// The pool the queries run on.
     pub fn pool(&self) -> &dyn Db {
         &*self.db
+    }
+
+    pub(crate) fn writer(&self) -> &dyn Writer {
+        &*self.writer
+    }
+}
+
+impl<D: Dialect> Store for SqlStore<D> {
+    fn backend(&self) -> Backend {
+        self.backend
+    }
+    fn posts(&self) -> &dyn PostStore {
+        self
+    }
+    fn topics(&self) -> &dyn TopicStore {
+        self
+    }
+    fn contacts(&self) -> &dyn ContactStore {
+        self
+    }
+    fn contact_book(&self) -> &dyn ContactBookStore {
+        self
+    }
+    fn leads(&self) -> &dyn LeadStore {
+        self
+    }
+    fn settings(&self) -> &dyn SettingsStore {
+        self
+    }
+    fn routing(&self) -> &dyn RoutingStore {
+        self
+    }
+    fn cases(&self) -> &dyn CaseStore {
+        self
+    }
+    fn inbox(&self) -> &dyn InboxStore {
+        self
+    }
+    fn notes(&self) -> &dyn NoteStore {
+        self
+    }
+    fn outbox(&self) -> &dyn OutboxStore {
+        self
+    }
+    fn publish(&self) -> &dyn PublishStore {
+        self
+    }
+    fn channels(&self) -> &dyn ChannelStore {
+        self
+    }
+    fn deletions(&self) -> &dyn DeletionStore {
+        self
+    }
+    fn users(&self) -> &dyn UserStore {
+        self
+    }
+    fn sessions(&self) -> &dyn SessionStore {
+        self
     }
 }

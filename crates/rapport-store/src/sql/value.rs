@@ -70,6 +70,8 @@ macro_rules! into_value {
 into_value! {
     i64 => Int,
     i32 => Int via i64::from,
+    i16 => Int via i64::from,
+    f32 => Real via f64::from,
     u32 => Int via i64::from,
     f64 => Real,
     bool => Bool,
@@ -136,6 +138,12 @@ impl FromValue for i32 {
     fn from_value(v: Value, column: &str) -> Result<Self> {
         let i = i64::from_value(v, column)?;
         i32::try_from(i).map_err(|_| StoreError::Corrupt(format!("column {column}: {i} too large")))
+    }
+}
+
+impl FromValue for f32 {
+    fn from_value(v: Value, column: &str) -> Result<Self> {
+        f64::from_value(v, column).map(|f| f as f32)
     }
 }
 

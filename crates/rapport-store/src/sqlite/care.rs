@@ -4,7 +4,7 @@
 use crate::sql::{Db, Dialect, QueryBuilder, Tx, query, query_scalar};
 use crate::{Result, fts};
 use async_trait::async_trait;
-use rapport_domain::CaseId;
+use rapport_domain::{CaseId, TermFilter};
 
 pub(crate) struct Sqlite;
 
@@ -13,10 +13,19 @@ impl Dialect for Sqlite {
     const CREATED_MICROS: &'static str = "p.created_at";
     const AFTER_MICROS: &'static str = "p.created_at >= k.at";
     const LOCK_USERS: Option<&'static str> = None;
+    const TEXT_MATCH: &'static str = "JOIN posts_fts f ON f.rowid = p.id WHERE posts_fts MATCH $1 AND f.rowid > $2 ORDER BY f.rowid";
     const ANALYZE: &'static [&'static str] = &["ANALYZE"];
 
     /// The transaction holds the write lock (`BEGIN IMMEDIATE`), so ids read from the table
     /// stay free until it commits.
+    fn text_query(filter: &TermFilter) -> Option<String> {
+        fts::fts5_query(filter)
+    }
+
+    fn json(param: &str) -> String {
+        param.to_string()
+    }
+
     async fn new_case_ids(tx: &mut dyn Tx, n: usize) -> Result<Vec<i64>> {
         if n == 0 {
             return Ok(Vec::new());

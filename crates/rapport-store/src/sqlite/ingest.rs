@@ -3,7 +3,6 @@
 //! reuses one prepared statement).
 
 use super::accounts::mark_own;
-use super::read::micros;
 use crate::plan::{self, IdentityRow, Ids, Input, Key, Lookups, PostHit, Writes};
 use crate::record::{label_columns, list_json, network};
 use crate::{IngestReport, NewPost, Result};
@@ -252,7 +251,7 @@ async fn insert_posts(tx: &mut SqliteConnection, w: &Writes<'_>) -> Result<()> {
                 .push_bind(p.author.followers.map(plan::clamp))
                 .push_bind(p.author.own_account)
                 .push_bind(p.text.as_str())
-                .push_bind(micros(&p.created_at))
+                .push_bind(p.created_at.timestamp_micros())
                 .push_bind(p.lang.as_deref())
                 .push_bind(p.reply_to.as_deref())
                 .push_bind(p.reply_to_handle.as_deref())

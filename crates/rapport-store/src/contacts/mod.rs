@@ -1,10 +1,10 @@
-//! Identities.
+//! Identities, contacts, own accounts and conversations.
+
+mod sql;
 
 use crate::Result;
-#[allow(unused_imports)]
-use crate::{IngestReport, NewPost, Stats};
 use async_trait::async_trait;
-use rapport_domain::*;
+use rapport_domain::{Contact, ConversationId, Identity, Network, PostId, StoredPost};
 
 /// Identities, their contacts and own accounts, and conversations, as ingest placed them.
 #[async_trait]

@@ -1,10 +1,10 @@
 //! Listening topics and how many posts each matched.
 
+mod sql;
+
 use crate::Result;
-#[allow(unused_imports)]
-use crate::{IngestReport, NewPost, Stats};
 use async_trait::async_trait;
-use rapport_domain::*;
+use rapport_domain::{Topic, TopicId, TopicOptions};
 
 /// Listening topics and how many posts each matched.
 #[async_trait]

@@ -1,10 +1,10 @@
-//! Posts.
+//! Posts: ingest, labels, topic matches and reading them back.
 
-use crate::Result;
-#[allow(unused_imports)]
-use crate::{IngestReport, NewPost, Stats};
+pub(crate) mod sql;
+
+use crate::{IngestReport, NewPost, Result, Stats};
 use async_trait::async_trait;
-use rapport_domain::*;
+use rapport_domain::{Labels, PostId, PostKey, StoredPost, TermFilter, TopicId};
 
 /// Posts: the ingest of batches, their labels and topic matches, and reading them back.
 #[async_trait]

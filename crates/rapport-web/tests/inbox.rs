@@ -632,3 +632,54 @@ async fn post_text_and_names_are_escaped_in_the_inbox() {
         "the UI's two scripts and nothing else"
     );
 }
+
+/// The at-risk view with an SLA policy in force lists the case whose customer is still
+/// waiting, and not the case whose every post was answered. Known from the file, not from
+/// the engine: customer 105848 wrote to AppleSupport at 13:48 and 15:44 on 11 October 2017
+/// after its answer (tweets 119290 and 119291) and nobody answered again; customer 105840's
+/// four posts to SpotifyCares were each answered within the hour (119256 at 12:53 by 119254
+/// at 13:41, ..., 119260 at 14:22 by 119261 at 14:41).
+#[tokio::test]
+async fn the_at_risk_view_lists_the_customer_still_waiting_for_an_answer() {
+    let world = World::new(WebConfig::default()).await;
+    common::day_policy(&world).await;
+    world.import_twcs(TWCS_SAMPLE.as_ref()).await;
+    world.user("admin", Role::Admin).await;
+    world.user("agent", Role::Agent).await;
+    let agent = world.session("agent").await;
+    let waiting = common::case_of_tweet(&world, "119290").await;
+    assert_eq!(common::case_of_tweet(&world, "119291").await, waiting);
+    let answered = common::case_of_tweet(&world, "119260").await;
+    assert_eq!(common::case_of_tweet(&world, "119255").await, answered);
+
+    let all = page(&world, &agent, "/inbox?view=all").await;
+    let open = row_ids(&all);
+    assert!(
+        open.contains(&waiting.0) && open.contains(&answered.0),
+        "both cases are open: {open:?}"
+    );
+    let html = page(&world, &agent, "/inbox?view=at_risk").await;
+    let at_risk = row_ids(&html);
+    assert!(
+        at_risk.contains(&waiting.0),
+        "case {waiting} waits since 2017: {at_risk:?}"
+    );
+    assert!(
+        !at_risk.contains(&answered.0),
+        "case {answered} was answered every time: {at_risk:?}"
+    );
+    let row = &html[html
+        .find(&format!("<tr data-case-id=\"{waiting}\""))
+        .unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(row.contains("sla-breached"), "{row}");
+    assert_eq!(sidebar(&html)["at_risk"], at_risk.len() as u64);
+    let on_time = &all[all
+        .find(&format!("<tr data-case-id=\"{answered}\""))
+        .unwrap()..];
+    let on_time = &on_time[..on_time.find("</tr>").unwrap()];
+    assert!(
+        !on_time.contains("sla-breached") && !on_time.contains("sla-at_risk"),
+        "{on_time}"
+    );
+}

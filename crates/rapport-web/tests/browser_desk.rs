@@ -526,6 +526,10 @@ async fn phone(c: &Client, lab: &Lab, case: CaseId, p: &mut Progress) -> Step {
         ("/contacts", "contacts"),
         ("/leads", "leads"),
         ("/settings/sla", "sla"),
+        (
+            "/settings/sla/Standard%20care%20desk%20policy",
+            "sla-policy",
+        ),
         ("/settings/replies", "replies"),
     ] {
         lab.goto(c, path).await?;

@@ -18,6 +18,17 @@
     var changed = document.getElementById("case-changed");
     var leaving = false;
 
+    // The undo toast after a status change goes away after a few seconds; its form still
+    // works while it shows (and without this script it simply stays).
+    var toast = document.getElementById("undo-toast");
+    if (toast && !toast.hidden) {
+      setTimeout(function () { toast.hidden = true; }, 8000);
+      // A reload must not show the toast again.
+      if (window.history && window.history.replaceState) {
+        window.history.replaceState(null, "", base);
+      }
+    }
+
     // Forms of this page navigate away; the change they cause is not "another agent's".
     document.querySelectorAll("form").forEach(function (f) {
       f.addEventListener("submit", function () { leaving = true; });

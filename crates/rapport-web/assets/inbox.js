@@ -6,6 +6,9 @@
   "use strict";
 
   var root, list, counts, message, dialog, csrf, canWrite;
+  // The undo toast: shown for UNDO_MS after an action that can be taken back.
+  var UNDO_MS = 8000;
+  var toast, toastText, toastToken, toastTimer = null;
   var selectedId = null;
   var lastFocus = null;
   var refreshTimer = null;
@@ -100,6 +103,38 @@
     refreshTimer = setTimeout(refresh, 250);
   }
 
+  function hideUndo() {
+    clearTimeout(toastTimer);
+    if (toast) toast.hidden = true;
+  }
+
+  function showUndo(text, token) {
+    if (!toast) return;
+    toastText.textContent = text;
+    toastToken.value = token;
+    toast.hidden = false;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(hideUndo, UNDO_MS);
+  }
+
+  // Takes the last action back through POST /undo; the answer comes back as JSON.
+  function undo() {
+    if (!toast || toast.hidden || !toastToken.value) return;
+    var body = new URLSearchParams();
+    body.append("csrf", csrf);
+    body.append("reply", "json");
+    body.append("token", toastToken.value);
+    hideUndo();
+    toastToken.value = "";
+    fetch("/undo", { method: "POST", credentials: "same-origin", body: body })
+      .then(function (r) { return r.ok ? r.json() : { message: "Undo failed (" + r.status + ")." }; })
+      .then(function (answer) {
+        say(answer.message || "");
+        refresh();
+      })
+      .catch(function () { say("Undo failed; check the connection and try again."); });
+  }
+
   // One action on one case through the bulk form's endpoint; the answer comes back as JSON.
   function act(row, fields) {
     if (!canWrite || !row) return;
@@ -112,6 +147,7 @@
       .then(function (r) { return r.ok ? r.json() : { message: "The action failed (" + r.status + ")." }; })
       .then(function (answer) {
         say(answer.message || "");
+        if (answer.undo) showUndo(answer.message || "Done.", answer.undo);
         refresh();
       })
       .catch(function () { say("The action failed; check the connection and try again."); });
@@ -160,6 +196,7 @@
       case "r": if (row) window.location.href = caseUrl(row, "#reply"); break;
       case "e": act(row, { action: "resolve" }); break;
       case "a": act(row, { action: "assign_me" }); break;
+      case "u": undo(); break;
       case "x": {
         var box = row && row.querySelector('input[name="case"]');
         if (box) box.checked = !box.checked;
@@ -209,6 +246,24 @@
     dialog = document.getElementById("shortcuts");
     csrf = root.getAttribute("data-csrf");
     canWrite = root.getAttribute("data-can-write") === "1";
+    toast = document.getElementById("undo-toast");
+    if (toast) {
+      toastText = document.getElementById("undo-text");
+      toastToken = document.getElementById("undo-token");
+      document.getElementById("undo-form").addEventListener("submit", function (e) {
+        e.preventDefault();
+        undo();
+      });
+      // A toast the server drew (after the bulk form) goes away as one drawn here does.
+      if (!toast.hidden) {
+        toastTimer = setTimeout(hideUndo, UNDO_MS);
+        // A reload must not show the toast again.
+        var here = list.querySelector("[data-here]");
+        if (here && window.history && window.history.replaceState) {
+          window.history.replaceState(null, "", here.getAttribute("data-here"));
+        }
+      }
+    }
 
     document.addEventListener("keydown", onKey);
     document.getElementById("shortcuts-open").addEventListener("click", openDialog);

@@ -95,6 +95,8 @@ pub struct AppState {
     /// Channel administration (Settings -> Channels); without it the page says how to
     /// enable it.
     channel_admin: Option<Arc<rapport_engine::channels::Channels>>,
+    /// Actions agents may still take back (the undo toasts).
+    undo: Arc<pages::UndoBook>,
 }
 
 impl AppState {
@@ -110,6 +112,7 @@ impl AppState {
             limiter,
             channels: None,
             channel_admin: None,
+            undo: Arc::default(),
         }
     }
 

@@ -117,6 +117,15 @@ const ROUTES: &[Row] = &[
         INBOX,
         303,
     ),
+    // An unknown token: too late to undo, said on the inbox it goes back to.
+    row(
+        "POST",
+        "/undo",
+        "/undo",
+        Body::Form(&[("token", "00000000000000000000000000000000")]),
+        INBOX,
+        303,
+    ),
     // A stream asked to end at once, so the call returns.
     row(
         "GET",
@@ -323,7 +332,7 @@ const ROUTES: &[Row] = &[
         "POST",
         "/topics/{name}/delete",
         "/topics/Doomed/delete",
-        Body::Form(&[]),
+        Body::Form(&[("confirm", "yes")]),
         ADMIN,
         303,
     ),
@@ -474,7 +483,11 @@ const ROUTES: &[Row] = &[
         "POST",
         "/settings/accounts/remove",
         "/settings/accounts/remove",
-        Body::Form(&[("network", "mastodon"), ("handle", "doomed")]),
+        Body::Form(&[
+            ("network", "mastodon"),
+            ("handle", "doomed"),
+            ("confirm", "yes"),
+        ]),
         ADMIN,
         303,
     ),
@@ -544,7 +557,7 @@ const ROUTES: &[Row] = &[
         "POST",
         "/settings/replies/{name}/delete",
         "/settings/replies/Doomed/delete",
-        Body::Form(&[]),
+        Body::Form(&[("confirm", "yes")]),
         ADMIN,
         303,
     ),

@@ -171,6 +171,14 @@ impl Setup {
     fn back(&self, done: &str) -> String {
         format!("/cases/{}?done={done}", self.case)
     }
+
+    /// Whether `a` is the way back after a status change: the page with its undo token.
+    fn changed_status(&self, a: &Answer) -> bool {
+        a.status == StatusCode::SEE_OTHER
+            && a.location()
+                .and_then(|l| l.strip_prefix(&format!("{}&undo=", self.back("status"))))
+                .is_some_and(|t| t.len() == 32 && t.bytes().all(|b| b.is_ascii_hexdigit()))
+    }
 }
 
 /// The text of the element with `id` (up to its first closing tag), tags left in.
@@ -267,7 +275,7 @@ async fn pending_cases_show_paused_clocks() {
     let a = s
         .form(&s.agent, "/status", &[("action", "await_customer")])
         .await;
-    assert!(a.is_redirect_to(&s.back("status")), "{a:?}");
+    assert!(s.changed_status(&a), "{a:?}");
     let page = s.page(&s.agent).await;
     assert!(
         page.body
@@ -331,8 +339,57 @@ async fn each_form_changes_the_case_and_writes_its_audit_event() {
     assert!(a.is_redirect_to(&s.back("team")), "{a:?}");
     assert_eq!(s.record().await.case.team, Some(team.id));
 
+    // A status change comes back with an undo toast; its token puts the status back once.
+    let before = s.record().await.case.status;
+    assert_eq!(before, CaseStatus::New);
     let a = s.form(&s.agent, "/status", &[("action", "open")]).await;
-    assert!(a.is_redirect_to(&s.back("status")), "{a:?}");
+    let to = a.location().unwrap_or_default().to_string();
+    let token = to
+        .strip_prefix(&format!("{}&undo=", s.back("status")))
+        .unwrap_or_else(|| panic!("{a:?}"))
+        .to_string();
+    assert_eq!(s.record().await.case.status, CaseStatus::Open);
+    let page = s.world.send(Call::get(&to).by(&s.agent).build()).await;
+    let toast = element(&page.body, "undo-toast");
+    assert!(!toast.contains(" hidden"), "{toast}");
+    assert!(
+        page.body
+            .contains(&format!(r#"name="token" id="undo-token" value="{token}""#)),
+        "{}",
+        page.body
+    );
+    let undo = |token: String| {
+        let csrf = s.agent.csrf.clone();
+        let back = format!("/cases/{}", s.case);
+        let world = &s.world;
+        let agent = &s.agent;
+        async move {
+            world
+                .send(
+                    Call::post("/undo")
+                        .by(agent)
+                        .form(&[("csrf", &csrf), ("token", &token), ("back", &back)])
+                        .build(),
+                )
+                .await
+        }
+    };
+    let a = undo(token.clone()).await;
+    assert!(a.is_redirect_to(&s.back("undone")), "{a:?}");
+    assert_eq!(s.record().await.case.status, before);
+    let a = undo(token).await;
+    assert!(
+        a.is_redirect_to(&s.back("not-undone")),
+        "each token undoes once: {a:?}"
+    );
+    // Open again for the rest of the forms.
+    let a = s.form(&s.agent, "/status", &[("action", "open")]).await;
+    assert!(
+        a.location()
+            .unwrap_or_default()
+            .starts_with(&s.back("status")),
+        "{a:?}"
+    );
     assert_eq!(s.record().await.case.status, CaseStatus::Open);
 
     let a = s.form(&s.agent, "/priority", &[("priority", "low")]).await;
@@ -356,9 +413,9 @@ async fn each_form_changes_the_case_and_writes_its_audit_event() {
     assert!(a.is_redirect_to(&s.back("note")), "{a:?}");
 
     let a = s.form(&s.agent, "/status", &[("action", "resolve")]).await;
-    assert!(a.is_redirect_to(&s.back("status")), "{a:?}");
+    assert!(s.changed_status(&a), "{a:?}");
     let a = s.form(&s.agent, "/status", &[("action", "reopen")]).await;
-    assert!(a.is_redirect_to(&s.back("status")), "{a:?}");
+    assert!(s.changed_status(&a), "{a:?}");
     assert_eq!(s.record().await.case.status, CaseStatus::Open);
 
     let events = s.events().await;

@@ -632,3 +632,209 @@ async fn post_text_and_names_are_escaped_in_the_inbox() {
         "the UI's two scripts and nothing else"
     );
 }
+
+/// The at-risk view with an SLA policy in force lists the case whose customer is still
+/// waiting, and not the case whose every post was answered. Known from the file, not from
+/// the engine: customer 105848 wrote to AppleSupport at 13:48 and 15:44 on 11 October 2017
+/// after its answer (tweets 119290 and 119291) and nobody answered again; customer 105840's
+/// four posts to SpotifyCares were each answered within the hour (119256 at 12:53 by 119254
+/// at 13:41, ..., 119260 at 14:22 by 119261 at 14:41).
+#[tokio::test]
+async fn the_at_risk_view_lists_the_customer_still_waiting_for_an_answer() {
+    let world = World::new(WebConfig::default()).await;
+    common::day_policy(&world).await;
+    world.import_twcs(TWCS_SAMPLE.as_ref()).await;
+    world.user("admin", Role::Admin).await;
+    world.user("agent", Role::Agent).await;
+    let agent = world.session("agent").await;
+    let waiting = common::case_of_tweet(&world, "119290").await;
+    assert_eq!(common::case_of_tweet(&world, "119291").await, waiting);
+    let answered = common::case_of_tweet(&world, "119260").await;
+    assert_eq!(common::case_of_tweet(&world, "119255").await, answered);
+
+    let all = page(&world, &agent, "/inbox?view=all").await;
+    let open = row_ids(&all);
+    assert!(
+        open.contains(&waiting.0) && open.contains(&answered.0),
+        "both cases are open: {open:?}"
+    );
+    let html = page(&world, &agent, "/inbox?view=at_risk").await;
+    let at_risk = row_ids(&html);
+    assert!(
+        at_risk.contains(&waiting.0),
+        "case {waiting} waits since 2017: {at_risk:?}"
+    );
+    assert!(
+        !at_risk.contains(&answered.0),
+        "case {answered} was answered every time: {at_risk:?}"
+    );
+    let row = &html[html
+        .find(&format!("<tr data-case-id=\"{waiting}\""))
+        .unwrap()..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(row.contains("sla-breached"), "{row}");
+    assert_eq!(sidebar(&html)["at_risk"], at_risk.len() as u64);
+    let on_time = &all[all
+        .find(&format!("<tr data-case-id=\"{answered}\""))
+        .unwrap()..];
+    let on_time = &on_time[..on_time.find("</tr>").unwrap()];
+    assert!(
+        !on_time.contains("sla-breached") && !on_time.contains("sla-at_risk"),
+        "{on_time}"
+    );
+}
+
+/// `POST /undo` with `token`, back to all open cases.
+async fn undo(world: &World, b: &Browser, token: &str) -> Answer {
+    world
+        .send(
+            Call::post("/undo")
+                .by(b)
+                .form(&[
+                    ("csrf", b.csrf.as_str()),
+                    ("token", token),
+                    ("back", "/inbox?view=all"),
+                ])
+                .build(),
+        )
+        .await
+}
+
+/// A bulk action comes back with an undo token (in the address for the form, in the JSON for
+/// the page's script); `POST /undo` puts each case's status, assignee and priority back, once,
+/// and leaves alone a case someone changed since.
+#[tokio::test]
+async fn a_bulk_action_is_undone_case_by_case() {
+    let s = seeded().await;
+    let world = &s.world;
+    let care = world.engine.care();
+    let all = engine_list(world, InboxView::AllOpen, InboxSort::Oldest).await;
+    let (a, b, c) = (CaseId(all[0]), CaseId(all[1]), CaseId(all[2]));
+    // Case b waits on the customer, assigned to the agent: undo must bring back both.
+    care.assign(b, Some(s.agent.id), s.agent.id, Utc::now())
+        .await
+        .unwrap();
+    care.apply(b, CaseAction::AwaitCustomer, s.agent.id, Utc::now())
+        .await
+        .unwrap();
+    let before: Vec<_> = {
+        let mut v = Vec::new();
+        for id in [a, b, c] {
+            v.push(care.case(id).await.unwrap().unwrap().case);
+        }
+        v
+    };
+    assert_eq!(before[1].status, CaseStatus::Pending);
+    let admin = world
+        .accounts
+        .users()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.name == "admin")
+        .unwrap();
+
+    // "Resolve and close" on three cases, from the form (no script).
+    let (ids, csrf) = ([a, b, c].map(|id| id.0.to_string()), s.admin_b.csrf.clone());
+    let answer = world
+        .send(
+            Call::post("/inbox/bulk")
+                .by(&s.admin_b)
+                .form(&[
+                    ("csrf", csrf.as_str()),
+                    ("action", "close"),
+                    ("view", "all"),
+                    ("case", &ids[0]),
+                    ("case", &ids[1]),
+                    ("case", &ids[2]),
+                ])
+                .build(),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+    let back = answer.location().unwrap().to_string();
+    let token = back
+        .strip_prefix("/inbox?view=all&undo=")
+        .unwrap_or_else(|| panic!("{back}"))
+        .to_string();
+    for id in [a, b, c] {
+        let now = care.case(id).await.unwrap().unwrap().case;
+        assert_eq!(now.status, CaseStatus::Closed, "case {id}");
+    }
+    let shown = page(world, &s.admin_b, &back).await;
+    let toast = &shown[shown.find("id=\"undo-toast\"").unwrap()..];
+    let toast = &toast[..toast.find("</div>").unwrap()];
+    assert!(!toast.contains(" hidden"), "{toast}");
+    assert!(toast.contains(&format!("value=\"{token}\"")), "{toast}");
+
+    // Someone changes case c meanwhile: the undo leaves it as they left it.
+    care.set_priority(c, Priority::Low, admin.id, Utc::now())
+        .await
+        .unwrap();
+    let c_now = care.case(c).await.unwrap().unwrap();
+
+    let answer = undo(world, &s.admin_b, &token).await;
+    assert!(answer.is_redirect_to("/inbox?view=all"), "{answer:?}");
+    let said =
+        String::from_utf8(hex::decode(answer.cookie("rapport_inbox_flash").unwrap()).unwrap())
+            .unwrap();
+    assert_eq!(
+        said,
+        format!("Undone: 2 cases are back as they were. Not undone: case {c}: changed since.")
+    );
+    for (id, was) in [(a, &before[0]), (b, &before[1])] {
+        let now = care.case(id).await.unwrap().unwrap().case;
+        assert_eq!(
+            (now.status, now.assignee, now.priority),
+            (was.status, was.assignee, was.priority),
+            "case {id}"
+        );
+    }
+    assert_eq!(
+        care.case(c).await.unwrap().unwrap(),
+        c_now,
+        "case c as left"
+    );
+    let undone = events_by(world, b.0, admin).await;
+    assert!(
+        undone.contains(&CaseChange::Status {
+            from: CaseStatus::Closed,
+            to: CaseStatus::Pending,
+            action: CaseAction::Undo,
+        }),
+        "{undone:?}"
+    );
+    // A token undoes once.
+    let again = undo(world, &s.admin_b, &token).await;
+    let said =
+        String::from_utf8(hex::decode(again.cookie("rapport_inbox_flash").unwrap()).unwrap())
+            .unwrap();
+    assert!(said.starts_with("Too late to undo"), "{said}");
+
+    // The script's answer carries the token; an analyst cannot use the route at all.
+    let answer = world
+        .send(
+            Call::post("/inbox/bulk")
+                .by(&s.agent_b)
+                .form(&[
+                    ("csrf", s.agent_b.csrf.as_str()),
+                    ("reply", "json"),
+                    ("action", "assign_me"),
+                    ("case", &ids[0]),
+                ])
+                .build(),
+        )
+        .await;
+    let json: serde_json::Value = serde_json::from_str(&answer.body).unwrap();
+    let token = json["undo"].as_str().expect("an undo token").to_string();
+    // The admin cannot take back the agent's action.
+    let answer = undo(world, &s.admin_b, &token).await;
+    let said =
+        String::from_utf8(hex::decode(answer.cookie("rapport_inbox_flash").unwrap()).unwrap())
+            .unwrap();
+    assert!(said.starts_with("Too late to undo"), "{said}");
+    assert_eq!(
+        care.case(a).await.unwrap().unwrap().case.assignee,
+        Some(s.agent.id)
+    );
+}

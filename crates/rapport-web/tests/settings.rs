@@ -735,7 +735,35 @@ async fn saved_replies_preview_save_rename_and_remove() {
         .collect();
     assert_eq!(names, [("Greeting".to_string(), None)]);
 
+    // Removing asks first: a page with the question and a form that confirms it.
     let answer = post(&world, &admin, "/settings/replies/Greeting/delete", &[]).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    assert!(
+        answer.body.contains("Remove the saved reply") && answer.body.contains("Greeting"),
+        "{}",
+        answer.body
+    );
+    assert!(
+        answer
+            .body
+            .contains(r#"action="/settings/replies/Greeting/delete""#),
+        "{}",
+        answer.body
+    );
+    assert!(answer.body.contains(r#"name="confirm" value="yes""#));
+    assert_eq!(answer.csrf_field().as_deref(), Some(admin.csrf.as_str()));
+    assert_eq!(
+        world.engine.care().saved_replies().await.unwrap().len(),
+        1,
+        "nothing is removed before the answer"
+    );
+    let answer = post(
+        &world,
+        &admin,
+        "/settings/replies/Greeting/delete",
+        &[("confirm", "yes")],
+    )
+    .await;
     assert!(answer.is_redirect_to("/settings/replies"));
     assert!(
         world
@@ -746,8 +774,64 @@ async fn saved_replies_preview_save_rename_and_remove() {
             .unwrap()
             .is_empty()
     );
-    let answer = post(&world, &admin, "/settings/replies/Greeting/delete", &[]).await;
+    let answer = post(
+        &world,
+        &admin,
+        "/settings/replies/Greeting/delete",
+        &[("confirm", "yes")],
+    )
+    .await;
     assert_eq!(answer.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_topic_is_removed_only_after_confirming() {
+    let (world, admin) = world_with_admin().await;
+    world
+        .engine
+        .add_topic("Refund talk", "refund*", Default::default())
+        .await
+        .unwrap();
+    let names = || async {
+        world
+            .engine
+            .topics()
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|t| t.topic.name)
+            .collect::<Vec<_>>()
+    };
+    let answer = post(&world, &admin, "/topics/Refund%20talk/delete", &[]).await;
+    assert_eq!(answer.status, StatusCode::OK, "removing asks first");
+    assert!(answer.body.contains("Remove the topic"), "{}", answer.body);
+    assert!(
+        answer
+            .body
+            .contains(r#"action="/topics/Refund%20talk/delete""#),
+        "{}",
+        answer.body
+    );
+    assert!(
+        answer.body.contains(r#"href="/topics/Refund%20talk""#),
+        "cancel goes back"
+    );
+    assert!(answer.body.contains(r#"name="confirm" value="yes""#));
+    assert_eq!(answer.csrf_field().as_deref(), Some(admin.csrf.as_str()));
+    assert_eq!(
+        names().await,
+        ["Refund talk"],
+        "nothing removed before the answer"
+    );
+    let answer = post(
+        &world,
+        &admin,
+        "/topics/Refund%20talk/delete",
+        &[("confirm", "yes")],
+    )
+    .await;
+    assert!(answer.is_redirect_to("/topics"), "{answer:?}");
+    assert!(names().await.is_empty());
 }
 
 #[tokio::test]
@@ -772,6 +856,34 @@ async fn own_accounts_are_added_listed_and_removed() {
         &admin,
         "/settings/accounts/remove",
         &[("network", "mastodon"), ("handle", "support")],
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::OK, "removing asks first");
+    assert!(
+        answer.body.contains("Remove @support on mastodon"),
+        "{}",
+        answer.body
+    );
+    assert!(
+        answer
+            .body
+            .contains(r#"<input type="hidden" name="handle" value="support">"#)
+    );
+    assert!(answer.body.contains(r#"name="confirm" value="yes""#));
+    let still = get(&world, &admin, "/settings/accounts").await;
+    assert!(
+        still.body.contains("@support"),
+        "nothing is removed before the answer"
+    );
+    let answer = post(
+        &world,
+        &admin,
+        "/settings/accounts/remove",
+        &[
+            ("network", "mastodon"),
+            ("handle", "support"),
+            ("confirm", "yes"),
+        ],
     )
     .await;
     assert!(answer.is_redirect_to("/settings/accounts"));
@@ -800,7 +912,7 @@ fn writes(team: i64) -> Vec<(String, Vec<(&'static str, &'static str)>)> {
         ),
         (
             "/settings/accounts/remove".into(),
-            vec![("network", "x"), ("handle", "acme")],
+            vec![("network", "x"), ("handle", "acme"), ("confirm", "yes")],
         ),
         (
             "/settings/replies".into(),
@@ -810,7 +922,10 @@ fn writes(team: i64) -> Vec<(String, Vec<(&'static str, &'static str)>)> {
             "/settings/replies/Thanks".into(),
             vec![("name", "Thanks"), ("body", "changed")],
         ),
-        ("/settings/replies/Thanks/delete".into(), vec![]),
+        (
+            "/settings/replies/Thanks/delete".into(),
+            vec![("confirm", "yes")],
+        ),
     ]
 }
 
@@ -1067,4 +1182,98 @@ async fn the_new_user_form_starts_at_the_least_privilege_that_works_the_inbox() 
         "{form}"
     );
     assert_eq!(form.matches(" selected").count(), 1, "{form}");
+}
+
+/// The role an admin sets is the role the user works with, a deactivated user is out at once
+/// and cannot log in again, and the last active admin can be neither demoted nor deactivated.
+#[tokio::test]
+async fn admins_change_roles_and_deactivate_users_but_keep_one_admin() {
+    let (world, admin) = world_with_admin().await;
+    let agnes = world.user("agnes", Role::Agent).await;
+    let agnes_b = world.session("agnes").await;
+    let path = format!("/settings/users/{}", agnes.id.0);
+    assert_eq!(get(&world, &agnes_b, "/inbox").await.status, StatusCode::OK);
+
+    // Agent to analyst: the inbox is closed to her, the topics open.
+    let answer = post(
+        &world,
+        &admin,
+        &path,
+        &[("role", "analyst"), ("active", "1")],
+    )
+    .await;
+    assert!(answer.is_redirect_to("/settings/users"), "{answer:?}");
+    let stored = world.accounts.user(agnes.id).await.unwrap();
+    assert_eq!((stored.role, stored.active), (Role::Analyst, true));
+    assert_eq!(
+        get(&world, &agnes_b, "/inbox").await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        get(&world, &agnes_b, "/topics").await.status,
+        StatusCode::OK
+    );
+    let list = get(&world, &admin, "/settings/users").await;
+    let row = &list.body[list.body.find("(agnes)</span>").expect("agnes is listed")..];
+    let row = &row[..row.find("</tr>").unwrap()];
+    assert!(
+        row.contains(r#"<option value="analyst" selected"#),
+        "the list shows her new role: {row}"
+    );
+
+    // Deactivated: her session ends and her password no longer opens one.
+    let answer = post(&world, &admin, &path, &[("role", "analyst")]).await;
+    assert!(answer.is_redirect_to("/settings/users"), "{answer:?}");
+    assert!(!world.accounts.user(agnes.id).await.unwrap().active);
+    let out = get(&world, &agnes_b, "/topics").await;
+    assert!(out.is_redirect_to("/login"), "{out:?}");
+    assert!(
+        common::log_in(&world, "agnes", common::PASSWORD)
+            .await
+            .is_err()
+    );
+
+    // The last admin: neither demoted nor deactivated, and told why.
+    let me = world
+        .accounts
+        .users()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.name == "admin")
+        .unwrap();
+    let mine = format!("/settings/users/{}", me.id.0);
+    for form in [
+        vec![("role", "agent"), ("active", "1")],
+        vec![("role", "admin")],
+    ] {
+        let answer = post(&world, &admin, &mine, &form).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{form:?}");
+        assert!(
+            answer
+                .body
+                .contains("the last active admin cannot be demoted or deactivated"),
+            "{}",
+            answer.body
+        );
+        let stored = world.accounts.user(me.id).await.unwrap();
+        assert_eq!(
+            (stored.role, stored.active),
+            (Role::Admin, true),
+            "{form:?}"
+        );
+    }
+    // With a second admin, the first may step down.
+    let second = world.user("grace", Role::Agent).await;
+    let answer = post(
+        &world,
+        &admin,
+        &format!("/settings/users/{}", second.id.0),
+        &[("role", "admin"), ("active", "1")],
+    )
+    .await;
+    assert!(answer.is_redirect_to("/settings/users"), "{answer:?}");
+    let answer = post(&world, &admin, &mine, &[("role", "agent"), ("active", "1")]).await;
+    assert!(answer.is_redirect_to("/settings/users"), "{answer:?}");
+    assert_eq!(world.accounts.user(me.id).await.unwrap().role, Role::Agent);
 }

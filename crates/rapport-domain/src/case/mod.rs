@@ -56,6 +56,9 @@ pub enum CaseAction {
     Reopen,
     /// A resolved case is archived for good.
     Close,
+    /// An agent took back a change they had just made: the case is put back in the status it
+    /// had before ([`Case::restore_status`]); never a move of its own in [`CaseStatus::transition`].
+    Undo,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -144,6 +147,7 @@ impl CaseAction {
             Self::Resolve => "resolve",
             Self::Reopen => "reopen",
             Self::Close => "close",
+            Self::Undo => "undo",
         }
     }
 }

@@ -128,6 +128,32 @@ impl Case {
         )))
     }
 
+    /// Puts the status back to `to`, what it was before a change the same agent is taking
+    /// back (an undo). Any status may be restored, since it is one the case held a moment
+    /// ago; the caller makes sure of that. `None` when the status already is `to`.
+    pub fn restore_status(
+        &mut self,
+        to: CaseStatus,
+        actor: Actor,
+        at: DateTime<Utc>,
+    ) -> Option<CaseEvent> {
+        let from = self.status;
+        if from == to {
+            return None;
+        }
+        self.status = to;
+        self.status_since = at;
+        Some(self.event(
+            actor,
+            at,
+            CaseChange::Status {
+                from,
+                to,
+                action: CaseAction::Undo,
+            },
+        ))
+    }
+
     /// `None` when the priority is already `to`.
     pub fn set_priority(
         &mut self,

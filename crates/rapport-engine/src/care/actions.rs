@@ -10,6 +10,28 @@ use rapport_domain::{
     Actor, Case, CaseAction, CaseEvent, CaseId, Contact, Priority, StoredPost, TeamId, UserId,
 };
 use serde::Serialize;
+use std::collections::BTreeSet;
+
+/// What a case was like before an agent's action, kept so the agent can take the action back
+/// ([`Care::undo`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Before {
+    pub status: rapport_domain::CaseStatus,
+    pub assignee: Option<UserId>,
+    pub priority: Priority,
+    pub tags: BTreeSet<String>,
+}
+
+impl Before {
+    pub fn of(case: &Case) -> Before {
+        Before {
+            status: case.status,
+            assignee: case.assignee,
+            priority: case.priority,
+            tags: case.tags.clone(),
+        }
+    }
+}
 
 /// Everything the case page shows.
 #[derive(Debug, Clone, Serialize)]
@@ -209,6 +231,35 @@ impl Care {
             Ok(c.remove_tag(tag, Actor::User(by), at)?
                 .into_iter()
                 .collect())
+        })
+        .await
+    }
+
+    /// Takes an action back: the status, assignee, priority and tags the case had `before` it,
+    /// in one save with one audit event per change. Call it on [`Care::at_version`] with the
+    /// version the action left, so a case someone changed since is refused (`Conflict`).
+    pub async fn undo(
+        &self,
+        id: CaseId,
+        before: &Before,
+        by: UserId,
+        at: DateTime<Utc>,
+    ) -> Result<CaseRecord> {
+        self.change(id, at, |c| {
+            let actor = Actor::User(by);
+            let mut events = Vec::new();
+            events.extend(c.restore_status(before.status, actor, at));
+            events.extend(c.assign(before.assignee, actor, at));
+            events.extend(c.set_priority(before.priority, actor, at));
+            let added: Vec<String> = c.tags.difference(&before.tags).cloned().collect();
+            for tag in added {
+                events.extend(c.remove_tag(&tag, actor, at)?);
+            }
+            let removed: Vec<String> = before.tags.difference(&c.tags).cloned().collect();
+            for tag in removed {
+                events.extend(c.add_tag(&tag, actor, at)?);
+            }
+            Ok(events)
         })
         .await
     }

@@ -28,7 +28,7 @@ mod sla;
 mod sweeper;
 mod teams;
 
-pub use actions::CasePage;
+pub use actions::{Before, CasePage};
 pub use contacts::{FlaggedLead, TimelineEntry};
 pub use error::CareError;
 pub use ingested::BatchRouting;

@@ -11,6 +11,9 @@ mod settings;
 mod settings_care;
 mod settings_channels;
 mod topics;
+mod undo;
+
+pub use undo::UndoBook;
 
 use crate::AppState;
 use crate::auth::{csrf, page_guard};
@@ -102,6 +105,61 @@ pub fn message(status: StatusCode, chrome: Chrome, heading: &str, text: &str) ->
 }
 
 #[derive(Template)]
+#[template(path = "confirm.html")]
+struct Confirm<'a> {
+    chrome: Chrome,
+    heading: &'a str,
+    question: &'a str,
+    action: &'a str,
+    fields: Vec<(String, String)>,
+    button: &'a str,
+    cancel: &'a str,
+}
+
+/// What a deletion asks before it deletes.
+pub(crate) struct Ask<'a> {
+    pub heading: &'a str,
+    pub question: &'a str,
+    pub button: &'a str,
+    /// Where "Cancel" goes.
+    pub cancel: &'a str,
+}
+
+/// Whether a deletion's form carries the confirmation its confirm page adds.
+pub(crate) fn confirmed(form: &[(String, String)]) -> bool {
+    form.iter().any(|(k, v)| k == "confirm" && v == "yes")
+}
+
+/// The confirmation step of a deletion: a page that asks, with a form that posts the same
+/// fields to the same `action` again with `confirm=yes` (and the CSRF token). It works
+/// without script, and the first POST changed nothing.
+pub(crate) fn confirm(
+    p: &Principal,
+    section: &'static str,
+    ask: &Ask<'_>,
+    action: &str,
+    form: &[(String, String)],
+) -> Response {
+    let fields = form
+        .iter()
+        .filter(|(k, _)| k != "csrf" && k != "confirm")
+        .cloned()
+        .collect();
+    render(
+        StatusCode::OK,
+        &Confirm {
+            chrome: Chrome::for_principal(p, ask.heading, section),
+            heading: ask.heading,
+            question: ask.question,
+            action,
+            fields,
+            button: ask.button,
+            cancel: ask.cancel,
+        },
+    )
+}
+
+#[derive(Template)]
 #[template(path = "not_found.html")]
 struct NotFound<'a> {
     chrome: Chrome,
@@ -180,6 +238,7 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<RouteInfo>) {
             Needs(WriteCases),
             case::set_status,
         )
+        .add(M::POST, "/undo", Needs(WriteCases), undo::undo)
         .add(
             M::POST,
             "/cases/{id}/priority",

@@ -260,7 +260,21 @@ pub async fn delete(
     State(state): State<AppState>,
     Extension(p): Extension<Principal>,
     Path(name): Path<String>,
+    Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
+    if !super::confirmed(&form) {
+        let question =
+            format!("Remove the topic '{name}'? Its matches go with it; the posts stay.");
+        let action = format!("{}/delete", topic_url(&name));
+        let cancel = topic_url(&name);
+        let ask = super::Ask {
+            heading: "Remove topic",
+            question: &question,
+            button: "Remove topic",
+            cancel: &cancel,
+        };
+        return super::confirm(&p, "topics", &ask, &action, &form);
+    }
     match state.engine.remove_topic(&name).await {
         Ok(()) | Err(EngineError::NoSuchTopic(_)) => Redirect::to("/topics").into_response(),
         Err(e) => failed(&p, e),

@@ -342,3 +342,52 @@ pub async fn log_in(world: &World, name: &str, password: &str) -> Result<Browser
         .expect("the logout form carries the token");
     Ok(browser)
 }
+
+/// An SLA policy on all hours for every priority, a day for the first answer and a day for
+/// each later one (no resolution target), made the default before anything is routed: the
+/// sample's conversations from October 2017 whose customer's last post was never answered are
+/// breached, and those answered within the day are on time.
+pub async fn day_policy(world: &World) {
+    use rapport_domain::care::RoutingRules;
+    use rapport_domain::{Priority, SlaPolicy, Targets};
+    let day = chrono::TimeDelta::days(1);
+    let targets = Targets {
+        first_response: Some(day),
+        next_response: Some(day),
+        resolution: None,
+    };
+    let mut policy = SlaPolicy::new("Day").with_business_hours(false);
+    for p in Priority::ALL {
+        policy = policy.with_targets(p, targets).unwrap();
+    }
+    let care = world.engine.care();
+    care.save_sla_policy(&policy, false).await.unwrap();
+    care.save_rules(&RoutingRules {
+        default_sla_policy: Some("Day".into()),
+        round_robin: false,
+        ..RoutingRules::default()
+    })
+    .await
+    .unwrap();
+}
+
+/// The case holding the twcs tweet `native_id` (an X post).
+pub async fn case_of_tweet(world: &World, native_id: &str) -> rapport_domain::CaseId {
+    use rapport_domain::{Network, PostKey};
+    let store = world.engine.store();
+    let key = PostKey {
+        network: Network::X,
+        native_id: native_id.into(),
+    };
+    let post = store
+        .post_by_key(&key)
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("tweet {native_id} is stored"));
+    store
+        .care()
+        .case_of_post(post.id)
+        .await
+        .unwrap()
+        .unwrap_or_else(|| panic!("tweet {native_id} is in a case"))
+}

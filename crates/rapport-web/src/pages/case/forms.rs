@@ -7,6 +7,7 @@
 //! the page showed: when another agent changed the case since, the change is refused and the
 //! page shows what is there now, so nobody overwrites a decision they did not see.
 
+use super::super::undo::Undoable;
 use super::{FormError, Typed, failed, not_found, page, user_error};
 use crate::AppState;
 use axum::Extension;
@@ -17,7 +18,7 @@ use chrono::Utc;
 use rapport_domain::care::ReplyId;
 use rapport_domain::{CaseAction, CaseId, CaseStatus, Permission, Priority, TeamId, UserId};
 use rapport_engine::accounts::Principal;
-use rapport_engine::care::{Care, CareError};
+use rapport_engine::care::{Before, Care, CareError};
 use serde::Deserialize;
 
 /// Where a form's outcome goes: back to the page with `done`, or the page again with the
@@ -203,7 +204,7 @@ fn target(action: CaseAction) -> Option<CaseStatus> {
         CaseAction::AwaitCustomer => Some(CaseStatus::Pending),
         CaseAction::Resolve => Some(CaseStatus::Resolved),
         CaseAction::Close => Some(CaseStatus::Closed),
-        CaseAction::CustomerReplied => None,
+        CaseAction::CustomerReplied | CaseAction::Undo => None,
     }
 }
 
@@ -227,7 +228,7 @@ pub async fn set_status(
         .await;
     };
     let care = state.engine.care();
-    let result: Result<&'static str, CareError> = async {
+    let result: Result<Option<String>, CareError> = async {
         check_version(&care, CaseId(id), f.version).await?;
         let record = care
             .case(CaseId(id))
@@ -235,14 +236,29 @@ pub async fn set_status(
             .ok_or(CareError::NoSuchCase(CaseId(id)))?;
         // Two agents pressing "Resolve" at once: the second finds it done, not refused.
         if Some(record.case.status) == target(action) {
-            return Ok("unchanged");
+            return Ok(None);
         }
-        care.apply(CaseId(id), action, p.user.id, Utc::now())
+        let before = Before::of(&record.case);
+        let after = care
+            .apply(CaseId(id), action, p.user.id, Utc::now())
             .await?;
-        Ok("status")
+        Ok(state.undo.record(
+            p.user.id,
+            vec![Undoable {
+                id: CaseId(id),
+                version: after.version,
+                before,
+            }],
+        ))
     }
     .await;
-    finish(&state, &p, id, "status", result, Typed::default()).await
+    match result {
+        Ok(Some(token)) => {
+            Redirect::to(&format!("/cases/{id}?done=status&undo={token}")).into_response()
+        }
+        Ok(None) => finish(&state, &p, id, "status", Ok("unchanged"), Typed::default()).await,
+        Err(e) => finish(&state, &p, id, "status", Err(e), Typed::default()).await,
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -35,6 +35,9 @@ pub struct Flash {
     /// One of the fixed keys in [`flash_text`]; anything else shows nothing.
     #[serde(default)]
     done: String,
+    /// The token that takes the status change back (the undo toast).
+    #[serde(default)]
+    undo: String,
 }
 
 /// The message a redirect's `?done=` key stands for. Fixed texts only: the query string is
@@ -51,6 +54,8 @@ fn flash_text(key: &str) -> &'static str {
         "reply" => "Reply queued in the outbox.",
         "resent" => "Reply queued again in the outbox.",
         "unchanged" => "Nothing to change.",
+        "undone" => "Undone: the case is back as it was.",
+        "not-undone" => "Not undone: the case changed since, or the undo came too late.",
         _ => "",
     }
 }
@@ -157,9 +162,27 @@ pub(crate) async fn page(
     error: Option<FormError>,
     typed: Typed,
 ) -> Response {
+    page_with_undo(state, p, id, flash, error, typed, String::new()).await
+}
+
+/// [`page`], with the undo toast for `undo` when it is a token.
+async fn page_with_undo(
+    state: &AppState,
+    p: &Principal,
+    id: i64,
+    flash: &'static str,
+    error: Option<FormError>,
+    typed: Typed,
+    undo: String,
+) -> Response {
     let status = error.as_ref().map_or(StatusCode::OK, |e| e.status);
     match view::build(state, p, CaseId(id), flash, error, typed).await {
-        Ok(page) => render(status, &page),
+        Ok(mut page) => {
+            if page.can_write && super::undo::well_formed(&undo) {
+                page.undo = undo;
+            }
+            render(status, &page)
+        }
         Err(view::Failure::NoSuchCase) => not_found(p, id),
         Err(view::Failure::Other(e)) => failed(p, e),
     }
@@ -172,13 +195,14 @@ pub async fn show(
     Path(id): Path<i64>,
     Query(flash): Query<Flash>,
 ) -> Response {
-    page(
+    page_with_undo(
         &state,
         &p,
         id,
         flash_text(&flash.done),
         None,
         Typed::default(),
+        flash.undo,
     )
     .await
 }

@@ -41,6 +41,7 @@ pub fn action_label(a: CaseAction) -> &'static str {
         CaseAction::Resolve => "Resolve",
         CaseAction::Reopen => "Reopen",
         CaseAction::Close => "Close",
+        CaseAction::Undo => "Undo",
     }
 }
 
@@ -190,6 +191,10 @@ pub struct CaseView {
     pub limit: String,
     pub count: String,
     pub flash: &'static str,
+    /// The token of the undo toast after a status change (empty: no toast).
+    pub undo: String,
+    /// This page's path, where an undo comes back to.
+    pub case_path: String,
     pub error: String,
     /// The form the error belongs to.
     pub error_form: &'static str,
@@ -696,6 +701,8 @@ pub async fn build(
         limit: count.limit.map(|l| l.to_string()).unwrap_or_default(),
         count: count.count.to_string(),
         flash,
+        undo: String::new(),
+        case_path: format!("/cases/{}", id.0),
         error: error_text,
         error_form,
         typed,

@@ -6,6 +6,7 @@
 //! never an error page. The form's answer is a redirect back to the list with the message in a
 //! short-lived cookie; the page's script posts with `reply=json` and gets the message as JSON.
 
+use super::super::undo::Undoable;
 use super::FLASH_COOKIE;
 use super::view::encode;
 use crate::AppState;
@@ -15,9 +16,10 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Json};
 use chrono::Utc;
+use rapport_domain::care::CaseRecord;
 use rapport_domain::{CaseAction, CaseId, Permission, Priority, UserId};
 use rapport_engine::accounts::Principal;
-use rapport_engine::care::{Care, CareError};
+use rapport_engine::care::{Before, Care, CareError};
 use serde::Serialize;
 
 /// Cases one bulk action may change (two full pages).
@@ -122,6 +124,9 @@ struct Outcome {
     done: usize,
     failed: usize,
     message: String,
+    /// The token that takes the action back (`POST /undo`), when it changed a case.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    undo: Option<String>,
 }
 
 /// The action the form asks for, or why it cannot be done.
@@ -174,32 +179,51 @@ fn reason(e: &CareError) -> Option<String> {
     }
 }
 
-async fn apply_once(care: &Care, id: CaseId, action: &Action, me: UserId) -> Result<(), CareError> {
+/// Applies the action to one case; returns what it was before and the case after.
+async fn apply_once(
+    care: &Care,
+    id: CaseId,
+    action: &Action,
+    me: UserId,
+) -> Result<(Before, CaseRecord), CareError> {
     let at = Utc::now();
-    match action {
-        Action::AssignMe => care.assign(id, Some(me), me, at).await.map(drop),
-        Action::Assign(to) => care.assign(id, *to, me, at).await.map(drop),
-        Action::Priority(p) => care.set_priority(id, *p, me, at).await.map(drop),
-        Action::Resolve => care.apply(id, CaseAction::Resolve, me, at).await.map(drop),
+    let record = care.case(id).await?.ok_or(CareError::NoSuchCase(id))?;
+    let before = Before::of(&record.case);
+    let after = match action {
+        Action::AssignMe => care.assign(id, Some(me), me, at).await?,
+        Action::Assign(to) => care.assign(id, *to, me, at).await?,
+        Action::Priority(p) => care.set_priority(id, *p, me, at).await?,
+        Action::Resolve => care.apply(id, CaseAction::Resolve, me, at).await?,
         Action::Close => {
-            let record = care.case(id).await?.ok_or(CareError::NoSuchCase(id))?;
             if record.case.status.is_active() {
                 care.apply(id, CaseAction::Resolve, me, at).await?;
             }
-            care.apply(id, CaseAction::Close, me, at).await.map(drop)
+            care.apply(id, CaseAction::Close, me, at).await?
         }
-        Action::Tag(t) => care.add_tag(id, t, me, at).await.map(drop),
-    }
+        Action::Tag(t) => care.add_tag(id, t, me, at).await?,
+    };
+    Ok((before, after))
 }
 
 /// Applies the action to one case; a version conflict (another agent saved first) is retried
-/// once on the fresh case.
-async fn apply(care: &Care, id: CaseId, action: &Action, me: UserId) -> Result<(), String> {
+/// once on the fresh case. `Some` with what can be undone when the case changed.
+async fn apply(
+    care: &Care,
+    id: CaseId,
+    action: &Action,
+    me: UserId,
+) -> Result<Option<Undoable>, String> {
     let mut tries = 0;
     loop {
         tries += 1;
         match apply_once(care, id, action, me).await {
-            Ok(()) => return Ok(()),
+            Ok((before, after)) => {
+                return Ok((before != Before::of(&after.case)).then_some(Undoable {
+                    id,
+                    version: after.version,
+                    before,
+                }));
+            }
             Err(CareError::Conflict(_)) if tries < 2 => continue,
             Err(e) => {
                 return Err(reason(&e).unwrap_or_else(|| {
@@ -243,6 +267,7 @@ fn outcome(done: usize, failures: &[(String, String)], done_text: &str) -> Outco
         done,
         failed: failures.len(),
         message,
+        undo: None,
     }
 }
 
@@ -266,7 +291,13 @@ fn answer(state: &AppState, f: &BulkForm, o: Outcome) -> Response {
         60,
         state.config.secure_cookies,
     );
-    ([(header::SET_COOKIE, cookie)], Redirect::to(&f.back())).into_response()
+    let mut back = f.back();
+    if let Some(token) = &o.undo {
+        back.push(if back.contains('?') { '&' } else { '?' });
+        back.push_str("undo=");
+        back.push_str(token);
+    }
+    ([(header::SET_COOKIE, cookie)], Redirect::to(&back)).into_response()
 }
 
 /// `POST /inbox/bulk`: `case` (repeated), `action` (`assign_me`, `assign` with `assignee`,
@@ -302,6 +333,7 @@ pub async fn bulk(
     let care = state.engine.care();
     let mut done = 0;
     let mut failures = Vec::new();
+    let mut undoable = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for raw in &f.cases {
         let Ok(id) = raw.trim().parse::<i64>() else {
@@ -312,11 +344,16 @@ pub async fn bulk(
             continue;
         }
         match apply(&care, CaseId(id), &act, p.user.id).await {
-            Ok(()) => done += 1,
+            Ok(changed) => {
+                done += 1;
+                undoable.extend(changed);
+            }
             Err(why) => failures.push((id.to_string(), why)),
         }
     }
-    answer(&state, &f, outcome(done, &failures, &act.done()))
+    let mut o = outcome(done, &failures, &act.done());
+    o.undo = state.undo.record(p.user.id, undoable);
+    answer(&state, &f, o)
 }
 
 impl Outcome {

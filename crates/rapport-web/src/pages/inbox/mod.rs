@@ -52,6 +52,9 @@ pub struct InboxParams {
     /// `1`: only the counts and the list, for the page's script to swap in.
     #[serde(default)]
     pub fragment: Option<String>,
+    /// The token that takes the last bulk action back (the undo toast).
+    #[serde(default)]
+    pub undo: Option<String>,
 }
 
 /// The view, sort and page the address asked for, with what was wrong with it.
@@ -122,6 +125,8 @@ struct InboxPage {
     /// Who cases can be assigned to: (user id, name).
     agents: Vec<(i64, String)>,
     priorities: Vec<&'static str>,
+    /// The token of the undo toast, when the page comes back from a bulk action.
+    undo: String,
 }
 
 #[derive(Template)]
@@ -284,6 +289,10 @@ pub async fn page(
             list,
             can_write,
             flash,
+            undo: params
+                .undo
+                .filter(|t| can_write && super::undo::well_formed(t))
+                .unwrap_or_default(),
             agents: agents(&users),
             priorities: Priority::ALL.iter().map(|p| p.as_str()).collect(),
         },

@@ -129,5 +129,20 @@ pub async fn remove(
     Extension(p): Extension<Principal>,
     Form(form): Form<FormPairs>,
 ) -> Response {
+    if !crate::pages::confirmed(&form) {
+        let question = format!(
+            "Remove @{} on {} from the own accounts? Its mentions no longer become cases; its \
+             past posts stay.",
+            field(&form, "handle"),
+            field(&form, "network")
+        );
+        let ask = crate::pages::Ask {
+            heading: "Remove own account",
+            question: &question,
+            button: "Remove account",
+            cancel: "/settings/accounts",
+        };
+        return crate::pages::confirm(&p, "settings", &ask, "/settings/accounts/remove", &form);
+    }
     mark(&state, &p, &form, false).await
 }

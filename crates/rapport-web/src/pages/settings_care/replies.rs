@@ -256,7 +256,20 @@ pub async fn remove(
     State(state): State<AppState>,
     Extension(p): Extension<Principal>,
     Path(name): Path<String>,
+    Form(form): Form<FormPairs>,
 ) -> Response {
+    if !crate::pages::confirmed(&form) {
+        let question = format!("Remove the saved reply '{name}'? Agents can no longer insert it.");
+        let href = format!("/settings/replies/{}", encode_path(&name));
+        let action = format!("{href}/delete");
+        let ask = crate::pages::Ask {
+            heading: "Remove saved reply",
+            question: &question,
+            button: "Remove saved reply",
+            cancel: "/settings/replies",
+        };
+        return crate::pages::confirm(&p, "settings", &ask, &action, &form);
+    }
     match state.engine.care().remove_saved_reply(&name).await {
         Ok(true) => {
             tracing::info!(by = %p.user.name, reply = %name, "saved reply removed");

@@ -958,7 +958,7 @@ async fn leads_list_the_customers_asking_what_to_buy() {
             network: rapport_domain::Network::X,
             native_id: (*tweet).into(),
         };
-        let post = store.post_by_key(&key).await.unwrap().unwrap();
+        let post = store.posts().post_by_key(&key).await.unwrap().unwrap();
         assert_eq!(post.post.author.handle, *author, "tweet {tweet}");
         // One row per contact, for its latest flagged post.
         if !leads

@@ -13,9 +13,9 @@
 //! (default `postgres://postgres@127.0.0.1:5432/postgres`), dropped on drop, so tests can run
 //! in parallel and leave nothing behind.
 
-use crate::postgres::PgWriter;
-use crate::sqlite::SqliteWriter;
 use crate::{Backend, Store};
+use rapport_store_postgres::PgWriter;
+use rapport_store_sqlite::SqliteWriter;
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{Connection, PgConnection};
 use std::hash::{BuildHasher, RandomState};

@@ -1,12 +1,12 @@
 //! SQLite's dialect of the shared queries: post times kept as microseconds, case ids handed
 //! out under the write lock, and similar cases found with FTS5.
 
-use crate::sql::{Db, Dialect, QueryBuilder, Tx, query, query_scalar};
-use crate::{Result, fts};
 use async_trait::async_trait;
 use rapport_domain::{CaseId, TermFilter};
+use rapport_store_core::sql::{Db, Dialect, QueryBuilder, Tx, query, query_scalar};
+use rapport_store_core::{Result, fts};
 
-pub(crate) struct Sqlite;
+pub struct Sqlite;
 
 #[async_trait]
 impl Dialect for Sqlite {

@@ -1,8 +1,8 @@
 //! The shared queries' [`Db`] and [`Tx`] over sqlx's SQLite driver.
 
-use crate::Result;
-use crate::sql::{Begin, Db, Done, Query, Row, Tx, Value};
 use async_trait::async_trait;
+use rapport_store_core::Result;
+use rapport_store_core::sql::{Begin, Db, Done, Query, Row, Tx, Value};
 use sqlx::sqlite::{SqliteArguments, SqliteRow};
 use sqlx::{Column as _, Row as _, Sqlite, SqlitePool, TypeInfo as _, ValueRef as _};
 use std::sync::Arc;

@@ -9,23 +9,23 @@ use rapport_domain::{ContactId, ConversationId, IdentityId, Labels, Network, Pos
 use std::collections::{HashMap, HashSet};
 
 /// A (network, native id) or (network, handle key) pair.
-pub(crate) type Key = (Network, String);
+pub type Key = (Network, String);
 
 /// The lookup key of a handle: without a leading `@`, lowercased.
-pub(crate) fn handle_key(handle: &str) -> String {
+pub fn handle_key(handle: &str) -> String {
     handle.trim().trim_start_matches('@').to_lowercase()
 }
 
 /// A stored post found by key.
 #[derive(Debug, Clone)]
-pub(crate) struct PostHit {
+pub struct PostHit {
     pub id: i64,
     pub identity_id: i64,
     pub identity_own: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct IdentityRow {
+pub struct IdentityRow {
     pub id: i64,
     pub contact_id: i64,
     pub network: Network,
@@ -39,7 +39,7 @@ pub(crate) struct IdentityRow {
 
 /// What the database knows about the keys of a batch.
 #[derive(Debug, Default)]
-pub(crate) struct Lookups {
+pub struct Lookups {
     /// Stored posts among [`Input::post_keys`].
     pub posts: HashMap<Key, PostHit>,
     /// Stored identities among [`Input::identity_keys`].
@@ -50,7 +50,7 @@ pub(crate) struct Lookups {
 }
 
 /// A batch, checked and keyed.
-pub(crate) struct Input {
+pub struct Input {
     pub batch: Vec<NewPost>,
     keys: Vec<Key>,
     author_keys: Vec<Key>,
@@ -153,7 +153,7 @@ fn thread_nodes(p: &Post) -> Vec<Key> {
 }
 
 /// Handle keys a post mentions or replies to, without repeats.
-pub(crate) fn mention_keys(p: &Post) -> Vec<String> {
+pub fn mention_keys(p: &Post) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for h in p.mentions.iter().chain(p.reply_to_handle.as_ref()) {
         let k = handle_key(h);
@@ -192,7 +192,7 @@ struct PlannedPost {
 
 /// How many new rows of each kind a plan needs ids for.
 #[derive(Debug, Clone, Copy, Default)]
-pub(crate) struct Counts {
+pub struct Counts {
     pub contacts: usize,
     pub identities: usize,
     pub conversations: usize,
@@ -201,7 +201,7 @@ pub(crate) struct Counts {
 
 /// Ids the backend handed out for [`Counts`], in order.
 #[derive(Debug, Default)]
-pub(crate) struct Ids {
+pub struct Ids {
     pub contacts: Vec<i64>,
     pub identities: Vec<i64>,
     pub conversations: Vec<i64>,
@@ -221,7 +221,7 @@ impl Ids {
     }
 }
 
-pub(crate) struct PostRow<'a> {
+pub struct PostRow<'a> {
     pub id: i64,
     pub identity_id: i64,
     pub conversation_id: i64,
@@ -233,7 +233,7 @@ pub(crate) struct PostRow<'a> {
 
 /// Everything a batch writes, with final ids.
 #[derive(Default)]
-pub(crate) struct Writes<'a> {
+pub struct Writes<'a> {
     pub contacts: Vec<(i64, String)>,
     pub new_identities: Vec<IdentityRow>,
     pub changed_identities: Vec<IdentityRow>,
@@ -254,7 +254,7 @@ pub(crate) struct Writes<'a> {
 }
 
 /// The batch worked out with placeholder ids; [`Planned::resolve`] fills in real ones.
-pub(crate) struct Planned {
+pub struct Planned {
     slots: Vec<Slot>,
     idents: Vec<IdentState>,
     posts: Vec<PlannedPost>,
@@ -263,7 +263,7 @@ pub(crate) struct Planned {
     pub counts: Counts,
 }
 
-pub(crate) fn plan(input: &Input, lk: Lookups) -> Planned {
+pub fn plan(input: &Input, lk: Lookups) -> Planned {
     let mut idents: Vec<IdentState> = Vec::new();
     let mut ident_ix: HashMap<Key, usize> = HashMap::new();
     let mut by_db_id: HashMap<i64, usize> = HashMap::new();
@@ -398,7 +398,7 @@ fn apply_author(st: &mut IdentState, p: &Post) {
     st.changed |= *row != before;
 }
 
-pub(crate) fn clamp(v: u64) -> i64 {
+pub fn clamp(v: u64) -> i64 {
     i64::try_from(v).unwrap_or(i64::MAX)
 }
 

@@ -3,9 +3,9 @@
 //! reuses one prepared statement).
 
 use super::accounts::mark_own;
-use crate::plan::{self, IdentityRow, Ids, Input, Key, Lookups, PostHit, Writes};
-use crate::record::{label_columns, list_json, network};
-use crate::{IngestReport, NewPost, Result};
+use rapport_store_core::plan::{self, IdentityRow, Ids, Input, Key, Lookups, PostHit, Writes};
+use rapport_store_core::record::{label_columns, list_json, network};
+use rapport_store_core::{IngestReport, NewPost, Result};
 use serde_json::json;
 use sqlx::{QueryBuilder, Row, Sqlite, SqliteConnection, SqlitePool};
 

@@ -8,7 +8,7 @@ use rapport_domain::{
 };
 
 /// One row of the posts query (see each backend's `POST_SELECT`).
-pub(crate) struct PostRecord {
+pub struct PostRecord {
     pub id: i64,
     pub network: String,
     pub native_id: String,
@@ -44,7 +44,7 @@ pub(crate) struct PostRecord {
     pub from_own_account: bool,
 }
 
-pub(crate) fn network(s: &str) -> Result<Network> {
+pub fn network(s: &str) -> Result<Network> {
     s.parse()
         .map_err(|e| StoreError::Corrupt(format!("column network: {e}")))
 }
@@ -59,12 +59,12 @@ fn count(v: i64) -> u64 {
 }
 
 /// An entity list as the store keeps it: a JSON array of strings.
-pub(crate) fn list_json(items: &[String]) -> String {
+pub fn list_json(items: &[String]) -> String {
     serde_json::to_string(items).expect("a list of strings always serializes")
 }
 
 /// Labels as columns: (sentiment, score, intents, lang, urgency).
-pub(crate) type LabelColumns<'a> = (
+pub type LabelColumns<'a> = (
     Option<&'static str>,
     Option<f32>,
     Option<i16>,
@@ -72,7 +72,7 @@ pub(crate) type LabelColumns<'a> = (
     Option<&'static str>,
 );
 
-pub(crate) fn label_columns(l: Option<&Labels>) -> LabelColumns<'_> {
+pub fn label_columns(l: Option<&Labels>) -> LabelColumns<'_> {
     match l {
         None => (None, None, None, None, None),
         Some(l) => (
@@ -150,7 +150,7 @@ impl PostRecord {
 }
 
 /// One row of the identities query.
-pub(crate) struct IdentityRecord {
+pub struct IdentityRecord {
     pub id: i64,
     pub contact_id: i64,
     pub network: String,
@@ -176,7 +176,7 @@ impl IdentityRecord {
     }
 }
 
-pub(crate) fn contact(id: i64, name: String, identities: Vec<IdentityRecord>) -> Result<Contact> {
+pub fn contact(id: i64, name: String, identities: Vec<IdentityRecord>) -> Result<Contact> {
     Ok(Contact {
         id: ContactId(id),
         name,
@@ -187,7 +187,7 @@ pub(crate) fn contact(id: i64, name: String, identities: Vec<IdentityRecord>) ->
     })
 }
 
-pub(crate) fn topic(id: i64, name: String, query: String, options: &str) -> Result<Topic> {
+pub fn topic(id: i64, name: String, query: String, options: &str) -> Result<Topic> {
     let options: TopicOptions = serde_json::from_str(options)
         .map_err(|e| StoreError::Corrupt(format!("topic '{name}', column options: {e}")))?;
     Ok(Topic {
@@ -198,6 +198,6 @@ pub(crate) fn topic(id: i64, name: String, query: String, options: &str) -> Resu
     })
 }
 
-pub(crate) fn options_json(options: &TopicOptions) -> String {
+pub fn options_json(options: &TopicOptions) -> String {
     serde_json::to_string(options).expect("topic options always serialize")
 }

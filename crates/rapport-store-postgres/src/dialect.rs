@@ -1,13 +1,13 @@
 //! PostgreSQL's dialect of the shared queries: post times as `TIMESTAMPTZ`, case ids from the
 //! sequence, and similar cases found with tsvector/GIN.
 
-use crate::sql::{Db, Dialect, QueryBuilder, Tx, query, query_scalar};
-use crate::{Result, fts};
 use async_trait::async_trait;
 use rapport_domain::{CaseId, TermFilter};
+use rapport_store_core::sql::{Db, Dialect, QueryBuilder, Tx, query, query_scalar};
+use rapport_store_core::{Result, fts};
 use std::collections::HashMap;
 
-pub(crate) struct Postgres;
+pub struct Postgres;
 
 #[async_trait]
 impl Dialect for Postgres {

@@ -3,10 +3,10 @@
 //! (`unnest`), so a batch costs a fixed number of round trips whatever its size.
 
 use super::accounts::mark_own;
-use crate::plan::{self, IdentityRow, Ids, Input, Key, Lookups, PostHit, Writes};
-use crate::record::{label_columns, list_json, network};
-use crate::{IngestReport, NewPost, Result, fts};
 use chrono::{DateTime, Utc};
+use rapport_store_core::plan::{self, IdentityRow, Ids, Input, Key, Lookups, PostHit, Writes};
+use rapport_store_core::record::{label_columns, list_json, network};
+use rapport_store_core::{IngestReport, NewPost, Result, fts};
 use sqlx::{PgConnection, PgPool, Row};
 use std::borrow::Cow;
 

@@ -1,15 +1,18 @@
-//! The embedded backend: one SQLite file in WAL mode (or an in-memory database for tests).
+//! Rapport's embedded backend: one SQLite file in WAL mode (or an in-memory database for
+//! tests), its migrations, its dialect of the shared queries and its ingest path.
 
 mod accounts;
-mod care;
+mod dialect;
+
+pub use dialect::Sqlite;
 mod checkpoint;
 mod db;
 mod ingest;
 
-use crate::sql::{SqlStore, Writer};
-use crate::{Backend, IngestReport, NewPost, Result};
 use async_trait::async_trait;
 use rapport_domain::Network;
+use rapport_store_core::sql::{SqlStore, Writer};
+use rapport_store_core::{Backend, IngestReport, NewPost, Result};
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use std::str::FromStr;
@@ -17,7 +20,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// The backend's own write path (see [`Writer`]).
-pub(crate) struct SqliteWriter {
+pub struct SqliteWriter {
     pool: SqlitePool,
     /// The WAL checkpointer of a file database (see `checkpoint`).
     checkpointer: Option<tokio::task::JoinHandle<()>>,
@@ -34,7 +37,7 @@ impl Drop for SqliteWriter {
 impl SqliteWriter {
     /// Opens `sqlite://PATH[?mode=..]` or `sqlite::memory:`, creating the file unless the URL
     /// sets a mode, and migrates it.
-    pub async fn open(url: &str) -> Result<SqlStore<care::Sqlite>> {
+    pub async fn open(url: &str) -> Result<SqlStore<dialect::Sqlite>> {
         let memory = url.contains(":memory:") || url.contains("mode=memory");
         let mut options = SqliteConnectOptions::from_str(url)?
             .foreign_keys(true)
@@ -66,7 +69,7 @@ impl SqliteWriter {
             checkpointer = Some(checkpoint::spawn(options));
             pool
         };
-        sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
         let db = Arc::new(db::SqliteDb { pool: pool.clone() });
         let writer = Arc::new(SqliteWriter { pool, checkpointer });
         Ok(SqlStore::new(Backend::Sqlite, db, writer))

@@ -7,7 +7,7 @@ use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
 
 /// The words of `text` the way both indexes see them: compatibility-decomposed, accents
 /// removed, lowercased, split on anything that is not a letter or a digit.
-pub(crate) fn words(text: &str) -> Vec<String> {
+pub fn words(text: &str) -> Vec<String> {
     let mut folded = String::with_capacity(text.len());
     for c in text.nfkd().filter(|c| !is_combining_mark(*c)) {
         if c.is_alphanumeric() {
@@ -21,16 +21,16 @@ pub(crate) fn words(text: &str) -> Vec<String> {
 
 /// `text` reduced to its folded words separated by spaces, which PostgreSQL's `simple`
 /// configuration then indexes one to one.
-pub(crate) fn folded_text(text: &str) -> String {
+pub fn folded_text(text: &str) -> String {
     words(text).join(" ")
 }
 
 /// How many words of a case a similar-case search looks for.
-pub(crate) const SIMILAR_WORDS: usize = 12;
+pub const SIMILAR_WORDS: usize = 12;
 /// How many of the most recent posts sharing a word with a case a similar-case search ranks.
 /// It bounds the work per search whatever the store holds, and favours recent answers, which
 /// are the ones still true.
-pub(crate) const SIMILAR_CANDIDATES: i64 = 500;
+pub const SIMILAR_CANDIDATES: i64 = 500;
 
 /// Words too common to tell one case from another (English function words and the
 /// politeness every customer post carries); left out of similar-case searches.
@@ -48,7 +48,7 @@ const COMMON_WORDS: &[&str] = &[
 /// At most `max` words of `text` that best tell it apart, for finding similar texts: distinct
 /// folded words of three letters or more that are not [`COMMON_WORDS`], longest first (a long
 /// word is usually a rare one, and rare words are what make two texts similar).
-pub(crate) fn distinctive_words(text: &str, max: usize) -> Vec<String> {
+pub fn distinctive_words(text: &str, max: usize) -> Vec<String> {
     let mut words = words(text);
     words.retain(|w| w.chars().count() > 2 && !COMMON_WORDS.contains(&w.as_str()));
     words.sort();
@@ -62,7 +62,7 @@ pub(crate) fn distinctive_words(text: &str, max: usize) -> Vec<String> {
 /// Ranks candidate posts against a case's distinctive `words`: each shared word counts its
 /// inverse document frequency among the candidates (a word most candidates hold tells little),
 /// a case scores its best post, best first, ties by case id. At most `limit` cases.
-pub(crate) fn rank_similar<C: Copy + Ord>(
+pub fn rank_similar<C: Copy + Ord>(
     words: &[String],
     candidates: &[(C, String)],
     limit: usize,
@@ -138,7 +138,7 @@ fn groups(filter: &TermFilter) -> Option<Vec<Vec<Term>>> {
 }
 
 /// An FTS5 MATCH expression: `("a" AND "b"*) OR ("c")`; `None` to scan everything.
-pub(crate) fn fts5_query(filter: &TermFilter) -> Option<String> {
+pub fn fts5_query(filter: &TermFilter) -> Option<String> {
     let groups = groups(filter)?;
     let expr = groups
         .iter()
@@ -159,7 +159,7 @@ pub(crate) fn fts5_query(filter: &TermFilter) -> Option<String> {
 }
 
 /// A `to_tsquery('simple', ...)` argument: `('a' & 'b':*) | ('c')`; `None` to scan everything.
-pub(crate) fn tsquery(filter: &TermFilter) -> Option<String> {
+pub fn tsquery(filter: &TermFilter) -> Option<String> {
     let groups = groups(filter)?;
     let expr = groups
         .iter()

@@ -1,9 +1,9 @@
 //! The shared queries' [`Db`] and [`Tx`] over sqlx's PostgreSQL driver.
 
-use crate::sql::{Begin, Db, Done, Query, Row, Tx, Value};
-use crate::{Result, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use rapport_store_core::sql::{Begin, Db, Done, Query, Row, Tx, Value};
+use rapport_store_core::{Result, StoreError};
 use sqlx::postgres::{PgArguments, PgRow};
 use sqlx::{Column as _, PgPool, Postgres, Row as _, TypeInfo as _, ValueRef as _};
 use std::sync::Arc;

@@ -11,7 +11,7 @@
 //! - live updates (`live.rs`), who is viewing or typing on a case (`presence.rs`), and the
 //!   inbox benchmark (`bench.rs`).
 //!
-//! Everything goes through [`rapport_store::CareStore`], so it runs on both backends.
+//! Everything goes through the store's care capabilities ([`rapport_store::CaseStore`], [`rapport_store::InboxStore`], ...), so it runs on both backends.
 
 mod actions;
 pub mod bench;

@@ -15,9 +15,9 @@
 //! Ingest commits a batch of posts, then routing commits the cases they touched. A process
 //! killed between the two commits must not leave posts that no case will ever pick up, so
 //! routing keeps a durable watermark: the highest post id it has finished with. A routing pass
-//! reads the watermark and the posts above it ([`rapport_store::CareStore::unrouted_posts`]),
+//! reads the watermark and the posts above it ([`rapport_store::RoutingStore::unrouted_posts`]),
 //! decides, and commits its case writes together with the move of the watermark
-//! ([`rapport_store::CareStore::write_cases`] with a [`RoutedThrough`]), on the condition that
+//! ([`rapport_store::RoutingStore::write_cases`] with a [`RoutedThrough`]), on the condition that
 //! the watermark is still where it read it. Whatever is above the watermark is owed: the next
 //! ingest (an import started again, a live source, the API) routes it before its own posts, on
 //! the store as the killed run left it, so the cases come out as a run without the crash

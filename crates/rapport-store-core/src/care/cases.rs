@@ -1,4 +1,4 @@
-//! The CaseStore capability.
+//! The `CaseStore` capability.
 
 use super::*;
 
@@ -54,8 +54,8 @@ pub trait CaseStore: Send + Sync {
     -> Result<Vec<CaseRecord>>;
 
     /// Inserts many cases with their posts and events in one transaction (benchmarks and
-    /// generated workspaces). Unlike [`CareStore::create_case`] it does not index the posts'
-    /// text for [`CareStore::similar_resolved_cases`]. Returns how many were stored.
+    /// generated workspaces). Unlike [`CaseStore::create_case`] it does not index the posts'
+    /// text for [`crate::InboxStore::similar_resolved_cases`]. Returns how many were stored.
     async fn bulk_insert_cases(&self, cases: &[BulkCase]) -> Result<u64>;
 
     /// Refreshes the planner's statistics on the care tables (and, on PostgreSQL, the

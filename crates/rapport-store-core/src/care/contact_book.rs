@@ -1,4 +1,4 @@
-//! The ContactBookStore capability.
+//! The `ContactBookStore` capability.
 
 use super::*;
 

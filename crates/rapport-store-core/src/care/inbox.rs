@@ -1,4 +1,4 @@
-//! The InboxStore capability.
+//! The `InboxStore` capability.
 
 use super::*;
 

@@ -1,4 +1,4 @@
-//! The LeadStore capability.
+//! The `LeadStore` capability.
 
 use super::*;
 

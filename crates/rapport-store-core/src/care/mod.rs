@@ -1,10 +1,10 @@
 //! The care inbox's storage: teams, SLA policies, cases with their posts and audit log,
 //! internal notes, saved replies, the reply outbox, contact fields, merges and leads.
 //!
-//! [`CareStore`] is reached from an opened store with [`crate::Store::care`]. Both backends
-//! share their queries (`sql/`, included by `sqlite/care.rs` and `postgres/care.rs`): the care
-//! tables keep times as microseconds and flags as integers on both, and only full-text search
-//! and reading post columns differ.
+//! One capability trait per file here, each reached from an opened store by its accessor
+//! ([`crate::Store::cases`], [`crate::Store::inbox`], ...). `sql/` implements them once for
+//! both backends: the care tables keep times as microseconds and flags as integers on both,
+//! and only full-text search and post times differ (the backend's `Dialect`).
 //!
 //! The store keeps what the engine worked out; the rules (routing, state machine, SLA clocks)
 //! live in the domain and the engine.

@@ -1,4 +1,4 @@
-//! The NoteStore capability.
+//! The `NoteStore` capability.
 
 use super::*;
 

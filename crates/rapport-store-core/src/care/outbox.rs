@@ -1,4 +1,4 @@
-//! The OutboxStore capability.
+//! The `OutboxStore` capability.
 
 use super::*;
 

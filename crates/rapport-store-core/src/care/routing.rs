@@ -1,4 +1,4 @@
-//! The RoutingStore capability.
+//! The `RoutingStore` capability.
 
 use super::*;
 
@@ -28,8 +28,8 @@ pub trait RoutingStore: Send + Sync {
         limit_each: u32,
     ) -> Result<Vec<(ConversationId, PostId)>>;
 
-    /// Creates (id 0) and saves cases in one transaction, as [`CareStore::create_case`] and
-    /// [`CareStore::save_case`] would one by one; on any conflict nothing is written. With
+    /// Creates (id 0) and saves cases in one transaction, as [`crate::CaseStore::create_case`] and
+    /// [`crate::CaseStore::save_case`] would one by one; on any conflict nothing is written. With
     /// `routed`, routing's watermark moves from `routed.from` to `routed.to` in the same
     /// transaction, and a watermark no longer at `routed.from` (another routing pass got there
     /// first) is a `Conflict` too: cases and watermark commit together or not at all.

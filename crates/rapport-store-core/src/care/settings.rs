@@ -1,4 +1,4 @@
-//! The SettingsStore capability.
+//! The `SettingsStore` capability.
 
 use super::*;
 

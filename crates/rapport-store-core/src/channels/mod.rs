@@ -1,8 +1,8 @@
 //! Channels: the network accounts Rapport listens through, and each live source's ledger.
 //!
-//! [`ChannelStore`] is reached from an opened store with [`crate::Store::channels`]. Both
-//! backends share their queries (`sql.rs`, included by `sqlite/channels.rs` and
-//! `postgres/channels.rs`). A channel's credentials arrive here already encrypted by the
+//! [`ChannelStore`] is reached from an opened store with [`crate::Store::channels`] (and what
+//! the networks say was deleted with [`crate::Store::deletions`]); `sql.rs` implements both
+//! once for both backends. A channel's credentials arrive here already encrypted by the
 //! engine; the store keeps the ciphertext and never sees them in clear. The checkpoint is
 //! whatever the source wrote (JSON); the engine saves it only after the batch it closes is
 //! stored, which is what makes a restart gapless.

@@ -1,9 +1,9 @@
 //! The publisher's ledger: the state of every outbox entry on its way to a network.
 //!
-//! [`PublishStore`] is reached from an opened store with [`crate::Store::publish`]. Both
-//! backends share their queries (`sql.rs`, included by `sqlite/publish.rs` and
-//! `postgres/publish.rs`). The rows are the care outbox's (`CareStore::enqueue_reply` queues
-//! them); this ledger adds what publishing needs (migration 0006).
+//! [`PublishStore`] is reached from an opened store with [`crate::Store::publish`]; `sql.rs`
+//! implements it once for both backends. The rows are the care outbox's
+//! (`OutboxStore::enqueue_reply` queues them); this ledger adds what publishing needs
+//! (migration 0006).
 //!
 //! The ledger rule: an attempt is recorded ([`PublishStore::claim_next`] moves the entry to
 //! `sending` with a lease) before anything is sent. A publisher that dies while holding an

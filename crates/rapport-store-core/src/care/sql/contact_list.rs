@@ -1,4 +1,7 @@
-//! The contact list (`CareStore::contacts`): shared by both backends.  Every row's figures (posts, open cases, last touchpoint) are counted when the page is read, from `posts_identity` and `cases_contact`, so nothing has to be kept in step at ingest; the cost grows with the number of contacts the filters leave, which a text, stage or tag filter keeps small.
+//! The contact list (`ContactBookStore::contacts`). Every row's figures (posts, open cases,
+//! last touchpoint) are counted when the page is read, from `posts_identity` and
+//! `cases_contact`, so nothing has to be kept in step at ingest; the cost grows with the
+//! number of contacts the filters leave, which a text, stage or tag filter keeps small.
 
 use super::*;
 

@@ -1,4 +1,4 @@
-//! The reply outbox, contact fields, merges, splits and leads: shared by both backends.
+//! The reply outbox, contact fields, merges, splits and leads.
 
 use super::*;
 

@@ -1,4 +1,5 @@
-//! Inbox views and counts: shared by both backends. Every view is one range of a partial index on active cases (see the 0003 migration), read in the sort's direction from the keyset cursor.
+//! Inbox views and counts. Every view is one range of a partial index on active cases (see
+//! the 0003 migration), read in the sort's direction from the keyset cursor.
 
 use super::*;
 

@@ -1,4 +1,4 @@
-//! Settings, SLA policies, teams, notes and saved replies: shared by both backends.
+//! Settings, SLA policies, teams, notes and saved replies.
 
 use super::*;
 

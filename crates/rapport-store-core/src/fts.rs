@@ -46,7 +46,7 @@ const COMMON_WORDS: &[&str] = &[
 ];
 
 /// At most `max` words of `text` that best tell it apart, for finding similar texts: distinct
-/// folded words of three letters or more that are not [`COMMON_WORDS`], longest first (a long
+/// folded words of three letters or more that are not `COMMON_WORDS`, longest first (a long
 /// word is usually a rare one, and rare words are what make two texts similar).
 pub fn distinctive_words(text: &str, max: usize) -> Vec<String> {
     let mut words = words(text);

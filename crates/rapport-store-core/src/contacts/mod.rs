@@ -33,6 +33,6 @@ pub trait ContactStore: Send + Sync {
     async fn conversation(&self, id: ConversationId) -> Result<Vec<StoredPost>>;
 
     /// The root of a conversation: its earliest stored ancestor (the oldest post whose parent
-    /// is not stored). Follows merges like [`Store::conversation`]; `None` for an unknown id.
+    /// is not stored). Follows merges like [`ContactStore::conversation`]; `None` for an unknown id.
     async fn conversation_root(&self, id: ConversationId) -> Result<Option<PostId>>;
 }

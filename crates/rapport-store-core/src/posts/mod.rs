@@ -42,7 +42,7 @@ pub trait PostStore: Send + Sync {
     async fn scan_posts(&self, after: Option<PostId>, limit: u32) -> Result<Vec<StoredPost>>;
 
     /// Posts whose text the full-text index says may satisfy `filter`, in id order after
-    /// `after`, at most `limit`. A scan-all filter behaves like [`Store::scan_posts`].
+    /// `after`, at most `limit`. A scan-all filter behaves like [`PostStore::scan_posts`].
     async fn search_candidates(
         &self,
         filter: &TermFilter,

@@ -15,9 +15,10 @@ pub enum Value {
     Bytes(Option<Vec<u8>>),
     /// A point in time: `TIMESTAMPTZ` on PostgreSQL, microseconds since the epoch on SQLite.
     Time(Option<DateTime<Utc>>),
-    /// A list of keys, read in SQL through the dialect's [`super::Dialect::ints`].
+    /// A list of integers: a JSON array on SQLite (read with `json_each`), a `BIGINT[]` on
+    /// PostgreSQL (read with `unnest` or `= ANY`).
     Ints(Vec<i64>),
-    /// A list of texts, read through [`super::Dialect::texts`].
+    /// A list of texts, bound the same way as [`Value::Ints`].
     Texts(Vec<String>),
 }
 

@@ -8,6 +8,8 @@
 
 pub mod care;
 pub mod channels;
+#[cfg(feature = "conformance")]
+pub mod conformance;
 mod contacts;
 mod error;
 #[doc(hidden)]
@@ -20,6 +22,7 @@ pub mod publish;
 #[doc(hidden)]
 pub mod record;
 pub mod sql;
+pub mod testing;
 mod threads;
 mod topics;
 pub mod users;

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod dialect;
+pub mod testing;
 
 pub use dialect::Sqlite;
 mod checkpoint;

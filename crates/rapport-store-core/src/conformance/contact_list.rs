@@ -1,12 +1,12 @@
 //! The contact list: filters, sorts, figures and keyset pages.
 
-use crate::kit::{case, minute, post};
-use crate::support::P;
+use super::kit::{case, minute, post};
+use super::support::P;
+use crate::Store;
 use rapport_domain::care::{
     ContactCursor, ContactFields, ContactQuery, ContactSort, ContactSummary, LifecycleStage,
 };
 use rapport_domain::{ContactId, Network, Priority};
-use rapport_store::Store;
 use std::sync::Arc;
 
 async fn contact_of(store: &dyn Store, handle: &str) -> ContactId {

@@ -1,9 +1,9 @@
-//! Users, sessions and API tokens, run on every backend like `conformance.rs`.
+//! Users, sessions and API tokens.
 
+use crate::users::{NewApiToken, NewUser, Session, UserUpdate};
+use crate::{Store, StoreError};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use rapport_domain::{Permission, Role, UserId};
-use rapport_store::users::{NewApiToken, NewUser, Session, UserUpdate};
-use rapport_store::{Store, StoreError};
 use std::sync::Arc;
 
 fn t(minute: i64) -> DateTime<Utc> {
@@ -31,38 +31,7 @@ fn session(hash: &str, user: UserId, expires: i64) -> Session {
     }
 }
 
-macro_rules! on_every_backend {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let store = rapport_store::testing::fresh_store(rapport_store::Backend::Sqlite).await;
-                    crate::$name(store.store()).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let store = rapport_store::testing::fresh_store(rapport_store::Backend::Postgres).await;
-                    crate::$name(store.store()).await;
-                }
-            )*
-        }
-    };
-}
-
-on_every_backend!(
-    users_are_created_found_and_unique_whatever_the_case,
-    the_first_user_is_made_once,
-    users_are_updated_and_passwords_replaced,
-    sessions_are_kept_touched_and_removed,
-    api_tokens_are_stored_hashed_used_and_revoked,
-);
-
-async fn users_are_created_found_and_unique_whatever_the_case(store: Arc<dyn Store>) {
+pub async fn users_are_created_found_and_unique_whatever_the_case(store: Arc<dyn Store>) {
     let users: &dyn Store = &*store;
     assert_eq!(users.users().user_count().await.unwrap(), 0);
     let ana = users
@@ -111,7 +80,7 @@ async fn users_are_created_found_and_unique_whatever_the_case(store: Arc<dyn Sto
     assert_eq!(users.users().user_count().await.unwrap(), 2);
 }
 
-async fn the_first_user_is_made_once(store: Arc<dyn Store>) {
+pub async fn the_first_user_is_made_once(store: Arc<dyn Store>) {
     let first = store
         .users()
         .create_first_user(&new_user("root", Role::Admin))
@@ -127,7 +96,7 @@ async fn the_first_user_is_made_once(store: Arc<dyn Store>) {
     assert_eq!(store.users().user_count().await.unwrap(), 1);
 }
 
-async fn users_are_updated_and_passwords_replaced(store: Arc<dyn Store>) {
+pub async fn users_are_updated_and_passwords_replaced(store: Arc<dyn Store>) {
     let u = store
         .users()
         .create_user(&new_user("cy", Role::Agent))
@@ -191,7 +160,7 @@ async fn users_are_updated_and_passwords_replaced(store: Arc<dyn Store>) {
     ));
 }
 
-async fn sessions_are_kept_touched_and_removed(store: Arc<dyn Store>) {
+pub async fn sessions_are_kept_touched_and_removed(store: Arc<dyn Store>) {
     let a = store
         .users()
         .create_user(&new_user("a", Role::Agent))
@@ -267,7 +236,7 @@ async fn sessions_are_kept_touched_and_removed(store: Arc<dyn Store>) {
     assert!(store.sessions().session("h1").await.unwrap().is_none());
 }
 
-async fn api_tokens_are_stored_hashed_used_and_revoked(store: Arc<dyn Store>) {
+pub async fn api_tokens_are_stored_hashed_used_and_revoked(store: Arc<dyn Store>) {
     let admin = store
         .users()
         .create_user(&new_user("admin", Role::Admin))

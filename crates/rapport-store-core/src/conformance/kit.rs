@@ -2,11 +2,11 @@
 
 #![allow(dead_code)]
 
-use crate::support::{P, at, ingest, inserted_id};
+use super::support::{P, at, ingest, inserted_id};
+use crate::Store;
 use chrono::{DateTime, Utc};
 use rapport_domain::care::{CasePost, CaseRecord, CaseSla};
 use rapport_domain::{Actor, Case, CaseEvent, CaseId, PostId, Priority};
-use rapport_store::Store;
 
 /// Stores a post and returns its id.
 pub async fn post(store: &dyn Store, p: P) -> PostId {

@@ -1,9 +1,9 @@
 //! Channels and their sources' ledgers: checkpoints, states and gaps.
 
+use crate::{Store, StoreError};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use rapport_domain::channel::{ChannelGap, ChannelState, NewChannel};
 use rapport_domain::{Network, PostKey};
-use rapport_store::{Store, StoreError};
 use std::sync::Arc;
 
 fn at(second: i64) -> DateTime<Utc> {
@@ -153,7 +153,7 @@ pub async fn gaps_are_listed_newest_first_and_go_with_their_channel(store: Arc<d
 }
 
 pub async fn deleted_posts_are_marked_once(store: Arc<dyn Store>) {
-    use crate::support::{P, ingest, key};
+    use super::support::{P, ingest, key};
     ingest(
         store.as_ref(),
         vec![P::new("1", "alice"), P::new("2", "bob")],
@@ -186,7 +186,7 @@ pub async fn deleted_posts_are_marked_once(store: Arc<dyn Store>) {
 }
 
 pub async fn a_deleted_accounts_posts_are_marked_and_no_one_elses(store: Arc<dyn Store>) {
-    use crate::support::{P, ingest, key};
+    use super::support::{P, ingest, key};
     let by = |id: &str, handle: &str, native: &str| {
         let mut p = P::new(id, handle);
         p.post.author.native_id = Some(native.to_string());

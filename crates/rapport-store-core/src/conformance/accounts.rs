@@ -1,8 +1,8 @@
 //! Identities, contacts, timelines and mentions of own accounts.
 
-use crate::support::{P, ingest, stored};
+use super::support::{P, ingest, stored};
+use crate::{IngestOutcome, Store};
 use rapport_domain::{ContactId, Network};
-use rapport_store::{IngestOutcome, Store};
 use std::sync::Arc;
 
 pub async fn identities_are_upserted_case_insensitively(store: Arc<dyn Store>) {

@@ -1,8 +1,8 @@
 //! Full-text candidates: a superset of the posts a query can match, found by the index.
 
-use crate::support::{P, ingest};
+use super::support::{P, ingest};
+use crate::Store;
 use rapport_domain::{PostId, TermFilter};
-use rapport_store::Store;
 use std::sync::Arc;
 
 fn filter(groups: &[&[&str]]) -> TermFilter {

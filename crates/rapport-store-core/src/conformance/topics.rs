@@ -1,8 +1,8 @@
 //! Listening topics and the posts they matched.
 
-use crate::support::{P, ingest, inserted_id};
+use super::support::{P, ingest, inserted_id};
+use crate::{Store, StoreError};
 use rapport_domain::{PostId, TopicId, TopicOptions};
-use rapport_store::{Store, StoreError};
 use std::sync::Arc;
 
 pub async fn topics_are_added_listed_updated_and_removed(store: Arc<dyn Store>) {

@@ -2,9 +2,9 @@
 
 #![allow(dead_code)]
 
+use crate::{IngestOutcome, IngestReport, NewPost, Store};
 use chrono::{DateTime, TimeZone, Utc};
 use rapport_domain::{Author, Engagement, Network, Post, PostId, PostKey, TopicId};
-use rapport_store::{IngestOutcome, IngestReport, NewPost, Store};
 
 /// Minute `m` of a fixed day.
 pub fn at(m: i64) -> DateTime<Utc> {
@@ -125,7 +125,7 @@ pub async fn stored(store: &dyn Store, id: &str) -> rapport_domain::StoredPost {
 pub struct Rng(pub u64);
 
 impl Rng {
-    pub fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -134,7 +134,7 @@ impl Rng {
     }
 
     pub fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
+        (self.next_u64() % n as u64) as usize
     }
 
     pub fn shuffle<T>(&mut self, v: &mut [T]) {

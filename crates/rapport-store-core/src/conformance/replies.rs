@@ -1,8 +1,8 @@
-use crate::kit::{case, draft, minute, post};
-use crate::support::P;
+use super::kit::{case, draft, minute, post};
+use super::support::P;
+use crate::{Store, StoreError};
 use rapport_domain::care::{NewReply, ReplyId, ReplyOutcome, ReplyStatus};
 use rapport_domain::{Actor, CaseAction, Network, Priority, UserId};
-use rapport_store::{Store, StoreError};
 use std::sync::Arc;
 
 pub async fn notes_are_kept_with_their_audit_event(store: Arc<dyn Store>) {

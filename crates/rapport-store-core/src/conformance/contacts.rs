@@ -1,8 +1,8 @@
-use crate::kit::{case, minute, post};
-use crate::support::P;
+use super::kit::{case, minute, post};
+use super::support::P;
+use crate::Store;
 use rapport_domain::care::{ContactFields, LifecycleStage};
 use rapport_domain::{ContactId, Network, Priority};
-use rapport_store::Store;
 use std::sync::Arc;
 
 async fn contact_of(store: &dyn Store, handle: &str) -> ContactId {

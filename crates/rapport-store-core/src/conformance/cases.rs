@@ -1,5 +1,6 @@
-use crate::kit::{case, draft, minute, post};
-use crate::support::{P, at};
+use super::kit::{case, draft, minute, post};
+use super::support::{P, at};
+use crate::{Store, StoreError};
 use chrono::{DateTime, Utc};
 use rapport_domain::care::{
     CareSetting, CareSettingKey, CasePost, CaseWrite, RoutedThrough, RoutingRules, TeamSpec,
@@ -8,7 +9,6 @@ use rapport_domain::{
     Actor, BusinessCalendar, CaseAction, CaseChange, CaseId, CaseStatus, ConversationId, PostId,
     Priority, SlaPolicy, SlaState, Targets, TeamId, UserId,
 };
-use rapport_store::{Store, StoreError};
 use std::sync::Arc;
 
 pub async fn route_candidates_carry_what_routing_needs(store: Arc<dyn Store>) {

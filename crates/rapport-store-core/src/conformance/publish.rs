@@ -1,12 +1,12 @@
 //! The publisher's ledger: claims, leases, outcomes, resends.
 
-use crate::kit::{case, minute};
+use super::kit::{case, minute};
+use crate::{Store, StoreError};
 use chrono::Duration;
 use rapport_domain::care::{NewReply, ReplyId, ReplyStatus};
 use rapport_domain::channel::{ChannelId, NewChannel};
 use rapport_domain::publish::{OutboxCounts, PublishOutcome};
 use rapport_domain::{CaseId, Network, Priority, UserId};
-use rapport_store::{Store, StoreError};
 use std::sync::Arc;
 
 async fn channel(store: &dyn Store, name: &str, network: Network) -> ChannelId {

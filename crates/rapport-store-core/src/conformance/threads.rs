@@ -1,8 +1,8 @@
 //! Conversations: threads come out whole whatever order their posts arrive in.
 
-use crate::support::{P, Rng, ingest, permutations, stored};
+use super::support::{P, Rng, ingest, permutations, stored};
+use crate::Store;
 use rapport_domain::{ConversationId, Network};
-use rapport_store::Store;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 

@@ -1,12 +1,12 @@
 //! Inbox views over a set of cases whose expected membership and order are worked out here
 //! from the records themselves.
 
-use crate::kit::{case, minute};
+use super::kit::{case, minute};
+use crate::Store;
 use rapport_domain::care::{
     CaseRecord, InboxQuery, InboxSort, InboxView, PageStart, TeamSpec, due_key, prio_key,
 };
 use rapport_domain::{Actor, CaseAction, CaseId, Priority, SlaState, TeamId, TopicId, UserId};
-use rapport_store::Store;
 use std::sync::Arc;
 
 const PRIORITIES: [Priority; 4] = [

@@ -1,12 +1,12 @@
 //! Ingest: idempotency, round trips, labels, scans and figures.
 
-use crate::support::{P, ingest, inserted_id, key, stored};
+use super::support::{P, ingest, inserted_id, key, stored};
+use crate::{IngestOutcome, NewPost, Store, StoreError};
 use chrono::TimeZone;
 use rapport_domain::{
     Author, Engagement, Intent, IntentSet, Labels, Network, Post, PostId, Sentiment,
     SentimentLabel, TopicOptions, Urgency,
 };
-use rapport_store::{IngestOutcome, NewPost, Store, StoreError};
 use std::sync::Arc;
 
 fn labels(label: SentimentLabel, score: f32, intents: IntentSet, urgency: Urgency) -> Labels {
@@ -255,7 +255,7 @@ pub async fn scan_walks_every_post_in_pages(store: Arc<dyn Store>) {
 pub async fn stats_count_every_kind_of_row(store: Arc<dyn Store>) {
     assert_eq!(
         store.posts().stats().await.unwrap(),
-        rapport_store::Stats::default()
+        crate::Stats::default()
     );
     let t = store
         .topics()

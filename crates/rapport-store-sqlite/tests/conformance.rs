@@ -1,0 +1,3 @@
+//! The one conformance suite (`rapport_store_core::conformance`) on this backend.
+
+rapport_store_core::conformance_suite!(rapport_store_sqlite::testing::fresh);

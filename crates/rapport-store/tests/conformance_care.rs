@@ -65,6 +65,7 @@ on_every_backend!(
     contacts::merging_moves_identities_cases_and_leads,
     contacts::splitting_takes_the_identity_and_its_cases,
     contacts::leads_list_one_row_per_contact,
+    contacts::leads_pages_walk_every_contact_once,
     contact_list::contact_list_filters_sorts_and_counts,
     contact_list::contact_list_pages_walk_every_contact_once,
 );

@@ -380,7 +380,8 @@ pub async fn case_of_tweet(world: &World, native_id: &str) -> rapport_domain::Ca
         native_id: native_id.into(),
     };
     let post = store
-        .posts().post_by_key(&key)
+        .posts()
+        .post_by_key(&key)
         .await
         .unwrap()
         .unwrap_or_else(|| panic!("tweet {native_id} is stored"));

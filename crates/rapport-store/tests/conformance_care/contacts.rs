@@ -282,7 +282,7 @@ pub async fn leads_pages_walk_every_contact_once(store: Arc<dyn Store>) {
         let (m, post) = best.unwrap();
         latest.push((minute(m), contact, post));
     }
-    latest.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)));
+    latest.sort_by_key(|l| std::cmp::Reverse((l.0, l.1)));
     let ties = latest.windows(2).filter(|w| w[0].0 == w[1].0).count();
     assert!(ties > 5, "the data must hold flags at the same instant");
 

@@ -83,7 +83,7 @@ async fn actionable_topic_matches_open_cases() {
         k.care.case(lead_case).await.unwrap().unwrap().topics,
         vec![laptops.id]
     );
-    let leads = k.care.leads(10).await.unwrap();
+    let leads = k.care.leads(None, 10).await.unwrap().items;
     assert_eq!(leads.len(), 1);
     assert_eq!(leads[0].contact_name, "hugo");
     assert_eq!(leads[0].stage, Some(LifecycleStage::Lead));

@@ -984,6 +984,120 @@ async fn leads_list_the_customers_asking_what_to_buy() {
     );
 }
 
+#[tokio::test]
+async fn leads_pages_walk_every_lead_once_latest_flag_first() {
+    let world = World::new(WebConfig::default()).await;
+    world.import_twcs(TWCS_HEAD.as_ref()).await;
+    world.user("admin", Role::Admin).await;
+    let agent = world.user("agent", Role::Agent).await;
+    let token = world.token_as(&agent, Role::Agent, &Permission::ALL).await;
+    let d = Desk {
+        world,
+        analyst: agent.clone(),
+        agent,
+        token,
+    };
+    let store = d.world.engine.store();
+    // How many contacts are leads, counted by the store's figures, not the list.
+    let expected = d.world.engine.stats().await.unwrap().leads as usize;
+    assert!(
+        expected > 4,
+        "the file holds more than one page of leads: {expected}"
+    );
+    let mut shopping = BTreeSet::new();
+    for (tweet, _) in SHOPPING {
+        let key = rapport_domain::PostKey {
+            network: rapport_domain::Network::X,
+            native_id: (*tweet).into(),
+        };
+        shopping.insert(
+            store
+                .posts()
+                .post_by_key(&key)
+                .await
+                .unwrap()
+                .unwrap()
+                .contact_id
+                .0,
+        );
+    }
+    for limit in [1, 4, 500] {
+        let mut rows = Vec::new();
+        let mut cursor: Option<String> = None;
+        let mut pages = 0;
+        loop {
+            let mut uri = format!("/api/v1/leads?limit={limit}");
+            if let Some(c) = &cursor {
+                uri.push_str(&format!("&cursor={c}"));
+            }
+            let page = d.get(&uri).await;
+            pages += 1;
+            let items = page["leads"].as_array().unwrap();
+            assert!(
+                !items.is_empty() && items.len() <= limit,
+                "{uri}: {}",
+                items.len()
+            );
+            rows.extend(items.iter().cloned());
+            match page["next"].as_str() {
+                Some(c) => cursor = Some(c.to_string()),
+                None => break,
+            }
+            assert!(pages <= expected, "limit {limit}: the pages never end");
+        }
+        assert_eq!(pages, expected.div_ceil(limit), "limit {limit}: pages");
+        let keys: Vec<(chrono::DateTime<chrono::Utc>, i64)> = rows
+            .iter()
+            .map(|l| {
+                (
+                    l["at"].as_str().unwrap().parse().unwrap(),
+                    l["contact_id"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        let contacts: BTreeSet<i64> = keys.iter().map(|k| k.1).collect();
+        assert_eq!(
+            contacts.len(),
+            rows.len(),
+            "limit {limit}: a contact listed twice"
+        );
+        assert_eq!(rows.len(), expected, "limit {limit}: every lead");
+        assert!(
+            keys.windows(2).all(|w| w[0] > w[1]),
+            "limit {limit}: the latest flag first, then the highest contact: {keys:?}"
+        );
+        assert!(shopping.is_subset(&contacts), "limit {limit}: {shopping:?}");
+        // Each row is its contact's latest flag, as the contact's own flags say.
+        for l in &rows {
+            let id = rapport_domain::ContactId(l["contact_id"].as_i64().unwrap());
+            let flags = store.leads().contact_leads(id).await.unwrap();
+            let latest = flags.iter().max_by_key(|f| (f.at, f.post_id)).unwrap();
+            assert_eq!(
+                l["post_id"].as_i64(),
+                Some(latest.post_id.0),
+                "contact {id}"
+            );
+        }
+    }
+    // Cursors are opaque and checked: 400 invalid_cursor, never a 500.
+    let contacts_cursor = d.get("/api/v1/contacts?limit=1").await["next"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let edited = hex::encode(r#"["leads","12.x"]"#);
+    for bad in ["zzz", "31.7", contacts_cursor.as_str(), edited.as_str()] {
+        let r = d
+            .call("GET", &format!("/api/v1/leads?cursor={bad}"), None)
+            .await;
+        assert_eq!(
+            (r.status, r.code()),
+            (StatusCode::BAD_REQUEST, "invalid_cursor"),
+            "{bad}: {}",
+            r.body
+        );
+    }
+}
+
 /// Every contact of a list query, page by page; fails on a contact listed twice.
 async fn walk_contacts(d: &Desk, query: &str, limit: usize) -> Vec<Value> {
     d.pages("contacts", query, limit).await

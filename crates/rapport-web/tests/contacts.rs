@@ -208,6 +208,71 @@ async fn the_list_searches_filters_and_pages_over_the_twcs_sample() {
     assert!(bad.body.contains("no longer valid"), "{}", bad.body);
 }
 
+/// The first 5,000 posts of the twcs dataset, where some customers ask what to buy.
+const TWCS_HEAD: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/data/twcs/twcs_head_5000.csv"
+);
+
+#[tokio::test]
+async fn the_leads_list_pages_through_every_lead_once_over_the_twcs_head() {
+    let s = setup().await;
+    s.world.import_twcs(TWCS_HEAD.as_ref()).await;
+    let store = s.world.engine.store();
+    // How many contacts are leads, counted by the store's figures, not the list.
+    let expected = s.world.engine.stats().await.unwrap().leads as usize;
+    assert!(
+        expected > 3,
+        "the file holds more than one page of leads: {expected}"
+    );
+    let mut uri = "/leads?limit=3".to_string();
+    let mut seen = Vec::new();
+    let mut pages = 0;
+    loop {
+        let page = s.get(&s.agent, &uri).await;
+        assert_eq!(page.status, StatusCode::OK, "{uri}: {}", page.body);
+        assert!(
+            dangers(&page.body).is_empty(),
+            "{uri}: {:?}",
+            dangers(&page.body)
+        );
+        let rows = listed(&page.body);
+        assert!(!rows.is_empty() && rows.len() <= 3, "{uri}: {rows:?}");
+        seen.extend(rows);
+        pages += 1;
+        match link(&page.body, "next-page") {
+            Some(next) => {
+                assert!(next.contains("limit=3"), "the page size is kept: {next}");
+                uri = next;
+            }
+            None => break,
+        }
+        assert!(pages <= expected, "the pages never end");
+    }
+    assert_eq!(pages, expected.div_ceil(3));
+    let unique: BTreeSet<i64> = seen.iter().copied().collect();
+    assert_eq!(unique.len(), seen.len(), "a contact listed twice: {seen:?}");
+    assert_eq!(seen.len(), expected);
+    // The latest flag first, then the highest contact id, as each contact's own flags say.
+    let mut keys = Vec::new();
+    for id in &seen {
+        let flags = store.leads().contact_leads(ContactId(*id)).await.unwrap();
+        keys.push((flags.iter().map(|f| f.at).max().unwrap(), *id));
+    }
+    assert!(keys.windows(2).all(|w| w[0] > w[1]), "{keys:?}");
+
+    // A broken page link or size is explained with a 400, never a failure.
+    for (bad, says) in [
+        ("/leads?after=zzz", "no longer valid"),
+        ("/leads?after=99999999999999999999.1", "no longer valid"),
+        ("/leads?limit=0", "1 to 500"),
+    ] {
+        let page = s.get(&s.agent, bad).await;
+        assert_eq!(page.status, StatusCode::BAD_REQUEST, "{bad}");
+        assert!(page.body.contains(says), "{bad}: {}", page.body);
+    }
+}
+
 #[tokio::test]
 async fn the_contact_page_shows_identities_timeline_newest_first_and_leads() {
     let s = setup().await;

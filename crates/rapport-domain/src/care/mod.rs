@@ -14,7 +14,7 @@ mod settings;
 mod team;
 
 pub use crate::case::{NoteId, ReplyId, SavedReplyId};
-pub use contact::{ContactFields, Lead, LifecycleStage};
+pub use contact::{ContactFields, Lead, LeadCursor, LeadPage, LifecycleStage};
 pub use contact_list::{
     ContactCursor, ContactIdentity, ContactPage, ContactQuery, ContactSort, ContactSummary,
 };

@@ -4,7 +4,8 @@
 use super::{Care, CareError, Result};
 use chrono::{DateTime, Utc};
 use rapport_domain::care::{
-    CaseRecord, ContactFields, ContactPage, ContactQuery, Lead, Note, OutboxEntry,
+    CaseRecord, ContactFields, ContactPage, ContactQuery, Lead, LeadCursor, LeadPage, Note,
+    OutboxEntry,
 };
 use rapport_domain::{CaseId, CaseStatus, Contact, ContactId, IdentityId, StoredPost};
 use serde::Serialize;
@@ -53,6 +54,14 @@ impl TimelineEntry {
             Self::Reply { .. } => 3,
         }
     }
+}
+
+/// One page of [`FlaggedLead`]s.
+#[derive(Debug, Clone)]
+pub struct FlaggedLeadPage {
+    pub items: Vec<FlaggedLead>,
+    /// Where the next page starts; `None` on the last page.
+    pub next: Option<LeadCursor>,
 }
 
 /// A lead flag with the post that raised it (`None` when that post is no longer stored).
@@ -134,9 +143,16 @@ impl Care {
     }
 
     /// [`Care::leads`] with the post behind each flag.
-    pub async fn leads_with_posts(&self, limit: u32) -> Result<Vec<FlaggedLead>> {
-        let leads = self.store.leads().leads(limit).await?;
-        self.with_posts(leads).await
+    pub async fn leads_with_posts(
+        &self,
+        after: Option<LeadCursor>,
+        limit: u32,
+    ) -> Result<FlaggedLeadPage> {
+        let page = self.leads(after, limit).await?;
+        Ok(FlaggedLeadPage {
+            items: self.with_posts(page.items).await?,
+            next: page.next,
+        })
     }
 
     /// [`Care::contact_leads`] with the post behind each flag.
@@ -210,8 +226,16 @@ impl Care {
             .await?)
     }
 
-    pub async fn leads(&self, limit: u32) -> Result<Vec<Lead>> {
-        Ok(self.store.leads().leads(limit).await?)
+    /// One page of leads, one row per contact, the latest flag first, starting after
+    /// `after` (the `next` of the page before); `limit` is 1 to 500.
+    pub async fn leads(&self, after: Option<LeadCursor>, limit: u32) -> Result<LeadPage> {
+        if !(1..=500).contains(&limit) {
+            return Err(CareError::invalid(
+                "limit",
+                format!("{limit} is outside 1 to 500"),
+            ));
+        }
+        Ok(self.store.leads().leads(after, limit).await?)
     }
 
     pub async fn contact_leads(&self, id: ContactId) -> Result<Vec<Lead>> {

@@ -29,7 +29,7 @@ mod sweeper;
 mod teams;
 
 pub use actions::{Before, CasePage};
-pub use contacts::{FlaggedLead, TimelineEntry};
+pub use contacts::{FlaggedLead, FlaggedLeadPage, TimelineEntry};
 pub use error::CareError;
 pub use ingested::BatchRouting;
 pub use live::{CaseChanged, ChangeKind, LIVE_CAPACITY};

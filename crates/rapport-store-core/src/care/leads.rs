@@ -9,8 +9,10 @@ pub trait LeadStore: Send + Sync {
     /// A contact without a lifecycle stage gets `lead`.
     async fn flag_lead(&self, contact: ContactId, post: PostId, at: DateTime<Utc>) -> Result<bool>;
 
-    /// Leads, the latest flag first, one row per contact, at most `limit`.
-    async fn leads(&self, limit: u32) -> Result<Vec<Lead>>;
+    /// One page of leads, one row per contact (its latest flag), the latest flag first and
+    /// the highest contact id first among flags at the same instant; at most `limit` rows,
+    /// starting after `after`. `next` is set when more rows follow.
+    async fn leads(&self, after: Option<LeadCursor>, limit: u32) -> Result<LeadPage>;
 
     /// Lead flags of one contact, latest first.
     async fn contact_leads(&self, contact: ContactId) -> Result<Vec<Lead>>;

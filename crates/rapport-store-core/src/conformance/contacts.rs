@@ -1,7 +1,7 @@
 use super::kit::{case, minute, post};
-use super::support::P;
+use super::support::{P, Rng, ingest, inserted_id};
 use crate::Store;
-use rapport_domain::care::{ContactFields, LifecycleStage};
+use rapport_domain::care::{ContactFields, LeadCursor, LifecycleStage};
 use rapport_domain::{ContactId, Network, Priority};
 use std::sync::Arc;
 
@@ -218,7 +218,9 @@ pub async fn leads_list_one_row_per_contact(store: Arc<dyn Store>) {
         .await
         .unwrap();
     s.leads().flag_lead(bob, p3, minute(3)).await.unwrap();
-    let leads = s.leads().leads(10).await.unwrap();
+    let page = s.leads().leads(None, 10).await.unwrap();
+    assert_eq!(page.next, None, "two leads fit on one page of ten");
+    let leads = page.items;
     let rows: Vec<_> = leads
         .iter()
         .map(|l| (l.contact_id, l.post_id, l.stage))
@@ -231,4 +233,89 @@ pub async fn leads_list_one_row_per_contact(store: Arc<dyn Store>) {
         ]
     );
     assert_eq!(s.leads().contact_leads(alice).await.unwrap().len(), 2);
+}
+
+/// Flags leads for many contacts (several flags each, many at the same instant) and walks
+/// the list in pages of every size: each contact shows up exactly once, with its latest flag,
+/// in (flag time, contact id) descending order, and only the last page has no `next`.
+pub async fn leads_pages_walk_every_contact_once(store: Arc<dyn Store>) {
+    let s = store.as_ref();
+    const N: usize = 23;
+    let mut rng = Rng(12);
+    // Contacts are made in order; their later posts come in shuffled order, so that post
+    // ids do not follow contact ids (the order must not lean on post ids).
+    let first: Vec<_> = (0..N)
+        .map(|c| P::new(&format!("{c}-0"), &format!("lead{c}")).at(c as i64))
+        .collect();
+    let mut later: Vec<_> = (0..N).flat_map(|c| (1..3).map(move |f| (c, f))).collect();
+    rng.shuffle(&mut later);
+    let mut ids = vec![rapport_domain::PostId(0); N * 3];
+    for (c, o) in (0..N).zip(&ingest(s, first).await.outcomes) {
+        ids[c * 3] = inserted_id(o);
+    }
+    let report = ingest(
+        s,
+        later
+            .iter()
+            .map(|&(c, f)| P::new(&format!("{c}-{f}"), &format!("lead{c}")).at(c as i64))
+            .collect(),
+    )
+    .await;
+    for (&(c, f), o) in later.iter().zip(&report.outcomes) {
+        ids[c * 3 + f] = inserted_id(o);
+    }
+    // What each contact's latest flag is, worked out here: (minute, post) per contact.
+    let mut latest = Vec::new();
+    for c in 0..N {
+        let contact = contact_of(s, &format!("lead{c}")).await;
+        let flags = 1 + rng.below(3);
+        let mut best: Option<(i64, rapport_domain::PostId)> = None;
+        for f in 0..flags {
+            // Few distinct minutes, so many contacts tie on the flag time.
+            let m = rng.below(5) as i64;
+            let post = ids[c * 3 + f];
+            assert!(s.leads().flag_lead(contact, post, minute(m)).await.unwrap());
+            if best.is_none_or(|(bm, bp)| (m, post) > (bm, bp)) {
+                best = Some((m, post));
+            }
+        }
+        let (m, post) = best.unwrap();
+        latest.push((minute(m), contact, post));
+    }
+    latest.sort_by_key(|l| std::cmp::Reverse((l.0, l.1)));
+    let ties = latest.windows(2).filter(|w| w[0].0 == w[1].0).count();
+    assert!(ties > 5, "the data must hold flags at the same instant");
+
+    for limit in [1u32, 2, 3, 5, 7, 22, 23, 24, 500] {
+        let mut seen = Vec::new();
+        let mut after: Option<LeadCursor> = None;
+        let mut pages = 0;
+        loop {
+            let page = s.leads().leads(after, limit).await.unwrap();
+            pages += 1;
+            assert!(
+                !page.items.is_empty(),
+                "limit {limit}: page {pages} is empty"
+            );
+            assert!(page.items.len() <= limit as usize, "limit {limit}");
+            seen.extend(page.items.iter().map(|l| (l.at, l.contact_id, l.post_id)));
+            match page.next {
+                Some(c) => {
+                    assert_eq!(
+                        page.items.len(),
+                        limit as usize,
+                        "only the last page is short"
+                    );
+                    assert_eq!(c, LeadCursor::after(page.items.last().unwrap()));
+                    // The cursor survives its text form.
+                    assert_eq!(c.to_string().parse::<LeadCursor>().unwrap(), c);
+                    after = Some(c);
+                }
+                None => break,
+            }
+            assert!(pages <= N, "limit {limit}: the walk does not end");
+        }
+        assert_eq!(pages, N.div_ceil(limit as usize), "limit {limit}: pages");
+        assert_eq!(seen, latest, "limit {limit}: every contact once, in order");
+    }
 }

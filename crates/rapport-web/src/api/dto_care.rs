@@ -770,9 +770,22 @@ pub struct LimitParams {
     pub limit: Option<usize>,
 }
 
+/// `GET /api/v1/leads`: a page size and where the page starts.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LeadListParams {
+    /// 1 to 500, default 50.
+    pub limit: Option<usize>,
+    /// The `next` of the previous page.
+    pub cursor: Option<String>,
+}
+
+/// One page of leads: one row per contact, its latest flag, the latest flag first.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LeadList {
     pub leads: Vec<LeadDto>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next: Option<String>,
 }
 
 /// One account of a listed contact.

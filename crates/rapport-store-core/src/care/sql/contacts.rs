@@ -385,19 +385,37 @@ pub(super) fn decode_lead(r: &DbRow) -> Result<Lead> {
     })
 }
 
-pub(super) async fn leads(pool: &Pool, limit: u32) -> Result<Vec<Lead>> {
-    let rows = query(
+/// One page of leads: each contact's latest flag (the latest `at`, then the highest post id),
+/// ordered by (at, contact id) descending; reads `limit + 1` rows to know whether more follow.
+pub(super) async fn leads(pool: &Pool, after: Option<LeadCursor>, limit: u32) -> Result<LeadPage> {
+    let limit = limit.max(1);
+    let keyset = if after.is_some() {
+        "AND (l.at < $2 OR (l.at = $2 AND l.contact_id < $3)) "
+    } else {
+        ""
+    };
+    let sql = format!(
         "SELECT l.contact_id, c.name, l.post_id, l.at, f.stage FROM leads l \
          JOIN contacts c ON c.id = l.contact_id \
          LEFT JOIN contact_fields f ON f.contact_id = l.contact_id \
          WHERE NOT EXISTS (SELECT 1 FROM leads n WHERE n.contact_id = l.contact_id \
            AND (n.at > l.at OR (n.at = l.at AND n.post_id > l.post_id))) \
-         ORDER BY l.at DESC, l.post_id DESC LIMIT $1",
-    )
-    .bind(i64::from(limit))
-    .fetch_all(pool)
-    .await?;
-    rows.iter().map(decode_lead).collect()
+         {keyset}ORDER BY l.at DESC, l.contact_id DESC LIMIT $1"
+    );
+    let mut q = query(&sql).bind(i64::from(limit) + 1);
+    if let Some(c) = after {
+        q = q.bind(c.micros).bind(c.contact.0);
+    }
+    let rows = q.fetch_all(pool).await?;
+    let mut items = rows.iter().map(decode_lead).collect::<Result<Vec<_>>>()?;
+    let more = items.len() > limit as usize;
+    items.truncate(limit as usize);
+    let next = if more {
+        items.last().map(LeadCursor::after)
+    } else {
+        None
+    };
+    Ok(LeadPage { items, next })
 }
 
 pub(super) async fn contact_leads(pool: &Pool, contact: ContactId) -> Result<Vec<Lead>> {

@@ -284,8 +284,8 @@ impl<D: Dialect> LeadStore for SqlStore<D> {
         flag_lead(self.pool(), contact, post, at).await
     }
 
-    async fn leads(&self, limit: u32) -> Result<Vec<Lead>> {
-        leads(self.pool(), limit).await
+    async fn leads(&self, after: Option<LeadCursor>, limit: u32) -> Result<LeadPage> {
+        leads(self.pool(), after, limit).await
     }
 
     async fn contact_leads(&self, contact: ContactId) -> Result<Vec<Lead>> {

@@ -18,7 +18,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use chrono::{DateTime, Utc};
 use rapport_domain::care::{
-    ContactCursor, ContactQuery, ContactSort, ContactSummary, LifecycleStage,
+    ContactCursor, ContactQuery, ContactSort, ContactSummary, LeadCursor, LifecycleStage,
 };
 use rapport_engine::accounts::Principal;
 use rapport_engine::care::CareError;
@@ -26,8 +26,8 @@ use serde::Deserialize;
 
 /// Contacts on one page of the list.
 const PAGE_SIZE: u32 = 50;
-/// Leads on the leads page.
-const LEADS_SHOWN: u32 = 200;
+/// Leads on one page of the leads list.
+const LEADS_PAGE: u32 = 50;
 
 /// How times read on the contact pages.
 pub(crate) fn when(at: DateTime<Utc>) -> String {
@@ -288,15 +288,74 @@ struct LeadRow {
 struct LeadsPage {
     chrome: Chrome,
     rows: Vec<LeadRow>,
+    error: String,
+    /// Whether this is a later page (a link back to the first one is offered).
+    paged: bool,
+    next_url: String,
 }
 
-/// `GET /leads`: contacts flagged as leads, the latest flag first, one row per contact.
-pub async fn leads(State(state): State<AppState>, Extension(p): Extension<Principal>) -> Response {
-    let leads = match state.engine.care().leads_with_posts(LEADS_SHOWN).await {
+/// What the leads list's links send: where the page starts.
+#[derive(Debug, Default, Deserialize)]
+pub struct LeadParams {
+    #[serde(default)]
+    after: String,
+    /// Leads per page, 1 to 500; 50 when left out.
+    #[serde(default)]
+    limit: String,
+}
+
+/// `GET /leads`: contacts flagged as leads, the latest flag first, one row per contact, in
+/// keyset pages (`?after=` the position after the last row of the page before, `&limit=`
+/// rows per page).
+pub async fn leads(
+    State(state): State<AppState>,
+    Extension(p): Extension<Principal>,
+    Query(params): Query<LeadParams>,
+) -> Response {
+    let mut page = LeadsPage {
+        chrome: Chrome::for_principal(&p, "Leads", "contacts"),
+        rows: Vec::new(),
+        error: String::new(),
+        paged: !params.after.trim().is_empty(),
+        next_url: String::new(),
+    };
+    let limit = match params.limit.trim() {
+        "" => LEADS_PAGE,
+        l => match l.parse::<u32>().ok().filter(|n| (1..=500).contains(n)) {
+            Some(n) => n,
+            None => {
+                page.error = format!("Leads per page must be 1 to 500, not '{l}'.");
+                return render(StatusCode::BAD_REQUEST, &page);
+            }
+        },
+    };
+    let after = match params.after.trim() {
+        "" => None,
+        a => match a.parse::<LeadCursor>() {
+            Ok(c) => Some(c),
+            Err(_) => {
+                page.error = "That page link is no longer valid; start again from the first page."
+                    .to_string();
+                return render(StatusCode::BAD_REQUEST, &page);
+            }
+        },
+    };
+    let found = match state.engine.care().leads_with_posts(after, limit).await {
         Ok(l) => l,
         Err(e) => return failed(&p, e),
     };
-    let rows = leads
+    page.next_url = found
+        .next
+        .map(|c| {
+            let mut url = format!("/leads?after={}", enc(&c.to_string()));
+            if limit != LEADS_PAGE {
+                url.push_str(&format!("&limit={limit}"));
+            }
+            url
+        })
+        .unwrap_or_default();
+    page.rows = found
+        .items
         .into_iter()
         .map(|l| LeadRow {
             contact_id: l.lead.contact_id.0,
@@ -319,11 +378,5 @@ pub async fn leads(State(state): State<AppState>, Extension(p): Extension<Princi
                 .unwrap_or_default(),
         })
         .collect();
-    render(
-        StatusCode::OK,
-        &LeadsPage {
-            chrome: Chrome::for_principal(&p, "Leads", "contacts"),
-            rows,
-        },
-    )
+    render(StatusCode::OK, &page)
 }

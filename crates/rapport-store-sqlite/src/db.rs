@@ -30,11 +30,47 @@ fn bind(q: SqlxQuery<'_>, value: Value) -> SqlxQuery<'_> {
 }
 
 fn prepare(query: Query) -> SqlxQuery<'static> {
-    let mut q = sqlx::query(sqlx::AssertSqlSafe(query.sql));
+    let sql = anonymous_placeholders(&query.sql).unwrap_or(query.sql);
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
     for value in query.args {
         q = bind(q, value);
     }
     q
+}
+
+/// The statement with `$1, $2, ...` written as plain `?`, when each appears once and in
+/// order (what `QueryBuilder` writes); `None` otherwise, and the statement is kept as it is.
+///
+/// SQLite looks a named parameter's name up in a list, and the driver asks for every
+/// parameter's name when it binds: with thousands of `$n` in a multi-row insert, binding
+/// took longer than running the statement. Plain `?` have no name.
+fn anonymous_placeholders(sql: &str) -> Option<String> {
+    let bytes = sql.as_bytes();
+    let mut out = String::with_capacity(sql.len());
+    let (mut next, mut last, mut i, mut quoted) = (1usize, 0usize, 0usize, false);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\'' => quoted = !quoted,
+            b'$' if !quoted && bytes.get(i + 1).is_some_and(u8::is_ascii_digit) => {
+                let end = (i + 1..bytes.len())
+                    .find(|&j| !bytes[j].is_ascii_digit())
+                    .unwrap_or(bytes.len());
+                if sql[i + 1..end].parse::<usize>().ok()? != next {
+                    return None;
+                }
+                next += 1;
+                out.push_str(&sql[last..i]);
+                out.push('?');
+                last = end;
+                i = end;
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out.push_str(&sql[last..]);
+    Some(out)
 }
 
 /// A row's values by their stored type (SQLite types values, not columns).
@@ -116,5 +152,29 @@ impl Tx for SqliteTx {
     async fn commit(self: Box<Self>) -> Result<()> {
         self.0.commit().await?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::anonymous_placeholders;
+
+    #[test]
+    fn placeholders_in_order_become_anonymous() {
+        assert_eq!(
+            anonymous_placeholders("INSERT INTO t VALUES ($1, $2), ($3, $4)").as_deref(),
+            Some("INSERT INTO t VALUES (?, ?), (?, ?)")
+        );
+        // Dollars inside a string are text, not parameters.
+        assert_eq!(
+            anonymous_placeholders("SELECT '$1' || $1 FROM t WHERE a = $2").as_deref(),
+            Some("SELECT '$1' || ? FROM t WHERE a = ?")
+        );
+    }
+
+    #[test]
+    fn reused_or_reordered_placeholders_are_kept() {
+        assert_eq!(anonymous_placeholders("WHERE a = $1 OR b = $1"), None);
+        assert_eq!(anonymous_placeholders("WHERE a = $2 AND b = $1"), None);
     }
 }

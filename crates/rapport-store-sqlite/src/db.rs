@@ -91,8 +91,8 @@ fn rows(rows: Vec<SqliteRow>) -> Result<Vec<Row>> {
                     if raw.is_null() {
                         return Ok(Value::Null);
                     }
-                    let kind = raw.type_info().name().to_string();
-                    Ok(match kind.as_str() {
+                    let kind = raw.type_info();
+                    Ok(match kind.name() {
                         "INTEGER" => Value::Int(Some(r.try_get(i)?)),
                         "REAL" => Value::Real(Some(r.try_get(i)?)),
                         "BLOB" => Value::Bytes(Some(r.try_get(i)?)),

@@ -46,6 +46,10 @@ id_newtype!(
     TopicId
 );
 id_newtype!(
+    /// A publication: a post composed once and its variants per channel.
+    PublicationId
+);
+id_newtype!(
     /// A channel: a network account Rapport listens and publishes through.
     ChannelId
 );

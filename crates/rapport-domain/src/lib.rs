@@ -15,6 +15,7 @@ pub mod labels;
 pub mod network;
 pub mod people;
 pub mod post;
+pub mod publication;
 pub mod publish;
 pub mod search;
 pub mod sla;
@@ -29,7 +30,7 @@ pub use case::{
     CaseStatus, Priority, TeamId, UserId,
 };
 pub use contact::{Contact, Identity};
-pub use ids::{ChannelId, ContactId, ConversationId, IdentityId, PostId, TopicId};
+pub use ids::{ChannelId, ContactId, ConversationId, IdentityId, PostId, PublicationId, TopicId};
 pub use labels::{Intent, IntentSet, Labels, Sentiment, SentimentLabel, Urgency};
 pub use network::{Network, ParseNetworkError};
 pub use people::{ParsePeopleError, Permission, Role, User};

@@ -50,10 +50,19 @@ pub enum Permission {
     /// Users, roles, API tokens and settings.
     #[serde(rename = "users:manage")]
     ManageUsers,
+    /// See publications: drafts, the schedule, what went out.
+    #[serde(rename = "publications:read")]
+    ReadPublications,
+    /// Compose, edit, submit and schedule publications.
+    #[serde(rename = "publications:write")]
+    WritePublications,
+    /// Approve publications or send them back.
+    #[serde(rename = "publications:approve")]
+    ApprovePublications,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 9] = [
+    pub const ALL: [Permission; 12] = [
         Permission::ReadTopics,
         Permission::WriteTopics,
         Permission::ReadPosts,
@@ -63,6 +72,9 @@ impl Permission {
         Permission::ReadContacts,
         Permission::WriteContacts,
         Permission::ManageUsers,
+        Permission::ReadPublications,
+        Permission::WritePublications,
+        Permission::ApprovePublications,
     ];
 
     /// The scope name API tokens carry (`topics:read`).
@@ -77,6 +89,9 @@ impl Permission {
             Permission::ReadContacts => "contacts:read",
             Permission::WriteContacts => "contacts:write",
             Permission::ManageUsers => "users:manage",
+            Permission::ReadPublications => "publications:read",
+            Permission::WritePublications => "publications:write",
+            Permission::ApprovePublications => "publications:approve",
         }
     }
 }
@@ -89,11 +104,25 @@ impl Role {
         use Permission::*;
         match self {
             Role::Admin => true,
+            // Agents write publications (a care team answers and posts); approving them is
+            // an admin's.
             Role::Agent => matches!(
                 permission,
-                ReadTopics | ReadPosts | ReadInbox | WriteCases | ReadContacts | WriteContacts
+                ReadTopics
+                    | ReadPosts
+                    | ReadInbox
+                    | WriteCases
+                    | ReadContacts
+                    | WriteContacts
+                    | ReadPublications
+                    | WritePublications
             ),
-            Role::Analyst => matches!(permission, ReadTopics | ReadPosts | ReadReports),
+            Role::Analyst => {
+                matches!(
+                    permission,
+                    ReadTopics | ReadPosts | ReadReports | ReadPublications
+                )
+            }
         }
     }
 
@@ -192,9 +221,14 @@ mod tests {
                     WriteCases,
                     ReadContacts,
                     WriteContacts,
+                    ReadPublications,
+                    WritePublications,
                 ],
             ),
-            (Role::Analyst, &[ReadTopics, ReadPosts, ReadReports]),
+            (
+                Role::Analyst,
+                &[ReadTopics, ReadPosts, ReadReports, ReadPublications],
+            ),
         ];
         for (role, allowed) in table {
             for p in Permission::ALL {

@@ -1,8 +1,8 @@
 //! The publisher's ledger over the reply outbox: each entry's state on its way to a network,
 //! and how an attempt ended.
 
-use crate::ChannelId;
-use crate::care::OutboxEntry;
+use crate::care::{OutboxEntry, ReplyId};
+use crate::{ChannelId, PublicationId};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -26,6 +26,13 @@ pub struct PublishEntry {
     pub sent_url: Option<String>,
     /// When the network confirmed it.
     pub sent_at: Option<DateTime<Utc>>,
+    /// For a publication's part: the publication, the variant (its position) and the part
+    /// of its thread (from 1).
+    pub publication: Option<PublicationId>,
+    pub variant: Option<u32>,
+    pub part: Option<u32>,
+    /// The part this one answers in its thread; it is sent only once that one is.
+    pub after_entry: Option<ReplyId>,
 }
 
 /// How an attempt ended, as the publisher records it.

@@ -276,7 +276,10 @@ async fn every_reply_is_sent_exactly_once_or_fails_with_its_reason_under_faults(
     assert_eq!(resent.entry.body, edited);
 
     // Each reply is in its customer's thread, once, even after the network's copy is read back.
-    let page = care.case_page(resent.entry.case_id).await.unwrap();
+    let page = care
+        .case_page(resent.entry.case_id.expect("a reply answers a case"))
+        .await
+        .unwrap();
     let reply_post = page
         .posts
         .iter()

@@ -18,6 +18,7 @@ mod model;
 #[doc(hidden)]
 pub mod plan;
 mod posts;
+pub mod publications;
 pub mod publish;
 #[doc(hidden)]
 pub mod record;
@@ -37,6 +38,7 @@ pub use error::StoreError;
 pub use posts::PostStore;
 pub use topics::TopicStore;
 // The Store trait speaks these domain nouns; re-exported so its callers find them beside it.
+pub use publications::PublicationStore;
 pub use publish::PublishStore;
 pub use rapport_domain::ingest::{IngestOutcome, IngestReport, NewPost};
 pub use rapport_domain::stats::Stats;
@@ -68,6 +70,7 @@ pub trait Store: Send + Sync + 'static {
     fn notes(&self) -> &dyn NoteStore;
     fn outbox(&self) -> &dyn OutboxStore;
     fn publish(&self) -> &dyn PublishStore;
+    fn publications(&self) -> &dyn PublicationStore;
     fn channels(&self) -> &dyn ChannelStore;
     fn deletions(&self) -> &dyn DeletionStore;
     fn users(&self) -> &dyn UserStore;

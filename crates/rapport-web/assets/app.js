@@ -28,3 +28,20 @@
     document.querySelectorAll("[data-query-check]").forEach(attach);
   });
 })();
+
+// The composer's time zone starts as the browser's own, when the field still holds the
+// server's default (UTC) and nothing was scheduled yet: times are typed as the person reads
+// their clock.
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("[data-local-zone]").forEach(function (field) {
+      var date = document.getElementById("compose-date");
+      if (field.value !== "UTC" || (date && date.value)) return;
+      try {
+        var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+        if (zone) field.value = zone;
+      } catch (e) { /* keep UTC */ }
+    });
+  });
+})();

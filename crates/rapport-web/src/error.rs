@@ -76,6 +76,11 @@ impl From<EngineError> for ApiError {
             }
             EngineError::BadTopicName(_) => Self::bad_request("invalid_name", e.to_string()),
             EngineError::QueryTimeout { .. } => Self::unprocessable("query_timeout", e.to_string()),
+            EngineError::Conflict(m) => Self::new(StatusCode::CONFLICT, "conflict", m.clone()),
+            EngineError::NotFound(_) => {
+                Self::new(StatusCode::NOT_FOUND, "not_found", e.to_string())
+            }
+            EngineError::InvalidInput(m) => Self::unprocessable("invalid_value", m.clone()),
             _ => {
                 // The cause goes to the log, not to the caller.
                 tracing::error!(error = %e, "request failed");

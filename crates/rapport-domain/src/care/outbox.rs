@@ -64,7 +64,9 @@ pub struct NewReply {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OutboxEntry {
     pub id: ReplyId,
-    pub case_id: CaseId,
+    /// The case a reply answers; `None` for a publication's part
+    /// ([`crate::publish::PublishEntry::publication`]).
+    pub case_id: Option<CaseId>,
     pub network: Network,
     pub in_reply_to: Option<PostId>,
     pub body: String,

@@ -3,6 +3,7 @@
 //! rules, a decimal case id for the demo) in the format written since the care tables were
 //! added, so a database written before these types existed reads the same.
 
+use crate::publication::PublishingPolicy;
 use crate::{CaseId, Intent, TeamId, TopicId};
 use chrono::TimeDelta;
 use serde::{Deserialize, Serialize};
@@ -82,6 +83,8 @@ pub enum CareSettingKey {
     /// The newest case the demo generator has worked (`rapport demo` runs again on the same
     /// store and works only the cases routing opened since).
     DemoWorkedThrough,
+    /// Whether publications need approval ([`crate::publication::PublishingPolicy`]).
+    PublishingPolicy,
 }
 
 impl CareSettingKey {
@@ -90,6 +93,7 @@ impl CareSettingKey {
         match self {
             Self::RoutingRules => "routing_rules",
             Self::DemoWorkedThrough => "demo_worked_through",
+            Self::PublishingPolicy => "publishing_policy",
         }
     }
 }
@@ -99,6 +103,7 @@ impl CareSettingKey {
 pub enum CareSetting {
     RoutingRules(RoutingRules),
     DemoWorkedThrough(CaseId),
+    PublishingPolicy(PublishingPolicy),
 }
 
 /// A stored setting that does not read as its type.
@@ -114,6 +119,7 @@ impl CareSetting {
         match self {
             Self::RoutingRules(_) => CareSettingKey::RoutingRules,
             Self::DemoWorkedThrough(_) => CareSettingKey::DemoWorkedThrough,
+            Self::PublishingPolicy(_) => CareSettingKey::PublishingPolicy,
         }
     }
 
@@ -124,6 +130,9 @@ impl CareSetting {
                 serde_json::to_string(rules).expect("routing rules serialize")
             }
             Self::DemoWorkedThrough(id) => id.0.to_string(),
+            Self::PublishingPolicy(policy) => {
+                serde_json::to_string(policy).expect("publishing policy serializes")
+            }
         }
     }
 
@@ -142,6 +151,9 @@ impl CareSetting {
                     .parse()
                     .map_err(|_| err(format!("'{text}' is not a case id")))?,
             )),
+            CareSettingKey::PublishingPolicy => {
+                Self::PublishingPolicy(serde_json::from_str(text).map_err(|e| err(e.to_string()))?)
+            }
         })
     }
 }

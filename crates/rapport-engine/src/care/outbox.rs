@@ -55,8 +55,17 @@ impl Care {
             });
         }
         let entry = self.store.publish().resend(id, body, at).await?;
-        tracing::info!(entry = id.0, case_id = %entry.entry.case_id, user = by.0, "reply resent");
-        self.reply_changed(entry.entry.case_id, at).await;
+        tracing::info!(entry = id.0, case_id = ?entry.entry.case_id, publication = ?entry.publication, user = by.0, "reply resent");
+        if let Some(case) = entry.entry.case_id {
+            self.reply_changed(case, at).await;
+        }
+        // A publication's part sent again: the publication is publishing again.
+        if let Some(publication) = entry.publication {
+            self.store
+                .publications()
+                .settle_publication(publication, at)
+                .await?;
+        }
         Ok(entry)
     }
 

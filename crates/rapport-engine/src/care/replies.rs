@@ -135,7 +135,7 @@ impl Care {
                 at,
             })
             .await?;
-        if !created && (entry.case_id != id || entry.body != body) {
+        if !created && (entry.case_id != Some(id) || entry.body != body) {
             return Err(CareError::KeyReused(idempotency_key.to_string()));
         }
         if created {

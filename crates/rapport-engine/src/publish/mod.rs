@@ -23,7 +23,14 @@
 //! without limit while the outcome is transient: the state and the last reason stay visible
 //! on the case, and the agent decides.
 
+//!
+//! Publications (posts composed once for several channels: [`publications`]) go out through
+//! the same ledger: the supervisor releases each due one into the outbox, and the workers send
+//! its parts like replies, a thread's later parts answering the part before.
+
 pub mod bench;
+pub mod publications;
 mod worker;
 
+pub use publications::{ChannelText, Draft, PublicationView, Publications, VariantPreview};
 pub use worker::{PublishConfig, PublisherSupervisor, Worker};

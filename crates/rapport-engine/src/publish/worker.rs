@@ -66,7 +66,7 @@ impl PublisherSupervisor {
         let mut tasks = JoinSet::new();
         let mut started: HashSet<String> = HashSet::new();
         tokio::pin!(shutdown);
-        loop {
+        'run: loop {
             for channel in self.engine.store().channels().list_channels().await? {
                 if !channel.enabled || started.contains(&channel.name) {
                     continue;
@@ -90,9 +90,20 @@ impl PublisherSupervisor {
                     }
                 }
             }
-            tokio::select! {
-                _ = &mut shutdown => break,
-                _ = tokio::time::sleep(self.config.rescan) => {}
+            // The scheduler: due publications enter the ledger, polled as often as the
+            // workers poll, so a post goes out within a poll of its time.
+            let next_scan = tokio::time::Instant::now() + self.config.rescan;
+            loop {
+                if let Err(e) = self.engine.publications().release_due(Utc::now()).await {
+                    tracing::warn!(error = %e, "releasing due publications failed");
+                }
+                tokio::select! {
+                    _ = &mut shutdown => break 'run,
+                    _ = tokio::time::sleep(self.config.poll) => {}
+                }
+                if tokio::time::Instant::now() >= next_scan {
+                    break;
+                }
             }
         }
         let _ = stop_tx.send(true);
@@ -173,7 +184,11 @@ impl Worker {
     /// One attempt: reconcile first when an earlier one's outcome is unknown, then send.
     async fn attempt(&self, entry: &PublishEntry) -> Result<Attempt> {
         let reply = self.outgoing(entry).await?;
-        let answered = reply.parent.as_ref().map(|p| p.author_handle.as_str());
+        // A publication's thread answers the brand's own posts: no mention goes in front.
+        let answered = match entry.publication {
+            Some(_) => None,
+            None => reply.parent.as_ref().map(|p| p.author_handle.as_str()),
+        };
         let text = &compose::as_posted(entry.entry.network, &reply.text, answered);
         if !compose::fits(entry.entry.network, text) {
             return Ok(Attempt::Refused(format!(
@@ -184,7 +199,8 @@ impl Worker {
             )));
         }
         if entry.entry.network == rapport_domain::Network::X
-            && let Some(reason) = self.engine.care().reply_rule(entry.entry.case_id).await?
+            && let Some(case) = entry.entry.case_id
+            && let Some(reason) = self.engine.care().reply_rule(case).await?
         {
             return Ok(Attempt::Refused(reason));
         }
@@ -223,16 +239,19 @@ impl Worker {
         })
     }
 
-    /// The entry as the network client needs it, with the post it answers.
+    /// The entry as the network client needs it, with the post it answers: the customer's
+    /// post for a reply, the part before it for a later part of a publication's thread.
     async fn outgoing(&self, entry: &PublishEntry) -> Result<Outgoing> {
-        let parent = match entry.entry.in_reply_to {
-            Some(id) => self.engine.store().posts().post(id).await?.map(|p| Parent {
-                native_id: p.post.native_id,
-                author_handle: p.post.author.handle,
-                raw: p.post.raw,
-            }),
-            None => None,
+        let answered = match (entry.entry.in_reply_to, entry.after_entry) {
+            (Some(id), _) => self.engine.store().posts().post(id).await?,
+            (None, Some(previous)) => self.previous_part(previous).await?,
+            (None, None) => None,
         };
+        let parent = answered.map(|p| Parent {
+            native_id: p.post.native_id,
+            author_handle: p.post.author.handle,
+            raw: p.post.raw,
+        });
         Ok(Outgoing {
             key: entry
                 .publish_key
@@ -243,6 +262,26 @@ impl Worker {
         })
     }
 
+    /// The post a thread's earlier part became (stored by [`Worker::store_reply`] when it was
+    /// sent; the claim takes a part only once the one before it is sent).
+    async fn previous_part(
+        &self,
+        id: rapport_domain::care::ReplyId,
+    ) -> Result<Option<rapport_domain::StoredPost>> {
+        let store = self.engine.store();
+        let Some(previous) = store.publish().publish_entry(id).await? else {
+            return Ok(None);
+        };
+        let Some(native_id) = previous.entry.sent_native_id else {
+            return Ok(None);
+        };
+        let key = rapport_domain::PostKey {
+            network: previous.entry.network,
+            native_id,
+        };
+        Ok(store.posts().post_by_key(&key).await?)
+    }
+
     /// Records the attempt's end (the acknowledgement) and tells the case.
     async fn finish(&self, entry: &PublishEntry, attempt: Attempt) -> Result<()> {
         let now = Utc::now();
@@ -250,14 +289,14 @@ impl Worker {
         let outcome = match attempt {
             Attempt::Sent(published) => {
                 self.store_reply(entry, &published).await;
-                tracing::info!(entry = id.0, case_id = %entry.entry.case_id, url = %published.url, "reply published");
+                tracing::info!(entry = id.0, case_id = ?entry.entry.case_id, publication = ?entry.publication, url = %published.url, "published");
                 PublishOutcome::Sent {
                     native_id: published.native_id,
                     url: published.url,
                 }
             }
             Attempt::Refused(reason) => {
-                tracing::warn!(entry = id.0, case_id = %entry.entry.case_id, %reason, "reply publish failed");
+                tracing::warn!(entry = id.0, case_id = ?entry.entry.case_id, publication = ?entry.publication, %reason, "publish failed");
                 PublishOutcome::Failed { reason }
             }
             Attempt::NotSent(reason, wait) => {
@@ -285,10 +324,16 @@ impl Worker {
             }
             Err(e) => return Err(e.into()),
         }
-        self.engine
-            .care()
-            .reply_changed(entry.entry.case_id, now)
-            .await;
+        if let Some(case) = entry.entry.case_id {
+            self.engine.care().reply_changed(case, now).await;
+        }
+        if let Some(publication) = entry.publication {
+            self.engine
+                .store()
+                .publications()
+                .settle_publication(publication, now)
+                .await?;
+        }
         Ok(())
     }
 

@@ -15,6 +15,7 @@ pub mod contacts;
 pub mod inbox;
 pub mod ingest;
 pub mod kit;
+pub mod publications;
 pub mod publish;
 pub mod replies;
 pub mod search;
@@ -38,6 +39,7 @@ macro_rules! conformance_suite {
             cases { route_candidates_carry_what_routing_needs, cases_are_created_saved_and_versioned, conversation_merges_still_find_the_case, teams_policies_settings_and_round_robin, batches_write_together_and_later_posts_are_found, the_routing_watermark_moves_with_the_case_writes, two_saves_on_one_version_exactly_one_wins }
             inbox { every_view_and_sort_lists_exactly_its_cases, keyset_and_offset_pages_walk_the_whole_view, counts_match_the_views_and_follow_saves, sla_sweep_finds_cases_whose_state_fell_behind }
             replies { notes_are_kept_with_their_audit_event, saved_replies_are_named_and_shortcuts_unique, the_outbox_is_idempotent_and_records_attempts, similar_resolved_cases_share_words }
+            publications { publications_are_drafted_saved_by_version_and_listed, a_due_publication_is_released_once_with_its_thread_in_order, a_failed_part_fails_the_publication_until_it_is_resent, a_publication_whose_channels_are_gone_releases_nothing_and_fails, a_publication_draws_the_replies_in_its_threads }
             publish { a_claim_holds_the_entry_until_it_is_finished, an_expired_lease_is_taken_over_for_reconciliation, outcomes_move_the_entry_and_failed_ones_can_be_resent }
             contacts { contact_fields_round_trip, merging_moves_identities_cases_and_leads, splitting_takes_the_identity_and_its_cases, leads_list_one_row_per_contact, leads_pages_walk_every_contact_once }
             contact_list { contact_list_filters_sorts_and_counts, contact_list_pages_walk_every_contact_once }

@@ -14,6 +14,8 @@
 
 mod sql;
 
+pub(crate) use sql::entries_of_publication;
+
 use crate::Result;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -25,7 +27,8 @@ pub(crate) use rapport_domain::publish::*;
 #[async_trait]
 pub trait PublishStore: Send + Sync {
     /// Takes the next entry of `network` that `channel` may send (not yet held by another
-    /// channel) and is due at `now`: queued or unknown ones whose `not_before` has come, and
+    /// channel; a publication's part only by the channel it was written for, and only once
+    /// the part before it in its thread is sent) and is due at `now`: queued or unknown ones whose `not_before` has come, and
     /// sending ones whose lease ran out (their publisher died; `reconcile` is set on them).
     /// The entry becomes `sending`, held until `now + lease`; its attempts go up by one; its
     /// publish key is `fresh_key` unless it has one. `None` when nothing is due.

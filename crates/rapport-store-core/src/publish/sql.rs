@@ -8,13 +8,14 @@ use crate::sql::{Dialect, Row as DbRow, SqlStore, query, query_scalar};
 use crate::{Result, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use rapport_domain::{CaseId, Network, PostId, UserId};
+use rapport_domain::{CaseId, Network, PostId, PublicationId, UserId};
 
 type Pool = dyn crate::sql::Db;
 
 const ENTRY_COLUMNS: &str = "id, case_id, network, in_reply_to, body, author, idempotency_key, \
      status, attempts, last_error, sent_native_id, created_at, updated_at, channel_id, \
-     publish_key, not_before, lease_until, reconcile, first_attempt_at, sent_url, sent_at";
+     publish_key, not_before, lease_until, reconcile, first_attempt_at, sent_url, sent_at, \
+     publication_id, variant, part, after_entry";
 
 /// What `claim_next` may take: due queued or unknown entries, and sending ones whose holder's
 /// lease ran out (`$3` is now).
@@ -31,7 +32,7 @@ fn decode_entry(r: &DbRow) -> Result<PublishEntry> {
     };
     let entry = OutboxEntry {
         id: ReplyId(r.try_get("id")?),
-        case_id: CaseId(r.try_get("case_id")?),
+        case_id: r.try_get::<Option<i64>, _>("case_id")?.map(CaseId),
         network: network
             .parse()
             .map_err(|_| StoreError::Corrupt(format!("outbox network '{network}'")))?,
@@ -58,6 +59,16 @@ fn decode_entry(r: &DbRow) -> Result<PublishEntry> {
         first_attempt_at: opt_time("first_attempt_at")?,
         sent_url: r.try_get("sent_url")?,
         sent_at: opt_time("sent_at")?,
+        publication: r
+            .try_get::<Option<i64>, _>("publication_id")?
+            .map(PublicationId),
+        variant: r
+            .try_get::<Option<i64>, _>("variant")?
+            .map(|v| v.clamp(0, u32::MAX as i64) as u32),
+        part: r
+            .try_get::<Option<i64>, _>("part")?
+            .map(|v| v.clamp(0, u32::MAX as i64) as u32),
+        after_entry: r.try_get::<Option<i64>, _>("after_entry")?.map(ReplyId),
     })
 }
 
@@ -70,6 +81,18 @@ async fn entry_by_id(pool: &Pool, id: ReplyId) -> Result<Option<PublishEntry>> {
         .as_ref()
         .map(decode_entry)
         .transpose()
+}
+
+/// A publication's entries, in variant and part order.
+pub(crate) async fn entries_of_publication(
+    pool: &Pool,
+    id: PublicationId,
+) -> Result<Vec<PublishEntry>> {
+    let sql = format!(
+        "SELECT {ENTRY_COLUMNS} FROM outbox WHERE publication_id = $1 ORDER BY variant, part, id"
+    );
+    let rows = query(sql).bind(id.0).fetch_all(pool).await?;
+    rows.iter().map(decode_entry).collect()
 }
 
 async fn existing(pool: &Pool, id: ReplyId) -> Result<PublishEntry> {
@@ -98,9 +121,12 @@ impl<D: Dialect> PublishStore for SqlStore<D> {
                publish_key = COALESCE(publish_key, $5), \
                first_attempt_at = COALESCE(first_attempt_at, $3), \
                attempts = attempts + 1, updated_at = $3 \
-             WHERE id = (SELECT id FROM outbox \
-                 WHERE network = $1 AND (channel_id IS NULL OR channel_id = $2) AND {CLAIMABLE} \
-                 ORDER BY not_before, id LIMIT 1) \
+             WHERE id = (SELECT c.id FROM outbox c \
+                 WHERE c.network = $1 AND {CLAIMABLE} \
+                   AND (c.channel_id = $2 OR (c.channel_id IS NULL AND c.publication_id IS NULL)) \
+                   AND (c.after_entry IS NULL OR EXISTS (SELECT 1 FROM outbox done \
+                        WHERE done.id = c.after_entry AND done.status = 'sent')) \
+                 ORDER BY c.not_before, c.id LIMIT 1) \
                AND {CLAIMABLE} \
              RETURNING id"
         );

@@ -4,8 +4,8 @@
 use super::{Db, Dialect, Writer};
 use crate::{
     Backend, CaseStore, ChannelStore, ContactBookStore, ContactStore, DeletionStore, InboxStore,
-    LeadStore, NoteStore, OutboxStore, PostStore, PublishStore, RoutingStore, SessionStore,
-    SettingsStore, Store, TopicStore, UserStore,
+    LeadStore, NoteStore, OutboxStore, PostStore, PublicationStore, PublishStore, RoutingStore,
+    SessionStore, SettingsStore, Store, TopicStore, UserStore,
 };
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -75,6 +75,9 @@ impl<D: Dialect> Store for SqlStore<D> {
         self
     }
     fn publish(&self) -> &dyn PublishStore {
+        self
+    }
+    fn publications(&self) -> &dyn PublicationStore {
         self
     }
     fn channels(&self) -> &dyn ChannelStore {

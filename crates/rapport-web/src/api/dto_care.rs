@@ -266,7 +266,8 @@ impl From<Note> for NoteDto {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReplyDto {
     pub id: i64,
-    pub case_id: i64,
+    /// The case it answers; null for a publication's part.
+    pub case_id: Option<i64>,
     pub network: String,
     /// The customer post it answers.
     pub in_reply_to: Option<i64>,
@@ -338,7 +339,7 @@ impl From<OutboxEntry> for ReplyDto {
     fn from(r: OutboxEntry) -> Self {
         Self {
             id: r.id.0,
-            case_id: r.case_id.0,
+            case_id: r.case_id.map(|c| c.0),
             network: r.network.to_string(),
             in_reply_to: r.in_reply_to.map(|p| p.0),
             text: r.body,
@@ -744,7 +745,7 @@ impl From<rapport_engine::care::TimelineEntry> for TimelineEntryDto {
                 "note"
             }
             T::Reply { reply, .. } => {
-                dto.case_id = Some(reply.case_id.0);
+                dto.case_id = reply.case_id.map(|c| c.0);
                 dto.reply = Some(reply.into());
                 "reply"
             }

@@ -9,11 +9,13 @@ mod contacts;
 mod contacts_list;
 mod dto;
 mod dto_care;
+mod dto_publish;
 mod leads;
 mod me;
 mod openapi;
 mod outbox;
 mod posts;
+mod publications;
 mod stats;
 mod topic_create;
 mod topic_delete;
@@ -137,6 +139,66 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<RouteInfo>) {
             outbox::resend,
         )
         .add(M::GET, "/posts", Needs(ReadPosts), posts::search)
+        .add(
+            M::GET,
+            "/publications",
+            Needs(ReadPublications),
+            publications::list,
+        )
+        .add(
+            M::POST,
+            "/publications",
+            Needs(WritePublications),
+            publications::create,
+        )
+        .add(
+            M::POST,
+            "/publications/preview",
+            Needs(WritePublications),
+            publications::preview,
+        )
+        .add(
+            M::GET,
+            "/publications/{id}",
+            Needs(ReadPublications),
+            publications::show,
+        )
+        .add(
+            M::PUT,
+            "/publications/{id}",
+            Needs(WritePublications),
+            publications::update,
+        )
+        .add(
+            M::DELETE,
+            "/publications/{id}",
+            Needs(WritePublications),
+            publications::delete,
+        )
+        .add(
+            M::POST,
+            "/publications/{id}/submit",
+            Needs(WritePublications),
+            publications::submit,
+        )
+        .add(
+            M::POST,
+            "/publications/{id}/unschedule",
+            Needs(WritePublications),
+            publications::unschedule,
+        )
+        .add(
+            M::POST,
+            "/publications/{id}/approve",
+            Needs(ApprovePublications),
+            publications::approve,
+        )
+        .add(
+            M::POST,
+            "/publications/{id}/send-back",
+            Needs(ApprovePublications),
+            publications::send_back,
+        )
         .add(M::GET, "/stats", Needs(ReadReports), stats::stats)
         .add(M::GET, "/topics", Needs(ReadTopics), topics_list::list)
         .add(M::POST, "/topics", Needs(WriteTopics), topic_create::create)

@@ -7,6 +7,7 @@ mod home;
 mod inbox;
 mod live;
 mod login;
+mod publish;
 mod settings;
 mod settings_care;
 mod settings_channels;
@@ -38,6 +39,7 @@ pub struct Chrome {
     pub users: bool,
     pub inbox: bool,
     pub contacts: bool,
+    pub publish: bool,
 }
 
 impl Chrome {
@@ -52,6 +54,7 @@ impl Chrome {
             users: false,
             inbox: false,
             contacts: false,
+            publish: false,
         }
     }
 
@@ -70,6 +73,7 @@ impl Chrome {
             users: p.can(Permission::ManageUsers),
             inbox: p.can(Permission::ReadInbox),
             contacts: p.can(Permission::ReadContacts),
+            publish: p.can(Permission::ReadPublications),
         }
     }
 }
@@ -328,6 +332,61 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<RouteInfo>) {
         .add(M::GET, "/inbox", Needs(ReadInbox), inbox::page)
         .add(M::POST, "/inbox/bulk", Needs(WriteCases), inbox::bulk)
         .add(M::GET, "/inbox/events", Needs(ReadInbox), live::events)
+        .add(M::GET, "/publish", Needs(ReadPublications), publish::list)
+        .add(
+            M::POST,
+            "/publish",
+            Needs(WritePublications),
+            publish::create,
+        )
+        .add(
+            M::GET,
+            "/publish/new",
+            Needs(WritePublications),
+            publish::new_form,
+        )
+        .add(
+            M::GET,
+            "/publish/calendar",
+            Needs(ReadPublications),
+            publish::calendar,
+        )
+        .add(
+            M::GET,
+            "/publish/{id}",
+            Needs(ReadPublications),
+            publish::show,
+        )
+        .add(
+            M::GET,
+            "/publish/{id}/edit",
+            Needs(WritePublications),
+            publish::edit_form,
+        )
+        .add(
+            M::POST,
+            "/publish/{id}",
+            Needs(WritePublications),
+            publish::save,
+        )
+        .add(
+            M::POST,
+            "/publish/{id}/review",
+            Needs(ApprovePublications),
+            publish::review,
+        )
+        .add(
+            M::POST,
+            "/publish/{id}/schedule",
+            Needs(WritePublications),
+            publish::schedule,
+        )
+        .add(
+            M::POST,
+            "/publish/{id}/delete",
+            Needs(WritePublications),
+            publish::delete,
+        )
         .add(M::GET, "/topics", Needs(ReadTopics), topics::list)
         .add(M::POST, "/topics", Needs(WriteTopics), topics::add)
         .add(M::GET, "/topics/check", Needs(ReadTopics), topics::check)

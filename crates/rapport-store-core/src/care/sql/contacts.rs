@@ -11,7 +11,7 @@ pub(super) fn decode_reply(r: &DbRow) -> Result<OutboxEntry> {
     let network: String = r.try_get("network")?;
     Ok(OutboxEntry {
         id: ReplyId(r.try_get("id")?),
-        case_id: CaseId(r.try_get("case_id")?),
+        case_id: r.try_get::<Option<i64>, _>("case_id")?.map(CaseId),
         network: crate::record::network(&network)?,
         in_reply_to: r.try_get::<Option<i64>, _>("in_reply_to")?.map(PostId),
         body: r.try_get("body")?,

@@ -390,7 +390,7 @@ pub async fn resend_reply(
     let care = state.engine.care();
     let entry = ReplyId(entry);
     let result = match care.outbox_entry(entry).await {
-        Ok(Some(e)) if e.entry.case_id == CaseId(id) => care
+        Ok(Some(e)) if e.entry.case_id == Some(CaseId(id)) => care
             .resend_reply(entry, &f.text, p.user.id, Utc::now())
             .await
             .map(|_| "resent"),

@@ -530,8 +530,8 @@ pub async fn build(
                     at,
                     kind: "reply",
                     text: format!("{} · {}", reply.status.as_str(), excerpt(&reply.body)),
-                    case_id: Some(reply.case_id.0),
-                    current: reply.case_id == id,
+                    case_id: reply.case_id.map(|c| c.0),
+                    current: reply.case_id == Some(id),
                 },
                 TimelineEntry::Note { note, .. } => TimelineView {
                     at,

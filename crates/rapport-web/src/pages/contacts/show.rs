@@ -164,9 +164,14 @@ fn entry(e: TimelineEntry) -> EntryView {
         TimelineEntry::Reply { at, reply } => EntryView {
             kind: "reply",
             at: when(at),
-            title: format!("Reply on case {}", reply.case_id),
+            // A contact's timeline holds replies to its cases only.
+            title: reply
+                .case_id
+                .map_or_else(|| "Reply".to_string(), |c| format!("Reply on case {c}")),
             text: reply.body.clone(),
-            case_url: format!("/cases/{}", reply.case_id),
+            case_url: reply
+                .case_id
+                .map_or_else(String::new, |c| format!("/cases/{c}")),
             status: reply.status.as_str().to_string(),
         },
         TimelineEntry::Note { at, note } => EntryView {

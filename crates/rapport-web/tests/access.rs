@@ -32,6 +32,8 @@ const CARE_API: &[Who] = &[Admin, Agent];
 const INBOX: &[Who] = &[Admin, Agent];
 /// Those who read and change contacts (`contacts:read`, `contacts:write`).
 const CONTACTS: &[Who] = &[Admin, Agent];
+/// Those who write publications (`publications:write`); everyone staff reads them.
+const PUBLISH: &[Who] = &[Admin, Agent];
 
 /// One route, called once by each caller.
 struct Row {
@@ -287,6 +289,82 @@ const ROUTES: &[Row] = &[
         400,
     ),
     row("GET", "/leads", "/leads", Body::None, CONTACTS, 200),
+    // Publishing: `{publication}` is a draft made in setup. Steps name version 0, which it
+    // never has: an allowed caller gets 409 and nothing changes for the next.
+    row("GET", "/publish", "/publish", Body::None, STAFF, 200),
+    row(
+        "GET",
+        "/publish/calendar",
+        "/publish/calendar?view=month",
+        Body::None,
+        STAFF,
+        200,
+    ),
+    row(
+        "GET",
+        "/publish/new",
+        "/publish/new",
+        Body::None,
+        PUBLISH,
+        200,
+    ),
+    row(
+        "POST",
+        "/publish",
+        "/publish",
+        Body::Form(&[("text", "Checked"), ("action", "preview")]),
+        PUBLISH,
+        200,
+    ),
+    row(
+        "GET",
+        "/publish/{id}",
+        "/publish/{publication}",
+        Body::None,
+        STAFF,
+        200,
+    ),
+    row(
+        "GET",
+        "/publish/{id}/edit",
+        "/publish/{publication}/edit",
+        Body::None,
+        PUBLISH,
+        200,
+    ),
+    row(
+        "POST",
+        "/publish/{id}",
+        "/publish/{publication}",
+        Body::Form(&[("text", "Checked"), ("action", "preview")]),
+        PUBLISH,
+        200,
+    ),
+    row(
+        "POST",
+        "/publish/{id}/schedule",
+        "/publish/{publication}/schedule",
+        Body::Form(&[("action", "submit"), ("version", "0")]),
+        PUBLISH,
+        409,
+    ),
+    row(
+        "POST",
+        "/publish/{id}/review",
+        "/publish/{publication}/review",
+        Body::Form(&[("action", "approve"), ("version", "0")]),
+        ADMIN,
+        409,
+    ),
+    // Without `confirm=yes`: the confirmation page, and nothing removed.
+    row(
+        "POST",
+        "/publish/{id}/delete",
+        "/publish/{publication}/delete",
+        Body::Form(&[]),
+        PUBLISH,
+        200,
+    ),
     row("GET", "/topics", "/topics", Body::None, STAFF, 200),
     row(
         "POST",
@@ -518,6 +596,22 @@ const ROUTES: &[Row] = &[
         "/settings/channels/remove",
         "/settings/channels/remove",
         Body::Form(&[("name", "doomed")]),
+        ADMIN,
+        303,
+    ),
+    row(
+        "GET",
+        "/settings/publishing",
+        "/settings/publishing",
+        Body::None,
+        ADMIN,
+        200,
+    ),
+    row(
+        "POST",
+        "/settings/publishing",
+        "/settings/publishing",
+        Body::Form(&[]),
         ADMIN,
         303,
     ),
@@ -794,6 +888,87 @@ const ROUTES: &[Row] = &[
         CARE_API,
         409,
     ),
+    row(
+        "GET",
+        "/api/v1/publications",
+        "/api/v1/publications?status=draft",
+        Body::None,
+        STAFF,
+        200,
+    ),
+    row(
+        "POST",
+        "/api/v1/publications",
+        "/api/v1/publications",
+        Body::Json(r#"{"text": "Checked", "channels": []}"#),
+        PUBLISH,
+        201,
+    ),
+    row(
+        "POST",
+        "/api/v1/publications/preview",
+        "/api/v1/publications/preview",
+        Body::Json(r#"{"text": "Checked", "channels": []}"#),
+        PUBLISH,
+        200,
+    ),
+    row(
+        "GET",
+        "/api/v1/publications/{id}",
+        "/api/v1/publications/{publication}",
+        Body::None,
+        STAFF,
+        200,
+    ),
+    row(
+        "PUT",
+        "/api/v1/publications/{id}",
+        "/api/v1/publications/{publication}",
+        Body::Json(r#"{"text": "Checked", "channels": [], "version": 0}"#),
+        PUBLISH,
+        409,
+    ),
+    row(
+        "POST",
+        "/api/v1/publications/{id}/submit",
+        "/api/v1/publications/{publication}/submit",
+        Body::Json(r#"{"version": 0}"#),
+        PUBLISH,
+        409,
+    ),
+    row(
+        "POST",
+        "/api/v1/publications/{id}/unschedule",
+        "/api/v1/publications/{publication}/unschedule",
+        Body::Json(r#"{"version": 0}"#),
+        PUBLISH,
+        409,
+    ),
+    row(
+        "POST",
+        "/api/v1/publications/{id}/approve",
+        "/api/v1/publications/{publication}/approve",
+        Body::Json(r#"{"version": 0}"#),
+        ADMIN,
+        409,
+    ),
+    row(
+        "POST",
+        "/api/v1/publications/{id}/send-back",
+        "/api/v1/publications/{publication}/send-back",
+        Body::Json(r#"{"version": 0, "comment": "Checked"}"#),
+        ADMIN,
+        409,
+    ),
+    // No publication 999999.
+    row(
+        "DELETE",
+        "/api/v1/publications/{id}",
+        "/api/v1/publications/999999",
+        Body::None,
+        PUBLISH,
+        404,
+    ),
     // health, metrics, assets
     row("GET", "/healthz", "/healthz", Body::None, EVERYONE, 200),
     // Open to every role, but only from the allowed addresses or with the metrics token, which
@@ -919,6 +1094,7 @@ struct Callers {
     spare_token: i64,
     care: CareSeed,
     team: i64,
+    publication: i64,
 }
 
 async fn seed(world: &World) -> Callers {
@@ -962,6 +1138,21 @@ async fn seed(world: &World) -> Callers {
         spare_token: spare.token.id.0,
         care: seed_care_api(world).await,
         team,
+        publication: world
+            .engine
+            .publications()
+            .compose(
+                admin.id,
+                &rapport_engine::publish::Draft {
+                    body: "Seeded".into(),
+                    ..Default::default()
+                },
+                chrono::Utc::now(),
+            )
+            .await
+            .unwrap()
+            .id
+            .0,
     }
 }
 
@@ -1131,7 +1322,8 @@ async fn every_route_lets_in_exactly_the_roles_it_should() {
             .replace("{analyst}", &callers.analyst_id.to_string())
             .replace("{spare_token}", &callers.spare_token.to_string())
             .replace("{page_case}", &case.to_string())
-            .replace("{team}", &callers.team.to_string());
+            .replace("{team}", &callers.team.to_string())
+            .replace("{publication}", &callers.publication.to_string());
         let api = r.path.starts_with("/api/");
         // Nobody first and the admin last: refused calls must change nothing that a later,
         // allowed one needs.

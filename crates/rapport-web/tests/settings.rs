@@ -12,12 +12,13 @@ use common::{Answer, Browser, Call, World};
 use rapport_domain::{Author, CaseId, Engagement, Network, Post, PostKey, Role, TeamId};
 use rapport_web::WebConfig;
 
-const PAGES: [&str; 6] = [
+const PAGES: [&str; 7] = [
     "/settings/users",
     "/settings/teams",
     "/settings/sla",
     "/settings/routing",
     "/settings/accounts",
+    "/settings/publishing",
     "/settings/replies",
 ];
 
@@ -1276,4 +1277,52 @@ async fn admins_change_roles_and_deactivate_users_but_keep_one_admin() {
     let answer = post(&world, &admin, &mine, &[("role", "agent"), ("active", "1")]).await;
     assert!(answer.is_redirect_to("/settings/users"), "{answer:?}");
     assert_eq!(world.accounts.user(me.id).await.unwrap().role, Role::Agent);
+}
+
+#[tokio::test]
+async fn an_admin_switches_publishing_approval_on_and_off() {
+    let (world, admin) = world_with_admin().await;
+    let policy = || async { world.engine.publications().policy().await.unwrap() };
+    assert!(
+        !policy().await.approval_required,
+        "off until an admin turns it on"
+    );
+    let page = get(&world, &admin, "/settings/publishing").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains(" checked"), "the box starts unticked");
+    let on = post(
+        &world,
+        &admin,
+        "/settings/publishing",
+        &[("approval_required", "on")],
+    )
+    .await;
+    assert_eq!(on.status, StatusCode::SEE_OTHER, "{}", on.body);
+    assert!(policy().await.approval_required);
+    let page = get(&world, &admin, "/settings/publishing").await;
+    assert!(page.body.contains(" checked"), "the page shows it on");
+    let off = post(&world, &admin, "/settings/publishing", &[]).await;
+    assert_eq!(off.status, StatusCode::SEE_OTHER);
+    assert!(!policy().await.approval_required);
+    // Agents may not change it, and a form without its CSRF token changes nothing.
+    world.user("agent", Role::Agent).await;
+    let agent = world.session("agent").await;
+    let refused = post(
+        &world,
+        &agent,
+        "/settings/publishing",
+        &[("approval_required", "on")],
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let forged = world
+        .send(
+            Call::post("/settings/publishing")
+                .by(&admin)
+                .form(&[("approval_required", "on")])
+                .build(),
+        )
+        .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    assert!(!policy().await.approval_required);
 }

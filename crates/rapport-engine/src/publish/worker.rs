@@ -184,6 +184,15 @@ impl Worker {
     /// One attempt: reconcile first when an earlier one's outcome is unknown, then send.
     async fn attempt(&self, entry: &PublishEntry) -> Result<Attempt> {
         let reply = self.outgoing(entry).await?;
+        // A later part of a thread never goes out on its own: without the part before it as
+        // a stored post (the publisher stores each part it sends; a live source reads it back
+        // otherwise) it waits.
+        if entry.after_entry.is_some() && reply.parent.is_none() {
+            return Ok(Attempt::NotSent(
+                "the part before it in the thread is not stored yet".into(),
+                Some(self.config.max_backoff.min(Duration::from_secs(60))),
+            ));
+        }
         // A publication's thread answers the brand's own posts: no mention goes in front.
         let answered = match entry.publication {
             Some(_) => None,

@@ -461,6 +461,18 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<RouteInfo>) {
         )
         .add(
             M::GET,
+            "/settings/publishing",
+            Needs(ManageUsers),
+            settings_care::publishing::show,
+        )
+        .add(
+            M::POST,
+            "/settings/publishing",
+            Needs(ManageUsers),
+            settings_care::publishing::save,
+        )
+        .add(
+            M::GET,
             "/settings/sla",
             Needs(ManageUsers),
             settings_care::sla::list,

@@ -4,6 +4,7 @@
 //! with what was typed and an error that names the field when the input is refused.
 
 pub mod accounts;
+pub mod publishing;
 pub mod replies;
 pub mod routing;
 pub mod sla;

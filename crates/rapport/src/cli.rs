@@ -308,6 +308,11 @@ pub struct ImportArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Leave old conversations open. By default a conversation whose latest post is older
+    /// than the reopen window comes in as a resolved case (its figures kept), so importing
+    /// history does not fill the inbox.
+    #[arg(long)]
+    pub open_history: bool,
 }
 
 #[derive(Debug, Subcommand)]

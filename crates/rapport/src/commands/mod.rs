@@ -91,13 +91,25 @@ impl Ctx {
         &self,
         query_deadline: Option<std::time::Duration>,
     ) -> Result<Engine> {
-        let store = self.store().await?;
-        let config = EngineConfig {
+        self.engine_with(EngineConfig {
+            query_deadline,
+            ..self.engine_config()
+        })
+        .await
+    }
+
+    /// The engine configuration the settings describe.
+    pub fn engine_config(&self) -> EngineConfig {
+        EngineConfig {
             own_accounts: self.settings.own_accounts.pairs(),
             batch_size: self.settings.ingest.batch_size,
             skip_classification: !self.settings.ingest.classify,
-            query_deadline,
-        };
+            ..EngineConfig::default()
+        }
+    }
+
+    pub async fn engine_with(&self, config: EngineConfig) -> Result<Engine> {
+        let store = self.store().await?;
         Ok(Engine::new(store, config).await?)
     }
 }

@@ -19,6 +19,7 @@ mod ingest;
 pub mod listen;
 mod matching;
 pub mod publish;
+mod reports;
 mod search;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -21,6 +21,7 @@ mod posts;
 pub mod publish;
 #[doc(hidden)]
 pub mod record;
+mod reports;
 pub mod sql;
 pub mod testing;
 mod threads;
@@ -40,6 +41,7 @@ pub use topics::TopicStore;
 pub use publish::PublishStore;
 pub use rapport_domain::ingest::{IngestOutcome, IngestReport, NewPost};
 pub use rapport_domain::stats::Stats;
+pub use reports::ReportStore;
 pub use users::{SessionStore, UserStore};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -72,4 +74,5 @@ pub trait Store: Send + Sync + 'static {
     fn deletions(&self) -> &dyn DeletionStore;
     fn users(&self) -> &dyn UserStore;
     fn sessions(&self) -> &dyn SessionStore;
+    fn reports(&self) -> &dyn ReportStore;
 }

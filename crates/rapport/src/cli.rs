@@ -37,6 +37,10 @@ pub enum Command {
     Search(SearchArgs),
     /// Counts of posts, conversations, contacts, identities, own accounts, topics and matches.
     Stats(JsonFlag),
+    /// Reports: `report care` (per own account: inbound, answered, response rate, median
+    /// reply time).
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// The company's own accounts.
     #[command(subcommand)]
     Own(OwnCommand),
@@ -313,6 +317,13 @@ pub struct ImportArgs {
     /// history does not fill the inbox.
     #[arg(long)]
     pub open_history: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Care per own account: customer posts addressed to it (mentioning it or replying to its
+    /// posts), those it answered directly, the response rate and the median reply time.
+    Care(JsonFlag),
 }
 
 #[derive(Debug, Subcommand)]

@@ -4,8 +4,8 @@
 use super::{Db, Dialect, Writer};
 use crate::{
     Backend, CaseStore, ChannelStore, ContactBookStore, ContactStore, DeletionStore, InboxStore,
-    LeadStore, NoteStore, OutboxStore, PostStore, PublishStore, RoutingStore, SessionStore,
-    SettingsStore, Store, TopicStore, UserStore,
+    LeadStore, NoteStore, OutboxStore, PostStore, PublishStore, ReportStore, RoutingStore,
+    SessionStore, SettingsStore, Store, TopicStore, UserStore,
 };
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -87,6 +87,9 @@ impl<D: Dialect> Store for SqlStore<D> {
         self
     }
     fn sessions(&self) -> &dyn SessionStore {
+        self
+    }
+    fn reports(&self) -> &dyn ReportStore {
         self
     }
 }

@@ -10,6 +10,7 @@ mod listen;
 mod nlp;
 mod own;
 mod publish;
+mod report;
 mod search;
 mod serve;
 mod topics;
@@ -166,6 +167,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Topics(cmd) => topics::run(&ctx, cmd).await,
         Command::Search(args) => search::search(&ctx, args).await,
         Command::Stats(flag) => search::stats(&ctx, flag.json).await,
+        Command::Report(cmd) => report::run(&ctx, cmd).await,
         Command::Own(cmd) => own::run(&ctx, cmd).await,
         Command::Serve(args) => serve::run(&ctx, args).await,
         Command::Bench(cmd) => bench::run(&ctx, cmd).await,

@@ -14,6 +14,7 @@ mod me;
 mod openapi;
 mod outbox;
 mod posts;
+mod reports_care;
 mod stats;
 mod topic_create;
 mod topic_delete;
@@ -138,6 +139,12 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<RouteInfo>) {
         )
         .add(M::GET, "/posts", Needs(ReadPosts), posts::search)
         .add(M::GET, "/stats", Needs(ReadReports), stats::stats)
+        .add(
+            M::GET,
+            "/reports/care",
+            Needs(ReadReports),
+            reports_care::care,
+        )
         .add(M::GET, "/topics", Needs(ReadTopics), topics_list::list)
         .add(M::POST, "/topics", Needs(WriteTopics), topic_create::create)
         .add(

@@ -32,6 +32,7 @@ use utoipa::{Modify, OpenApi};
         super::outbox::resend,
         super::posts::search,
         super::stats::stats,
+        super::reports_care::care,
         super::topics_list::list,
         super::topic_create::create,
         super::topic_delete::delete,

@@ -49,6 +49,9 @@ async fn import_twcs(settle_history: bool) -> (TestEngine, Vec<Seen>) {
     let (summary, rejects) = import(&engine, Format::Twcs, &data("twcs/twcs_head_5000.csv")).await;
     assert!(rejects.is_empty() && summary.imported == 5_000);
     let total = engine.stats().await.unwrap().cases;
+    // The import says how many cases came in resolved: all of them, or none.
+    let settled = if settle_history { total } else { 0 };
+    assert_eq!(summary.settled_history, settled);
     let mut cases = Vec::new();
     // Case ids are handed out from 1 up; every case is read, whatever its status.
     for id in 1..=total as i64 {

@@ -71,7 +71,8 @@ pub struct RouteSummary {
     /// Own-account posts counted as agent replies.
     pub agent_replies: u64,
     pub leads: u64,
-    /// Cases resolved as history (an import's old conversations: `Care::settling_history`).
+    /// Cases opened resolved, as history (an import's old conversations:
+    /// `Care::settling_history`).
     pub settled: u64,
 }
 
@@ -314,7 +315,10 @@ impl Care {
         if self.settle_history {
             let window = rules.reopen_window();
             for p in &mut batch.work {
-                summary.settled += u64::from(settle(&mut p.record, &mut p.events, now, window)?);
+                let settled = settle(&mut p.record, &mut p.events, now, window)?;
+                // Counted once per case: a case of an earlier pass that a later post of its
+                // thread reopened is settled again, but it is no new case.
+                summary.settled += u64::from(settled && p.kind == ChangeKind::Opened);
             }
         }
         let mut writes = Vec::with_capacity(batch.work.len());

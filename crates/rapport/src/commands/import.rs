@@ -181,6 +181,13 @@ fn print_summary(s: &IngestSummary, rejects: Option<&Path>) {
         "{} mentions of own accounts, {} topic matches",
         s.mentions, s.matches
     );
+    if s.settled_history > 0 {
+        println!(
+            "{} cases came in resolved: their conversations are older than the reopen window \
+             (--open-history keeps them open)",
+            s.settled_history
+        );
+    }
     if let Some(path) = rejects {
         println!(
             "rejected records (line, reason, raw) are in {}",

@@ -58,6 +58,9 @@ pub struct IngestSummary {
     pub mentions: u64,
     /// Topic matches recorded for new posts.
     pub matches: u64,
+    /// Cases routing opened resolved, as history (older than the reopen window; only when the
+    /// engine settles history, as `rapport import` does).
+    pub settled_history: u64,
     pub seconds: f64,
 }
 
@@ -95,7 +98,7 @@ impl Engine {
         let started = Instant::now();
         // Posts an earlier run stored but did not route (it was killed in between) are routed
         // first, on the store as that run left it, as they would have been then.
-        self.care().route_stored(&HashSet::new()).await?;
+        let leftovers = self.care().route_stored(&HashSet::new()).await?;
         let (tx, mut rx) = mpsc::channel::<Prepared>(2);
         let (reject_tx, mut reject_rx) = mpsc::unbounded_channel::<Reject>();
         let own_accounts = self
@@ -117,7 +120,10 @@ impl Engine {
             prep.run(records, &progress_reader, &tx, &reject_tx)
         });
 
-        let mut summary = IngestSummary::default();
+        let mut summary = IngestSummary {
+            settled_history: leftovers.settled,
+            ..IngestSummary::default()
+        };
         loop {
             tokio::select! {
                 biased;
@@ -165,7 +171,8 @@ impl Engine {
         let report = self.store.posts().ingest(batch).await?;
         // The posts are committed; routing them commits with the watermark, so a crash in
         // between leaves them above it for the next pass (see `care::routing`).
-        self.care().route_ingested(routing, &report).await?;
+        let routed = self.care().route_ingested(routing, &report).await?;
+        summary.settled_history += routed.settled;
         for (outcome, n) in report.outcomes.iter().zip(matches) {
             match outcome {
                 IngestOutcome::Inserted { is_mention, .. } => {

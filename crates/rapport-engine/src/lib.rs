@@ -19,6 +19,7 @@ mod ingest;
 pub mod listen;
 mod matching;
 pub mod publish;
+mod reports;
 mod search;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -50,6 +51,11 @@ pub struct EngineConfig {
     /// [`EngineError::QueryTimeout`]; `None` lets it finish (the CLI, where the person waiting
     /// is the one who asked).
     pub query_deadline: Option<std::time::Duration>,
+    /// Routing settles history: a case whose latest post is older than the reopen window when
+    /// it is routed comes in resolved at that post (`care::routing`). `rapport import` sets it
+    /// (unless `--open-history`) so an imported archive does not flood the inbox; live sources,
+    /// the API and the demo leave it off, and their posts are recent anyway.
+    pub settle_history: bool,
 }
 
 /// The use cases over one store.
@@ -77,7 +83,7 @@ impl Engine {
         }
         let topics = matching::TopicSet::load(store.as_ref()).await?;
         Ok(Self {
-            care: care::Care::new(store.clone()),
+            care: care::Care::new(store.clone()).settling_history(config.settle_history),
             store,
             classifier: Arc::new(Classifier::new()),
             topics,

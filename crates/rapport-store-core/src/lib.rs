@@ -22,6 +22,7 @@ pub mod publications;
 pub mod publish;
 #[doc(hidden)]
 pub mod record;
+mod reports;
 pub mod sql;
 pub mod testing;
 mod threads;
@@ -42,6 +43,7 @@ pub use publications::PublicationStore;
 pub use publish::PublishStore;
 pub use rapport_domain::ingest::{IngestOutcome, IngestReport, NewPost};
 pub use rapport_domain::stats::Stats;
+pub use reports::ReportStore;
 pub use users::{SessionStore, UserStore};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -75,4 +77,5 @@ pub trait Store: Send + Sync + 'static {
     fn deletions(&self) -> &dyn DeletionStore;
     fn users(&self) -> &dyn UserStore;
     fn sessions(&self) -> &dyn SessionStore;
+    fn reports(&self) -> &dyn ReportStore;
 }

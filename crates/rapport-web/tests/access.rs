@@ -685,6 +685,14 @@ const ROUTES: &[Row] = &[
     ),
     row(
         "GET",
+        "/api/v1/reports/care",
+        "/api/v1/reports/care",
+        Body::None,
+        REPORTS,
+        200,
+    ),
+    row(
+        "GET",
         "/api/v1/topics",
         "/api/v1/topics",
         Body::None,

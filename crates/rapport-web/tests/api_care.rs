@@ -1524,3 +1524,48 @@ async fn the_users_api_lists_each_user_with_role_and_state() {
     paged.dedup();
     assert_eq!(paged.len(), 3, "no user on two pages");
 }
+
+/// The care report through the API: an analyst reads every own account's figures, as the
+/// engine computes them (checked against the twcs file itself in the engine's tests).
+#[tokio::test]
+async fn the_care_report_lists_each_own_accounts_figures() {
+    let world = World::new(WebConfig::default()).await;
+    world.import_twcs(TWCS_HEAD.as_ref()).await;
+    world.user("admin", Role::Admin).await;
+    let analyst = world.user("analyst", Role::Analyst).await;
+    let token = world
+        .token_as(&analyst, Role::Analyst, &[Permission::ReadReports])
+        .await;
+    let d = Desk {
+        world,
+        analyst: analyst.clone(),
+        agent: analyst,
+        token,
+    };
+    let report = d.get("/api/v1/reports/care").await;
+    let got = report["accounts"].as_array().unwrap();
+    let expected = d.world.engine.account_responses().await.unwrap();
+    assert_eq!(got.len(), expected.len());
+    assert!(
+        expected.len() > 50,
+        "every brand of the file is an own account"
+    );
+    for (g, e) in got.iter().zip(&expected) {
+        assert_eq!(g["account"], e.handle.as_str());
+        assert_eq!(g["network"], "x");
+        assert_eq!(g["inbound"].as_u64(), Some(e.inbound));
+        assert_eq!(g["answered"].as_u64(), Some(e.answered));
+        // JSON numbers come back within a rounding of the engine's.
+        let close = |a: Option<f64>, b: Option<f64>| match (a, b) {
+            (Some(a), Some(b)) => (a - b).abs() < 1e-9,
+            (a, b) => a == b,
+        };
+        assert!(close(g["response_rate"].as_f64(), e.response_rate()), "{g}");
+        assert!(
+            close(g["median_reply_seconds"].as_f64(), e.median_reply_seconds()),
+            "{g}"
+        );
+    }
+    let apple = got.iter().find(|a| a["account"] == "AppleSupport").unwrap();
+    assert!(apple["answered"].as_u64().unwrap() > 100, "{apple}");
+}

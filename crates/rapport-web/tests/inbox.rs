@@ -500,7 +500,19 @@ async fn the_event_stream_delivers_a_case_change() {
     let event: serde_json::Value = serde_json::from_str(data).unwrap();
     assert_eq!(event["case_id"], id);
     assert_eq!(event["kind"], "updated");
-    assert_eq!(event["status"], "new");
+    // The case as the assignment left it: pending, the brand's reply in the sample being the
+    // agent's reply on it.
+    let status = world
+        .engine
+        .care()
+        .case(CaseId(id))
+        .await
+        .unwrap()
+        .unwrap()
+        .case
+        .status;
+    assert_eq!(status, rapport_domain::CaseStatus::Pending);
+    assert_eq!(event["status"], status.as_str());
     assert_eq!(event["assignee"], s.agent.id.0);
     assert!(event["version"].as_i64().unwrap() >= 2);
 

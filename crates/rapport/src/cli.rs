@@ -37,6 +37,10 @@ pub enum Command {
     Search(SearchArgs),
     /// Counts of posts, conversations, contacts, identities, own accounts, topics and matches.
     Stats(JsonFlag),
+    /// Reports: `report care` (per own account: inbound, answered, response rate, median
+    /// reply time).
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// The company's own accounts.
     #[command(subcommand)]
     Own(OwnCommand),
@@ -308,6 +312,18 @@ pub struct ImportArgs {
     /// Print JSON instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Leave old conversations open. By default a conversation whose latest post is older
+    /// than the reopen window comes in as a resolved case (its figures kept), so importing
+    /// history does not fill the inbox.
+    #[arg(long)]
+    pub open_history: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Care per own account: customer posts addressed to it (mentioning it or replying to its
+    /// posts), those it answered directly, the response rate and the median reply time.
+    Care(JsonFlag),
 }
 
 #[derive(Debug, Subcommand)]

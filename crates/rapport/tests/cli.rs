@@ -312,3 +312,42 @@ async fn admin_create_makes_a_user_who_logs_in_with_the_password_from_stdin() {
         assert!(err.contains(expected), "{args:?}: {err}");
     }
 }
+
+/// `rapport import` settles history unless `--open-history`, and `rapport report care`
+/// prints each own account's figures.
+#[tokio::test]
+async fn history_comes_in_resolved_and_the_care_report_prints_per_account() {
+    let file = data("twcs/twcs_head_5000.csv");
+    let file = file.to_str().unwrap();
+    let settled = Workspace::new().await;
+    let summary = settled.json(&["import", "twcs", file, "--json"]);
+    let stats = settled.json(&["stats", "--json"]);
+    let cases = stats["cases"].as_u64().unwrap();
+    assert!(cases > 1_000, "{stats}");
+    assert_eq!(summary["settled_history"].as_u64(), Some(cases));
+    assert_eq!(stats["cases_by_status"]["resolved"].as_u64(), Some(cases));
+    let open = Workspace::new().await;
+    open.json(&["import", "twcs", file, "--open-history", "--json"]);
+    let stats = open.json(&["stats", "--json"]);
+    assert_eq!(stats["cases"].as_u64(), Some(cases));
+    assert_eq!(stats["cases_by_status"].get("resolved"), None, "{stats}");
+
+    let report = settled.json(&["report", "care", "--json"]);
+    let accounts = report["accounts"].as_array().unwrap();
+    let apple = accounts
+        .iter()
+        .find(|a| a["account"] == "AppleSupport")
+        .unwrap_or_else(|| panic!("{report}"));
+    let (inbound, answered) = (
+        apple["inbound"].as_u64().unwrap(),
+        apple["answered"].as_u64().unwrap(),
+    );
+    assert!(inbound >= answered && answered > 100, "{apple}");
+    assert_eq!(
+        apple["response_rate"].as_f64(),
+        Some(answered as f64 / inbound as f64)
+    );
+    assert!(apple["median_reply_seconds"].as_f64().unwrap() > 0.0);
+    let text = settled.ok(&["report", "care"]);
+    assert!(text.contains("AppleSupport"), "{text}");
+}

@@ -6,10 +6,10 @@
 //! PDS with `com.atproto.repo.listRecords` (the thread view needs an AppView, which the test
 //! network does not run).
 
-mod common;
 #[allow(dead_code)]
 #[path = "../../rapport-connectors/tests/live/atproto_pds.rs"]
 mod atproto_pds;
+mod common;
 
 use atproto_pds::AtprotoPds;
 use chrono::{DateTime, Utc};
@@ -53,7 +53,12 @@ fn announcement() -> String {
 async fn records(pds: &mut AtprotoPds, name: &str) -> Vec<Value> {
     let listed = pds.call(json!({"op": "list", "as": name})).await;
     let mut records = listed["records"].as_array().unwrap().clone();
-    records.sort_by_key(|r| r["value"]["createdAt"].as_str().unwrap_or_default().to_string());
+    records.sort_by_key(|r| {
+        r["value"]["createdAt"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    });
     records
 }
 
@@ -146,10 +151,19 @@ async fn a_scheduled_cross_post_appears_on_the_pds_at_its_time_as_one_thread_per
         let (first, second) = (&posts[0], &posts[1]);
         assert_eq!(first["value"]["text"], parts[0].as_str());
         assert_eq!(second["value"]["text"], parts[1].as_str());
-        assert!(first["value"]["reply"].is_null(), "the thread starts a conversation");
+        assert!(
+            first["value"]["reply"].is_null(),
+            "the thread starts a conversation"
+        );
         for end in ["root", "parent"] {
-            assert_eq!(second["value"]["reply"][end]["uri"], first["uri"], "{name} {end}");
-            assert_eq!(second["value"]["reply"][end]["cid"], first["cid"], "{name} {end}");
+            assert_eq!(
+                second["value"]["reply"][end]["uri"], first["uri"],
+                "{name} {end}"
+            );
+            assert_eq!(
+                second["value"]["reply"][end]["cid"], first["cid"],
+                "{name} {end}"
+            );
         }
         let created: DateTime<Utc> = first["value"]["createdAt"]
             .as_str()
@@ -158,7 +172,10 @@ async fn a_scheduled_cross_post_appears_on_the_pds_at_its_time_as_one_thread_per
             .unwrap();
         assert!(created >= due, "{name} posted at {created}, before {due}");
         assert!(
-            first["uri"].as_str().unwrap().starts_with(&format!("at://{}/", account.did)),
+            first["uri"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("at://{}/", account.did)),
             "posted from {name}'s own repository"
         );
     }

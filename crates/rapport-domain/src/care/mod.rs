@@ -10,6 +10,7 @@ mod keys;
 mod notes;
 mod outbox;
 mod record;
+mod report;
 mod settings;
 mod team;
 
@@ -27,5 +28,6 @@ pub use outbox::{NewReply, OutboxEntry, ReplyOutcome, ReplyStatus};
 pub use record::{
     BulkCase, CasePost, CaseRecord, CaseSla, CaseWrite, RouteCandidate, RoutedThrough, Unrouted,
 };
+pub use report::{AccountResponse, middle_median};
 pub use settings::{CareSetting, CareSettingKey, RoutingRules, SettingError, TopicRule};
 pub use team::{Team, TeamSpec};

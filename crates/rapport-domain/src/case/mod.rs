@@ -10,8 +10,8 @@ pub use event::{Actor, CaseChange, CaseEvent};
 pub use ids::{CaseId, NoteId, ReplyId, SavedReplyId, TeamId, UserId};
 pub use record::{Case, TagError};
 pub use routing::{
-    CaseDecision, CaseSnapshot, DEFAULT_REOPEN_WINDOW_DAYS, default_reopen_window,
-    next_round_robin, on_customer_post,
+    CaseDecision, CaseSnapshot, DEFAULT_REOPEN_WINDOW_DAYS, default_reopen_window, is_history,
+    next_round_robin, on_agent_reply, on_customer_post,
 };
 
 use crate::Urgency;

@@ -1,6 +1,6 @@
 //! Which case a customer's post belongs to, and who gets a case next.
 
-use super::{CaseId, CaseStatus, UserId};
+use super::{CaseAction, CaseId, CaseStatus, UserId};
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -52,6 +52,35 @@ pub fn on_customer_post(
         }
         CaseStatus::Resolved | CaseStatus::Closed => CaseDecision::OpenNew,
     }
+}
+
+/// What an own account's post seen on the network does to the active case it joins: the
+/// agent has answered (from Rapport's outbox, natively, with another tool, or in an imported
+/// history), so a new or open case now waits on the customer, as a help desk does with a reply
+/// sent from the channel; a pending case stays pending. `None`: there is nothing to apply. The
+/// reply itself stops the first-response clock: the SLA clocks count an agent reply at the
+/// time of the post ([`crate::CaseHistory::agent_replies`]). A reply older than the case's
+/// latest status change (found late: an import out of time order, a late parent) does not
+/// undo that change, nor move a case back in time before it opened.
+pub fn on_agent_reply(case: &CaseSnapshot, at: DateTime<Utc>) -> Option<CaseAction> {
+    if at < case.status_since {
+        return None;
+    }
+    match case.status {
+        CaseStatus::New | CaseStatus::Open => Some(CaseAction::AwaitCustomer),
+        CaseStatus::Pending | CaseStatus::Resolved | CaseStatus::Closed => None,
+    }
+}
+
+/// Whether a case whose latest post is at `last_activity` is history at `now`: had it been
+/// resolved at that post, a customer writing now could no longer reopen it (the same inclusive
+/// window as [`on_customer_post`]). An import settles such cases instead of filling the inbox.
+pub fn is_history(
+    last_activity: DateTime<Utc>,
+    now: DateTime<Utc>,
+    reopen_window: TimeDelta,
+) -> bool {
+    now - last_activity > reopen_window
 }
 
 /// Round-robin within a team: the agent after `last` in `agents` (the team's available agents in
@@ -143,6 +172,47 @@ mod tests {
             on_customer_post(Some(&resolved), at(2, 9), TimeDelta::days(1)),
             CaseDecision::Reopen(CaseId(1))
         );
+    }
+
+    #[test]
+    fn an_agent_reply_leaves_the_case_waiting_on_the_customer() {
+        let table = [
+            (CaseStatus::New, Some(CaseAction::AwaitCustomer)),
+            (CaseStatus::Open, Some(CaseAction::AwaitCustomer)),
+            (CaseStatus::Pending, None),
+            (CaseStatus::Resolved, None),
+            (CaseStatus::Closed, None),
+        ];
+        for (status, expected) in table {
+            let case = CaseSnapshot {
+                id: CaseId(1),
+                status,
+                status_since: at(1, 9),
+            };
+            assert_eq!(on_agent_reply(&case, at(1, 10)), expected, "{status}");
+            assert_eq!(
+                on_agent_reply(&case, at(1, 9)),
+                expected,
+                "{status} at once"
+            );
+            assert_eq!(
+                on_agent_reply(&case, at(1, 8)),
+                None,
+                "{status}: found late"
+            );
+            // Whatever it says is a legal move from that status.
+            if let Some(action) = expected {
+                assert_eq!(status.transition(action), Ok(CaseStatus::Pending));
+            }
+        }
+    }
+
+    #[test]
+    fn history_is_what_the_reopen_window_no_longer_reaches() {
+        let w = default_reopen_window();
+        assert!(!is_history(at(1, 9), at(8, 9), w), "exactly the window");
+        assert!(is_history(at(1, 9), at(8, 10), w));
+        assert!(!is_history(at(8, 10), at(1, 9), w), "a post in the future");
     }
 
     #[test]

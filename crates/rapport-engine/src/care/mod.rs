@@ -25,6 +25,7 @@ mod replies;
 mod routing;
 mod settings;
 mod sla;
+mod status;
 mod sweeper;
 mod teams;
 
@@ -61,6 +62,8 @@ pub struct Care {
     presence: Arc<std::sync::Mutex<presence::Board>>,
     /// The version the caller read the case at (an HTTP `If-Match`): see [`Care::at_version`].
     expected: Option<i64>,
+    /// Routing resolves cases that are history when routed: see [`Care::settling_history`].
+    settle_history: bool,
 }
 
 impl Engine {
@@ -80,6 +83,17 @@ impl Care {
             presence_tx: broadcast::channel(LIVE_CAPACITY).0,
             presence: Arc::default(),
             expected: None,
+            settle_history: false,
+        }
+    }
+
+    /// The same use cases, with routing settling history or not: a case whose latest post is
+    /// older than the reopen window when routing writes it comes in resolved at that post, so
+    /// an imported archive keeps its cases and their metrics without filling the inbox.
+    pub fn settling_history(self, settle: bool) -> Care {
+        Care {
+            settle_history: settle,
+            ..self
         }
     }
 

@@ -1,7 +1,12 @@
 //! Routing: which stored posts open or join cases.
 //!
 //! - A post from an own account in a conversation with an active case joins it as an agent
-//!   reply (it answers the customer: the SLA clocks count it).
+//!   reply, whoever sent it (Rapport's outbox, the network's own app, another tool, an
+//!   imported archive): the SLA clocks count it (it stops the first-response clock) and the
+//!   case waits on the customer (pending; `rapport_domain::case::on_agent_reply`). A customer
+//!   post afterwards opens it again.
+//! - With [`Care::settling_history`] (an import), a case whose latest post is older than the
+//!   reopen window when it is written comes in resolved at that post (`status.rs`).
 //! - Any other post in a conversation whose latest case is active joins it (a pending case
 //!   opens again); within the reopen window after resolution it reopens the case
 //!   (`rapport_domain::case::on_customer_post`).
@@ -40,6 +45,7 @@
 //! the pass commits: a pass run again after a crash flags the same (contact, post) pairs,
 //! which the store ignores, and may move a team's cursor one member further.
 
+use super::status::{agent_replied, settle, settled_thread};
 use super::{Care, CareError, ChangeKind, Result, RoutingRules};
 use chrono::{DateTime, Utc};
 use rapport_domain::care::{CasePost, CaseRecord, CaseWrite, RouteCandidate, RoutedThrough};
@@ -65,6 +71,9 @@ pub struct RouteSummary {
     /// Own-account posts counted as agent replies.
     pub agent_replies: u64,
     pub leads: u64,
+    /// Cases opened resolved, as history (an import's old conversations:
+    /// `Care::settling_history`).
+    pub settled: u64,
 }
 
 impl RouteSummary {
@@ -74,6 +83,7 @@ impl RouteSummary {
         self.reopened += other.reopened;
         self.agent_replies += other.agent_replies;
         self.leads += other.leads;
+        self.settled += other.settled;
     }
 }
 
@@ -302,6 +312,15 @@ impl Care {
         }
         self.take_in_later_posts(&mut batch, &in_batch, pass)
             .await?;
+        if self.settle_history {
+            let window = rules.reopen_window();
+            for p in &mut batch.work {
+                let settled = settle(&mut p.record, &mut p.events, now, window)?;
+                // Counted once per case: a case of an earlier pass that a later post of its
+                // thread reopened is settled again, but it is no new case.
+                summary.settled += u64::from(settled && p.kind == ChangeKind::Opened);
+            }
+        }
         let mut writes = Vec::with_capacity(batch.work.len());
         let mut announce = Vec::with_capacity(batch.work.len());
         for mut p in std::mem::take(&mut batch.work) {
@@ -339,8 +358,16 @@ impl Care {
     ) -> Result<()> {
         let current = batch.current(c.conversation_id);
         if c.from_own_account {
-            // A brand post with no active case answers nobody: nothing changes.
-            if !current.is_some_and(|r| r.case.status.is_active()) {
+            // A brand post with no active case answers nobody: nothing changes. Except in an
+            // import that settles history: the case this pass or an earlier one resolved as
+            // history still takes the brand's later replies in (the file split its thread
+            // across batches), so its figures are those of the whole thread.
+            let joins = current.is_some_and(|r| {
+                r.case.status.is_active()
+                    || (self.settle_history
+                        && settled_thread(r, c.created_at, rules.reopen_window()))
+            });
+            if !joins {
                 return Ok(());
             }
             let p = batch.touch(c.conversation_id, ChangeKind::PostJoined, c.created_at);
@@ -349,6 +376,7 @@ impl Care {
                     .case
                     .join_post(c.post_id, Actor::System, c.created_at),
             );
+            agent_replied(&mut p.record, &mut p.events, c.created_at)?;
             p.posts.push(CasePost {
                 post_id: c.post_id,
                 at: c.created_at,
@@ -519,6 +547,14 @@ impl Care {
             };
             let r = &mut pending.record;
             pending.events.push(r.case.join_post(p.post_id, actor, at));
+            if from_customer {
+                // A customer writing after the brand's reply takes the case back from pending.
+                pending
+                    .events
+                    .extend(r.case.apply(CaseAction::CustomerReplied, actor, at)?);
+            } else {
+                agent_replied(r, &mut pending.events, at)?;
+            }
             pending.posts.push(CasePost {
                 post_id: p.post_id,
                 at,

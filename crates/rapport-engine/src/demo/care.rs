@@ -291,7 +291,9 @@ pub async fn work_cases(
     let active = active_cases(&care).await?;
     let mut fresh: Vec<InboxItem> = active
         .iter()
-        .filter(|i| i.id.0 > done && i.status == CaseStatus::New)
+        // Every case routing made since the last run: new ones, and those the brand's own
+        // replies in the stream left pending (or open again, the customer having written back).
+        .filter(|i| i.id.0 > done)
         .cloned()
         .collect();
     fresh.sort_by_key(|i| (i.last_activity_at, i.id));
@@ -371,6 +373,11 @@ async fn work_one(
     rng: &mut StdRng,
     summary: &mut WorkSummary,
 ) -> Result<()> {
+    // A case the customer took back from pending is open already; an agent picks it up.
+    let plan = match plan {
+        Plan::New if record.case.status == CaseStatus::Open => Plan::Open { reply: false },
+        plan => plan,
+    };
     if plan == Plan::New {
         return Ok(());
     }
@@ -385,7 +392,9 @@ async fn work_one(
     if record.case.assignee != Some(by) {
         care.assign(id, Some(by), by, t.next(3, 60)).await?;
     }
-    care.apply(id, CaseAction::Open, by, t.next(1, 10)).await?;
+    if record.case.status != CaseStatus::Open {
+        care.apply(id, CaseAction::Open, by, t.next(1, 10)).await?;
+    }
     care.add_tag(id, "demo", by, t.next(0, 2)).await?;
     let topics: Vec<&str> = record
         .topics

@@ -4,8 +4,8 @@
 use super::{Db, Dialect, Writer};
 use crate::{
     Backend, CaseStore, ChannelStore, ContactBookStore, ContactStore, DeletionStore, InboxStore,
-    LeadStore, NoteStore, OutboxStore, PostStore, PublicationStore, PublishStore, RoutingStore,
-    SessionStore, SettingsStore, Store, TopicStore, UserStore,
+    LeadStore, NoteStore, OutboxStore, PostStore, PublicationStore, PublishStore, ReportStore,
+    RoutingStore, SessionStore, SettingsStore, Store, TopicStore, UserStore,
 };
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -90,6 +90,9 @@ impl<D: Dialect> Store for SqlStore<D> {
         self
     }
     fn sessions(&self) -> &dyn SessionStore {
+        self
+    }
+    fn reports(&self) -> &dyn ReportStore {
         self
     }
 }

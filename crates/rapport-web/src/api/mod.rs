@@ -16,6 +16,7 @@ mod openapi;
 mod outbox;
 mod posts;
 mod publications;
+mod reports_care;
 mod stats;
 mod topic_create;
 mod topic_delete;
@@ -200,6 +201,12 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<RouteInfo>) {
             publications::send_back,
         )
         .add(M::GET, "/stats", Needs(ReadReports), stats::stats)
+        .add(
+            M::GET,
+            "/reports/care",
+            Needs(ReadReports),
+            reports_care::care,
+        )
         .add(M::GET, "/topics", Needs(ReadTopics), topics_list::list)
         .add(M::POST, "/topics", Needs(WriteTopics), topic_create::create)
         .add(

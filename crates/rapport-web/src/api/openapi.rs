@@ -42,6 +42,7 @@ use utoipa::{Modify, OpenApi};
         super::publications::send_back,
         super::publications::unschedule,
         super::stats::stats,
+        super::reports_care::care,
         super::topics_list::list,
         super::topic_create::create,
         super::topic_delete::delete,

@@ -16,7 +16,14 @@ use std::time::Duration;
 
 pub async fn run(ctx: &Ctx, args: ImportArgs) -> Result<()> {
     let format: Format = args.format.parse().map_err(|e| anyhow::anyhow!("{e}"))?;
-    let engine = ctx.engine().await?;
+    // An import settles history unless asked not to; live sources never do (see
+    // `EngineConfig::settle_history`).
+    let engine = ctx
+        .engine_with(rapport_engine::EngineConfig {
+            settle_history: !args.open_history,
+            ..ctx.engine_config()
+        })
+        .await?;
     let rejects_path = args
         .rejects
         .clone()
@@ -174,6 +181,13 @@ fn print_summary(s: &IngestSummary, rejects: Option<&Path>) {
         "{} mentions of own accounts, {} topic matches",
         s.mentions, s.matches
     );
+    if s.settled_history > 0 {
+        println!(
+            "{} cases came in resolved: their conversations are older than the reopen window \
+             (--open-history keeps them open)",
+            s.settled_history
+        );
+    }
     if let Some(path) = rejects {
         println!(
             "rejected records (line, reason, raw) are in {}",

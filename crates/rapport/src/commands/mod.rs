@@ -10,6 +10,7 @@ mod listen;
 mod nlp;
 mod own;
 mod publish;
+mod report;
 mod search;
 mod serve;
 mod topics;
@@ -91,13 +92,25 @@ impl Ctx {
         &self,
         query_deadline: Option<std::time::Duration>,
     ) -> Result<Engine> {
-        let store = self.store().await?;
-        let config = EngineConfig {
+        self.engine_with(EngineConfig {
+            query_deadline,
+            ..self.engine_config()
+        })
+        .await
+    }
+
+    /// The engine configuration the settings describe.
+    pub fn engine_config(&self) -> EngineConfig {
+        EngineConfig {
             own_accounts: self.settings.own_accounts.pairs(),
             batch_size: self.settings.ingest.batch_size,
             skip_classification: !self.settings.ingest.classify,
-            query_deadline,
-        };
+            ..EngineConfig::default()
+        }
+    }
+
+    pub async fn engine_with(&self, config: EngineConfig) -> Result<Engine> {
+        let store = self.store().await?;
         Ok(Engine::new(store, config).await?)
     }
 }
@@ -154,6 +167,7 @@ pub async fn run(cli: Cli) -> Result<()> {
         Command::Topics(cmd) => topics::run(&ctx, cmd).await,
         Command::Search(args) => search::search(&ctx, args).await,
         Command::Stats(flag) => search::stats(&ctx, flag.json).await,
+        Command::Report(cmd) => report::run(&ctx, cmd).await,
         Command::Own(cmd) => own::run(&ctx, cmd).await,
         Command::Serve(args) => serve::run(&ctx, args).await,
         Command::Bench(cmd) => bench::run(&ctx, cmd).await,

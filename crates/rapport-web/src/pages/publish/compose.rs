@@ -59,7 +59,8 @@ struct Typed {
     version: Option<i64>,
 }
 
-fn typed(form: &FormPairs) -> Result<Typed, (Typed, Problem)> {
+/// What was typed, and the problem with its date or time if there is one.
+fn typed(form: &FormPairs) -> (Typed, Option<Problem>) {
     let chosen: Vec<ChannelText> = fields(form, "channel")
         .map(|name| ChannelText {
             channel: name.to_string(),
@@ -86,9 +87,9 @@ fn typed(form: &FormPairs) -> Result<Typed, (Typed, Problem)> {
     match instant(&t.date, &t.time, &zone) {
         Ok(at) => {
             t.draft.scheduled_for = at;
-            Ok(t)
+            (t, None)
         }
-        Err(e) => Err((t, Problem::new("date", e))),
+        Err(e) => (t, Some(Problem::new("date", e))),
     }
 }
 
@@ -300,21 +301,19 @@ async fn handle(
     form: FormPairs,
 ) -> Response {
     let action = field(&form, "action").to_string();
-    let typed = match typed(&form) {
-        Ok(t) => t,
-        Err((t, problem)) => {
-            return page(
-                state,
-                p,
-                StatusCode::BAD_REQUEST,
-                editing.as_ref(),
-                &t,
-                Vec::new(),
-                problem,
-            )
-            .await;
-        }
-    };
+    let (typed, problem) = typed(&form);
+    if let Some(problem) = problem {
+        return page(
+            state,
+            p,
+            StatusCode::BAD_REQUEST,
+            editing.as_ref(),
+            &typed,
+            Vec::new(),
+            problem,
+        )
+        .await;
+    }
     let publications = state.engine.publications();
     let previews = match publications.preview(&typed.draft).await {
         Ok(v) => v,

@@ -302,7 +302,7 @@ impl Publication {
 
     /// A new text, channels or time. A scheduled or in-review publication whose text or
     /// channels change goes back to a draft (what was approved is no longer what would be
-    /// sent); a new time alone keeps it where it is.
+    /// sent); a new time alone keeps it where it is. A draft may be saved unfinished.
     pub fn edit(
         &mut self,
         body: String,
@@ -329,7 +329,9 @@ impl Publication {
             next.status = PublicationStatus::Draft;
         }
         Self::split(&next.body, &mut next.variants);
-        next.check_content()?;
+        // What is still in review or scheduled is unchanged content, checked when it was
+        // submitted; a draft may be saved unfinished (no channel yet), and is checked when it
+        // is submitted.
         next.updated_at = at;
         *self = next;
         Ok(())

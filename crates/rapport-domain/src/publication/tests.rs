@@ -114,34 +114,32 @@ fn a_new_time_keeps_the_approval_and_a_new_text_does_not() {
 }
 
 #[test]
-fn an_edit_that_breaks_the_rules_changes_nothing() {
+fn a_draft_may_be_saved_unfinished_but_not_submitted_so() {
     let mut p = draft("Spring sale");
+    p.edit("".into(), vec![], None, "UTC".into(), at(10))
+        .unwrap();
+    assert_eq!(p.status, PublicationStatus::Draft);
     let before = p.clone();
     assert_eq!(
-        p.edit("x".into(), vec![], None, "UTC".into(), at(10)),
+        p.submit(PublishingPolicy::default(), at(11)),
         Err(PublicationError::NoChannel)
     );
-    assert_eq!(p, before);
+    assert_eq!(p, before, "a refused submit changes nothing");
+    p.edit(
+        " ".into(),
+        vec![variant(1, Network::X)],
+        None,
+        "UTC".into(),
+        at(12),
+    )
+    .unwrap();
     assert_eq!(
-        p.edit(
-            " ".into(),
-            before.variants.clone(),
-            None,
-            "UTC".into(),
-            at(10)
-        ),
+        p.submit(PublishingPolicy::default(), at(13)),
         Err(PublicationError::EmptyText)
     );
-    assert_eq!(p, before);
     p.status = PublicationStatus::Publishing;
     assert_eq!(
-        p.edit(
-            "new".into(),
-            before.variants.clone(),
-            None,
-            "UTC".into(),
-            at(10)
-        ),
+        p.edit("new".into(), vec![], None, "UTC".into(), at(14)),
         Err(PublicationError::NotEditable(PublicationStatus::Publishing))
     );
 }

@@ -107,9 +107,14 @@ pub async fn calendar(
             start + Days::new(7),
         )
     };
+    // A day starts at its first minute that exists (a few zones skip midnight when their
+    // clocks change).
     let bound = |d: NaiveDate| {
-        tz.from_local_datetime(&d.and_hms_opt(0, 0, 0).unwrap_or_default())
-            .earliest()
+        (0..=3)
+            .find_map(|h| {
+                tz.from_local_datetime(&d.and_hms_opt(h, 0, 0).unwrap_or_default())
+                    .earliest()
+            })
             .map(|t| t.with_timezone(&Utc))
     };
     let query = PublicationQuery {

@@ -217,3 +217,74 @@ async fn an_import_settles_history_unless_asked_to_open_it() {
     assert_eq!(answered(&settled), answered(&open));
     assert!(answered(&settled) > 900);
 }
+
+/// Imports twcs_head_5000.csv with a default team of two agents that takes cases in turn.
+async fn import_with_team(
+    settle_history: bool,
+) -> (TestEngine, Vec<Option<rapport_domain::UserId>>) {
+    use rapport_engine::accounts::{Accounts, AccountsConfig};
+    let engine = engine_with(EngineConfig {
+        settle_history,
+        ..EngineConfig::default()
+    })
+    .await;
+    let accounts = Accounts::new(engine.store().clone(), AccountsConfig::default());
+    let admin = accounts
+        .setup_first_admin("admin", "", "correct-horse-7")
+        .await
+        .unwrap();
+    let agent = accounts
+        .create_user("agent", "", rapport_domain::Role::Agent, "correct-horse-7")
+        .await
+        .unwrap();
+    let care = engine.care();
+    let team = care
+        .save_team(
+            None,
+            &rapport_domain::care::TeamSpec {
+                name: "Care".into(),
+                members: vec![agent.id, admin.id],
+                calendar: rapport_domain::BusinessCalendar::always_open(
+                    rapport_domain::BusinessCalendar::parse_tz("UTC").unwrap(),
+                ),
+                sla_policy: None,
+            },
+        )
+        .await
+        .unwrap();
+    care.set_rules(&RoutingRules {
+        default_team: Some(team.id),
+        round_robin: true,
+        ..RoutingRules::default()
+    })
+    .await
+    .unwrap();
+    import(&engine, Format::Twcs, &data("twcs/twcs_head_5000.csv")).await;
+    let total = engine.stats().await.unwrap().cases;
+    let mut assignees = Vec::new();
+    for id in 1..=total as i64 {
+        let record = care.case(CaseId(id)).await.unwrap().unwrap();
+        assert_eq!(record.case.team, Some(team.id), "case {id} is the team's");
+        assignees.push(record.case.assignee);
+    }
+    (engine, assignees)
+}
+
+#[tokio::test]
+async fn history_comes_in_unassigned_and_live_threads_go_round_the_team() {
+    let (_settled, history) = import_with_team(true).await;
+    assert!(history.len() > 1_000);
+    assert!(
+        history.iter().all(Option::is_none),
+        "{} history cases were handed to an agent",
+        history.iter().filter(|a| a.is_some()).count()
+    );
+    // Opened as live work, the same threads are handed out in turn.
+    let (_open, live) = import_with_team(false).await;
+    assert_eq!(live.len(), history.len());
+    assert!(live.iter().all(Option::is_some));
+    let mut seen: Vec<_> = live.iter().flatten().collect();
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), 2, "both members take cases");
+}

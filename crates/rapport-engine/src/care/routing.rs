@@ -461,7 +461,12 @@ impl Care {
         };
         if let Some(team) = team {
             events.extend(case.set_team(Some(team), Actor::System, at));
-            if rules.round_robin {
+            // A thread imported as history comes in resolved: handing it to an agent would
+            // fill their queue and figures with archive work, and move the rotation past
+            // agents who then miss live cases.
+            let history = self.settle_history
+                && rapport_domain::case::is_history(at, chrono::Utc::now(), rules.reopen_window());
+            if rules.round_robin && !history {
                 let next = self.store.settings().next_round_robin(team).await?;
                 events.extend(case.assign(next, Actor::System, at));
             }

@@ -8,6 +8,8 @@
 #[path = "../../rapport-connectors/tests/live/mastodon_mock.rs"]
 mod mastodon_mock;
 
+#[path = "../../rapport-connectors/tests/data/sprint_answers.rs"]
+mod sprint_answers;
 use chrono::Utc;
 use mastodon_mock::MastodonMock;
 use rapport_domain::UserId;
@@ -23,35 +25,7 @@ use std::time::{Duration, Instant};
 /// Sprint's real answers from `twcs_head_5000.csv`, joined into one announcement of more
 /// than 500 characters (Mastodon's limit), so it goes out as a thread.
 fn long_text() -> String {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/data/twcs/twcs_head_5000.csv"
-    );
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    let mut text = String::new();
-    for row in reader.records().filter_map(|r| r.ok()) {
-        // index, tweet_id, author_id, inbound, created_at, text, ...
-        if &row[2] != "sprintcare" {
-            continue;
-        }
-        // Without the customer's handle: an announcement names nobody.
-        let words: Vec<&str> = row[5]
-            .split_whitespace()
-            .filter(|w| !w.starts_with('@'))
-            .collect();
-        if !text.is_empty() {
-            text.push(' ');
-        }
-        text.push_str(&words.join(" "));
-        if text.chars().count() > 700 {
-            break;
-        }
-    }
-    assert!(
-        text.chars().count() > 700,
-        "the data holds enough of Sprint's answers"
-    );
-    text
+    sprint_answers::sprint_answers(700)
 }
 
 async fn statuses(mock: &MastodonMock, account: &str) -> Vec<Value> {

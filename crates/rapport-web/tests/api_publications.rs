@@ -5,6 +5,8 @@
 
 mod common;
 
+#[path = "../../rapport-connectors/tests/data/sprint_answers.rs"]
+mod sprint_answers;
 use axum::http::StatusCode;
 use chrono::Utc;
 use common::{Call, World};
@@ -17,28 +19,7 @@ use serde_json::{Value, json};
 /// Real answers by @sprintcare from the twcs head, joined past 300 characters (X's 280 makes
 /// two posts of it; Mastodon's 500 one).
 fn announcement() -> String {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/data/twcs/twcs_head_5000.csv"
-    );
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    let mut text = String::new();
-    for row in reader.records().filter_map(|r| r.ok()) {
-        if &row[2] != "sprintcare" {
-            continue;
-        }
-        let words: Vec<&str> = row[5]
-            .split_whitespace()
-            .filter(|w| !w.starts_with('@'))
-            .collect();
-        if !text.is_empty() {
-            text.push(' ');
-        }
-        text.push_str(&words.join(" "));
-        if text.chars().count() > 320 {
-            break;
-        }
-    }
+    let text = sprint_answers::sprint_answers(320);
     assert!((320..480).contains(&text.chars().count()), "{}", text.len());
     text
 }

@@ -17,6 +17,8 @@ mod mastodon_mock;
 #[path = "../../rapport-connectors/tests/live/x_server.rs"]
 mod x_server;
 
+#[path = "../../rapport-connectors/tests/data/sprint_answers.rs"]
+mod sprint_answers;
 use chrono::{Timelike, Utc};
 use common::browser::{
     Lab, Progress, Step, at, check, click, fill, finish, fits, js, shoot, until, viewport,
@@ -39,29 +41,7 @@ const X_ACCOUNT_ID: &str = "4242";
 
 /// Real answers by @sprintcare from the twcs head, joined past 300 characters.
 fn announcement() -> String {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/data/twcs/twcs_head_5000.csv"
-    );
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    let mut text = String::new();
-    for row in reader.records().filter_map(|r| r.ok()) {
-        if &row[2] != "sprintcare" {
-            continue;
-        }
-        let words: Vec<&str> = row[5]
-            .split_whitespace()
-            .filter(|w| !w.starts_with('@'))
-            .collect();
-        if !text.is_empty() {
-            text.push(' ');
-        }
-        text.push_str(&words.join(" "));
-        if text.chars().count() > 320 {
-            break;
-        }
-    }
-    text
+    sprint_answers::sprint_answers(320)
 }
 
 async fn log_in(c: &Client, lab: &Lab, name: &str) -> Step {

@@ -11,6 +11,8 @@
 mod atproto_pds;
 mod common;
 
+#[path = "../../rapport-connectors/tests/data/sprint_answers.rs"]
+mod sprint_answers;
 use atproto_pds::AtprotoPds;
 use chrono::{DateTime, Utc};
 use common::{BlueskyChannel, Workspace};
@@ -23,28 +25,7 @@ use std::time::{Duration, Instant};
 
 /// Real answers by @sprintcare from the twcs head, joined past Bluesky's 300 characters.
 fn announcement() -> String {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/../../../shared/data/twcs/twcs_head_5000.csv"
-    );
-    let mut reader = csv::Reader::from_path(path).unwrap();
-    let mut text = String::new();
-    for row in reader.records().filter_map(|r| r.ok()) {
-        if &row[2] != "sprintcare" {
-            continue;
-        }
-        let words: Vec<&str> = row[5]
-            .split_whitespace()
-            .filter(|w| !w.starts_with('@'))
-            .collect();
-        if !text.is_empty() {
-            text.push(' ');
-        }
-        text.push_str(&words.join(" "));
-        if text.chars().count() > 360 {
-            break;
-        }
-    }
+    let text = sprint_answers::sprint_answers(360);
     assert!((360..590).contains(&text.chars().count()));
     text
 }

@@ -320,20 +320,18 @@ impl Publication {
                 .iter()
                 .zip(&self.variants)
                 .all(|(a, b)| a.channel == b.channel && a.text == b.text);
-        let mut next = self.clone();
-        next.body = body;
-        next.scheduled_for = scheduled_for;
-        next.time_zone = time_zone;
+        self.body = body;
+        self.scheduled_for = scheduled_for;
+        self.time_zone = time_zone;
         if !same_content {
-            next.variants = variants;
-            next.status = PublicationStatus::Draft;
+            self.variants = variants;
+            self.status = PublicationStatus::Draft;
         }
-        Self::split(&next.body, &mut next.variants);
+        Self::split(&self.body, &mut self.variants);
         // What is still in review or scheduled is unchanged content, checked when it was
         // submitted; a draft may be saved unfinished (no channel yet), and is checked when it
         // is submitted.
-        next.updated_at = at;
-        *self = next;
+        self.updated_at = at;
         Ok(())
     }
 

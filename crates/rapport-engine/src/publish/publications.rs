@@ -23,6 +23,7 @@ use rapport_domain::publish::PublishEntry;
 use rapport_domain::{Network, StoredPost, UserId};
 use rapport_store::Store;
 use serde::Serialize;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// A publication scheduled this long ago that is not out yet is late.
@@ -266,7 +267,7 @@ impl Publications {
         let Some(publication) = self.store.publications().publication(id).await? else {
             return Ok(None);
         };
-        let entries = self.store.publications().publication_entries(id).await?;
+        let entries = self.store.publications().publication_entries(&[id]).await?;
         let late = late(&publication, &entries, now);
         Ok(Some(PublicationView {
             publication,
@@ -282,22 +283,34 @@ impl Publications {
     ) -> Result<Vec<PublicationView>> {
         let mut q = query.clone();
         q.limit = q.limit.clamp(1, 1_000);
-        let mut views = Vec::new();
-        for publication in self.store.publications().publications(&q).await? {
-            // Entries only matter for what is (or should be) on its way.
-            let entries = if matches!(
-                publication.status,
-                PublicationStatus::Publishing
-                    | PublicationStatus::Published
-                    | PublicationStatus::Failed
-            ) {
-                self.store
-                    .publications()
-                    .publication_entries(publication.id)
-                    .await?
-            } else {
-                Vec::new()
-            };
+        let publications = self.store.publications().publications(&q).await?;
+        // Entries only matter for what is (or should be) on its way: one query for the page.
+        let released: Vec<PublicationId> = publications
+            .iter()
+            .filter(|p| {
+                matches!(
+                    p.status,
+                    PublicationStatus::Publishing
+                        | PublicationStatus::Published
+                        | PublicationStatus::Failed
+                )
+            })
+            .map(|p| p.id)
+            .collect();
+        let mut by_publication: HashMap<PublicationId, Vec<PublishEntry>> = HashMap::new();
+        for entry in self
+            .store
+            .publications()
+            .publication_entries(&released)
+            .await?
+        {
+            if let Some(id) = entry.publication {
+                by_publication.entry(id).or_default().push(entry);
+            }
+        }
+        let mut views = Vec::with_capacity(publications.len());
+        for publication in publications {
+            let entries = by_publication.remove(&publication.id).unwrap_or_default();
             let late = late(&publication, &entries, now);
             views.push(PublicationView {
                 publication,

@@ -51,8 +51,8 @@ pub trait PublicationStore: Send + Sync {
         at: DateTime<Utc>,
     ) -> Result<Option<Publication>>;
 
-    /// Its entries in the ledger, in variant and part order.
-    async fn publication_entries(&self, id: PublicationId) -> Result<Vec<PublishEntry>>;
+    /// The ledger entries of these publications, in publication, variant and part order.
+    async fn publication_entries(&self, ids: &[PublicationId]) -> Result<Vec<PublishEntry>>;
 
     /// What its published posts drew: posts in their threads from anyone but the accounts
     /// that published them, oldest first, at most `limit`.

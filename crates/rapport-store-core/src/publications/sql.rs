@@ -298,8 +298,8 @@ impl<D: Dialect> PublicationStore for SqlStore<D> {
         by_id(self.pool(), id).await
     }
 
-    async fn publication_entries(&self, id: PublicationId) -> Result<Vec<PublishEntry>> {
-        crate::publish::entries_of_publication(self.pool(), id).await
+    async fn publication_entries(&self, ids: &[PublicationId]) -> Result<Vec<PublishEntry>> {
+        crate::publish::entries_of_publications(self.pool(), ids).await
     }
 
     async fn publication_replies(&self, id: PublicationId, limit: u32) -> Result<Vec<StoredPost>> {

@@ -14,7 +14,7 @@
 
 mod sql;
 
-pub(crate) use sql::entries_of_publication;
+pub(crate) use sql::entries_of_publications;
 
 use crate::Result;
 use async_trait::async_trait;

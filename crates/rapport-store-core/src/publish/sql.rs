@@ -4,7 +4,7 @@
 use crate::care::{OutboxEntry, ReplyId, ReplyStatus, micros, time};
 use crate::channels::ChannelId;
 use crate::publish::*;
-use crate::sql::{Dialect, Row as DbRow, SqlStore, query, query_scalar};
+use crate::sql::{Dialect, QueryBuilder, Row as DbRow, SqlStore, query, query_scalar};
 use crate::{Result, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -83,15 +83,24 @@ async fn entry_by_id(pool: &Pool, id: ReplyId) -> Result<Option<PublishEntry>> {
         .transpose()
 }
 
-/// A publication's entries, in variant and part order.
-pub(crate) async fn entries_of_publication(
+/// The entries of these publications, in publication, variant and part order: one query for
+/// a whole list page.
+pub(crate) async fn entries_of_publications(
     pool: &Pool,
-    id: PublicationId,
+    ids: &[PublicationId],
 ) -> Result<Vec<PublishEntry>> {
-    let sql = format!(
-        "SELECT {ENTRY_COLUMNS} FROM outbox WHERE publication_id = $1 ORDER BY variant, part, id"
-    );
-    let rows = query(sql).bind(id.0).fetch_all(pool).await?;
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = QueryBuilder::new(format!(
+        "SELECT {ENTRY_COLUMNS} FROM outbox WHERE publication_id IN ("
+    ));
+    let mut list = q.separated(", ");
+    for id in ids {
+        list.push_bind(id.0);
+    }
+    q.push(") ORDER BY publication_id, variant, part, id");
+    let rows = q.build().fetch_all(pool).await?;
     rows.iter().map(decode_entry).collect()
 }
 

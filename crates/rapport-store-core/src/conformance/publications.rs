@@ -7,7 +7,9 @@ use crate::{Store, StoreError};
 use chrono::Duration;
 use rapport_domain::care::ReplyStatus;
 use rapport_domain::channel::{ChannelId, NewChannel};
-use rapport_domain::publication::{NewPublication, PublicationQuery, PublicationStatus, Variant};
+use rapport_domain::publication::{
+    NewPublication, Publication, PublicationQuery, PublicationStatus, Variant,
+};
 use rapport_domain::publish::PublishOutcome;
 use rapport_domain::{Network, UserId};
 use std::sync::Arc;
@@ -46,6 +48,21 @@ fn new(body: &str, at: Option<i64>, variants: Vec<Variant>) -> NewPublication {
         variants,
         created_at: minute(0),
     }
+}
+
+/// A one-part publication for the `x-brand` channel, scheduled at minute `at` (or at once).
+async fn scheduled(store: &dyn Store, x: ChannelId, text: &str, at: Option<i64>) -> Publication {
+    let mut draft = store
+        .publications()
+        .create_publication(&new(
+            text,
+            at,
+            vec![variant(x, "x-brand", Network::X, &[text])],
+        ))
+        .await
+        .unwrap();
+    draft.status = PublicationStatus::Scheduled;
+    store.publications().save_publication(&draft).await.unwrap()
 }
 
 pub async fn publications_are_drafted_saved_by_version_and_listed(store: Arc<dyn Store>) {
@@ -218,7 +235,7 @@ pub async fn a_due_publication_is_released_once_with_its_thread_in_order(store: 
         "a released publication is the release's"
     );
 
-    let entries = p.publication_entries(draft.id).await.unwrap();
+    let entries = p.publication_entries(&[draft.id]).await.unwrap();
     assert_eq!(entries.len(), 3);
     let texts: Vec<_> = entries.iter().map(|e| e.entry.body.as_str()).collect();
     assert_eq!(
@@ -310,16 +327,7 @@ pub async fn a_failed_part_fails_the_publication_until_it_is_resent(store: Arc<d
     let s = store.as_ref();
     let x = channel(s, "x-brand", Network::X).await;
     let p = s.publications();
-    let mut pubn = p
-        .create_publication(&new(
-            "Hello",
-            None,
-            vec![variant(x, "x-brand", Network::X, &["Hello"])],
-        ))
-        .await
-        .unwrap();
-    pubn.status = PublicationStatus::Scheduled;
-    p.save_publication(&pubn).await.unwrap();
+    let pubn = scheduled(s, x, "Hello", None).await;
     assert_eq!(
         p.release_due(minute(1), 10).await.unwrap(),
         vec![pubn.id],
@@ -366,22 +374,13 @@ pub async fn a_publication_whose_channels_are_gone_releases_nothing_and_fails(
     let s = store.as_ref();
     let x = channel(s, "x-brand", Network::X).await;
     let p = s.publications();
-    let mut pubn = p
-        .create_publication(&new(
-            "Hello",
-            Some(5),
-            vec![variant(x, "x-brand", Network::X, &["Hello"])],
-        ))
-        .await
-        .unwrap();
-    pubn.status = PublicationStatus::Scheduled;
-    p.save_publication(&pubn).await.unwrap();
+    let pubn = scheduled(s, x, "Hello", Some(5)).await;
     assert!(s.channels().remove_channel("x-brand").await.unwrap());
     let kept = p.publication(pubn.id).await.unwrap().unwrap();
     assert_eq!(kept.variants[0].channel, None, "the channel is gone");
     assert_eq!(kept.variants[0].channel_name, "x-brand", "its name stays");
     assert_eq!(p.release_due(minute(5), 10).await.unwrap(), vec![pubn.id]);
-    assert!(p.publication_entries(pubn.id).await.unwrap().is_empty());
+    assert!(p.publication_entries(&[pubn.id]).await.unwrap().is_empty());
     let settled = p
         .settle_publication(pubn.id, minute(5))
         .await
@@ -394,16 +393,7 @@ pub async fn a_publication_draws_the_replies_in_its_threads(store: Arc<dyn Store
     let s = store.as_ref();
     let x = channel(s, "x-brand", Network::X).await;
     let p = s.publications();
-    let mut pubn = p
-        .create_publication(&new(
-            "Launch",
-            None,
-            vec![variant(x, "x-brand", Network::X, &["Launch"])],
-        ))
-        .await
-        .unwrap();
-    pubn.status = PublicationStatus::Scheduled;
-    p.save_publication(&pubn).await.unwrap();
+    let pubn = scheduled(s, x, "Launch", None).await;
     p.release_due(minute(1), 10).await.unwrap();
     let ledger = s.publish();
     let e = ledger

@@ -4,6 +4,7 @@
 //! or file formats; it holds plain data, the rules on that data (state machines, clock maths)
 //! and the errors those rules raise.
 
+pub mod audit;
 pub mod care;
 pub mod case;
 pub mod channel;
@@ -33,7 +34,7 @@ pub use contact::{Contact, Identity};
 pub use ids::{ChannelId, ContactId, ConversationId, IdentityId, PostId, PublicationId, TopicId};
 pub use labels::{Intent, IntentSet, Labels, Sentiment, SentimentLabel, Urgency};
 pub use network::{Network, ParseNetworkError};
-pub use people::{ParsePeopleError, Permission, Role, User};
+pub use people::{ParsePeopleError, Permission, Role, SecurityPolicy, User};
 pub use post::{Author, Engagement, Post, PostKey, StoredPost};
 pub use search::TermFilter;
 pub use sla::{

@@ -194,6 +194,9 @@ pub struct User {
     /// Inactive users cannot log in, and their sessions and API tokens stop working.
     pub active: bool,
     pub created_at: DateTime<Utc>,
+    /// Whether signing in takes a two-factor code as well as the password.
+    #[serde(default)]
+    pub two_factor: bool,
 }
 
 impl User {
@@ -201,6 +204,15 @@ impl User {
     pub fn can(&self, permission: Permission) -> bool {
         self.active && self.role.can(permission)
     }
+}
+
+/// What signing in requires, set by admins.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SecurityPolicy {
+    /// Every user must sign in with a two-factor code; one who has none set up is taken to
+    /// set it up before anything else.
+    pub require_two_factor: bool,
 }
 
 #[cfg(test)]
@@ -267,6 +279,7 @@ mod tests {
             role: Role::Admin,
             active: true,
             created_at: DateTime::<Utc>::UNIX_EPOCH,
+            two_factor: false,
         };
         assert!(u.can(Permission::ManageUsers));
         u.active = false;

@@ -2,13 +2,18 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use rapport_domain::{Permission, Role};
-use rapport_engine::accounts::{AccountError, Accounts, AccountsConfig, Via};
+use rapport_engine::accounts::{AccountError, Accounts, AccountsConfig, AuditActor, Via};
 use rapport_store::testing::{TestStore, backend_from_env, fresh_store};
 use rapport_store::users::UserUpdate;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 const PW: &str = "tangerine-42-velvet";
+
+/// Who the audit log says acted, in tests that are not about it.
+fn by() -> AuditActor {
+    AuditActor::unknown("test", None)
+}
 
 /// Accounts whose clock the test moves by hand (minutes after a fixed instant).
 async fn accounts() -> (Accounts, Arc<AtomicI64>, TestStore) {
@@ -70,6 +75,7 @@ async fn logins_fail_alike_for_wrong_passwords_unknown_and_inactive_users() {
         assert!(matches!(e, AccountError::InvalidCredentials), "{e}");
     }
     a.update_user(
+        &by(),
         bo.id,
         UserUpdate {
             active: Some(false),
@@ -91,7 +97,7 @@ async fn sessions_slide_then_expire_and_end_on_logout_or_deactivation() {
     let bo = a.create_user("bo", "", Role::Agent, PW).await.unwrap();
     let (who, s) = a.login("ana", PW).await.unwrap();
     assert_eq!(who.user.name, "ana");
-    let Via::Session { csrf_token } = &who.via else {
+    let Via::Session { csrf_token, .. } = &who.via else {
         panic!("a session")
     };
     assert_eq!(csrf_token, &s.csrf_token);
@@ -108,12 +114,13 @@ async fn sessions_slide_then_expire_and_end_on_logout_or_deactivation() {
 
     let (_, s2) = a.login("ana", PW).await.unwrap();
     assert!(a.session(&s2.token).await.unwrap().is_some());
-    a.logout(&s2.token).await.unwrap();
+    a.logout(&s2.token, None).await.unwrap();
     assert!(a.session(&s2.token).await.unwrap().is_none());
     assert!(a.session("not-a-token").await.unwrap().is_none());
 
     let (_, s3) = a.login("bo", PW).await.unwrap();
     a.update_user(
+        &by(),
         bo.id,
         UserUpdate {
             active: Some(false),
@@ -165,9 +172,9 @@ async fn api_tokens_are_shown_once_scoped_and_revoked() {
     assert!(a.verify_api_token("rap_0000").await.unwrap().is_none());
     assert!(a.verify_api_token("").await.unwrap().is_none());
 
-    assert!(a.revoke_api_token(made.token.id).await.unwrap());
+    assert!(a.revoke_api_token(&by(), made.token.id).await.unwrap());
     assert!(a.verify_api_token(&made.secret).await.unwrap().is_none());
-    assert!(!a.revoke_api_token(made.token.id).await.unwrap());
+    assert!(!a.revoke_api_token(&by(), made.token.id).await.unwrap());
 }
 
 #[tokio::test]
@@ -179,12 +186,12 @@ async fn the_last_admin_stays_an_admin() {
         ..Default::default()
     };
     assert!(matches!(
-        a.update_user(admin.id, demote.clone()).await,
+        a.update_user(&by(), admin.id, demote.clone()).await,
         Err(AccountError::LastAdmin)
     ));
     let second = a.create_user("cy", "", Role::Admin, PW).await.unwrap();
     assert_eq!(
-        a.update_user(admin.id, demote).await.unwrap().role,
+        a.update_user(&by(), admin.id, demote).await.unwrap().role,
         Role::Agent
     );
     let off = UserUpdate {
@@ -192,7 +199,7 @@ async fn the_last_admin_stays_an_admin() {
         ..Default::default()
     };
     assert!(matches!(
-        a.update_user(second.id, off).await,
+        a.update_user(&by(), second.id, off).await,
         Err(AccountError::LastAdmin)
     ));
 }

@@ -23,6 +23,7 @@ pub mod publish;
 #[doc(hidden)]
 pub mod record;
 mod reports;
+pub mod security;
 pub mod sql;
 pub mod testing;
 mod threads;
@@ -44,6 +45,7 @@ pub use publish::PublishStore;
 pub use rapport_domain::ingest::{IngestOutcome, IngestReport, NewPost};
 pub use rapport_domain::stats::Stats;
 pub use reports::ReportStore;
+pub use security::{AuditStore, TwoFactorStore};
 pub use users::{SessionStore, UserStore};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -78,4 +80,6 @@ pub trait Store: Send + Sync + 'static {
     fn users(&self) -> &dyn UserStore;
     fn sessions(&self) -> &dyn SessionStore;
     fn reports(&self) -> &dyn ReportStore;
+    fn two_factor(&self) -> &dyn TwoFactorStore;
+    fn audit(&self) -> &dyn AuditStore;
 }

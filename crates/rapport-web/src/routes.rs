@@ -46,7 +46,8 @@ pub struct RouteInfo {
     pub surface: Surface,
 }
 
-type Guard = fn(&AppState, Access, &Method, MethodRouter<AppState>) -> MethodRouter<AppState>;
+type Guard =
+    fn(&AppState, Access, &Method, &'static str, MethodRouter<AppState>) -> MethodRouter<AppState>;
 
 /// Builds a router and its [`RouteInfo`] list together.
 pub(crate) struct Table {
@@ -85,7 +86,7 @@ impl Table {
         T: 'static,
     {
         let filter = MethodFilter::try_from(method.clone()).expect("routes use standard methods");
-        let route = (self.guard)(&self.state, access, &method, on(filter, handler));
+        let route = (self.guard)(&self.state, access, &method, path, on(filter, handler));
         // Routes on one path with different methods merge into one method router.
         self.router = self.router.route(path, route);
         self.routes.push(RouteInfo {
@@ -95,6 +96,31 @@ impl Table {
             surface: self.surface,
         });
         self
+    }
+
+    /// The layer that writes the audit log's entry for `path`, where it gets one; applied
+    /// inside the guard, so only allowed requests reach it.
+    pub fn with_audit(
+        state: &AppState,
+        surface: Surface,
+        access: Access,
+        method: &Method,
+        path: &'static str,
+        route: MethodRouter<AppState>,
+    ) -> MethodRouter<AppState> {
+        match crate::auth::audit::audited(access, method, path) {
+            Some(action) => route.route_layer(axum::middleware::from_fn_with_state(
+                crate::auth::audit::AuditedRoute {
+                    state: state.clone(),
+                    surface,
+                    method: method.clone(),
+                    pattern: path,
+                    action,
+                },
+                crate::auth::audit::record,
+            )),
+            None => route,
+        }
     }
 
     pub fn finish(self) -> (Router<AppState>, Vec<RouteInfo>) {
@@ -107,6 +133,7 @@ pub(crate) fn unguarded(
     _: &AppState,
     access: Access,
     _: &Method,
+    _: &'static str,
     route: MethodRouter<AppState>,
 ) -> MethodRouter<AppState> {
     assert_eq!(access, Access::Public, "service routes are public");

@@ -657,6 +657,104 @@ const ROUTES: &[Row] = &[
     ),
     // Logging out ends the session: each caller logs out a session of its own.
     row("POST", "/logout", "/logout", Body::Form(&[]), STAFF, 303),
+    // Without a pending sign-in the code form sends everyone to log in.
+    row(
+        "GET",
+        "/login/two-factor",
+        "/login/two-factor",
+        Body::None,
+        EVERYONE,
+        303,
+    ),
+    row(
+        "POST",
+        "/login/two-factor",
+        "/login/two-factor",
+        Body::Form(&[("code", "123456")]),
+        EVERYONE,
+        303,
+    ),
+    row("GET", "/account", "/account", Body::None, STAFF, 200),
+    // Two new passwords that differ: refused before anything changes.
+    row(
+        "POST",
+        "/account/password",
+        "/account/password",
+        Body::Form(&[
+            ("current", "not-the-password"),
+            ("new", "quartz-meadow-17"),
+            ("confirm", "quartz-meadow-18"),
+        ]),
+        STAFF,
+        400,
+    ),
+    row(
+        "GET",
+        "/account/two-factor",
+        "/account/two-factor",
+        Body::None,
+        STAFF,
+        200,
+    ),
+    // Nothing offered yet: there is nothing to confirm.
+    row(
+        "POST",
+        "/account/two-factor",
+        "/account/two-factor",
+        Body::Form(&[("step", "confirm"), ("code", "123456")]),
+        STAFF,
+        400,
+    ),
+    // A password too short: refused, so the analyst's sessions live on.
+    row(
+        "POST",
+        "/settings/users/{id}/password",
+        "/settings/users/{analyst}/password",
+        Body::Form(&[("password", "short")]),
+        ADMIN,
+        400,
+    ),
+    // A user that does not exist: no one's sessions end.
+    row(
+        "POST",
+        "/settings/users/{id}/two-factor/reset",
+        "/settings/users/999999/two-factor/reset",
+        Body::Form(&[]),
+        ADMIN,
+        404,
+    ),
+    row(
+        "GET",
+        "/settings/security",
+        "/settings/security",
+        Body::None,
+        ADMIN,
+        200,
+    ),
+    row(
+        "POST",
+        "/settings/security",
+        "/settings/security",
+        Body::Form(&[]),
+        ADMIN,
+        303,
+    ),
+    row(
+        "GET",
+        "/settings/audit",
+        "/settings/audit",
+        Body::None,
+        ADMIN,
+        200,
+    ),
+    row(
+        "GET",
+        "/settings/audit.csv",
+        "/settings/audit.csv",
+        Body::None,
+        ADMIN,
+        200,
+    ),
     // JSON API
     row(
         "GET",
@@ -667,6 +765,14 @@ const ROUTES: &[Row] = &[
         200,
     ),
     row("GET", "/api/v1/me", "/api/v1/me", Body::None, STAFF, 200),
+    row(
+        "GET",
+        "/api/v1/audit",
+        "/api/v1/audit",
+        Body::None,
+        ADMIN,
+        200,
+    ),
     row(
         "GET",
         "/api/v1/posts",
@@ -989,6 +1095,16 @@ const ROUTES: &[Row] = &[
         Body::None,
         EVERYONE,
         200,
+    ),
+    // Last: signing out everywhere ends every session of the caller, the ones the rows
+    // above use too (each caller signs out a session of its own, as for logging out).
+    row(
+        "POST",
+        "/account/sessions/end",
+        "/account/sessions/end",
+        Body::Form(&[]),
+        STAFF,
+        303,
     ),
 ];
 
@@ -1343,7 +1459,7 @@ async fn every_route_lets_in_exactly_the_roles_it_should() {
                 .unwrap()
                 .1
                 .clone();
-            if r.path == "/logout" && who != Nobody {
+            if (r.path == "/logout" || r.path == "/account/sessions/end") && who != Nobody {
                 let name = format!("{who:?}").to_lowercase();
                 browser = world.session(&name).await;
             }
@@ -1362,7 +1478,7 @@ async fn every_route_lets_in_exactly_the_roles_it_should() {
                 Body::Form(fields) => {
                     // Forms open to anyone carry the pre-session token; the others the
                     // session's.
-                    let token = if r.path == "/login" || r.path == "/setup" {
+                    let token = if ["/login", "/setup", "/login/two-factor"].contains(&r.path) {
                         PRE
                     } else {
                         browser.csrf.as_str()

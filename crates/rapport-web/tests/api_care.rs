@@ -1450,6 +1450,7 @@ async fn the_users_api_lists_each_user_with_role_and_state() {
     world
         .accounts
         .update_user(
+            &rapport_engine::accounts::AuditActor::unknown("test", None),
             linus.id,
             rapport_engine::accounts::UserUpdate {
                 active: Some(false),

@@ -191,6 +191,12 @@ pub enum TokenCommand {
         /// A label saying what the token is for.
         #[arg(long)]
         name: String,
+        /// Days until it stops working; without it, it works until revoked.
+        #[arg(long, value_parser = clap::value_parser!(u32).range(1..=3650))]
+        expires_days: Option<u32>,
+        /// A role narrower than the user's that the token acts with (agent or analyst).
+        #[arg(long)]
+        role: Option<String>,
     },
 }
 

@@ -3,6 +3,7 @@
 //! rules, a decimal case id for the demo) in the format written since the care tables were
 //! added, so a database written before these types existed reads the same.
 
+use crate::people::SecurityPolicy;
 use crate::publication::PublishingPolicy;
 use crate::{CaseId, Intent, TeamId, TopicId};
 use chrono::TimeDelta;
@@ -85,6 +86,8 @@ pub enum CareSettingKey {
     DemoWorkedThrough,
     /// Whether publications need approval ([`crate::publication::PublishingPolicy`]).
     PublishingPolicy,
+    /// What sign-in requires ([`crate::people::SecurityPolicy`]).
+    SecurityPolicy,
 }
 
 impl CareSettingKey {
@@ -94,6 +97,7 @@ impl CareSettingKey {
             Self::RoutingRules => "routing_rules",
             Self::DemoWorkedThrough => "demo_worked_through",
             Self::PublishingPolicy => "publishing_policy",
+            Self::SecurityPolicy => "security_policy",
         }
     }
 }
@@ -104,6 +108,7 @@ pub enum CareSetting {
     RoutingRules(RoutingRules),
     DemoWorkedThrough(CaseId),
     PublishingPolicy(PublishingPolicy),
+    SecurityPolicy(SecurityPolicy),
 }
 
 /// A stored setting that does not read as its type.
@@ -120,6 +125,7 @@ impl CareSetting {
             Self::RoutingRules(_) => CareSettingKey::RoutingRules,
             Self::DemoWorkedThrough(_) => CareSettingKey::DemoWorkedThrough,
             Self::PublishingPolicy(_) => CareSettingKey::PublishingPolicy,
+            Self::SecurityPolicy(_) => CareSettingKey::SecurityPolicy,
         }
     }
 
@@ -132,6 +138,9 @@ impl CareSetting {
             Self::DemoWorkedThrough(id) => id.0.to_string(),
             Self::PublishingPolicy(policy) => {
                 serde_json::to_string(policy).expect("publishing policy serializes")
+            }
+            Self::SecurityPolicy(policy) => {
+                serde_json::to_string(policy).expect("security policy serializes")
             }
         }
     }
@@ -153,6 +162,9 @@ impl CareSetting {
             )),
             CareSettingKey::PublishingPolicy => {
                 Self::PublishingPolicy(serde_json::from_str(text).map_err(|e| err(e.to_string()))?)
+            }
+            CareSettingKey::SecurityPolicy => {
+                Self::SecurityPolicy(serde_json::from_str(text).map_err(|e| err(e.to_string()))?)
             }
         })
     }

@@ -6,20 +6,28 @@
 //! caller cannot tell which names exist. Session and API tokens are 256 random bits; the store
 //! keeps only their SHA-256, so a copy of the database is no key.
 
+mod audit;
+mod passwords;
 mod secret;
 mod sessions;
 mod tokens;
+mod two_factor;
 
-pub use rapport_store::users::{ApiToken, ApiTokenId, UserUpdate};
+pub use audit::{AuditActor, MAX_AUDIT_PAGE};
+pub use rapport_store::users::{ApiToken, ApiTokenId, Session, UserUpdate};
 pub use secret::{check_password, hash_token};
-pub use sessions::NewSession;
-pub use tokens::{NewApiTokenSecret, TOKEN_PREFIX};
+pub use sessions::{NewSession, SECOND_FACTOR_WINDOW, SignIn};
+pub use tokens::{NewApiTokenSecret, TOKEN_PREFIX, TokenLimits};
+pub use two_factor::{RECOVERY_CODES, TwoFactorSetup};
 
 use chrono::{DateTime, Duration, Utc};
-use rapport_domain::{Permission, Role, User, UserId};
+use rapport_domain::audit::AuditAction;
+use rapport_domain::care::{CareSetting, CareSettingKey};
+use rapport_domain::{Permission, Role, SecurityPolicy, User, UserId};
 use rapport_store::users::NewUser;
 use rapport_store::{Store, StoreError};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 use thiserror::Error;
 
 #[derive(Debug, Error)]
@@ -48,6 +56,20 @@ pub enum AccountError {
     NotAllowed,
     #[error("password hashing failed: {0}")]
     Hashing(String),
+    #[error("the current password is wrong")]
+    WrongPassword,
+    #[error("a two-factor code is due: finish signing in with it")]
+    SecondFactorDue,
+    #[error("that code is wrong or was used already")]
+    WrongCode,
+    #[error("the sign-in ran out; enter your password again")]
+    SignInExpired,
+    #[error("nothing to confirm: start setting up two-factor sign-in again")]
+    NothingToConfirm,
+    #[error("two-factor sign-in is required here, so it cannot be turned off")]
+    TwoFactorRequired,
+    #[error("the expiry must be in the future")]
+    ExpiryInThePast,
 }
 
 pub type Result<T, E = AccountError> = std::result::Result<T, E>;
@@ -82,19 +104,29 @@ pub struct Principal {
 #[derive(Debug, Clone)]
 pub enum Via {
     /// A browser session; forms must carry its CSRF token.
-    Session { csrf_token: String },
-    /// An API token, limited to its scopes.
-    Token { scopes: Vec<Permission> },
+    Session {
+        csrf_token: String,
+        /// The security policy requires two-factor sign-in and the user has none: pages
+        /// send them to set it up before anything else.
+        enrol_two_factor: bool,
+    },
+    /// An API token, limited to its scopes (and to its own role, when it has one).
+    Token {
+        scopes: Vec<Permission>,
+        role: Option<Role>,
+    },
 }
 
 impl Principal {
     /// Whether the caller may do `permission`: the user's role allows it, and a token's scopes
-    /// include it.
+    /// and own role include it.
     pub fn can(&self, permission: Permission) -> bool {
         self.user.can(permission)
             && match &self.via {
                 Via::Session { .. } => true,
-                Via::Token { scopes } => scopes.contains(&permission),
+                Via::Token { scopes, role } => {
+                    scopes.contains(&permission) && role.is_none_or(|r| r.can(permission))
+                }
             }
     }
 }
@@ -106,7 +138,13 @@ pub struct Accounts {
     clock: Clock,
     /// Checked against when the user is unknown, so every login costs one verification.
     dummy_hash: String,
+    /// The security policy as last read, and when: every request of a user without two-factor
+    /// sign-in asks it, and other processes may change it.
+    policy: Mutex<Option<(Instant, SecurityPolicy)>>,
 }
+
+/// How long a read of the security policy is trusted before it is read again.
+const POLICY_FRESH: std::time::Duration = std::time::Duration::from_secs(5);
 
 impl Accounts {
     pub fn new(users: Arc<dyn Store>, config: AccountsConfig) -> Self {
@@ -118,6 +156,7 @@ impl Accounts {
             config,
             clock: Arc::new(Utc::now),
             dummy_hash,
+            policy: Mutex::new(None),
         }
     }
 
@@ -176,6 +215,26 @@ impl Accounts {
             })
     }
 
+    /// [`Self::create_user`] by an admin, written to the audit log.
+    pub async fn create_user_as(
+        &self,
+        actor: &AuditActor,
+        name: &str,
+        display_name: &str,
+        role: Role,
+        password: &str,
+    ) -> Result<User> {
+        let user = self.create_user(name, display_name, role, password).await?;
+        self.record(
+            actor,
+            AuditAction::UserCreated,
+            format!("user {}", user.id),
+            format!("{} as {}", user.name, user.role),
+        )
+        .await?;
+        Ok(user)
+    }
+
     async fn new_user(
         &self,
         name: &str,
@@ -211,9 +270,66 @@ impl Accounts {
             .ok_or(AccountError::NoSuchUser(id))
     }
 
+    /// What sign-in requires.
+    pub async fn security_policy(&self) -> Result<SecurityPolicy> {
+        if let Some((at, policy)) = *self.policy.lock().expect("policy lock")
+            && at.elapsed() < POLICY_FRESH
+        {
+            return Ok(policy);
+        }
+        let policy = match self
+            .users
+            .settings()
+            .care_setting(CareSettingKey::SecurityPolicy)
+            .await?
+        {
+            Some(CareSetting::SecurityPolicy(p)) => p,
+            _ => SecurityPolicy::default(),
+        };
+        *self.policy.lock().expect("policy lock") = Some((Instant::now(), policy));
+        Ok(policy)
+    }
+
+    /// Sets what sign-in requires (admins).
+    pub async fn set_security_policy(
+        &self,
+        actor: &AuditActor,
+        admin: &User,
+        policy: SecurityPolicy,
+    ) -> Result<()> {
+        if !admin.can(Permission::ManageUsers) {
+            return Err(AccountError::NotAllowed);
+        }
+        self.users
+            .settings()
+            .set_care_setting(&CareSetting::SecurityPolicy(policy))
+            .await?;
+        *self.policy.lock().expect("policy lock") = Some((Instant::now(), policy));
+        self.record(
+            actor,
+            AuditAction::SettingsChanged,
+            "security policy",
+            format!(
+                "two-factor sign-in {}",
+                if policy.require_two_factor {
+                    "required"
+                } else {
+                    "optional"
+                }
+            ),
+        )
+        .await?;
+        Ok(())
+    }
+
     /// Changes a user's role, display name or active flag. Deactivating ends their sessions;
     /// the last active admin is kept, so someone can always manage users.
-    pub async fn update_user(&self, id: UserId, update: UserUpdate) -> Result<User> {
+    pub async fn update_user(
+        &self,
+        actor: &AuditActor,
+        id: UserId,
+        update: UserUpdate,
+    ) -> Result<User> {
         let current = self.user(id).await?;
         let stays_admin = update.role.unwrap_or(current.role) == Role::Admin
             && update.active.unwrap_or(current.active);
@@ -233,6 +349,35 @@ impl Accounts {
         let user = self.users.users().update_user(id, &update).await?;
         if !user.active {
             self.users.sessions().delete_user_sessions(id).await?;
+        }
+        let mut changes = Vec::new();
+        if user.role != current.role {
+            changes.push(format!("role {} -> {}", current.role, user.role));
+        }
+        if user.active != current.active {
+            changes.push(
+                if user.active {
+                    "reactivated"
+                } else {
+                    "deactivated; sessions ended"
+                }
+                .to_string(),
+            );
+        }
+        if user.display_name != current.display_name {
+            changes.push(format!(
+                "display name '{}' -> '{}'",
+                current.display_name, user.display_name
+            ));
+        }
+        if !changes.is_empty() {
+            self.record(
+                actor,
+                AuditAction::UserChanged,
+                format!("user {}", user.id),
+                format!("{}: {}", user.name, changes.join("; ")),
+            )
+            .await?;
         }
         Ok(user)
     }

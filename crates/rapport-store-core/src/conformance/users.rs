@@ -28,6 +28,7 @@ fn session(hash: &str, user: UserId, expires: i64) -> Session {
         created_at: t(0),
         last_seen_at: t(0),
         expires_at: t(expires),
+        second_factor_due: false,
     }
 }
 
@@ -229,6 +230,43 @@ pub async fn sessions_are_kept_touched_and_removed(store: Arc<dyn Store>) {
         .create_session(&session("h4", a.id, 60))
         .await
         .unwrap();
+    // A session still waiting for its second factor is kept as such and not listed.
+    let due = Session {
+        second_factor_due: true,
+        ..session("h5", a.id, 60)
+    };
+    store.sessions().create_session(&due).await.unwrap();
+    assert_eq!(store.sessions().session("h5").await.unwrap(), Some(due));
+    let listed: Vec<String> = store
+        .sessions()
+        .user_sessions(a.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.token_hash)
+        .collect();
+    assert_eq!(listed, vec!["h1", "h4"]);
+    // Ending the others keeps the one named, and no one else's.
+    store
+        .sessions()
+        .create_session(&session("h6", b.id, 60))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .sessions()
+            .delete_other_sessions(a.id, "h4")
+            .await
+            .unwrap(),
+        2
+    );
+    assert!(store.sessions().session("h4").await.unwrap().is_some());
+    assert!(store.sessions().session("h6").await.unwrap().is_some());
+    store
+        .sessions()
+        .create_session(&session("h1", a.id, 60))
+        .await
+        .unwrap();
     assert_eq!(
         store.sessions().delete_user_sessions(a.id).await.unwrap(),
         2
@@ -248,8 +286,32 @@ pub async fn api_tokens_are_stored_hashed_used_and_revoked(store: Arc<dyn Store>
         scopes: vec![Permission::ReadTopics, Permission::ReadPosts],
         created_by: admin.id,
         created_at: t(1),
+        expires_at: None,
+        role: None,
     };
     let tok = store.sessions().create_api_token(&new).await.unwrap();
+    assert_eq!((tok.expires_at, tok.role), (None, None));
+    let narrow = store
+        .sessions()
+        .create_api_token(&NewApiToken {
+            token_hash: "ef".repeat(32),
+            expires_at: Some(t(60)),
+            role: Some(Role::Analyst),
+            ..new.clone()
+        })
+        .await
+        .unwrap();
+    let found = store
+        .sessions()
+        .api_token_by_hash(&"ef".repeat(32))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(found, narrow);
+    assert_eq!(
+        (found.expires_at, found.role),
+        (Some(t(60)), Some(Role::Analyst))
+    );
     assert_eq!(
         (tok.name.as_str(), tok.created_by, tok.created_at),
         ("crm sync", admin.id, t(1))
@@ -300,6 +362,7 @@ pub async fn api_tokens_are_stored_hashed_used_and_revoked(store: Arc<dyn Store>
             .unwrap()
     );
     let listed = store.sessions().api_tokens().await.unwrap();
-    assert_eq!(listed.len(), 1);
+    assert_eq!(listed.len(), 2);
     assert_eq!(listed[0].revoked_at, Some(t(3)));
+    assert_eq!(listed[1].revoked_at, None);
 }

@@ -3,9 +3,10 @@
 
 use super::{Db, Dialect, Writer};
 use crate::{
-    Backend, CaseStore, ChannelStore, ContactBookStore, ContactStore, DeletionStore, InboxStore,
-    LeadStore, NoteStore, OutboxStore, PostStore, PublicationStore, PublishStore, ReportStore,
-    RoutingStore, SessionStore, SettingsStore, Store, TopicStore, UserStore,
+    AuditStore, Backend, CaseStore, ChannelStore, ContactBookStore, ContactStore, DeletionStore,
+    InboxStore, LeadStore, NoteStore, OutboxStore, PostStore, PublicationStore, PublishStore,
+    ReportStore, RoutingStore, SessionStore, SettingsStore, Store, TopicStore, TwoFactorStore,
+    UserStore,
 };
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -93,6 +94,12 @@ impl<D: Dialect> Store for SqlStore<D> {
         self
     }
     fn reports(&self) -> &dyn ReportStore {
+        self
+    }
+    fn two_factor(&self) -> &dyn TwoFactorStore {
+        self
+    }
+    fn audit(&self) -> &dyn AuditStore {
         self
     }
 }

@@ -41,6 +41,9 @@ pub struct Session {
     pub created_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    /// The password was right but the two-factor code is still due: the session opens
+    /// nothing but the code form.
+    pub second_factor_due: bool,
 }
 
 /// A stored API token.
@@ -62,6 +65,10 @@ pub struct NewApiToken {
     pub scopes: Vec<Permission>,
     pub created_by: UserId,
     pub created_at: DateTime<Utc>,
+    /// When it stops working; `None` for never.
+    pub expires_at: Option<DateTime<Utc>>,
+    /// The role it acts with, when narrower than its creator's.
+    pub role: Option<Role>,
 }
 
 /// An API token as stored (the token itself is not).
@@ -75,6 +82,8 @@ pub struct ApiToken {
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+    pub expires_at: Option<DateTime<Utc>>,
+    pub role: Option<Role>,
 }
 
 /// Users and their credentials.
@@ -114,6 +123,10 @@ pub trait SessionStore: Send + Sync {
     /// `false` when there was no such session.
     async fn delete_session(&self, token_hash: &str) -> Result<bool>;
     async fn delete_user_sessions(&self, user: UserId) -> Result<u64>;
+    /// Ends every session of `user` but the one whose hash is `keep`.
+    async fn delete_other_sessions(&self, user: UserId, keep: &str) -> Result<u64>;
+    /// A user's sessions with their second factor done, newest first.
+    async fn user_sessions(&self, user: UserId) -> Result<Vec<Session>>;
     /// Removes sessions that expired before `now`.
     async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> Result<u64>;
 
@@ -171,6 +184,7 @@ pub(crate) struct UserRow {
     pub role: String,
     pub active: bool,
     pub created_at: i64,
+    pub two_factor: bool,
 }
 
 impl UserRow {
@@ -182,6 +196,7 @@ impl UserRow {
             role: role_from(&self.role)?,
             active: self.active,
             created_at: from_millis(self.created_at)?,
+            two_factor: self.two_factor,
         })
     }
 }
@@ -196,6 +211,8 @@ pub(crate) struct TokenRow {
     pub created_at: i64,
     pub last_used_at: Option<i64>,
     pub revoked_at: Option<i64>,
+    pub expires_at: Option<i64>,
+    pub role: Option<String>,
 }
 
 impl TokenRow {
@@ -209,6 +226,8 @@ impl TokenRow {
             created_at: from_millis(self.created_at)?,
             last_used_at: self.last_used_at.map(from_millis).transpose()?,
             revoked_at: self.revoked_at.map(from_millis).transpose()?,
+            expires_at: self.expires_at.map(from_millis).transpose()?,
+            role: self.role.as_deref().map(role_from).transpose()?,
         })
     }
 }

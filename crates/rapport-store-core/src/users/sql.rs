@@ -10,11 +10,12 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use rapport_domain::{User, UserId};
 
-const USER_COLUMNS: &str = "id, name, display_name, role, active, created_at";
-const TOKEN_COLUMNS: &str =
-    "id, token_hash, name, scopes, created_by, created_at, last_used_at, revoked_at";
+const USER_COLUMNS: &str = "id, name, display_name, role, active, created_at, \
+     (totp_secret IS NOT NULL) AS two_factor";
+const TOKEN_COLUMNS: &str = "id, token_hash, name, scopes, created_by, created_at, last_used_at, revoked_at, \
+     expires_at, role";
 const SESSION_COLUMNS: &str =
-    "token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at";
+    "token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, second_factor_due";
 
 fn user(r: &Row) -> Result<User> {
     UserRow {
@@ -24,6 +25,7 @@ fn user(r: &Row) -> Result<User> {
         role: r.try_get("role")?,
         active: r.try_get("active")?,
         created_at: r.try_get("created_at")?,
+        two_factor: r.try_get("two_factor")?,
     }
     .into_user()
 }
@@ -38,6 +40,8 @@ fn token(r: &Row) -> Result<ApiToken> {
         created_at: r.try_get("created_at")?,
         last_used_at: r.try_get("last_used_at")?,
         revoked_at: r.try_get("revoked_at")?,
+        expires_at: r.try_get("expires_at")?,
+        role: r.try_get("role")?,
     }
     .into_token()
 }
@@ -50,6 +54,7 @@ fn session(r: &Row) -> Result<Session> {
         created_at: from_millis(r.try_get("created_at")?)?,
         last_seen_at: from_millis(r.try_get("last_seen_at")?)?,
         expires_at: from_millis(r.try_get("expires_at")?)?,
+        second_factor_due: r.try_get("second_factor_due")?,
     })
 }
 
@@ -165,8 +170,9 @@ impl<D: Dialect> SessionStore for SqlStore<D> {
     async fn create_session(&self, s: &Session) -> Result<()> {
         query(
             "INSERT INTO user_sessions \
-             (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6)",
+             (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, \
+              second_factor_due) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(&s.token_hash)
         .bind(s.user_id.0)
@@ -174,6 +180,7 @@ impl<D: Dialect> SessionStore for SqlStore<D> {
         .bind(millis(s.created_at))
         .bind(millis(s.last_seen_at))
         .bind(millis(s.expires_at))
+        .bind(s.second_factor_due)
         .execute(self.pool())
         .await
         .map_err(|e| conflict(e, "session already exists".into()))?;
@@ -221,6 +228,27 @@ impl<D: Dialect> SessionStore for SqlStore<D> {
         Ok(done.rows_affected())
     }
 
+    async fn delete_other_sessions(&self, id: UserId, keep: &str) -> Result<u64> {
+        let done = query("DELETE FROM user_sessions WHERE user_id = $1 AND token_hash <> $2")
+            .bind(id.0)
+            .bind(keep)
+            .execute(self.pool())
+            .await?;
+        Ok(done.rows_affected())
+    }
+
+    async fn user_sessions(&self, id: UserId) -> Result<Vec<Session>> {
+        let rows = query(format!(
+            "SELECT {SESSION_COLUMNS} FROM user_sessions \
+             WHERE user_id = $1 AND second_factor_due = FALSE \
+             ORDER BY created_at DESC, token_hash"
+        ))
+        .bind(id.0)
+        .fetch_all(self.pool())
+        .await?;
+        rows.iter().map(session).collect()
+    }
+
     async fn delete_expired_sessions(&self, now: DateTime<Utc>) -> Result<u64> {
         let done = query("DELETE FROM user_sessions WHERE expires_at < $1")
             .bind(millis(now))
@@ -231,14 +259,17 @@ impl<D: Dialect> SessionStore for SqlStore<D> {
 
     async fn create_api_token(&self, t: &NewApiToken) -> Result<ApiToken> {
         let row = query(format!(
-            "INSERT INTO api_tokens (token_hash, name, scopes, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5) RETURNING {TOKEN_COLUMNS}"
+            "INSERT INTO api_tokens \
+             (token_hash, name, scopes, created_by, created_at, expires_at, role) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {TOKEN_COLUMNS}"
         ))
         .bind(&t.token_hash)
         .bind(&t.name)
         .bind(scopes_text(&t.scopes))
         .bind(t.created_by.0)
         .bind(millis(t.created_at))
+        .bind(t.expires_at.map(millis))
+        .bind(t.role.map(|r| r.as_str()))
         .fetch_one(self.pool())
         .await
         .map_err(|e| conflict(e, "api token already exists".into()))?;

@@ -2,6 +2,7 @@
 //! table below names the access each needs, and `openapi.json` is generated from the
 //! handlers' annotations (a test checks that it lists every route here).
 
+mod audit;
 mod care_common;
 mod case_actions;
 mod cases;
@@ -34,12 +35,14 @@ use axum::routing::MethodRouter;
 use rapport_domain::Permission;
 
 fn guard(
-    _: &AppState,
+    state: &AppState,
     access: Access,
-    _: &Method,
+    method: &Method,
+    path: &'static str,
     route: MethodRouter<AppState>,
 ) -> MethodRouter<AppState> {
-    route.route_layer(from_fn_with_state(access, api_guard))
+    Table::with_audit(state, Surface::Api, access, method, path, route)
+        .route_layer(from_fn_with_state(access, api_guard))
 }
 
 pub fn routes(state: &AppState) -> (Router<AppState>, Vec<RouteInfo>) {
@@ -222,6 +225,7 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<RouteInfo>) {
             topic_matches::matches,
         )
         .add(M::GET, "/users", Needs(ManageUsers), users::list)
+        .add(M::GET, "/audit", Needs(ManageUsers), audit::list)
         .finish()
 }
 

@@ -48,6 +48,7 @@ use utoipa::{Modify, OpenApi};
         super::topic_delete::delete,
         super::topic_matches::matches,
         super::users::list,
+        super::audit::list,
     ),
     components(schemas(dto::ErrorBody, dto::ErrorDetail)),
     modifiers(&Bearer)

@@ -36,7 +36,7 @@ pub fn same(a: &str, b: &str) -> bool {
 /// session, the pre-session cookie's) with 403.
 pub async fn check(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let expected = match request.extensions().get::<Principal>().map(|p| &p.via) {
-        Some(Via::Session { csrf_token }) => csrf_token.clone(),
+        Some(Via::Session { csrf_token, .. }) => csrf_token.clone(),
         _ => pre_session_token(&request),
     };
     verify(&state, expected, request, next).await

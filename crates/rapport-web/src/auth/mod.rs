@@ -4,6 +4,7 @@
 //! `Authorization: Bearer` API token becomes a [`Principal`] in the request's extensions.
 //! Each route's declared [`Access`] is then enforced by [`page_guard`] or [`api_guard`].
 
+pub mod audit;
 pub mod client;
 pub mod csrf;
 pub mod ratelimit;
@@ -90,16 +91,35 @@ pub async fn api_guard(State(access): State<Access>, request: Request, next: Nex
     }
 }
 
+/// Where a user the security policy requires to set up two-factor sign-in may go before they
+/// have: the set-up itself, and the way out.
+fn open_while_enrolling(path: &str) -> bool {
+    path == "/account/two-factor" || path == "/logout"
+}
+
 /// HTML routes: to the login page without a session, 403 when the role does not allow it.
-/// API tokens do not open pages: pages are for people.
+/// API tokens do not open pages: pages are for people. A user who must set up two-factor
+/// sign-in first is sent to do so.
 pub async fn page_guard(State(access): State<Access>, request: Request, next: Next) -> Response {
     let caller = request
         .extensions()
         .get::<Principal>()
         .filter(|p| matches!(p.via, Via::Session { .. }));
+    let enrolling = caller.is_some_and(|p| {
+        matches!(
+            p.via,
+            Via::Session {
+                enrol_two_factor: true,
+                ..
+            }
+        )
+    });
     match (access, caller) {
         (Access::Public, _) => next.run(request).await,
         (_, None) => Redirect::to("/login").into_response(),
+        _ if enrolling && !open_while_enrolling(request.uri().path()) => {
+            Redirect::to("/account/two-factor").into_response()
+        }
         (Access::Needs(needed), Some(p)) if !p.can(needed) => crate::pages::forbidden(p),
         _ => next.run(request).await,
     }

@@ -2,7 +2,7 @@
 
 use super::{Chrome, render};
 use crate::AppState;
-use crate::auth::client::client_address;
+use crate::auth::client::{ClientAddress, client_address};
 use crate::auth::csrf::{PRE_SESSION_COOKIE, new_token};
 use crate::auth::{SESSION_COOKIE, cookie, set_cookie};
 use askama::Template;
@@ -10,7 +10,9 @@ use axum::Extension;
 use axum::extract::{ConnectInfo, Form, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use rapport_engine::accounts::{AccountError, NewSession};
+use rapport_engine::accounts::{
+    AccountError, AuditActor, NewSession, SECOND_FACTOR_WINDOW, SignIn,
+};
 use serde::Deserialize;
 use std::net::SocketAddr;
 
@@ -22,6 +24,18 @@ struct LoginPage {
     name: String,
     error: String,
 }
+
+#[derive(Template)]
+#[template(path = "login_two_factor.html")]
+struct SecondFactorPage {
+    chrome: Chrome,
+    csrf: String,
+    user: String,
+    error: String,
+}
+
+/// The cookie that holds a sign-in waiting for its two-factor code.
+pub const PENDING_COOKIE: &str = "rapport_pending";
 
 #[derive(Template)]
 #[template(path = "setup.html")]
@@ -107,13 +121,28 @@ pub async fn submit(
     let result = if f.name.len() > MAX_NAME_BYTES || f.password.len() > MAX_PASSWORD_BYTES {
         Err(AccountError::InvalidCredentials)
     } else {
-        state.accounts.login(&f.name, &f.password).await
+        let from = AuditActor::unknown(&name, Some(&address));
+        state.accounts.sign_in(&f.name, &f.password, &from).await
     };
     match result {
-        Ok((principal, session)) => {
+        Ok(SignIn::Done(principal, session)) => {
             state.limiter.succeeded(&address, &f.name);
             tracing::info!(user = %principal.user.name, %address, "logged in");
             logged_in(&state, &session, "/")
+        }
+        Ok(SignIn::SecondFactorDue(pending)) => {
+            tracing::info!(user = %name, %address, "password right; two-factor code due");
+            let cookie = set_cookie(
+                PENDING_COOKIE,
+                &pending.token,
+                SECOND_FACTOR_WINDOW.num_seconds(),
+                state.config.secure_cookies,
+            );
+            (
+                [(header::SET_COOKIE, cookie)],
+                Redirect::to("/login/two-factor"),
+            )
+                .into_response()
         }
         Err(AccountError::InvalidCredentials) => {
             state.limiter.failed(&address, &f.name);
@@ -152,10 +181,111 @@ fn logged_in(state: &AppState, session: &NewSession, to: &str) -> Response {
     (headers, Redirect::to(to)).into_response()
 }
 
+fn second_factor_page(state: &AppState, status: StatusCode, user: &str, error: &str) -> Response {
+    let csrf = new_token();
+    let page = SecondFactorPage {
+        chrome: Chrome::anonymous("Two-factor code"),
+        csrf: csrf.clone(),
+        user: user.into(),
+        error: error.into(),
+    };
+    with_form_cookie(state, status, &csrf, &page)
+}
+
+/// Back to the login form, the waiting sign-in forgotten.
+fn restart_login(state: &AppState) -> Response {
+    let clear = set_cookie(PENDING_COOKIE, "", 0, state.config.secure_cookies);
+    ([(header::SET_COOKIE, clear)], Redirect::to("/login")).into_response()
+}
+
+/// `GET /login/two-factor`: the code form of a sign-in whose password was right.
+pub async fn second_factor_form(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(token) = cookie(&headers, PENDING_COOKIE) else {
+        return Redirect::to("/login").into_response();
+    };
+    match state.accounts.pending_sign_in(token).await {
+        Ok(Some(user)) => second_factor_page(&state, StatusCode::OK, &user.display_name, ""),
+        Ok(None) => restart_login(&state),
+        Err(e) => {
+            tracing::error!(error = %e, "reading a pending sign-in failed");
+            restart_login(&state)
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SecondFactorForm {
+    code: String,
+}
+
+/// `POST /login/two-factor`: a code from the user's app, or a recovery code. Wrong codes
+/// count against the address and the user as wrong passwords do.
+pub async fn second_factor(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    headers: HeaderMap,
+    Form(f): Form<SecondFactorForm>,
+) -> Response {
+    let Some(token) = cookie(&headers, PENDING_COOKIE) else {
+        return Redirect::to("/login").into_response();
+    };
+    let user = match state.accounts.pending_sign_in(token).await {
+        Ok(Some(user)) => user,
+        _ => return restart_login(&state),
+    };
+    if let Err(wait) = state.limiter.check(&address, &user.name) {
+        tracing::warn!(%address, user = %user.name, wait_s = wait.as_secs(), "two-factor code refused: too many failures");
+        return second_factor_page(
+            &state,
+            StatusCode::TOO_MANY_REQUESTS,
+            &user.display_name,
+            "Too many wrong codes. Wait a little and try again.",
+        );
+    }
+    let code: String = f.code.chars().take(64).collect();
+    let from = AuditActor::user(&user, Some(&address));
+    match state.accounts.finish_sign_in(token, &code, &from).await {
+        Ok((principal, session)) => {
+            state.limiter.succeeded(&address, &user.name);
+            tracing::info!(user = %principal.user.name, %address, "logged in with a second factor");
+            let mut answer = logged_in(&state, &session, "/");
+            let clear = set_cookie(PENDING_COOKIE, "", 0, state.config.secure_cookies);
+            answer
+                .headers_mut()
+                .append(header::SET_COOKIE, clear.parse().expect("cookie is ASCII"));
+            answer
+        }
+        Err(AccountError::WrongCode) => {
+            state.limiter.failed(&address, &user.name);
+            tracing::warn!(%address, user = %user.name, "two-factor code wrong");
+            second_factor_page(
+                &state,
+                StatusCode::UNAUTHORIZED,
+                &user.display_name,
+                "That code is wrong or was used already.",
+            )
+        }
+        Err(AccountError::SignInExpired) => restart_login(&state),
+        Err(e) => {
+            tracing::error!(error = %e, "two-factor sign-in failed");
+            second_factor_page(
+                &state,
+                StatusCode::INTERNAL_SERVER_ERROR,
+                &user.display_name,
+                "Signing in failed; try again.",
+            )
+        }
+    }
+}
+
 /// `POST /logout`: ends the session and clears the cookie.
-pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn logout(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    headers: HeaderMap,
+) -> Response {
     if let Some(token) = cookie(&headers, SESSION_COOKIE)
-        && let Err(e) = state.accounts.logout(token).await
+        && let Err(e) = state.accounts.logout(token, Some(&address)).await
     {
         tracing::error!(error = %e, "logout failed");
     }

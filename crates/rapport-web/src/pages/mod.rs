@@ -1,6 +1,7 @@
 //! The HTML UI: server-rendered askama templates (escaped by default; post text is never
 //! marked safe), a little CSS and JavaScript of our own, no build step.
 
+mod account;
 mod case;
 mod contacts;
 mod home;
@@ -11,6 +12,7 @@ mod publish;
 mod settings;
 mod settings_care;
 mod settings_channels;
+mod settings_security;
 mod topics;
 mod undo;
 
@@ -40,6 +42,8 @@ pub struct Chrome {
     pub inbox: bool,
     pub contacts: bool,
     pub publish: bool,
+    /// The user must set up two-factor sign-in before anything else: no navigation.
+    pub enrolling: bool,
 }
 
 impl Chrome {
@@ -55,12 +59,13 @@ impl Chrome {
             inbox: false,
             contacts: false,
             publish: false,
+            enrolling: false,
         }
     }
 
     pub fn for_principal(p: &Principal, title: &str, section: &'static str) -> Self {
         let csrf = match &p.via {
-            Via::Session { csrf_token } => csrf_token.clone(),
+            Via::Session { csrf_token, .. } => csrf_token.clone(),
             Via::Token { .. } => String::new(),
         };
         Self {
@@ -74,6 +79,13 @@ impl Chrome {
             inbox: p.can(Permission::ReadInbox),
             contacts: p.can(Permission::ReadContacts),
             publish: p.can(Permission::ReadPublications),
+            enrolling: matches!(
+                p.via,
+                Via::Session {
+                    enrol_two_factor: true,
+                    ..
+                }
+            ),
         }
     }
 }
@@ -205,8 +217,10 @@ fn guard(
     state: &AppState,
     access: Access,
     method: &Method,
+    path: &'static str,
     route: MethodRouter<AppState>,
 ) -> MethodRouter<AppState> {
+    let route = Table::with_audit(state, Surface::Page, access, method, path, route);
     let route = match (access, *method == Method::POST) {
         (_, false) => route,
         (Access::Public, true) => {
@@ -329,6 +343,33 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<RouteInfo>) {
         .add(M::GET, "/setup", Public, login::setup_form)
         .add(M::POST, "/setup", Public, login::setup)
         .add(M::POST, "/logout", LoggedIn, login::logout)
+        .add(
+            M::GET,
+            "/login/two-factor",
+            Public,
+            login::second_factor_form,
+        )
+        .add(M::POST, "/login/two-factor", Public, login::second_factor)
+        .add(M::GET, "/account", LoggedIn, account::show)
+        .add(
+            M::POST,
+            "/account/password",
+            LoggedIn,
+            account::change_password,
+        )
+        .add(
+            M::POST,
+            "/account/sessions/end",
+            LoggedIn,
+            account::end_sessions,
+        )
+        .add(M::GET, "/account/two-factor", LoggedIn, account::two_factor)
+        .add(
+            M::POST,
+            "/account/two-factor",
+            LoggedIn,
+            account::two_factor_step,
+        )
         .add(M::GET, "/inbox", Needs(ReadInbox), inbox::page)
         .add(M::POST, "/inbox/bulk", Needs(WriteCases), inbox::bulk)
         .add(M::GET, "/inbox/events", Needs(ReadInbox), live::events)
@@ -422,6 +463,42 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<RouteInfo>) {
             "/settings/users/{id}",
             Needs(ManageUsers),
             settings::update_user,
+        )
+        .add(
+            M::POST,
+            "/settings/users/{id}/password",
+            Needs(ManageUsers),
+            settings::reset_password,
+        )
+        .add(
+            M::POST,
+            "/settings/users/{id}/two-factor/reset",
+            Needs(ManageUsers),
+            settings::reset_two_factor,
+        )
+        .add(
+            M::GET,
+            "/settings/security",
+            Needs(ManageUsers),
+            settings_security::show,
+        )
+        .add(
+            M::POST,
+            "/settings/security",
+            Needs(ManageUsers),
+            settings_security::save,
+        )
+        .add(
+            M::GET,
+            "/settings/audit",
+            Needs(ManageUsers),
+            settings_security::audit,
+        )
+        .add(
+            M::GET,
+            "/settings/audit.csv",
+            Needs(ManageUsers),
+            settings_security::export,
         )
         .add(
             M::POST,

@@ -2,13 +2,17 @@
 
 use super::{Chrome, message, render};
 use crate::AppState;
+use crate::auth::client::ClientAddress;
 use askama::Template;
 use axum::Extension;
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
+use chrono::{Duration, Utc};
 use rapport_domain::{Permission, Role, User, UserId};
-use rapport_engine::accounts::{AccountError, ApiTokenId, Principal, UserUpdate};
+use rapport_engine::accounts::{
+    AccountError, ApiTokenId, AuditActor, Principal, TokenLimits, UserUpdate,
+};
 
 #[derive(Template)]
 #[template(path = "users.html")]
@@ -29,7 +33,10 @@ struct TokenRow {
     scopes: String,
     created: String,
     last_used: String,
+    expires: String,
+    role: String,
     revoked: bool,
+    expired: bool,
 }
 
 const TIME: &str = "%Y-%m-%d %H:%M UTC";
@@ -49,6 +56,7 @@ async fn page_with(
         (Ok(u), Ok(t)) => (u, t),
         (Err(e), _) | (_, Err(e)) => return failed(p, e),
     };
+    let now = Utc::now();
     let tokens = tokens
         .into_iter()
         .map(|t| TokenRow {
@@ -64,7 +72,14 @@ async fn page_with(
             last_used: t
                 .last_used_at
                 .map_or_else(|| "never".into(), |at| at.format(TIME).to_string()),
+            expires: t
+                .expires_at
+                .map_or_else(|| "never".into(), |at| at.format(TIME).to_string()),
+            role: t
+                .role
+                .map_or_else(|| "creator's".into(), |r| r.as_str().to_string()),
             revoked: t.revoked_at.is_some(),
+            expired: t.expires_at.is_some_and(|at| at <= now),
         })
         .collect();
     render(
@@ -101,6 +116,7 @@ async fn refused(state: &AppState, p: &Principal, e: AccountError) -> Response {
         | AccountError::WeakPassword(_)
         | AccountError::BadTokenName
         | AccountError::NoScopes
+        | AccountError::ExpiryInThePast
         | AccountError::LastAdmin => StatusCode::BAD_REQUEST,
         _ => return failed(p, e),
     };
@@ -155,6 +171,7 @@ fn field<'a>(form: &'a [(String, String)], name: &str) -> Option<&'a str> {
 pub async fn create_user(
     State(state): State<AppState>,
     Extension(p): Extension<Principal>,
+    ClientAddress(address): ClientAddress,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
     let Some(role) = field(&form, "role").and_then(|r| r.parse::<Role>().ok()) else {
@@ -171,9 +188,10 @@ pub async fn create_user(
     let name = field(&form, "name").unwrap_or_default();
     let display = field(&form, "display_name").unwrap_or_default();
     let password = field(&form, "password").unwrap_or_default();
+    let actor = AuditActor::user(&p.user, Some(&address));
     match state
         .accounts
-        .create_user(name, display, role, password)
+        .create_user_as(&actor, name, display, role, password)
         .await
     {
         Ok(user) => {
@@ -188,6 +206,7 @@ pub async fn create_user(
 pub async fn update_user(
     State(state): State<AppState>,
     Extension(p): Extension<Principal>,
+    ClientAddress(address): ClientAddress,
     Path(id): Path<i64>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
@@ -197,7 +216,8 @@ pub async fn update_user(
         active: Some(field(&form, "active").is_some()),
         display_name: None,
     };
-    match state.accounts.update_user(UserId(id), update).await {
+    let actor = AuditActor::user(&p.user, Some(&address));
+    match state.accounts.update_user(&actor, UserId(id), update).await {
         Ok(user) => {
             tracing::info!(by = %p.user.name, user = %user.name, role = %user.role, active = user.active, "user changed");
             Redirect::to("/settings/users").into_response()
@@ -206,10 +226,58 @@ pub async fn update_user(
     }
 }
 
+/// `POST /settings/users/{id}/password`: an admin sets a user's password.
+pub async fn reset_password(
+    State(state): State<AppState>,
+    Extension(p): Extension<Principal>,
+    ClientAddress(address): ClientAddress,
+    Path(id): Path<i64>,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    let password = field(&form, "password").unwrap_or_default();
+    let actor = AuditActor::user(&p.user, Some(&address));
+    match state
+        .accounts
+        .reset_password(&actor, &p.user, UserId(id), password)
+        .await
+    {
+        Ok(()) => {
+            tracing::info!(by = %p.user.name, user = id, "password reset by an admin");
+            Redirect::to("/settings/users").into_response()
+        }
+        Err(e) => refused(&state, &p, e).await,
+    }
+}
+
+/// `POST /settings/users/{id}/two-factor/reset`: removes a user's two-factor sign-in.
+pub async fn reset_two_factor(
+    State(state): State<AppState>,
+    Extension(p): Extension<Principal>,
+    ClientAddress(address): ClientAddress,
+    Path(id): Path<i64>,
+) -> Response {
+    let actor = AuditActor::user(&p.user, Some(&address));
+    match state
+        .accounts
+        .reset_two_factor(&actor, &p.user, UserId(id))
+        .await
+    {
+        Ok(()) => {
+            tracing::info!(by = %p.user.name, user = id, "two-factor sign-in reset by an admin");
+            Redirect::to("/settings/users").into_response()
+        }
+        Err(e) => refused(&state, &p, e).await,
+    }
+}
+
+/// The most days ahead a token's expiry may be set from the form.
+const MAX_TOKEN_DAYS: i64 = 3_650;
+
 /// `POST /settings/tokens`: makes a token and shows it this once.
 pub async fn create_token(
     State(state): State<AppState>,
     Extension(p): Extension<Principal>,
+    ClientAddress(address): ClientAddress,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Response {
     let scopes: Vec<Permission> = form
@@ -218,9 +286,31 @@ pub async fn create_token(
         .filter_map(|(_, v)| v.parse().ok())
         .collect();
     let name = field(&form, "name").unwrap_or_default();
+    let days = match field(&form, "expires_days").map(str::trim) {
+        None | Some("") => None,
+        Some(d) => match d.parse::<i64>() {
+            Ok(n) if (1..=MAX_TOKEN_DAYS).contains(&n) => Some(n),
+            _ => {
+                return page_with(
+                    &state,
+                    &p,
+                    StatusCode::BAD_REQUEST,
+                    format!("expiry: give a number of days from 1 to {MAX_TOKEN_DAYS}, or none"),
+                    String::new(),
+                    String::new(),
+                )
+                .await;
+            }
+        },
+    };
+    let limits = TokenLimits {
+        expires_at: days.map(|d| Utc::now() + Duration::days(d)),
+        role: field(&form, "role").and_then(|r| r.parse::<Role>().ok()),
+    };
+    let actor = AuditActor::user(&p.user, Some(&address));
     match state
         .accounts
-        .create_api_token(&p.user, name, &scopes)
+        .create_limited_api_token(&actor, &p.user, name, &scopes, limits)
         .await
     {
         Ok(made) => {
@@ -243,9 +333,15 @@ pub async fn create_token(
 pub async fn revoke_token(
     State(state): State<AppState>,
     Extension(p): Extension<Principal>,
+    ClientAddress(address): ClientAddress,
     Path(id): Path<i64>,
 ) -> Response {
-    match state.accounts.revoke_api_token(ApiTokenId(id)).await {
+    let actor = AuditActor::user(&p.user, Some(&address));
+    match state
+        .accounts
+        .revoke_api_token(&actor, ApiTokenId(id))
+        .await
+    {
         Ok(_) => {
             tracing::info!(by = %p.user.name, token = id, "api token revoked");
             Redirect::to("/settings/users").into_response()

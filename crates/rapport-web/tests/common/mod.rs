@@ -114,6 +114,7 @@ impl World {
     pub async fn set_role(&self, user: &User, role: Role) -> User {
         self.accounts
             .update_user(
+                &rapport_engine::accounts::AuditActor::unknown("test", None),
                 user.id,
                 UserUpdate {
                     role: Some(role),

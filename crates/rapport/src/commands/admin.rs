@@ -5,7 +5,7 @@ use super::Ctx;
 use crate::cli::{AdminCommand, TokenCommand};
 use anyhow::{Context, Result, bail};
 use rapport_domain::{Permission, Role};
-use rapport_engine::accounts::{Accounts, AccountsConfig};
+use rapport_engine::accounts::{Accounts, AccountsConfig, AuditActor, TokenLimits};
 use std::io::{BufRead, IsTerminal, Write};
 
 pub async fn run(ctx: &Ctx, cmd: AdminCommand) -> Result<()> {
@@ -20,7 +20,8 @@ pub async fn run(ctx: &Ctx, cmd: AdminCommand) -> Result<()> {
             let store = ctx.store().await?;
             let accounts = Accounts::new(store, AccountsConfig::default());
             let created = accounts
-                .create_user(
+                .create_user_as(
+                    &AuditActor::unknown("command line", None),
                     &user,
                     display_name.as_deref().unwrap_or(""),
                     role,
@@ -33,7 +34,13 @@ pub async fn run(ctx: &Ctx, cmd: AdminCommand) -> Result<()> {
             );
             Ok(())
         }
-        AdminCommand::Token(TokenCommand::Create { user, name }) => {
+        AdminCommand::Token(TokenCommand::Create {
+            user,
+            name,
+            expires_days,
+            role,
+        }) => {
+            let role: Option<Role> = role.as_deref().map(str::parse).transpose()?;
             let store = ctx.store().await?;
             let Some((creator, _)) = store.users().user_credentials(&user).await? else {
                 bail!("no user named '{user}'");
@@ -45,10 +52,29 @@ pub async fn run(ctx: &Ctx, cmd: AdminCommand) -> Result<()> {
                 .into_iter()
                 .filter(|p| creator.can(*p))
                 .collect();
-            let made = accounts.create_api_token(&creator, &name, &scopes).await?;
+            let limits = TokenLimits {
+                expires_at: expires_days
+                    .map(|d| chrono::Utc::now() + chrono::Duration::days(i64::from(d))),
+                role,
+            };
+            let actor = AuditActor {
+                user: Some(creator.id),
+                name: format!("{} (command line)", creator.name),
+                address: None,
+            };
+            let made = accounts
+                .create_limited_api_token(&actor, &creator, &name, &scopes, limits)
+                .await?;
+            let expiry = made
+                .token
+                .expires_at
+                .map_or_else(|| "until revoked".to_string(), |at| format!("until {at}"));
             eprintln!(
-                "API token '{}' (id {}) acting as '{}'; it is shown this once and stored hashed:",
-                made.token.name, made.token.id, creator.name
+                "API token '{}' (id {}) acting as '{}' ({}), {expiry}; it is shown this once and stored hashed:",
+                made.token.name,
+                made.token.id,
+                creator.name,
+                made.token.role.unwrap_or(creator.role)
             );
             println!("{}", made.secret);
             Ok(())

@@ -18,6 +18,7 @@ mod model;
 #[doc(hidden)]
 pub mod plan;
 mod posts;
+pub mod privacy;
 pub mod publications;
 pub mod publish;
 #[doc(hidden)]
@@ -40,6 +41,7 @@ pub use error::StoreError;
 pub use posts::PostStore;
 pub use topics::TopicStore;
 // The Store trait speaks these domain nouns; re-exported so its callers find them beside it.
+pub use privacy::PrivacyStore;
 pub use publications::PublicationStore;
 pub use publish::PublishStore;
 pub use rapport_domain::ingest::{IngestOutcome, IngestReport, NewPost};
@@ -82,4 +84,5 @@ pub trait Store: Send + Sync + 'static {
     fn reports(&self) -> &dyn ReportStore;
     fn two_factor(&self) -> &dyn TwoFactorStore;
     fn audit(&self) -> &dyn AuditStore;
+    fn privacy(&self) -> &dyn PrivacyStore;
 }

@@ -17,6 +17,8 @@ impl Dialect for Postgres {
     /// VACUUM refreshes the visibility map too; it runs outside a transaction, so each is its
     /// own statement.
     const LOCK_USERS: Option<&'static str> = Some("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE");
+    const ERASED_SEARCH: &'static str = ", search = ''::tsvector";
+    const FORGET_CASE_TEXT: &'static str = "DELETE FROM case_search WHERE post_id = $1";
     const TEXT_MATCH: &'static str =
         "WHERE p.search @@ to_tsquery('simple', $1) AND p.id > $2 ORDER BY p.id";
     const ANALYZE: &'static [&'static str] = &[

@@ -13,6 +13,11 @@ impl Dialect for Sqlite {
     const CREATED_MICROS: &'static str = "p.created_at";
     const AFTER_MICROS: &'static str = "p.created_at >= k.at";
     const LOCK_USERS: Option<&'static str> = None;
+    const ERASED_SEARCH: &'static str = "";
+    /// The index keeps texts, not post ids: the row whose text is the post's, in its cases.
+    const FORGET_CASE_TEXT: &'static str = "DELETE FROM case_search WHERE case_id IN \
+         (SELECT case_id FROM case_posts WHERE post_id = $1) \
+         AND text = (SELECT text FROM posts WHERE id = $1)";
     const TEXT_MATCH: &'static str = "JOIN posts_fts f ON f.rowid = p.id WHERE posts_fts MATCH $1 AND f.rowid > $2 ORDER BY f.rowid";
     const ANALYZE: &'static [&'static str] = &["ANALYZE"];
 

@@ -65,13 +65,14 @@ pub trait ChannelStore: Send + Sync {
 /// What the networks say was deleted: posts and whole accounts.
 #[async_trait]
 pub trait DeletionStore: Send + Sync {
-    /// Marks stored posts the network says were deleted; returns how many were newly marked
+    /// Marks stored posts the network says were deleted and empties them as an erasure does
+    /// (their rows stay, for counts and case histories); returns how many were newly marked
     /// (unknown keys and posts marked before are left as they are).
     async fn mark_deleted(&self, keys: &[PostKey], at: DateTime<Utc>) -> Result<u64>;
 
     /// Marks every stored post of the account `native_id` (the identity's network id: a DID on
-    /// Bluesky) deleted, when the network says the account was; returns how many were newly
-    /// marked.
+    /// Bluesky) deleted and empties it, when the network says the account was; returns how many
+    /// were newly marked.
     async fn mark_author_deleted(
         &self,
         network: Network,

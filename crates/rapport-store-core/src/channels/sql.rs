@@ -207,21 +207,42 @@ impl<D: Dialect> ChannelStore for SqlStore<D> {
     }
 }
 
+/// Empties one post the network deleted (as an erasure empties a post: the network took it
+/// back, so do we), its text taken out of its cases' search first. `false` when it was marked
+/// already. Each step is idempotent, so a crash between them is made good by the next event.
+async fn forget_post<D: Dialect>(store: &SqlStore<D>, post: i64, at: i64) -> Result<bool> {
+    query(D::FORGET_CASE_TEXT)
+        .bind(post)
+        .execute(store.pool())
+        .await?;
+    let done = query(crate::privacy::empty_posts_sql::<D>(
+        "id = $2 AND deleted_at IS NULL",
+    ))
+    .bind(at)
+    .bind(post)
+    .execute(store.pool())
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
 #[async_trait]
 impl<D: Dialect> DeletionStore for SqlStore<D> {
     async fn mark_deleted(&self, keys: &[PostKey], at: DateTime<Utc>) -> Result<u64> {
         let mut marked = 0;
         for key in keys {
-            let done = query(
-                "UPDATE posts SET deleted_at = $3 \
-                 WHERE network = $1 AND native_id = $2 AND deleted_at IS NULL",
+            let post: Option<i64> = query_scalar(
+                "SELECT id FROM posts WHERE network = $1 AND native_id = $2 \
+                 AND deleted_at IS NULL",
             )
             .bind(key.network.as_str())
             .bind(&key.native_id)
-            .bind(micros(at))
-            .execute(self.pool())
+            .fetch_optional(self.pool())
             .await?;
-            marked += done.rows_affected();
+            if let Some(post) = post
+                && forget_post(self, post, micros(at)).await?
+            {
+                marked += 1;
+            }
         }
         Ok(marked)
     }
@@ -232,16 +253,21 @@ impl<D: Dialect> DeletionStore for SqlStore<D> {
         native_id: &str,
         at: DateTime<Utc>,
     ) -> Result<u64> {
-        let done = query(
-            "UPDATE posts SET deleted_at = $3 WHERE deleted_at IS NULL AND identity_id IN ( \
-               SELECT id FROM identities WHERE network = $1 AND native_id = $2)",
+        let posts: Vec<i64> = query_scalar(
+            "SELECT p.id FROM posts p JOIN identities i ON i.id = p.identity_id \
+             WHERE i.network = $1 AND i.native_id = $2 AND p.deleted_at IS NULL ORDER BY p.id",
         )
         .bind(network.as_str())
         .bind(native_id)
-        .bind(micros(at))
-        .execute(self.pool())
+        .fetch_all(self.pool())
         .await?;
-        Ok(done.rows_affected())
+        let mut marked = 0;
+        for post in posts {
+            if forget_post(self, post, micros(at)).await? {
+                marked += 1;
+            }
+        }
+        Ok(marked)
     }
 
     async fn deleted_at(&self, key: &PostKey) -> Result<Option<DateTime<Utc>>> {

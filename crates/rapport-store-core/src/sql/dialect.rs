@@ -18,6 +18,13 @@ pub trait Dialect: Send + Sync + 'static {
     /// transaction, where beginning it does not already (SQLite's write lock does).
     const LOCK_USERS: Option<&'static str>;
 
+    /// What empties a post's search index column in an `UPDATE posts SET ...`, with its
+    /// leading comma; empty where the index follows the text by itself (SQLite's triggers).
+    const ERASED_SEARCH: &'static str;
+
+    /// Takes post `$1`'s text out of its cases' search index (before the post is emptied).
+    const FORGET_CASE_TEXT: &'static str;
+
     /// Statements that refresh the planner's statistics after a bulk load, each run alone.
     const ANALYZE: &'static [&'static str];
 

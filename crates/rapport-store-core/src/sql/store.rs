@@ -4,9 +4,9 @@
 use super::{Db, Dialect, Writer};
 use crate::{
     AuditStore, Backend, CaseStore, ChannelStore, ContactBookStore, ContactStore, DeletionStore,
-    InboxStore, LeadStore, NoteStore, OutboxStore, PostStore, PublicationStore, PublishStore,
-    ReportStore, RoutingStore, SessionStore, SettingsStore, Store, TopicStore, TwoFactorStore,
-    UserStore,
+    InboxStore, LeadStore, NoteStore, OutboxStore, PostStore, PrivacyStore, PublicationStore,
+    PublishStore, ReportStore, RoutingStore, SessionStore, SettingsStore, Store, TopicStore,
+    TwoFactorStore, UserStore,
 };
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -100,6 +100,9 @@ impl<D: Dialect> Store for SqlStore<D> {
         self
     }
     fn audit(&self) -> &dyn AuditStore {
+        self
+    }
+    fn privacy(&self) -> &dyn PrivacyStore {
         self
     }
 }

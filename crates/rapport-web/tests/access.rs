@@ -154,6 +154,15 @@ const ROUTES: &[Row] = &[
         CASES,
         303,
     ),
+    // The sidebar's one form: assignee (none), team (none), priority and tags in one save.
+    row(
+        "POST",
+        "/cases/{id}/fields",
+        "/cases/{page_case}/fields",
+        Body::Form(&[("priority", "high"), ("tags", "checked")]),
+        CASES,
+        303,
+    ),
     row(
         "POST",
         "/cases/{id}/team",

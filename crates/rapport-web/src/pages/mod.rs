@@ -226,6 +226,12 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<RouteInfo>) {
         .add(M::GET, "/cases/{id}", Needs(ReadInbox), case::show)
         .add(
             M::POST,
+            "/cases/{id}/fields",
+            Needs(WriteCases),
+            case::save_fields,
+        )
+        .add(
+            M::POST,
             "/cases/{id}/assign",
             Needs(WriteCases),
             case::assign,

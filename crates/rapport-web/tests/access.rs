@@ -87,6 +87,8 @@ const NEW_USER: &[(&str, &str)] = &[
 const ROUTES: &[Row] = &[
     // HTML pages
     row("GET", "/", "/", Body::None, STAFF, 200),
+    // Search everywhere: every role, each seeing the kinds it may read.
+    row("GET", "/search", "/search?q=help", Body::None, STAFF, 200),
     row("GET", "/login", "/login", Body::None, EVERYONE, 200),
     row(
         "POST",
@@ -676,6 +678,14 @@ const ROUTES: &[Row] = &[
         200,
     ),
     row("GET", "/api/v1/me", "/api/v1/me", Body::None, STAFF, 200),
+    row(
+        "GET",
+        "/api/v1/search",
+        "/api/v1/search?q=help",
+        Body::None,
+        STAFF,
+        200,
+    ),
     row(
         "GET",
         "/api/v1/posts",

@@ -8,6 +8,7 @@ mod inbox;
 mod live;
 mod login;
 mod publish;
+mod search;
 mod settings;
 mod settings_care;
 mod settings_channels;
@@ -40,6 +41,8 @@ pub struct Chrome {
     pub inbox: bool,
     pub contacts: bool,
     pub publish: bool,
+    /// What the header's search box holds (the search page's own query).
+    pub search: String,
 }
 
 impl Chrome {
@@ -55,6 +58,7 @@ impl Chrome {
             inbox: false,
             contacts: false,
             publish: false,
+            search: String::new(),
         }
     }
 
@@ -74,6 +78,7 @@ impl Chrome {
             inbox: p.can(Permission::ReadInbox),
             contacts: p.can(Permission::ReadContacts),
             publish: p.can(Permission::ReadPublications),
+            search: String::new(),
         }
     }
 }
@@ -223,6 +228,7 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<RouteInfo>) {
     use Permission::*;
     Table::new(state, "", Surface::Page, guard)
         .add(M::GET, "/", LoggedIn, home::home)
+        .add(M::GET, "/search", LoggedIn, search::search)
         .add(M::GET, "/cases/{id}", Needs(ReadInbox), case::show)
         .add(
             M::POST,

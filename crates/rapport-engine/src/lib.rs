@@ -14,6 +14,7 @@ pub mod care;
 pub mod channels;
 pub mod demo;
 mod error;
+mod everywhere;
 mod explain;
 mod ingest;
 pub mod listen;
@@ -26,6 +27,7 @@ pub mod testing;
 mod topics;
 
 pub use error::EngineError;
+pub use everywhere::{Everywhere, Found, FoundCase, FoundContact, Kinds, everywhere_query};
 pub use ingest::{IngestProgress, IngestSummary};
 pub use rapport_nlp::Explanation;
 pub use search::{Backtest, SearchHit, SearchResult};

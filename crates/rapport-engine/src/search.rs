@@ -84,12 +84,6 @@ impl Engine {
         limit: usize,
     ) -> Result<Backtest> {
         let parsed = Arc::new(rapport_query::parse(query)?);
-        let filter = parsed.term_filter();
-        let deadline = self
-            .config
-            .query_deadline
-            .map(|limit| (limit, Instant::now() + limit));
-        let mut after = None;
         let mut out = Backtest {
             query: query.to_string(),
             count: 0,
@@ -97,6 +91,39 @@ impl Engine {
             posts: Vec::new(),
             per_day: BTreeMap::new(),
         };
+        out.scanned = self
+            .each_match(parsed, options, |s| {
+                out.count += 1;
+                *out.per_day
+                    .entry(s.post.created_at.date_naive())
+                    .or_default() += 1;
+                out.posts.push(SearchHit::from(&s));
+                // Keep memory bounded: only the newest `limit` posts are listed.
+                if out.posts.len() > limit.saturating_mul(2).max(1024) {
+                    newest_first(&mut out.posts, limit);
+                }
+            })
+            .await?;
+        newest_first(&mut out.posts, limit);
+        Ok(out)
+    }
+
+    /// Hands every stored post `parsed` matches to `visit`, in id order, and says how many
+    /// posts were checked: full-text candidates first, then the exact matcher, under the
+    /// engine's query deadline ([`EngineError::QueryTimeout`] past it).
+    pub(crate) async fn each_match(
+        &self,
+        parsed: Arc<rapport_query::Query>,
+        options: TopicOptions,
+        mut visit: impl FnMut(StoredPost),
+    ) -> Result<u64> {
+        let filter = parsed.term_filter();
+        let deadline = self
+            .config
+            .query_deadline
+            .map(|limit| (limit, Instant::now() + limit));
+        let mut after = None;
+        let mut scanned = 0u64;
         loop {
             let page = self
                 .store
@@ -110,43 +137,32 @@ impl Engine {
             let (parsed, options) = (parsed.clone(), options.clone());
             let (checked, hits) = tokio::task::spawn_blocking(move || {
                 let mut hits = Vec::new();
-                for (n, s) in page.iter().enumerate() {
+                let total = page.len();
+                for (n, s) in page.into_iter().enumerate() {
                     if deadline.is_some_and(|(_, at)| Instant::now() >= at) {
                         return (n, hits);
                     }
                     if rapport_query::matches(&parsed, &options, &s.post, s.labels.as_ref()) {
-                        hits.push((s.post.created_at.date_naive(), SearchHit::from(s)));
+                        hits.push(s);
                     }
                 }
-                (page.len(), hits)
+                (total, hits)
             })
             .await
             .map_err(|e| EngineError::Pipeline(format!("the search stopped: {e}")))?;
-            out.scanned += checked as u64;
+            scanned += checked as u64;
             if let Some((limit, at)) = deadline
                 && Instant::now() >= at
             {
-                return Err(EngineError::QueryTimeout {
-                    limit,
-                    scanned: out.scanned,
-                });
+                return Err(EngineError::QueryTimeout { limit, scanned });
             }
-            for (day, hit) in hits {
-                out.count += 1;
-                *out.per_day.entry(day).or_default() += 1;
-                out.posts.push(hit);
-            }
-            // Keep memory bounded: only the newest `limit` posts are listed.
-            if out.posts.len() > limit.saturating_mul(2).max(1024) {
-                newest_first(&mut out.posts, limit);
-            }
+            hits.into_iter().for_each(&mut visit);
         }
-        newest_first(&mut out.posts, limit);
-        Ok(out)
+        Ok(scanned)
     }
 }
 
-fn newest_first(posts: &mut Vec<SearchHit>, limit: usize) {
+pub(crate) fn newest_first(posts: &mut Vec<SearchHit>, limit: usize) {
     posts.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(b.id.cmp(&a.id)));
     posts.truncate(limit);
 }

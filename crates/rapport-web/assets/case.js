@@ -99,6 +99,93 @@
           .catch(function () { if (savedError) savedError.textContent = "The saved reply could not be read."; });
       });
     }
+    // --- saved replies by `/shortcut` in the reply box ---------------------------------------
+    // Typing `/` at the start of a word lists the saved replies whose shortcut starts with what
+    // follows; arrows move, Enter or Tab inserts the reply rendered for this case (the same
+    // JSON route as the picker) in place of the `/shortcut`, Escape closes the list.
+    var menu = document.getElementById("slash-menu");
+    if (text && menu) {
+      var options = Array.prototype.slice.call(menu.querySelectorAll("[role=option]"));
+      var shown = [];
+      var active = -1;
+      var slashAt = -1;
+      function closeMenu() {
+        menu.hidden = true;
+        text.setAttribute("aria-expanded", "false");
+        text.removeAttribute("aria-activedescendant");
+        shown = [];
+        active = -1;
+        slashAt = -1;
+      }
+      function mark(i) {
+        active = i;
+        options.forEach(function (o) { o.setAttribute("aria-selected", o === shown[i] ? "true" : "false"); });
+        if (i >= 0 && shown[i]) {
+          text.setAttribute("aria-activedescendant", shown[i].id);
+          if (shown[i].scrollIntoView) shown[i].scrollIntoView({ block: "nearest" });
+        }
+      }
+      // The `/word` that ends at the caret, if there is one.
+      function typedShortcut() {
+        var before = text.value.slice(0, text.selectionStart);
+        var m = /(^|\s)\/([\w-]*)$/.exec(before);
+        if (!m) return null;
+        return { at: before.length - m[2].length - 1, prefix: m[2].toLowerCase() };
+      }
+      function update() {
+        var typed = typedShortcut();
+        if (!typed) { closeMenu(); return; }
+        shown = options.filter(function (o) {
+          var key = (o.getAttribute("data-key") || "").toLowerCase();
+          var name = (o.getAttribute("data-name") || "").toLowerCase();
+          var match = key.indexOf(typed.prefix) === 0 || name.indexOf(typed.prefix) === 0;
+          o.hidden = !match;
+          return match;
+        });
+        if (shown.length === 0) { closeMenu(); return; }
+        slashAt = typed.at;
+        menu.hidden = false;
+        text.setAttribute("aria-expanded", "true");
+        mark(0);
+      }
+      function choose(option) {
+        var at = slashAt;
+        var end = text.selectionStart;
+        var name = option.getAttribute("data-name");
+        closeMenu();
+        fetch(base + "/saved-reply?name=" + encodeURIComponent(name), { credentials: "same-origin" })
+          .then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); })
+          .then(function (a) {
+            if (!a.ok) {
+              if (savedError) savedError.textContent = a.body.error || "The saved reply could not be read.";
+              return;
+            }
+            if (savedError) savedError.textContent = "";
+            text.value = text.value.slice(0, at) + a.body.text + text.value.slice(end);
+            var caret = at + a.body.text.length;
+            text.focus();
+            text.setSelectionRange(caret, caret);
+            changedText();
+          })
+          .catch(function () { if (savedError) savedError.textContent = "The saved reply could not be read."; });
+      }
+      text.addEventListener("input", update);
+      text.addEventListener("click", update);
+      text.addEventListener("blur", function () { setTimeout(closeMenu, 150); });
+      text.addEventListener("keydown", function (e) {
+        if (menu.hidden || shown.length === 0) return;
+        if (e.key === "ArrowDown") { e.preventDefault(); mark((active + 1) % shown.length); }
+        else if (e.key === "ArrowUp") { e.preventDefault(); mark((active - 1 + shown.length) % shown.length); }
+        else if (e.key === "Enter" || e.key === "Tab") {
+          if (active >= 0) { e.preventDefault(); choose(shown[active]); }
+        } else if (e.key === "Escape") { e.preventDefault(); closeMenu(); }
+      });
+      options.forEach(function (o) {
+        // mousedown, not click: the reply box keeps the caret where the shortcut ends.
+        o.addEventListener("mousedown", function (e) { e.preventDefault(); choose(o); });
+      });
+    }
+
     document.querySelectorAll("[data-suggestion]").forEach(function (b) {
       b.addEventListener("click", function () {
         var source = document.getElementById(b.getAttribute("data-suggestion"));

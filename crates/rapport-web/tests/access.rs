@@ -87,6 +87,8 @@ const NEW_USER: &[(&str, &str)] = &[
 const ROUTES: &[Row] = &[
     // HTML pages
     row("GET", "/", "/", Body::None, STAFF, 200),
+    // Search everywhere: every role, each seeing the kinds it may read.
+    row("GET", "/search", "/search?q=help", Body::None, STAFF, 200),
     row("GET", "/login", "/login", Body::None, EVERYONE, 200),
     row(
         "POST",
@@ -151,6 +153,15 @@ const ROUTES: &[Row] = &[
         "/cases/{id}/assign",
         "/cases/{page_case}/assign",
         Body::Form(&[("to_me", "1")]),
+        CASES,
+        303,
+    ),
+    // The sidebar's one form: assignee (none), team (none), priority and tags in one save.
+    row(
+        "POST",
+        "/cases/{id}/fields",
+        "/cases/{page_case}/fields",
+        Body::Form(&[("priority", "high"), ("tags", "checked")]),
         CASES,
         303,
     ),
@@ -771,6 +782,14 @@ const ROUTES: &[Row] = &[
         "/api/v1/audit",
         Body::None,
         ADMIN,
+        200,
+    ),
+    row(
+        "GET",
+        "/api/v1/search",
+        "/api/v1/search?q=help",
+        Body::None,
+        STAFF,
         200,
     ),
     row(

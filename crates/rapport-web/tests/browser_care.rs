@@ -247,10 +247,14 @@ async fn work_the_case(
         r.case.status == CaseStatus::Resolved
     })
     .await?;
+    // The next case of the queue opens, with the resolve's undo toast naming this case.
     until(
         c,
-        "the page to show the case resolved",
-        "document.querySelector('#status-form legend').textContent.toLowerCase().includes('resolved')",
+        "the next case with the resolve's undo toast",
+        &format!(
+            "location.pathname !== '/cases/{id}' && document.readyState === 'complete' && \
+             (document.getElementById('undo-text') || {{textContent: ''}}).textContent.includes('Case {id} resolved')"
+        ),
     )
     .await?;
 

@@ -111,7 +111,12 @@ impl Care {
     }
 
     /// Applies `change` to the case at `at`; saves and announces only when it produced events.
-    async fn change<F>(&self, id: CaseId, at: DateTime<Utc>, change: F) -> Result<CaseRecord>
+    pub(super) async fn change<F>(
+        &self,
+        id: CaseId,
+        at: DateTime<Utc>,
+        change: F,
+    ) -> Result<CaseRecord>
     where
         F: FnOnce(&mut Case) -> Result<Vec<CaseEvent>>,
     {

@@ -5,6 +5,8 @@
 //! - inbox actions (`actions.rs`): assignment, team, status through the domain state machine,
 //!   priority, tags, notes; each writes its audit event;
 //! - SLA clocks (`sla.rs`), evaluated on every change and stored with the case;
+//! - faster replies (`faster.rs`): send and resolve, the next case of an agent's queue, the
+//!   sidebar's fields saved in one go;
 //! - replies (`replies.rs`): saved replies, suggested answers, the composer check, the outbox;
 //!   each reply's publishing state, resending and the networks' reply rules (`outbox.rs`);
 //! - contacts (`contacts.rs`): fields, merge and split, timeline, leads;
@@ -17,6 +19,7 @@ mod actions;
 pub mod bench;
 mod contacts;
 mod error;
+mod faster;
 mod ingested;
 mod live;
 mod outbox;
@@ -32,6 +35,7 @@ mod teams;
 pub use actions::{Before, CasePage};
 pub use contacts::{FlaggedLead, FlaggedLeadPage, TimelineEntry};
 pub use error::CareError;
+pub use faster::{CaseFields, SentAndResolved};
 pub use ingested::BatchRouting;
 pub use live::{CaseChanged, ChangeKind, LIVE_CAPACITY};
 pub use presence::{Activity, PRESENCE_TTL, Presence, PresenceChanged};

@@ -11,6 +11,7 @@ mod contacts_list;
 mod dto;
 mod dto_care;
 mod dto_publish;
+mod dto_search;
 mod leads;
 mod me;
 mod openapi;
@@ -18,6 +19,7 @@ mod outbox;
 mod posts;
 mod publications;
 mod reports_care;
+mod search;
 mod stats;
 mod topic_create;
 mod topic_delete;
@@ -52,6 +54,7 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<RouteInfo>) {
     Table::new(state, "/api/v1", Surface::Api, guard)
         .add(M::GET, "/openapi.json", Public, openapi::document)
         .add(M::GET, "/me", LoggedIn, me::me)
+        .add(M::GET, "/search", LoggedIn, search::everywhere)
         .add(M::GET, "/cases", Needs(ReadInbox), cases::list)
         .add(M::GET, "/cases/counts", Needs(ReadInbox), cases::counts)
         .add(M::GET, "/cases/{id}", Needs(ReadInbox), cases::show)

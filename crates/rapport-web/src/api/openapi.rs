@@ -31,6 +31,7 @@ use utoipa::{Modify, OpenApi};
         super::outbox::show,
         super::outbox::resend,
         super::posts::search,
+        super::search::everywhere,
         super::publications::list,
         super::publications::show,
         super::publications::create,

@@ -9,6 +9,7 @@ mod inbox;
 mod live;
 mod login;
 mod publish;
+mod search;
 mod settings;
 mod settings_care;
 mod settings_channels;
@@ -44,6 +45,8 @@ pub struct Chrome {
     pub publish: bool,
     /// The user must set up two-factor sign-in before anything else: no navigation.
     pub enrolling: bool,
+    /// What the header's search box holds (the search page's own query).
+    pub search: String,
 }
 
 impl Chrome {
@@ -60,6 +63,7 @@ impl Chrome {
             contacts: false,
             publish: false,
             enrolling: false,
+            search: String::new(),
         }
     }
 
@@ -86,6 +90,7 @@ impl Chrome {
                     ..
                 }
             ),
+            search: String::new(),
         }
     }
 }
@@ -237,7 +242,14 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<RouteInfo>) {
     use Permission::*;
     Table::new(state, "", Surface::Page, guard)
         .add(M::GET, "/", LoggedIn, home::home)
+        .add(M::GET, "/search", LoggedIn, search::search)
         .add(M::GET, "/cases/{id}", Needs(ReadInbox), case::show)
+        .add(
+            M::POST,
+            "/cases/{id}/fields",
+            Needs(WriteCases),
+            case::save_fields,
+        )
         .add(
             M::POST,
             "/cases/{id}/assign",

@@ -8,7 +8,7 @@
 //! page shows what is there now, so nobody overwrites a decision they did not see.
 
 use super::super::undo::Undoable;
-use super::{FormError, Typed, failed, not_found, page, user_error};
+use super::{FormError, Typed, failed, next, not_found, page, user_error};
 use crate::AppState;
 use axum::Extension;
 use axum::extract::{Form, Path, State};
@@ -253,6 +253,10 @@ pub async fn set_status(
     }
     .await;
     match result {
+        // A resolved case is done with: the next case of the queue opens.
+        Ok(Some(token)) if action == CaseAction::Resolve => {
+            next::to_next(&state, &p, id, next::Left::Resolved, Some(token)).await
+        }
         Ok(Some(token)) => {
             Redirect::to(&format!("/cases/{id}?done=status&undo={token}")).into_response()
         }
@@ -334,6 +338,11 @@ pub struct TextForm {
     /// The reply's idempotency key (the reply form only).
     #[serde(default)]
     key: String,
+    /// The reply form's pressed button: empty (send), `resolve` or `next`.
+    #[serde(default)]
+    then: String,
+    /// The version the reply form was made at ("Send and resolve" is checked against it).
+    version: Option<i64>,
 }
 
 /// `POST /cases/{id}/notes`: an internal note, never published.
@@ -355,7 +364,9 @@ pub async fn add_note(
     finish(&state, &p, id, "note", result, typed).await
 }
 
-/// `POST /cases/{id}/replies`: queues a reply in the outbox after the network's length check.
+/// `POST /cases/{id}/replies`: queues a reply in the outbox after the network's length check;
+/// with `then=resolve` resolves the case too, with `then=next` goes on to the next case
+/// (`next.rs`).
 pub async fn queue_reply(
     State(state): State<AppState>,
     Extension(p): Extension<Principal>,
@@ -368,6 +379,11 @@ pub async fn queue_reply(
     } else {
         f.key.clone()
     };
+    match f.then.as_str() {
+        "resolve" => return next::send_and_resolve(&state, &p, id, f.text, &key, f.version).await,
+        "next" => return next::send_and_next(&state, &p, id, f.text, &key).await,
+        _ => {}
+    }
     let care = state.engine.care();
     let result = care
         .queue_reply(CaseId(id), p.user.id, &f.text, &key, Utc::now())

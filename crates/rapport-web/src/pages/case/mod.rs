@@ -8,9 +8,13 @@
 //! the page's script calls: the composer's counter, saved replies, presence heartbeats and
 //! the event stream that warns of other agents.
 
+mod fields;
 mod forms;
 mod live;
+mod next;
 mod view;
+
+pub use fields::save_fields;
 
 pub use forms::{
     add_note, add_tag, assign, queue_reply, remove_tag, resend_reply, set_priority, set_status,
@@ -38,6 +42,10 @@ pub struct Flash {
     /// The token that takes the status change back (the undo toast).
     #[serde(default)]
     undo: String,
+    /// The case the agent came from ("Send and next case", a resolve): a case number, shown as
+    /// a link back and named in the undo toast.
+    #[serde(default)]
+    from: String,
 }
 
 /// The message a redirect's `?done=` key stands for. Fixed texts only: the query string is
@@ -48,6 +56,9 @@ fn flash_text(key: &str) -> &'static str {
         "team" => "Team saved.",
         "status" => "Status changed.",
         "priority" => "Priority saved.",
+        "fields" => "Case details saved.",
+        "reply-next" => "Reply queued. This is the next case in your queue.",
+        "resolved-next" => "Case resolved. This is the next case in your queue.",
         "tag-added" => "Tag added.",
         "tag-removed" => "Tag removed.",
         "note" => "Internal note added.",
@@ -162,10 +173,12 @@ pub(crate) async fn page(
     error: Option<FormError>,
     typed: Typed,
 ) -> Response {
-    page_with_undo(state, p, id, flash, error, typed, String::new()).await
+    page_with_undo(state, p, id, flash, error, typed, String::new(), None).await
 }
 
-/// [`page`], with the undo toast for `undo` when it is a token.
+/// [`page`], with the undo toast for `undo` when it is a token, and the way back to the case
+/// the agent came `from`: a resolve made there is what the toast takes back.
+#[allow(clippy::too_many_arguments)]
 async fn page_with_undo(
     state: &AppState,
     p: &Principal,
@@ -174,10 +187,16 @@ async fn page_with_undo(
     error: Option<FormError>,
     typed: Typed,
     undo: String,
+    from: Option<i64>,
 ) -> Response {
     let status = error.as_ref().map_or(StatusCode::OK, |e| e.status);
     match view::build(state, p, CaseId(id), flash, error, typed).await {
         Ok(mut page) => {
+            if let Some(from) = from.filter(|f| *f != id) {
+                page.came_from = Some(from);
+                page.undo_text = format!("Case {from} resolved.");
+                page.undo_back = format!("/cases/{from}");
+            }
             if page.can_write && super::undo::well_formed(&undo) {
                 page.undo = undo;
             }
@@ -203,6 +222,7 @@ pub async fn show(
         None,
         Typed::default(),
         flash.undo,
+        flash.from.trim().parse().ok(),
     )
     .await
 }

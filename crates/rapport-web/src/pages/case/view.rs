@@ -153,6 +153,28 @@ pub struct ContactView {
     pub timeline: Vec<TimelineView>,
 }
 
+/// A saved reply as the composer offers it: by name, and by `/shortcut` in the reply box.
+pub struct SavedView {
+    pub name: String,
+    /// What follows `/` to pick it: its shortcut, else its name in lowercase with dashes.
+    pub key: String,
+}
+
+impl SavedView {
+    fn of(s: rapport_domain::care::SavedReply) -> Self {
+        let key = match s.shortcut.as_deref().map(str::trim) {
+            Some(k) if !k.is_empty() => k.trim_start_matches('/').to_string(),
+            _ => s
+                .name
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join("-")
+                .to_lowercase(),
+        };
+        SavedView { name: s.name, key }
+    }
+}
+
 pub struct Other {
     pub name: String,
     pub typing: bool,
@@ -184,7 +206,7 @@ pub struct CaseView {
     pub teams: Vec<Choice>,
     pub actions: Vec<(&'static str, &'static str)>,
     pub priorities: Vec<Choice>,
-    pub saved_replies: Vec<String>,
+    pub saved_replies: Vec<SavedView>,
     /// Why the network will not take a reply on this case, said before one is written.
     pub reply_rule: String,
     pub suggestions: Vec<String>,
@@ -193,8 +215,12 @@ pub struct CaseView {
     pub flash: &'static str,
     /// The token of the undo toast after a status change (empty: no toast).
     pub undo: String,
-    /// This page's path, where an undo comes back to.
-    pub case_path: String,
+    /// What the undo toast says, and the case page an undo comes back to (this one, or the
+    /// case resolved before the agent was sent here).
+    pub undo_text: String,
+    pub undo_back: String,
+    /// The case the agent left for this one ("Send and next case", a resolve).
+    pub came_from: Option<i64>,
     pub error: String,
     /// The form the error belongs to.
     pub error_form: &'static str,
@@ -628,7 +654,7 @@ pub async fn build(
             care.saved_replies()
                 .await?
                 .into_iter()
-                .map(|s| s.name)
+                .map(SavedView::of)
                 .collect(),
             care.suggest_replies(id, super::live::agent_vars(p), SUGGESTIONS)
                 .await?
@@ -702,7 +728,9 @@ pub async fn build(
         count: count.count.to_string(),
         flash,
         undo: String::new(),
-        case_path: format!("/cases/{}", id.0),
+        undo_text: "Status changed.".into(),
+        undo_back: format!("/cases/{}", id.0),
+        came_from: None,
         error: error_text,
         error_form,
         typed,

@@ -88,6 +88,7 @@ actions! {
     SettingsChanged => "settings.changed", "An admin changed a setting.";
     Deleted => "deleted", "Something was deleted.";
     Exported => "exported", "Data was exported.";
+    ContactErased => "contact.erased", "What was held on a contact was erased.";
 }
 
 impl std::fmt::Display for AuditAction {

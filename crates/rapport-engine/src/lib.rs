@@ -19,6 +19,7 @@ mod explain;
 mod ingest;
 pub mod listen;
 mod matching;
+pub mod privacy;
 pub mod publish;
 mod reports;
 mod search;

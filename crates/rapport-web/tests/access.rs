@@ -299,6 +299,24 @@ const ROUTES: &[Row] = &[
         CONTACTS,
         400,
     ),
+    // Privacy requests: contact 1 exported; the erasure asked about (no `confirm`), so
+    // nothing is erased for the rows after it.
+    row(
+        "GET",
+        "/contacts/{id}/export",
+        "/contacts/1/export",
+        Body::None,
+        ADMIN,
+        200,
+    ),
+    row(
+        "POST",
+        "/contacts/{id}/erase",
+        "/contacts/1/erase",
+        Body::Form(&[]),
+        ADMIN,
+        200,
+    ),
     row("GET", "/leads", "/leads", Body::None, CONTACTS, 200),
     // Publishing: `{publication}` is a draft made in setup. Steps name version 0, which it
     // never has: an allowed caller gets 409 and nothing changes for the next.
@@ -971,6 +989,23 @@ const ROUTES: &[Row] = &[
         Body::Json(r#"{"absorb": {caller_absorbed}}"#),
         CARE_API,
         200,
+    ),
+    row(
+        "GET",
+        "/api/v1/contacts/{id}/export",
+        "/api/v1/contacts/1/export",
+        Body::None,
+        ADMIN,
+        200,
+    ),
+    // The API erases at once: a contact that does not exist, so nothing is erased.
+    row(
+        "POST",
+        "/api/v1/contacts/{id}/erase",
+        "/api/v1/contacts/999999/erase",
+        Body::None,
+        ADMIN,
+        404,
     ),
     row(
         "POST",

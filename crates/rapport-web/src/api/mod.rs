@@ -8,6 +8,7 @@ mod case_actions;
 mod cases;
 mod contacts;
 mod contacts_list;
+mod contacts_privacy;
 mod dto;
 mod dto_care;
 mod dto_publish;
@@ -129,6 +130,18 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<RouteInfo>) {
             "/contacts/{id}/split",
             Needs(WriteContacts),
             contacts::split,
+        )
+        .add(
+            M::GET,
+            "/contacts/{id}/export",
+            Needs(ManageUsers),
+            contacts_privacy::export,
+        )
+        .add(
+            M::POST,
+            "/contacts/{id}/erase",
+            Needs(ManageUsers),
+            contacts_privacy::erase,
         )
         .add(
             M::GET,

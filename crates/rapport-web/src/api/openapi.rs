@@ -26,6 +26,8 @@ use utoipa::{Modify, OpenApi};
         super::contacts::timeline,
         super::contacts::merge,
         super::contacts::split,
+        super::contacts_privacy::export,
+        super::contacts_privacy::erase,
         super::leads::list,
         super::outbox::list,
         super::outbox::show,

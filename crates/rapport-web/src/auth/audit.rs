@@ -38,6 +38,7 @@ const WORDED_BY_USE_CASE: &[&str] = &[
     "/settings/tokens",
     "/settings/tokens/{id}/revoke",
     "/settings/security",
+    "/contacts/{id}/erase",
 ];
 
 /// Which entry a route's successful requests get, if any.

@@ -349,6 +349,18 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<RouteInfo>) {
             Needs(WriteContacts),
             contacts::split,
         )
+        .add(
+            M::GET,
+            "/contacts/{id}/export",
+            Needs(ManageUsers),
+            contacts::export,
+        )
+        .add(
+            M::POST,
+            "/contacts/{id}/erase",
+            Needs(ManageUsers),
+            contacts::erase,
+        )
         .add(M::GET, "/leads", Needs(ReadContacts), contacts::leads)
         .add(M::GET, "/login", Public, login::form)
         .add(M::POST, "/login", Public, login::submit)

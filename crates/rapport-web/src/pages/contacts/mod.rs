@@ -4,9 +4,11 @@
 //! (`GET /leads`). Every page reads through the care use cases, the same ones the API uses.
 
 mod forms;
+mod privacy;
 mod show;
 
 pub use forms::{merge, save_fields, split};
+pub use privacy::{erase, export};
 pub use show::show;
 
 use super::{Chrome, message, render};

@@ -37,6 +37,10 @@ fn flash_text(key: &str) -> &'static str {
         }
         "split" => "Identity split off into this new contact.",
         "was-merged" => "The contact you opened was merged into this one.",
+        "erased" => {
+            "Erased: this contact's posts, identities, details, leads and what its cases and \
+             replies said are gone; the counts remain."
+        }
         _ => "",
     }
 }

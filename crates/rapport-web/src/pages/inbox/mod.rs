@@ -287,7 +287,13 @@ async fn list(
         n.first().copied()
     };
     let now = Utc::now();
-    let groups = view::groups(&sel.view, &counts, topics, teams, me);
+    let mut groups = view::groups(&sel.view, &counts, topics, teams, me);
+    // A saved view open is the current one, not the view it narrows.
+    if sel.saved.is_some() {
+        for l in groups.iter_mut().flat_map(|g| g.links.iter_mut()) {
+            l.current = false;
+        }
+    }
     let view_label = view::label(&sel.view, topics, teams);
     let key = sel.view.key();
     let sort = sel.sort.as_str();

@@ -93,10 +93,8 @@ impl BulkForm {
                 "sort" => f.sort = v,
                 "after" => f.after = v,
                 "reply" => f.json = v == "json",
-                k if k == "saved" || FILTER_PARAMS.contains(&k) => {
-                    if !v.is_empty() {
-                        f.filters.push((k.to_string(), v));
-                    }
+                k if (k == "saved" || FILTER_PARAMS.contains(&k)) && !v.is_empty() => {
+                    f.filters.push((k.to_string(), v));
                 }
                 _ => {}
             }

@@ -53,3 +53,7 @@ id_newtype!(
     /// A channel: a network account Rapport listens and publishes through.
     ChannelId
 );
+id_newtype!(
+    /// A saved inbox view: a named filter set.
+    SavedViewId
+);

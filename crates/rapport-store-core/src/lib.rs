@@ -33,7 +33,7 @@ pub mod users;
 
 pub use care::{
     CaseStore, ContactBookStore, InboxStore, LeadStore, NoteStore, OutboxStore, RoutingStore,
-    SettingsStore,
+    SavedViewStore, SettingsStore,
 };
 pub use channels::{ChannelStore, DeletionStore};
 pub use contacts::ContactStore;
@@ -74,6 +74,7 @@ pub trait Store: Send + Sync + 'static {
     fn cases(&self) -> &dyn CaseStore;
     fn inbox(&self) -> &dyn InboxStore;
     fn notes(&self) -> &dyn NoteStore;
+    fn views(&self) -> &dyn SavedViewStore;
     fn outbox(&self) -> &dyn OutboxStore;
     fn publish(&self) -> &dyn PublishStore;
     fn publications(&self) -> &dyn PublicationStore;

@@ -121,6 +121,36 @@ const ROUTES: &[Row] = &[
         INBOX,
         303,
     ),
+    // Saving a view answers with a redirect (saved, or why not); renaming or deleting a
+    // view nobody has changes nothing: a redirect, and a page saying it is not there.
+    row(
+        "POST",
+        "/inbox/views",
+        "/inbox/views",
+        Body::Form(&[
+            ("name", "Negative"),
+            ("view", "all"),
+            ("sentiment", "negative"),
+        ]),
+        INBOX,
+        303,
+    ),
+    row(
+        "POST",
+        "/inbox/views/{id}/rename",
+        "/inbox/views/999999/rename",
+        Body::Form(&[("name", "Renamed")]),
+        INBOX,
+        303,
+    ),
+    row(
+        "POST",
+        "/inbox/views/{id}/delete",
+        "/inbox/views/999999/delete",
+        Body::Form(&[("confirm", "yes")]),
+        INBOX,
+        404,
+    ),
     // An unknown token: too late to undo, said on the inbox it goes back to.
     row(
         "POST",
@@ -892,6 +922,30 @@ const ROUTES: &[Row] = &[
         Body::None,
         CARE_API,
         200,
+    ),
+    row(
+        "GET",
+        "/api/v1/views",
+        "/api/v1/views",
+        Body::None,
+        CARE_API,
+        200,
+    ),
+    row(
+        "POST",
+        "/api/v1/views",
+        "/api/v1/views",
+        Body::Json(r#"{"filters":{"sentiment":"negative"},"name":"From the API"}"#),
+        CARE_API,
+        201,
+    ),
+    row(
+        "DELETE",
+        "/api/v1/views/{id}",
+        "/api/v1/views/999999",
+        Body::None,
+        CARE_API,
+        404,
     ),
     row(
         "GET",

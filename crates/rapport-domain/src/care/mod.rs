@@ -5,6 +5,7 @@
 
 mod contact;
 mod contact_list;
+mod filter;
 mod inbox;
 mod keys;
 mod notes;
@@ -18,6 +19,9 @@ pub use crate::case::{NoteId, ReplyId, SavedReplyId};
 pub use contact::{ContactFields, Lead, LeadCursor, LeadPage, LifecycleStage};
 pub use contact_list::{
     ContactCursor, ContactIdentity, ContactPage, ContactQuery, ContactSort, ContactSummary,
+};
+pub use filter::{
+    AssigneeFilter, FILTER_PARAMS, InboxFilter, NewSavedView, SavedView, SavedViewId, SlaFilter,
 };
 pub use inbox::{
     InboxCounts, InboxCursor, InboxItem, InboxPage, InboxQuery, InboxSort, InboxView, PageStart,

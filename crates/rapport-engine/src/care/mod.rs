@@ -10,6 +10,7 @@
 //! - replies (`replies.rs`): saved replies, suggested answers, the composer check, the outbox;
 //!   each reply's publishing state, resending and the networks' reply rules (`outbox.rs`);
 //! - contacts (`contacts.rs`): fields, merge and split, timeline, leads;
+//! - inbox filters and saved views with their live counts (`views.rs`);
 //! - live updates (`live.rs`), who is viewing or typing on a case (`presence.rs`), and the
 //!   inbox benchmark (`bench.rs`).
 //!
@@ -31,6 +32,7 @@ mod sla;
 mod status;
 mod sweeper;
 mod teams;
+mod views;
 
 pub use actions::{Before, CasePage};
 pub use contacts::{FlaggedLead, FlaggedLeadPage, TimelineEntry};
@@ -42,6 +44,7 @@ pub use presence::{Activity, PRESENCE_TTL, Presence, PresenceChanged};
 pub use replies::{ComposerCount, Suggestion, compose_count};
 pub use routing::{ROUTING_PASS, RouteSummary};
 pub use sweeper::{Clock, SlaSweeper};
+pub use views::{VIEW_NAME_MAX, ViewWithCount, as_seen_by};
 
 // The rules are the domain's; re-exported here, beside the use cases that read them.
 pub use rapport_domain::care::{RoutingRules, TopicRule};

@@ -8,6 +8,12 @@ pub trait InboxStore: Send + Sync {
     /// One page of an inbox view.
     async fn inbox(&self, query: &InboxQuery) -> Result<InboxPage>;
 
+    /// One page of an inbox view narrowed by `filter`; its cursors walk the narrowed list.
+    async fn filtered_inbox(&self, query: &InboxQuery, filter: &InboxFilter) -> Result<InboxPage>;
+
+    /// How many active cases each (view, filter) pair holds, in the order asked.
+    async fn filtered_counts(&self, sets: &[(InboxView, InboxFilter)]) -> Result<Vec<u64>>;
+
     /// Active cases per view; `mine` counts those assigned to `me`.
     async fn inbox_counts(&self, me: Option<UserId>) -> Result<InboxCounts>;
 

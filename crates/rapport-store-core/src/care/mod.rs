@@ -19,6 +19,7 @@ mod outbox;
 mod routing;
 mod settings;
 mod sql;
+mod views;
 
 pub use cases::CaseStore;
 pub use contact_book::ContactBookStore;
@@ -28,6 +29,7 @@ pub use notes::NoteStore;
 pub use outbox::OutboxStore;
 pub use routing::RoutingStore;
 pub use settings::SettingsStore;
+pub use views::SavedViewStore;
 
 pub(crate) use keys::{micros, priority_rank, rank_priority, sla_rank, time};
 // The nouns are the domain's; the backends' shared SQL (`sql/`) names them from here.

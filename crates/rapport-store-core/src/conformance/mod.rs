@@ -12,6 +12,7 @@ pub mod cases;
 pub mod channels;
 pub mod contact_list;
 pub mod contacts;
+pub mod filters;
 pub mod inbox;
 pub mod ingest;
 pub mod kit;
@@ -41,6 +42,7 @@ macro_rules! conformance_suite {
             channels { channels_are_added_listed_and_removed, states_errors_and_checkpoints_are_kept, gaps_are_listed_newest_first_and_go_with_their_channel, deleted_posts_are_marked_once, a_deleted_accounts_posts_are_marked_and_no_one_elses, reads_add_up_per_channel_and_month }
             cases { route_candidates_carry_what_routing_needs, cases_are_created_saved_and_versioned, conversation_merges_still_find_the_case, teams_policies_settings_and_round_robin, batches_write_together_and_later_posts_are_found, the_routing_watermark_moves_with_the_case_writes, two_saves_on_one_version_exactly_one_wins }
             inbox { every_view_and_sort_lists_exactly_its_cases, keyset_and_offset_pages_walk_the_whole_view, counts_match_the_views_and_follow_saves, sla_sweep_finds_cases_whose_state_fell_behind }
+            filters { every_filter_lists_exactly_its_cases_and_pages, filtered_counts_match_the_lists, saved_views_are_kept_listed_renamed_and_removed }
             replies { notes_are_kept_with_their_audit_event, saved_replies_are_named_and_shortcuts_unique, the_outbox_is_idempotent_and_records_attempts, similar_resolved_cases_share_words }
             publications { publications_are_drafted_saved_by_version_and_listed, a_due_publication_is_released_once_with_its_thread_in_order, a_failed_part_fails_the_publication_until_it_is_resent, a_publication_whose_channels_are_gone_releases_nothing_and_fails, a_publication_draws_the_replies_in_its_threads }
             publish { a_claim_holds_the_entry_until_it_is_finished, an_expired_lease_is_taken_over_for_reconciliation, outcomes_move_the_entry_and_failed_ones_can_be_resent }

@@ -5,8 +5,8 @@ use super::{Db, Dialect, Writer};
 use crate::{
     AuditStore, Backend, CaseStore, ChannelStore, ContactBookStore, ContactStore, DeletionStore,
     InboxStore, LeadStore, NoteStore, OutboxStore, PostStore, PrivacyStore, PublicationStore,
-    PublishStore, ReportStore, RoutingStore, SessionStore, SettingsStore, Store, TopicStore,
-    TwoFactorStore, UserStore,
+    PublishStore, ReportStore, RoutingStore, SavedViewStore, SessionStore, SettingsStore, Store,
+    TopicStore, TwoFactorStore, UserStore,
 };
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -70,6 +70,9 @@ impl<D: Dialect> Store for SqlStore<D> {
         self
     }
     fn notes(&self) -> &dyn NoteStore {
+        self
+    }
+    fn views(&self) -> &dyn SavedViewStore {
         self
     }
     fn outbox(&self) -> &dyn OutboxStore {

@@ -91,7 +91,7 @@ fn decode_cursor(scope: &str, cursor: &str) -> Result<InboxCursor, ApiError> {
         .map_err(|_| bad("not a cursor this API gave out"))
 }
 
-/// `GET /api/v1/cases`: one page of an inbox view.
+/// `GET /api/v1/cases`: one page of an inbox view, narrowed by the filters given.
 #[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(CaseListParams), security(("bearer" = [])),
     responses((status = 200, body = CaseList), (status = 400, body = ErrorBody, description = "invalid_parameter, invalid_cursor"),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
@@ -107,7 +107,13 @@ pub async fn list(
         None => InboxSort::default(),
         Some(s) => s.parse().map_err(|e| bad_parameter("sort", e))?,
     };
-    let scope = scope(view, sort);
+    let filter = p
+        .filter()
+        .map_err(|e| ApiError::bad_request("invalid_parameter", e))?;
+    // A cursor is bound to the filters too.
+    let scope: String = std::iter::once(scope(view, sort))
+        .chain(filter.params().iter().map(|(k, v)| format!("&{k}={v}")))
+        .collect();
     let start = match p.cursor.as_deref().filter(|c| !c.is_empty()) {
         None => PageStart::First,
         Some(c) => PageStart::After(decode_cursor(&scope, c)?),
@@ -115,12 +121,15 @@ pub async fn list(
     let page = state
         .engine
         .care()
-        .inbox(&InboxQuery {
-            view,
-            sort,
-            limit: limit(p.limit),
-            start,
-        })
+        .filtered_inbox(
+            &InboxQuery {
+                view,
+                sort,
+                limit: limit(p.limit),
+                start,
+            },
+            &filter,
+        )
         .await?;
     Ok(Json(CaseList {
         cases: page.items.into_iter().map(CaseSummaryDto::from).collect(),

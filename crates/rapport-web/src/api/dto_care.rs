@@ -37,9 +37,9 @@ pub struct CaseListParams {
     /// `team` (needs `team`), `topic` (needs `topic`) or `priority` (needs `priority`). Every
     /// view holds active cases only (new, open, pending).
     pub view: Option<String>,
-    /// The team id, for `view=team`.
+    /// The team id, for `view=team`; with another view, only the team's cases.
     pub team: Option<i64>,
-    /// The topic id, for `view=topic`.
+    /// The topic id, for `view=topic`; with another view, only cases the topic routed.
     pub topic: Option<i64>,
     /// `urgent`, `high`, `normal` or `low`, for `view=priority`.
     pub priority: Option<String>,
@@ -48,8 +48,54 @@ pub struct CaseListParams {
     pub sort: Option<String>,
     /// 1 to 500, default 50.
     pub limit: Option<usize>,
-    /// The `next` of the previous page, with the same view and sort.
+    /// The `next` of the previous page, with the same view, sort and filters.
     pub cursor: Option<String>,
+    /// Filter: `bluesky`, `mastodon`, `x` or `import`.
+    pub network: Option<String>,
+    /// Filter: the id of an own account (brand) a customer post of the case mentions or
+    /// replies to.
+    pub account: Option<i64>,
+    /// Filter: `negative`, `neutral` or `positive`, of a customer post of the case.
+    pub sentiment: Option<String>,
+    /// Filter: `question`, `complaint`, `praise`, `lead` or `feedback`, of a customer post of
+    /// the case.
+    pub intent: Option<String>,
+    /// Filter: a tag the case carries.
+    pub tag: Option<String>,
+    /// Filter: a user id, or `none` for unassigned cases.
+    pub assignee: Option<String>,
+    /// Filter: `ok`, `at_risk`, `breached`, or `none` for cases without a running SLA clock.
+    pub sla: Option<String>,
+    /// Filter: opened on or after this day (`YYYY-MM-DD`, UTC).
+    pub from: Option<String>,
+    /// Filter: opened on or before this day (`YYYY-MM-DD`, UTC).
+    pub to: Option<String>,
+}
+
+impl CaseListParams {
+    /// The filters as the address gave them; a value that cannot be read is an error.
+    pub fn filter(&self) -> Result<rapport_domain::care::InboxFilter, String> {
+        let num = |v: Option<i64>| v.map(|n| n.to_string());
+        let (team, topic, account) = (num(self.team), num(self.topic), num(self.account));
+        let (f, problems) = rapport_domain::care::InboxFilter::from_params(|k| match k {
+            "network" => self.network.as_deref(),
+            "account" => account.as_deref(),
+            "topic" => topic.as_deref(),
+            "sentiment" => self.sentiment.as_deref(),
+            "intent" => self.intent.as_deref(),
+            "tag" => self.tag.as_deref(),
+            "assignee" => self.assignee.as_deref(),
+            "team" => team.as_deref(),
+            "sla" => self.sla.as_deref(),
+            "from" => self.from.as_deref(),
+            "to" => self.to.as_deref(),
+            _ => None,
+        });
+        match problems.is_empty() {
+            true => Ok(f),
+            false => Err(problems.join(" ")),
+        }
+    }
 }
 
 /// One row of a case list.

@@ -27,6 +27,7 @@ mod topic_delete;
 mod topic_matches;
 mod topics_list;
 mod users;
+mod views;
 
 use crate::AppState;
 use crate::auth::api_guard;
@@ -58,6 +59,9 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<RouteInfo>) {
         .add(M::GET, "/search", LoggedIn, search::everywhere)
         .add(M::GET, "/cases", Needs(ReadInbox), cases::list)
         .add(M::GET, "/cases/counts", Needs(ReadInbox), cases::counts)
+        .add(M::GET, "/views", Needs(ReadInbox), views::list)
+        .add(M::POST, "/views", Needs(ReadInbox), views::create)
+        .add(M::DELETE, "/views/{id}", Needs(ReadInbox), views::delete)
         .add(M::GET, "/cases/{id}", Needs(ReadInbox), cases::show)
         .add(
             M::POST,

@@ -396,6 +396,24 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<RouteInfo>) {
         )
         .add(M::GET, "/inbox", Needs(ReadInbox), inbox::page)
         .add(M::POST, "/inbox/bulk", Needs(WriteCases), inbox::bulk)
+        .add(
+            M::POST,
+            "/inbox/views",
+            Needs(ReadInbox),
+            inbox::create_view,
+        )
+        .add(
+            M::POST,
+            "/inbox/views/{id}/rename",
+            Needs(ReadInbox),
+            inbox::rename_view,
+        )
+        .add(
+            M::POST,
+            "/inbox/views/{id}/delete",
+            Needs(ReadInbox),
+            inbox::delete_view,
+        )
         .add(M::GET, "/inbox/events", Needs(ReadInbox), live::events)
         .add(M::GET, "/publish", Needs(ReadPublications), publish::list)
         .add(

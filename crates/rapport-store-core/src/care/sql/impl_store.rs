@@ -150,7 +150,15 @@ impl<D: Dialect> CaseStore for SqlStore<D> {
 #[async_trait]
 impl<D: Dialect> InboxStore for SqlStore<D> {
     async fn inbox(&self, query: &InboxQuery) -> Result<InboxPage> {
-        inbox(self.pool(), query).await
+        inbox(self.pool(), query, &InboxFilter::default()).await
+    }
+
+    async fn filtered_inbox(&self, query: &InboxQuery, filter: &InboxFilter) -> Result<InboxPage> {
+        inbox(self.pool(), query, filter).await
+    }
+
+    async fn filtered_counts(&self, sets: &[(InboxView, InboxFilter)]) -> Result<Vec<u64>> {
+        filtered_counts(self.pool(), sets).await
     }
 
     async fn inbox_counts(&self, me: Option<UserId>) -> Result<InboxCounts> {
@@ -290,5 +298,28 @@ impl<D: Dialect> LeadStore for SqlStore<D> {
 
     async fn contact_leads(&self, contact: ContactId) -> Result<Vec<Lead>> {
         contact_leads(self.pool(), contact).await
+    }
+}
+
+#[async_trait]
+impl<D: Dialect> SavedViewStore for SqlStore<D> {
+    async fn create_view(&self, view: &NewSavedView) -> Result<SavedView> {
+        create_view(self.pool(), view).await
+    }
+
+    async fn view(&self, id: SavedViewId) -> Result<Option<SavedView>> {
+        saved_view(self.pool(), id).await
+    }
+
+    async fn views_for(&self, user: UserId, teams: &[TeamId]) -> Result<Vec<SavedView>> {
+        views_for(self.pool(), user, teams).await
+    }
+
+    async fn rename_view(&self, id: SavedViewId, name: &str) -> Result<bool> {
+        rename_view(self.pool(), id, name).await
+    }
+
+    async fn remove_view(&self, id: SavedViewId) -> Result<bool> {
+        remove_view(self.pool(), id).await
     }
 }

@@ -3,8 +3,8 @@
 
 use super::*;
 
-/// The table, sort-key column, id column and view condition for a query; the condition binds
-/// its value as `$1` when it has one.
+/// The table, sort-key column, id column and view condition for a query: `cond` is followed
+/// by the bound `value` when there is one. The table is aliased `v`.
 pub(super) struct ViewSql {
     table: &'static str,
     key: &'static str,
@@ -21,13 +21,13 @@ pub(super) fn view_sql(view: InboxView, sort: InboxSort) -> ViewSql {
         InboxSort::Newest | InboxSort::Oldest => "last_activity_at",
     };
     let (cond, value) = match view {
-        InboxView::Mine(u) => ("assignee = $1", Some(u.0)),
-        InboxView::Unassigned => ("assignee IS NULL", None),
-        InboxView::Team(t) => ("team_id = $1", Some(t.0)),
+        InboxView::Mine(u) => ("v.assignee = ", Some(u.0)),
+        InboxView::Unassigned => ("v.assignee IS NULL", None),
+        InboxView::Team(t) => ("v.team_id = ", Some(t.0)),
         InboxView::AllOpen => ("1 = 1", None),
-        InboxView::AtRisk => ("sla_rank > 0", None),
-        InboxView::Topic(t) => ("topic_id = $1", Some(t.0)),
-        InboxView::Priority(p) => ("priority = $1", Some(care::priority_rank(p))),
+        InboxView::AtRisk => ("v.sla_rank > 0", None),
+        InboxView::Topic(t) => ("v.topic_id = ", Some(t.0)),
+        InboxView::Priority(p) => ("v.priority = ", Some(care::priority_rank(p))),
     };
     ViewSql {
         table: if topic { "case_topics" } else { "cases" },
@@ -35,6 +35,26 @@ pub(super) fn view_sql(view: InboxView, sort: InboxSort) -> ViewSql {
         id: if topic { "case_id" } else { "id" },
         cond,
         value,
+    }
+}
+
+impl ViewSql {
+    /// `FROM <table> v [JOIN cases fc] WHERE v.active = 1 AND <view> [AND <filters>]`.
+    /// `active = 1` is written out literally so that SQLite picks the partial indexes.
+    fn push_from(&self, qb: &mut QueryBuilder, filter: &InboxFilter) {
+        qb.push(format!(" FROM {} v", self.table));
+        // The filters read the case row: the view's own row, or the case it points at.
+        let case = if self.table == "cases" || filter.is_empty() {
+            "v"
+        } else {
+            qb.push(" JOIN cases fc ON fc.id = v.case_id");
+            "fc"
+        };
+        qb.push(" WHERE v.active = 1 AND ").push(self.cond);
+        if let Some(value) = self.value {
+            qb.push_bind(value);
+        }
+        push_filter(qb, case, filter);
     }
 }
 
@@ -51,7 +71,7 @@ pub(super) fn sort_key(record_key: (i64, i64, i64), sort: InboxSort) -> i64 {
     }
 }
 
-pub(super) async fn inbox(pool: &Pool, q: &InboxQuery) -> Result<InboxPage> {
+pub(super) async fn inbox(pool: &Pool, q: &InboxQuery, filter: &InboxFilter) -> Result<InboxPage> {
     if q.limit == 0 || q.limit > 500 {
         return Err(StoreError::Invalid(format!(
             "limit {} is outside 1 to 500",
@@ -61,57 +81,35 @@ pub(super) async fn inbox(pool: &Pool, q: &InboxQuery) -> Result<InboxPage> {
     let v = view_sql(q.view, q.sort);
     let desc = descending(q.sort);
     let (dir, cmp) = if desc { ("DESC", "<") } else { ("ASC", ">") };
-    // Parameters after the view's own: cursor key and id, then limit and offset.
-    let first = if v.value.is_some() { 2 } else { 1 };
-    let (cursor_cond, next) = match q.start {
-        PageStart::After(_) => (
-            format!(
-                " AND ({key}, {id}) {cmp} (${a}, ${b})",
-                key = v.key,
-                id = v.id,
-                a = first,
-                b = first + 1
-            ),
-            first + 2,
-        ),
-        _ => (String::new(), first),
-    };
-    // `active = 1` is written out literally so that SQLite picks the partial indexes.
-    let ids_sql = format!(
-        "SELECT {id} AS id FROM {table} WHERE active = 1 AND {cond}{cursor_cond} \
-         ORDER BY {key} {dir}, {id} {dir} LIMIT ${l} OFFSET ${o}",
-        id = v.id,
-        table = v.table,
-        cond = v.cond,
-        key = v.key,
-        l = next,
-        o = next + 1
-    );
-    let sql = format!(
+    let (key, id) = (v.key, v.id);
+    let mut qb = QueryBuilder::new(format!(
         "SELECT c.id, c.status, c.priority, c.assignee, c.team_id, c.contact_id, \
            COALESCE(n.name, '') AS contact_name, c.network, c.preview, c.tags, c.sla_state, \
            c.due_key, c.opened_at, c.last_activity_at, c.prio_key \
-         FROM ({ids_sql}) page JOIN cases c ON c.id = page.id \
-         LEFT JOIN contacts n ON n.id = c.contact_id \
-         ORDER BY c.{key} {dir}, c.id {dir}",
-        key = v.key
-    );
-    let mut query = query(sql);
-    if let Some(value) = v.value {
-        query = query.bind(value);
-    }
+         FROM (SELECT v.{id} AS id"
+    ));
+    v.push_from(&mut qb, filter);
     if let PageStart::After(cursor) = q.start {
-        query = query.bind(cursor.key).bind(cursor.id.0);
+        qb.push(format!(" AND (v.{key}, v.{id}) {cmp} ("))
+            .push_bind(cursor.key)
+            .push(", ")
+            .push_bind(cursor.id.0)
+            .push(")");
     }
     let offset = match q.start {
         PageStart::Offset(n) => i64::from(n),
         _ => 0,
     };
-    let rows = query
-        .bind(i64::from(q.limit))
-        .bind(offset)
-        .fetch_all(pool)
-        .await?;
+    qb.push(format!(" ORDER BY v.{key} {dir}, v.{id} {dir} LIMIT "))
+        .push_bind(i64::from(q.limit))
+        .push(" OFFSET ")
+        .push_bind(offset)
+        .push(format!(
+            ") page JOIN cases c ON c.id = page.id \
+             LEFT JOIN contacts n ON n.id = c.contact_id \
+             ORDER BY c.{key} {dir}, c.id {dir}"
+        ));
+    let rows = qb.build().fetch_all(pool).await?;
     let mut items = Vec::with_capacity(rows.len());
     let mut last = None;
     for r in &rows {
@@ -133,6 +131,32 @@ pub(super) async fn inbox(pool: &Pool, q: &InboxQuery) -> Result<InboxPage> {
         None
     };
     Ok(InboxPage { items, next })
+}
+
+/// How many active cases each (view, filter) pair holds, in one statement of one scalar
+/// subquery per pair: each is one range of the view's partial index with the filters checked
+/// on its rows.
+pub(super) async fn filtered_counts(
+    pool: &Pool,
+    sets: &[(InboxView, InboxFilter)],
+) -> Result<Vec<u64>> {
+    let mut out = Vec::with_capacity(sets.len());
+    for chunk in sets.chunks(32) {
+        let mut qb = QueryBuilder::new("SELECT ");
+        for (i, (view, filter)) in chunk.iter().enumerate() {
+            if i > 0 {
+                qb.push(", ");
+            }
+            qb.push("(SELECT COUNT(*)");
+            view_sql(*view, InboxSort::Priority).push_from(&mut qb, filter);
+            qb.push(format!(") AS n{i}"));
+        }
+        let row = qb.build().fetch_one(pool).await?;
+        for i in 0..chunk.len() {
+            out.push(row.try_get::<i64, _>(i)?.max(0) as u64);
+        }
+    }
+    Ok(out)
 }
 
 pub(super) fn decode_item(r: &DbRow) -> Result<InboxItem> {

@@ -4,17 +4,21 @@
 mod cases;
 mod contact_list;
 mod contacts;
+mod filter;
 mod impl_store;
 mod inbox;
 mod other;
 mod route;
+mod views;
 
 use cases::*;
 use contact_list::*;
 use contacts::*;
+use filter::*;
 use inbox::*;
 use other::*;
 use route::*;
+use views::*;
 
 use crate::care::{self, *};
 use crate::sql::{Begin, Db, Dialect, QueryBuilder, Row, SqlStore, Tx, query, query_scalar};

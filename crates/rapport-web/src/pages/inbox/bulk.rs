@@ -16,7 +16,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Json};
 use chrono::Utc;
-use rapport_domain::care::CaseRecord;
+use rapport_domain::care::{CaseRecord, FILTER_PARAMS};
 use rapport_domain::{CaseAction, CaseId, Permission, Priority, UserId};
 use rapport_engine::accounts::Principal;
 use rapport_engine::care::{Before, Care, CareError};
@@ -63,6 +63,8 @@ struct BulkForm {
     view: String,
     sort: String,
     after: String,
+    /// The list's filters or saved view, kept for the way back.
+    filters: Vec<(String, String)>,
     json: bool,
 }
 
@@ -77,6 +79,7 @@ impl BulkForm {
             view: String::new(),
             sort: String::new(),
             after: String::new(),
+            filters: Vec::new(),
             json: false,
         };
         for (k, v) in pairs {
@@ -90,6 +93,9 @@ impl BulkForm {
                 "sort" => f.sort = v,
                 "after" => f.after = v,
                 "reply" => f.json = v == "json",
+                k if (k == "saved" || FILTER_PARAMS.contains(&k)) && !v.is_empty() => {
+                    f.filters.push((k.to_string(), v));
+                }
                 _ => {}
             }
         }
@@ -100,11 +106,13 @@ impl BulkForm {
     fn back(&self) -> String {
         let mut url = String::from("/inbox");
         let mut sep = '?';
-        for (k, v) in [
+        let fixed = [
             ("view", &self.view),
             ("sort", &self.sort),
             ("after", &self.after),
-        ] {
+        ];
+        let filters = self.filters.iter().map(|(k, v)| (k.as_str(), v));
+        for (k, v) in fixed.into_iter().chain(filters) {
             if !v.is_empty() {
                 url.push(sep);
                 url.push_str(k);

@@ -1,15 +1,19 @@
 //! The shared inbox: one page per view (mine, unassigned, a team, all open, at risk, a topic,
 //! a priority) with every view's count beside it, sort choices and keyset pages.
 //!
-//! The page works without script: views and sort are links and a GET form, bulk actions a
-//! form posted to `/inbox/bulk` (`bulk.rs`). `assets/inbox.js` adds keyboard shortcuts and
+//! The page works without script: views and sort are links and a GET form, the filters a GET
+//! form whose fields stay in the address (`filters.rs`), bulk actions a form posted to
+//! `/inbox/bulk` (`bulk.rs`), saved views forms posted to `/inbox/views` (`saved.rs`). `assets/inbox.js` adds keyboard shortcuts and
 //! live updates: on every event of `/inbox/events` (`pages/live.rs`) it fetches
 //! `/inbox?...&fragment=1`, the counts and the list alone, and swaps them in.
 
 mod bulk;
+mod filters;
+mod saved;
 mod view;
 
 pub use bulk::bulk;
+pub use saved::{create_view, delete_view, rename_view};
 
 use super::{Chrome, message, render};
 use crate::AppState;
@@ -20,9 +24,13 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::Utc;
-use rapport_domain::care::{InboxCursor, InboxQuery, InboxSort, PageStart};
+use filters::{FilterBar, SavedLink};
+use rapport_domain::Topic;
+use rapport_domain::care::{InboxCursor, InboxFilter, InboxQuery, InboxSort, PageStart};
+use rapport_domain::care::{SavedView, SavedViewId, Team};
 use rapport_domain::{Permission, Priority, User};
 use rapport_engine::accounts::Principal;
+use rapport_engine::care::{CareError, as_seen_by};
 use serde::Deserialize;
 use view::{Row, SortChoice, ViewGroup, ViewKey};
 
@@ -55,6 +63,9 @@ pub struct InboxParams {
     /// The token that takes the last bulk action back (the undo toast).
     #[serde(default)]
     pub undo: Option<String>,
+    /// A saved view to open: its view and filters replace those of the address.
+    #[serde(default)]
+    pub saved: Option<String>,
 }
 
 /// The view, sort and page the address asked for, with what was wrong with it.
@@ -64,11 +75,19 @@ struct Selection {
     after: Option<InboxCursor>,
     /// `Some` when the address chose the page size.
     limit: Option<u32>,
+    filter: InboxFilter,
+    /// The saved view opened, when one is.
+    saved: Option<SavedViewId>,
     problems: Vec<String>,
 }
 
-fn select(p: &InboxParams, me: &User) -> Selection {
-    let mut problems = Vec::new();
+fn select(p: &InboxParams, pairs: &[(String, String)], me: &User) -> Selection {
+    let (filter, mut problems) = InboxFilter::from_params(|k| {
+        pairs
+            .iter()
+            .find(|(name, _)| name == k)
+            .map(|(_, v)| v.as_str())
+    });
     let view = match p.view.as_deref().filter(|v| !v.is_empty()) {
         None => ViewKey::AllOpen,
         Some(v) => ViewKey::parse(v, me.id).unwrap_or_else(|e| {
@@ -105,12 +124,44 @@ fn select(p: &InboxParams, me: &User) -> Selection {
             }
         },
     };
+    let saved = match p.saved.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => match s.parse::<i64>() {
+            Ok(n) => Some(SavedViewId(n)),
+            Err(_) => {
+                problems.push(format!("'{s}' is not a saved view; showing the filters."));
+                None
+            }
+        },
+    };
     Selection {
         view,
         sort,
         after,
         limit,
+        filter,
+        saved,
         problems,
+    }
+}
+
+/// Opens the saved view the address names: its view and filters replace the address's.
+async fn open_saved(state: &AppState, me: &User, sel: &mut Selection) -> Option<SavedView> {
+    let id = sel.saved?;
+    match state.engine.care().saved_view(me.id, id).await {
+        Ok(v) => {
+            sel.view = ViewKey::from_view(as_seen_by(v.view, me.id));
+            sel.filter = v.filter.clone();
+            Some(v)
+        }
+        Err(e) => {
+            sel.saved = None;
+            sel.problems.push(match e {
+                CareError::NotFound(_) => "That saved view is gone or not shared with you.".into(),
+                e => format!("The saved view could not be opened: {e}"),
+            });
+            None
+        }
     }
 }
 
@@ -127,6 +178,11 @@ struct InboxPage {
     priorities: Vec<&'static str>,
     /// The token of the undo toast, when the page comes back from a bulk action.
     undo: String,
+    bar: FilterBar,
+    /// The saved view opened: (id, name, whether the user owns it).
+    saved: Option<(i64, String, bool)>,
+    /// Whether there is something to save: filters, or a view other than all open.
+    can_save: bool,
 }
 
 #[derive(Template)]
@@ -150,6 +206,10 @@ pub(crate) struct List {
     pub first: String,
     /// This page's address (the script refetches it).
     pub here: String,
+    /// The saved views the user sees, with their counts.
+    pub saved: Vec<SavedLink>,
+    /// How many cases the view holds with the filters, when filters are set.
+    pub filtered: Option<u64>,
 }
 
 fn failed(p: &Principal, what: &str, e: impl std::fmt::Display) -> Response {
@@ -177,6 +237,7 @@ async fn list(
     p: &Principal,
     sel: &Selection,
     users: &[User],
+    (topics, teams): (&[Topic], &[Team]),
 ) -> Result<List, String> {
     let care = state.engine.care();
     let me = p.user.id;
@@ -187,7 +248,7 @@ async fn list(
         start: sel.after.map_or(PageStart::First, PageStart::After),
     };
     let mut page = care
-        .inbox(&query)
+        .filtered_inbox(&query, &sel.filter)
         .await
         .map_err(|e| format!("inbox list: {e}"))?;
     // A full page gets a cursor even when nothing follows it; look one case ahead so the
@@ -199,7 +260,7 @@ async fn list(
             ..query
         };
         let more = care
-            .inbox(&ahead)
+            .filtered_inbox(&ahead, &sel.filter)
             .await
             .map_err(|e| format!("inbox list: {e}"))?;
         if more.items.is_empty() {
@@ -210,19 +271,43 @@ async fn list(
         .counts(Some(me))
         .await
         .map_err(|e| format!("inbox counts: {e}"))?;
-    // The topics' names only: their match counts would cost a pass over every match.
-    let topics = state
-        .engine
-        .topic_list()
+    // The saved views' counts in one statement.
+    let views = care
+        .saved_views_among(me, teams)
         .await
-        .map_err(|e| format!("topics: {e}"))?;
-    let teams = care.teams().await.map_err(|e| format!("teams: {e}"))?;
+        .map_err(|e| format!("saved views: {e}"))?;
+    let filtered = if sel.filter.is_empty() {
+        None
+    } else {
+        let set = [(query.view, sel.filter.clone())];
+        let n = care
+            .filtered_counts(&set)
+            .await
+            .map_err(|e| format!("inbox counts: {e}"))?;
+        n.first().copied()
+    };
     let now = Utc::now();
-    let groups = view::groups(&sel.view, &counts, &topics, &teams, me);
-    let view_label = view::label(&sel.view, &topics, &teams);
+    let mut groups = view::groups(&sel.view, &counts, topics, teams, me);
+    // A saved view open is the current one, not the view it narrows.
+    if sel.saved.is_some() {
+        for l in groups.iter_mut().flat_map(|g| g.links.iter_mut()) {
+            l.current = false;
+        }
+    }
+    let view_label = view::label(&sel.view, topics, teams);
     let key = sel.view.key();
     let sort = sel.sort.as_str();
-    let mut base = format!("/inbox?view={}&sort={sort}", view::encode(&key));
+    let filter_query = match sel.saved {
+        Some(id) => format!("&saved={id}"),
+        None => filters::query(&sel.filter),
+    };
+    let mut base = match sel.saved {
+        Some(id) => format!("/inbox?saved={id}&sort={sort}"),
+        None => format!(
+            "/inbox?view={}&sort={sort}{filter_query}",
+            view::encode(&key)
+        ),
+    };
     if let Some(n) = sel.limit {
         base.push_str(&format!("&limit={n}"));
     }
@@ -246,7 +331,35 @@ async fn list(
         view_label,
         view: key,
         sort,
+        saved: filters::saved_links(&views, teams, sel.saved.map(|v| v.0)),
+        filtered,
     })
+}
+
+/// The filter bar's choices, with the filter of `sel` selected.
+async fn bar(
+    state: &AppState,
+    p: &Principal,
+    sel: &Selection,
+    users: &[User],
+    (topics, teams): (&[Topic], &[Team]),
+) -> Result<FilterBar, String> {
+    let accounts = state
+        .engine
+        .care()
+        .own_accounts()
+        .await
+        .map_err(|e| format!("own accounts: {e}"))?;
+    Ok(FilterBar::new(
+        &sel.filter,
+        &filters::Options {
+            accounts: &accounts,
+            topics,
+            agents: &agents(users),
+            teams,
+            me: p.user.id,
+        },
+    ))
 }
 
 /// The flash message a bulk action left, and the header that clears it.
@@ -262,13 +375,22 @@ pub async fn page(
     Extension(p): Extension<Principal>,
     headers: HeaderMap,
     Query(params): Query<InboxParams>,
+    Query(pairs): Query<Vec<(String, String)>>,
 ) -> Response {
-    let sel = select(&params, &p.user);
+    let mut sel = select(&params, &pairs, &p.user);
+    let opened = open_saved(&state, &p.user, &mut sel).await;
     let users = match state.accounts.users().await {
         Ok(u) => u,
         Err(e) => return failed(&p, "users", e),
     };
-    let list = match list(&state, &p, &sel, &users).await {
+    let care = state.engine.care();
+    // The topics' names only: their match counts would cost a pass over every match.
+    let (topics, teams) = match (state.engine.topic_list().await, care.teams().await) {
+        (Ok(t), Ok(m)) => (t, m),
+        (Err(e), _) => return failed(&p, "topics", e),
+        (_, Err(e)) => return failed(&p, "teams", e),
+    };
+    let list = match list(&state, &p, &sel, &users, (&topics, &teams)).await {
         Ok(l) => l,
         Err(e) => return failed(&p, "listing", e),
     };
@@ -281,7 +403,14 @@ pub async fn page(
     if let Some(f) = &taken {
         flash = format!("{f} {flash}").trim().to_string();
     }
-    let title = format!("Inbox: {}", list.view_label);
+    let bar = match bar(&state, &p, &sel, &users, (&topics, &teams)).await {
+        Ok(b) => b,
+        Err(e) => return failed(&p, "filters", e),
+    };
+    let title = match &opened {
+        Some(v) => format!("Inbox: {}", v.name),
+        None => format!("Inbox: {}", list.view_label),
+    };
     let mut response = render(
         StatusCode::OK,
         &InboxPage {
@@ -295,6 +424,9 @@ pub async fn page(
                 .unwrap_or_default(),
             agents: agents(&users),
             priorities: Priority::ALL.iter().map(|p| p.as_str()).collect(),
+            can_save: !sel.filter.is_empty() || !matches!(sel.view, ViewKey::AllOpen),
+            saved: opened.map(|v| (v.id.0, v.name, v.owner == p.user.id)),
+            bar,
         },
     );
     if taken.is_some() || cookie(&headers, FLASH_COOKIE).is_some() {

@@ -56,6 +56,18 @@ impl ViewKey {
         }
     }
 
+    pub fn from_view(v: InboxView) -> ViewKey {
+        match v {
+            InboxView::Mine(me) => ViewKey::Mine(me),
+            InboxView::Unassigned => ViewKey::Unassigned,
+            InboxView::AllOpen => ViewKey::AllOpen,
+            InboxView::AtRisk => ViewKey::AtRisk,
+            InboxView::Team(t) => ViewKey::Team(t),
+            InboxView::Topic(t) => ViewKey::Topic(t),
+            InboxView::Priority(p) => ViewKey::Priority(p),
+        }
+    }
+
     pub fn to_view(self) -> InboxView {
         match self {
             ViewKey::Mine(me) => InboxView::Mine(me),

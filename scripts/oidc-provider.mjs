@@ -16,6 +16,10 @@ const accounts = new Map();
 const args = process.argv.slice(2);
 for (let i = 0; i < args.length; i += 2) {
   const [flag, value] = [args[i], args[i + 1]];
+  if (value === undefined) {
+    console.error(`${flag} needs a value`);
+    process.exit(2);
+  }
   if (flag === '--client') {
     const [id, secret, ...uri] = value.split(':');
     clients.push({

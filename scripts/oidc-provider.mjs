@@ -2,6 +2,7 @@
 // started on a random port of 127.0.0.1. Run through scripts/oidc-provider, which installs it.
 //
 //   node oidc-provider.mjs --client ID:SECRET:REDIRECT_URI --account NAME:GROUP,GROUP ...
+//                          [--id-token-claims all|conform]
 //
 // Prints one JSON line `{"issuer": "http://127.0.0.1:PORT"}` on stdout once it listens, and
 // serves until killed. Accounts sign in on the provider's own development login form with
@@ -13,6 +14,7 @@ import { createServer } from 'node:http';
 
 const clients = [];
 const accounts = new Map();
+let conform = false;
 const args = process.argv.slice(2);
 for (let i = 0; i < args.length; i += 2) {
   const [flag, value] = [args[i], args[i + 1]];
@@ -29,6 +31,10 @@ for (let i = 0; i < args.length; i += 2) {
       grant_types: ['authorization_code'],
       response_types: ['code'],
     });
+  } else if (flag === '--id-token-claims') {
+    // "conform": the ID token carries only what the standard puts there when an access
+    // token is issued too, and the profile, email and groups are at userinfo alone.
+    conform = value === 'conform';
   } else if (flag === '--account') {
     const [name, groups = ''] = value.split(':');
     accounts.set(name, groups ? groups.split(',') : []);
@@ -51,8 +57,9 @@ const provider = new Provider(issuer, {
     groups: ['groups'],
   },
   scopes: ['openid', 'email', 'profile', 'groups'],
-  // Claims in the ID token as well as at userinfo, as Azure AD and Keycloak can be set to do.
-  conformIdTokenClaims: false,
+  // By default claims go in the ID token as well as at userinfo, as Azure AD and Keycloak can
+  // be set to do; --id-token-claims conform keeps them at userinfo only.
+  conformIdTokenClaims: conform,
   cookies: { keys: [crypto.randomUUID()] },
   pkce: { required: () => true },
   features: { devInteractions: { enabled: true } },

@@ -11,9 +11,13 @@
 //!
 //! The publishers live in [`publish`]: a [`publish::Publisher`] per network sends one reply per
 //! call and finds, when asked, a reply an earlier attempt may have made.
+//!
+//! [`oidc`] is the OpenID Connect client single sign-on uses: the one other outside service
+//! Rapport calls.
 
 pub mod import;
 pub mod live;
+pub mod oidc;
 pub mod publish;
 
 /// Entry points for the `cargo fuzz` targets in `fuzz/`, which reach decoders the crate keeps

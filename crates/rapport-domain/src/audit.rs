@@ -70,9 +70,10 @@ macro_rules! actions {
 }
 
 actions! {
-    LoginSucceeded => "login.succeeded", "A password login (and its second factor, if any) succeeded.";
+    LoginSucceeded => "login.succeeded", "A login succeeded: a password (and its second factor, if any), or single sign-on.";
     LoginFailed => "login.failed", "A login gave a wrong user name or password.";
     SecondFactorFailed => "login.second_factor_failed", "A login's password was right and its two-factor code wrong.";
+    SsoRefused => "login.sso_refused", "A single sign-on was refused: the provider's answer failed a check, or the person has no role or user here.";
     RecoveryCodeUsed => "login.recovery_code_used", "A login used one of the user's recovery codes.";
     Logout => "logout", "A user logged out.";
     PasswordChanged => "password.changed", "A user changed their own password.";

@@ -20,6 +20,7 @@ pub mod publication;
 pub mod publish;
 pub mod search;
 pub mod sla;
+pub mod sso;
 pub mod stats;
 pub mod suggestion;
 pub mod template;

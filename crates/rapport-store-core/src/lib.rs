@@ -26,6 +26,7 @@ pub mod record;
 mod reports;
 pub mod security;
 pub mod sql;
+pub mod sso;
 pub mod testing;
 mod threads;
 mod topics;
@@ -48,6 +49,7 @@ pub use rapport_domain::ingest::{IngestOutcome, IngestReport, NewPost};
 pub use rapport_domain::stats::Stats;
 pub use reports::ReportStore;
 pub use security::{AuditStore, TwoFactorStore};
+pub use sso::SsoStore;
 pub use users::{SessionStore, UserStore};
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -84,6 +86,7 @@ pub trait Store: Send + Sync + 'static {
     fn sessions(&self) -> &dyn SessionStore;
     fn reports(&self) -> &dyn ReportStore;
     fn two_factor(&self) -> &dyn TwoFactorStore;
+    fn sso(&self) -> &dyn SsoStore;
     fn audit(&self) -> &dyn AuditStore;
     fn privacy(&self) -> &dyn PrivacyStore;
 }

@@ -179,6 +179,20 @@ pub enum AdminCommand {
     /// API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Let an existing user sign in through the single sign-on provider: links the provider's
+    /// account (its subject, the `sub` claim) to them. Single sign-on never links by name or
+    /// email itself.
+    LinkSso {
+        #[arg(long)]
+        user: String,
+        /// The provider's id for the person (the ID token's `sub`; the audit log's refused
+        /// sign-ins name it).
+        #[arg(long)]
+        subject: String,
+        /// The provider's issuer URL; by default the one in [sso].
+        #[arg(long)]
+        issuer: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -27,6 +27,93 @@ pub struct Settings {
     pub ingest: IngestSettings,
     pub publish: PublishSettings,
     pub own_accounts: OwnAccounts,
+    pub sso: SsoSettings,
+}
+
+/// Single sign-on with an OpenID Connect provider; off while `issuer` is empty.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SsoSettings {
+    /// The provider's issuer URL, as its discovery document names it.
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: String,
+    /// The provider's name on the login page's button.
+    pub label: String,
+    /// Scopes asked for besides `openid`.
+    pub scopes: Vec<String>,
+    /// The claim that lists a person's groups.
+    pub groups_claim: String,
+    /// Where the provider sends people back; empty: `http://{server.addr}/login/sso/callback`.
+    pub redirect_url: String,
+    /// Provider group -> Rapport role (`admin`, `agent`, `analyst`).
+    pub roles: std::collections::BTreeMap<String, String>,
+    /// The role of a person in no mapped group; empty: they are refused.
+    pub default_role: String,
+}
+
+impl Default for SsoSettings {
+    fn default() -> Self {
+        Self {
+            issuer: String::new(),
+            client_id: String::new(),
+            client_secret: String::new(),
+            label: "single sign-on".into(),
+            scopes: vec!["email".into(), "profile".into()],
+            groups_claim: "groups".into(),
+            redirect_url: String::new(),
+            roles: Default::default(),
+            default_role: String::new(),
+        }
+    }
+}
+
+impl SsoSettings {
+    /// The provider settings, or `None` while single sign-on is off; errors name the key.
+    pub fn config(&self, server_addr: &str) -> Result<Option<rapport_engine::accounts::SsoConfig>> {
+        use rapport_domain::Role;
+        if self.issuer.trim().is_empty() {
+            return Ok(None);
+        }
+        let role = |key: &str, value: &str| -> Result<Role> {
+            value.trim().parse::<Role>().map_err(|_| {
+                anyhow::anyhow!("{key}: '{value}' is not a role (admin, agent or analyst)")
+            })
+        };
+        let groups = self
+            .roles
+            .iter()
+            .map(|(group, r)| Ok((group.clone(), role(&format!("sso.roles.{group}"), r)?)))
+            .collect::<Result<Vec<_>>>()?;
+        let default_role = match self.default_role.trim() {
+            "" => None,
+            r => Some(role("sso.default_role", r)?),
+        };
+        if groups.is_empty() && default_role.is_none() {
+            bail!(
+                "sso: no one could sign in: map provider groups to roles in [sso.roles], or set sso.default_role"
+            );
+        }
+        let redirect_url = match self.redirect_url.trim() {
+            "" => format!("http://{server_addr}/login/sso/callback"),
+            url => url.to_string(),
+        };
+        Ok(Some(rapport_engine::accounts::SsoConfig {
+            oidc: rapport_engine::accounts::OidcSettings {
+                issuer: self.issuer.trim().to_string(),
+                client_id: self.client_id.trim().to_string(),
+                client_secret: self.client_secret.clone(),
+                redirect_url,
+                scopes: self.scopes.clone(),
+                groups_claim: self.groups_claim.trim().to_string(),
+            },
+            label: self.label.trim().to_string(),
+            roles: rapport_domain::sso::RoleMapping {
+                groups,
+                default_role,
+            },
+        }))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -118,6 +205,7 @@ impl Default for Settings {
             ingest: IngestSettings::default(),
             publish: PublishSettings::default(),
             own_accounts: OwnAccounts::default(),
+            sso: SsoSettings::default(),
         }
     }
 }
@@ -356,6 +444,62 @@ mod tests {
         };
         let err = server.trusted_proxy_nets().unwrap_err().to_string();
         assert!(err.contains("'proxy.local'"), "{err}");
+    }
+
+    #[test]
+    fn sso_settings_become_a_role_mapping_or_a_clear_error() {
+        use rapport_domain::Role;
+        let off = SsoSettings::default();
+        assert!(off.config("127.0.0.1:7070").unwrap().is_none());
+        let on: SsoSettings = toml::from_str(
+            r#"
+            issuer = "https://id.example.org"
+            client_id = "rapport"
+            client_secret = "s3cr3t"
+            [roles]
+            "rapport-admins" = "admin"
+            care = "agent"
+            "#,
+        )
+        .unwrap();
+        let config = on.config("127.0.0.1:7070").unwrap().unwrap();
+        assert_eq!(
+            config.oidc.redirect_url,
+            "http://127.0.0.1:7070/login/sso/callback"
+        );
+        assert_eq!(
+            config.roles.groups,
+            vec![
+                ("care".to_string(), Role::Agent),
+                ("rapport-admins".to_string(), Role::Admin)
+            ]
+        );
+        assert_eq!(config.roles.default_role, None);
+        assert_eq!(config.oidc.scopes, vec!["email", "profile"]);
+
+        let typo = SsoSettings {
+            roles: [("care".to_string(), "agnet".to_string())].into(),
+            ..on.clone()
+        };
+        let err = typo.config("x").unwrap_err().to_string();
+        assert!(
+            err.contains("sso.roles.care") && err.contains("'agnet'"),
+            "{err}"
+        );
+        let nobody = SsoSettings {
+            roles: Default::default(),
+            ..on.clone()
+        };
+        let err = nobody.config("x").unwrap_err().to_string();
+        assert!(err.contains("default_role"), "{err}");
+        let everyone = SsoSettings {
+            default_role: "analyst".into(),
+            ..nobody
+        };
+        assert_eq!(
+            everyone.config("x").unwrap().unwrap().roles.default_role,
+            Some(Role::Analyst)
+        );
     }
 
     #[test]

@@ -10,13 +10,21 @@ mod audit;
 mod passwords;
 mod secret;
 mod sessions;
+mod sso;
+mod sso_sign_in;
 mod tokens;
 mod two_factor;
 
 pub use audit::{AuditActor, MAX_AUDIT_PAGE};
+pub use rapport_connectors::oidc::{
+    OidcCallback, OidcError, OidcIdentity, OidcPending, OidcSettings, OidcStart, PENDING_SECONDS,
+};
+pub use rapport_store::sso::SsoLink;
 pub use rapport_store::users::{ApiToken, ApiTokenId, Session, UserUpdate};
 pub use secret::{check_password, hash_token};
 pub use sessions::{NewSession, SECOND_FACTOR_WINDOW, SignIn};
+pub use sso::{SingleSignOn, SsoConfig, SsoError, user_name};
+pub use sso_sign_in::NO_PASSWORD;
 pub use tokens::{NewApiTokenSecret, TOKEN_PREFIX, TokenLimits};
 pub use two_factor::{RECOVERY_CODES, TwoFactorSetup};
 
@@ -70,6 +78,8 @@ pub enum AccountError {
     TwoFactorRequired,
     #[error("the expiry must be in the future")]
     ExpiryInThePast,
+    #[error(transparent)]
+    Sso(#[from] SsoError),
 }
 
 pub type Result<T, E = AccountError> = std::result::Result<T, E>;
@@ -141,6 +151,8 @@ pub struct Accounts {
     /// The security policy as last read, and when: every request of a user without two-factor
     /// sign-in asks it, and other processes may change it.
     policy: Mutex<Option<(Instant, SecurityPolicy)>>,
+    /// The single sign-on provider, when one is set up.
+    sso: Option<Arc<SingleSignOn>>,
 }
 
 /// How long a read of the security policy is trusted before it is read again.
@@ -157,6 +169,7 @@ impl Accounts {
             clock: Arc::new(Utc::now),
             dummy_hash,
             policy: Mutex::new(None),
+            sso: None,
         }
     }
 

@@ -67,12 +67,12 @@ impl Accounts {
         let actor = AuditActor::user(&user, from.address.as_deref());
         if user.two_factor {
             let pending = self
-                .open_session(&user, now, now + SECOND_FACTOR_WINDOW, true)
+                .open_session(&user, now, now + SECOND_FACTOR_WINDOW, true, false)
                 .await?;
             return Ok(SignIn::SecondFactorDue(pending));
         }
         let expires = self.expiry(now, now);
-        let session = self.open_session(&user, now, expires, false).await?;
+        let session = self.open_session(&user, now, expires, false, false).await?;
         self.record(
             &actor,
             AuditAction::LoginSucceeded,
@@ -80,7 +80,9 @@ impl Accounts {
             "password",
         )
         .await?;
-        let principal = self.principal(user, session.csrf_token.clone()).await?;
+        let principal = self
+            .principal(user, session.csrf_token.clone(), false)
+            .await?;
         Ok(SignIn::Done(principal, session))
     }
 
@@ -134,7 +136,7 @@ impl Accounts {
         }
         let now = self.now();
         let session = self
-            .open_session(&user, now, self.expiry(now, now), false)
+            .open_session(&user, now, self.expiry(now, now), false, false)
             .await?;
         self.record(
             &actor,
@@ -143,16 +145,19 @@ impl Accounts {
             "password and second factor",
         )
         .await?;
-        let principal = self.principal(user, session.csrf_token.clone()).await?;
+        let principal = self
+            .principal(user, session.csrf_token.clone(), false)
+            .await?;
         Ok((principal, session))
     }
 
-    async fn open_session(
+    pub(super) async fn open_session(
         &self,
         user: &User,
         now: DateTime<Utc>,
         expires_at: DateTime<Utc>,
         second_factor_due: bool,
+        single_sign_on: bool,
     ) -> Result<NewSession> {
         let token = random_hex();
         let session = Session {
@@ -163,6 +168,7 @@ impl Accounts {
             last_seen_at: now,
             expires_at,
             second_factor_due,
+            single_sign_on,
         };
         self.users.sessions().create_session(&session).await?;
         Ok(NewSession {
@@ -173,9 +179,16 @@ impl Accounts {
     }
 
     /// A session's caller; flagged to set up two-factor sign-in first when the policy
-    /// requires it and they have none.
-    async fn principal(&self, user: User, csrf_token: String) -> Result<Principal> {
-        let enrol_two_factor = !user.two_factor && self.security_policy().await?.require_two_factor;
+    /// requires it and they have none, unless they came through single sign-on, where the
+    /// provider answers for the second factor.
+    pub(super) async fn principal(
+        &self,
+        user: User,
+        csrf_token: String,
+        single_sign_on: bool,
+    ) -> Result<Principal> {
+        let enrol_two_factor =
+            !single_sign_on && !user.two_factor && self.security_policy().await?.require_two_factor;
         Ok(Principal {
             user,
             via: Via::Session {
@@ -185,7 +198,7 @@ impl Accounts {
         })
     }
 
-    fn expiry(&self, created: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
+    pub(super) fn expiry(&self, created: DateTime<Utc>, now: DateTime<Utc>) -> DateTime<Utc> {
         (now + self.config.session_idle).min(created + self.config.session_max)
     }
 
@@ -218,7 +231,10 @@ impl Accounts {
                 .touch_session(&hash, now, expires)
                 .await?;
         }
-        Ok(Some(self.principal(user, session.csrf_token).await?))
+        Ok(Some(
+            self.principal(user, session.csrf_token, session.single_sign_on)
+                .await?,
+        ))
     }
 
     /// Ends a session; unknown tokens are ignored.

@@ -23,6 +23,7 @@ pub mod replies;
 pub mod reports;
 pub mod search;
 pub mod security;
+pub mod sso;
 pub mod support;
 pub mod threads;
 pub mod topics;
@@ -51,6 +52,7 @@ macro_rules! conformance_suite {
             reports { account_responses_count_addressed_and_answered_posts }
             privacy { erasing_a_contact_empties_what_is_held_on_them_and_no_one_elses, a_post_the_network_deleted_is_emptied_and_leaves_its_case_search }
             security { two_factor_is_offered_confirmed_and_codes_work_once, the_audit_log_lists_newest_first_and_filters }
+            sso { provider_accounts_create_link_and_find_their_users }
             users { users_are_created_found_and_unique_whatever_the_case, the_first_user_is_made_once, users_are_updated_and_passwords_replaced, sessions_are_kept_touched_and_removed, api_tokens_are_stored_hashed_used_and_revoked }
         );
     };

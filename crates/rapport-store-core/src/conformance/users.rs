@@ -29,6 +29,7 @@ fn session(hash: &str, user: UserId, expires: i64) -> Session {
         last_seen_at: t(0),
         expires_at: t(expires),
         second_factor_due: false,
+        single_sign_on: false,
     }
 }
 
@@ -225,11 +226,13 @@ pub async fn sessions_are_kept_touched_and_removed(store: Arc<dyn Store>) {
 
     assert!(store.sessions().delete_session("h3").await.unwrap());
     assert!(!store.sessions().delete_session("h3").await.unwrap());
-    store
-        .sessions()
-        .create_session(&session("h4", a.id, 60))
-        .await
-        .unwrap();
+    // A session opened through single sign-on says so.
+    let sso = Session {
+        single_sign_on: true,
+        ..session("h4", a.id, 60)
+    };
+    store.sessions().create_session(&sso).await.unwrap();
+    assert_eq!(store.sessions().session("h4").await.unwrap(), Some(sso));
     // A session still waiting for its second factor is kept as such and not listed.
     let due = Session {
         second_factor_due: true,

@@ -5,8 +5,8 @@ use super::{Db, Dialect, Writer};
 use crate::{
     AuditStore, Backend, CaseStore, ChannelStore, ContactBookStore, ContactStore, DeletionStore,
     InboxStore, LeadStore, NoteStore, OutboxStore, PostStore, PrivacyStore, PublicationStore,
-    PublishStore, ReportStore, RoutingStore, SavedViewStore, SessionStore, SettingsStore, Store,
-    TopicStore, TwoFactorStore, UserStore,
+    PublishStore, ReportStore, RoutingStore, SavedViewStore, SessionStore, SettingsStore, SsoStore,
+    Store, TopicStore, TwoFactorStore, UserStore,
 };
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -100,6 +100,9 @@ impl<D: Dialect> Store for SqlStore<D> {
         self
     }
     fn two_factor(&self) -> &dyn TwoFactorStore {
+        self
+    }
+    fn sso(&self) -> &dyn SsoStore {
         self
     }
     fn audit(&self) -> &dyn AuditStore {

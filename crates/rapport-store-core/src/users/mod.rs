@@ -6,6 +6,8 @@
 
 mod sql;
 
+pub(crate) use sql::{conflict, insert_user};
+
 use crate::Result;
 use async_trait::async_trait;
 use chrono::{DateTime, TimeZone, Utc};
@@ -44,6 +46,8 @@ pub struct Session {
     /// The password was right but the two-factor code is still due: the session opens
     /// nothing but the code form.
     pub second_factor_due: bool,
+    /// Opened through the single sign-on provider, which answers for the second factor.
+    pub single_sign_on: bool,
 }
 
 /// A stored API token.

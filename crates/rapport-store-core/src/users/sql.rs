@@ -14,8 +14,8 @@ const USER_COLUMNS: &str = "id, name, display_name, role, active, created_at, \
      (totp_secret IS NOT NULL) AS two_factor";
 const TOKEN_COLUMNS: &str = "id, token_hash, name, scopes, created_by, created_at, last_used_at, revoked_at, \
      expires_at, role";
-const SESSION_COLUMNS: &str =
-    "token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, second_factor_due";
+const SESSION_COLUMNS: &str = "token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, second_factor_due, \
+     single_sign_on";
 
 fn user(r: &Row) -> Result<User> {
     UserRow {
@@ -55,10 +55,11 @@ fn session(r: &Row) -> Result<Session> {
         last_seen_at: from_millis(r.try_get("last_seen_at")?)?,
         expires_at: from_millis(r.try_get("expires_at")?)?,
         second_factor_due: r.try_get("second_factor_due")?,
+        single_sign_on: r.try_get("single_sign_on")?,
     })
 }
 
-fn conflict(e: StoreError, what: String) -> StoreError {
+pub(crate) fn conflict(e: StoreError, what: String) -> StoreError {
     if e.is_unique_violation() {
         StoreError::Conflict(what)
     } else {
@@ -66,7 +67,7 @@ fn conflict(e: StoreError, what: String) -> StoreError {
     }
 }
 
-async fn insert_user<'a>(on: impl Into<On<'a>>, new: &NewUser) -> Result<User> {
+pub(crate) async fn insert_user<'a>(on: impl Into<On<'a>>, new: &NewUser) -> Result<User> {
     let row = query(format!(
         "INSERT INTO users (name, name_key, display_name, role, active, password_hash, created_at) \
          VALUES ($1, $2, $3, $4, TRUE, $5, $6) RETURNING {USER_COLUMNS}"
@@ -171,8 +172,8 @@ impl<D: Dialect> SessionStore for SqlStore<D> {
         query(
             "INSERT INTO user_sessions \
              (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at, \
-              second_factor_due) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+              second_factor_due, single_sign_on) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(&s.token_hash)
         .bind(s.user_id.0)
@@ -181,6 +182,7 @@ impl<D: Dialect> SessionStore for SqlStore<D> {
         .bind(millis(s.last_seen_at))
         .bind(millis(s.expires_at))
         .bind(s.second_factor_due)
+        .bind(s.single_sign_on)
         .execute(self.pool())
         .await
         .map_err(|e| conflict(e, "session already exists".into()))?;

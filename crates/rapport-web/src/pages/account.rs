@@ -19,6 +19,7 @@ struct SessionRow {
     started: String,
     last_seen: String,
     this_one: bool,
+    single_sign_on: bool,
 }
 
 #[derive(Template)]
@@ -28,6 +29,11 @@ struct AccountPage {
     name: String,
     role: &'static str,
     two_factor: bool,
+    /// False for users made by single sign-on: they have no Rapport password.
+    has_password: bool,
+    /// The provider accounts they sign in with, as "subject at issuer".
+    sso_links: Vec<String>,
+    sso_label: String,
     sessions: Vec<SessionRow>,
     error: String,
     notice: String,
@@ -55,6 +61,13 @@ async fn page_with(
         Ok(s) => s,
         Err(e) => return failed(p, e),
     };
+    let (has_password, links) = match (
+        state.accounts.has_password(&p.user).await,
+        state.accounts.sso_links_of(p.user.id).await,
+    ) {
+        (Ok(h), Ok(l)) => (h, l),
+        (Err(e), _) | (_, Err(e)) => return failed(p, e),
+    };
     let mine = cookie(headers, SESSION_COOKIE).map(rapport_engine::accounts::hash_token);
     let sessions = sessions
         .into_iter()
@@ -62,6 +75,7 @@ async fn page_with(
             started: s.created_at.format(TIME).to_string(),
             last_seen: s.last_seen_at.format(TIME).to_string(),
             this_one: mine.as_deref() == Some(s.token_hash.as_str()),
+            single_sign_on: s.single_sign_on,
         })
         .collect();
     render(
@@ -71,6 +85,15 @@ async fn page_with(
             name: p.user.name.clone(),
             role: p.user.role.as_str(),
             two_factor: p.user.two_factor,
+            has_password,
+            sso_links: links
+                .iter()
+                .map(|l| format!("{} at {}", l.subject, l.issuer))
+                .collect(),
+            sso_label: state
+                .accounts
+                .sso()
+                .map_or_else(|| "single sign-on".into(), |s| s.label().to_string()),
             sessions,
             error: error.into(),
             notice: notice.into(),

@@ -23,6 +23,8 @@ struct LoginPage {
     csrf: String,
     name: String,
     error: String,
+    /// The single sign-on provider's name, when sign-in through one is set up.
+    sso_label: Option<String>,
 }
 
 #[derive(Template)]
@@ -58,13 +60,19 @@ fn with_form_cookie(
     ([(header::SET_COOKIE, cookie)], render(status, page)).into_response()
 }
 
-fn login_page(state: &AppState, status: StatusCode, name: &str, error: &str) -> Response {
+pub(super) fn login_page(
+    state: &AppState,
+    status: StatusCode,
+    name: &str,
+    error: &str,
+) -> Response {
     let csrf = new_token();
     let page = LoginPage {
         chrome: Chrome::anonymous("Log in"),
         csrf: csrf.clone(),
         name: name.into(),
         error: error.into(),
+        sso_label: state.accounts.sso().map(|s| s.label().to_string()),
     };
     with_form_cookie(state, status, &csrf, &page)
 }
@@ -170,7 +178,7 @@ pub async fn submit(
 /// cookie lives as long as the session at most can: its idle expiry slides with use, which
 /// the server checks on every request, so a cookie cut at the first idle expiry would end
 /// busy sessions early.
-fn logged_in(state: &AppState, session: &NewSession, to: &str) -> Response {
+pub(super) fn logged_in(state: &AppState, session: &NewSession, to: &str) -> Response {
     let max_age = state.accounts.config().session_max.num_seconds().max(60);
     let secure = state.config.secure_cookies;
     let cookie = set_cookie(SESSION_COOKIE, &session.token, max_age, secure);

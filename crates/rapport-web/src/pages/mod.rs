@@ -8,6 +8,7 @@ mod home;
 mod inbox;
 mod live;
 mod login;
+mod login_sso;
 mod publish;
 mod search;
 mod settings;
@@ -374,6 +375,8 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<RouteInfo>) {
             login::second_factor_form,
         )
         .add(M::POST, "/login/two-factor", Public, login::second_factor)
+        .add(M::GET, "/login/sso", Public, login_sso::start)
+        .add(M::GET, "/login/sso/callback", Public, login_sso::callback)
         .add(M::GET, "/account", LoggedIn, account::show)
         .add(
             M::POST,

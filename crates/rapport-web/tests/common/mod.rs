@@ -9,7 +9,7 @@ use axum::body::{Body, to_bytes};
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use rapport_connectors::{Format, read_records};
 use rapport_domain::{Permission, Role, User};
-use rapport_engine::accounts::{Accounts, AccountsConfig, UserUpdate};
+use rapport_engine::accounts::{Accounts, AccountsConfig, SingleSignOn, UserUpdate};
 use rapport_engine::testing::{TestStore, backend_from_env, fresh_store};
 use rapport_engine::{Engine, EngineConfig, IngestProgress, IngestSummary};
 use rapport_web::{AppState, WebConfig, app};
@@ -44,6 +44,15 @@ impl World {
 
     /// A world whose engine is configured by the test (a query deadline, say).
     pub async fn with_engine(config: WebConfig, engine: EngineConfig) -> Self {
+        Self::built(config, engine, None).await
+    }
+
+    /// A world whose login page offers single sign-on through `sso`.
+    pub async fn with_sso(config: WebConfig, sso: SingleSignOn) -> Self {
+        Self::built(config, EngineConfig::default(), Some(sso)).await
+    }
+
+    async fn built(config: WebConfig, engine: EngineConfig, sso: Option<SingleSignOn>) -> Self {
         let store = fresh_store(backend_from_env()).await;
         let engine = Arc::new(
             Engine::new(store.store(), engine)
@@ -52,11 +61,14 @@ impl World {
         );
         let offset = Arc::new(AtomicI64::new(0));
         let clock = offset.clone();
-        let accounts = Arc::new(
+        let mut accounts =
             Accounts::new(store.store(), AccountsConfig::default()).with_clock(move || {
                 chrono::Utc::now() + chrono::Duration::seconds(clock.load(Ordering::SeqCst))
-            }),
-        );
+            });
+        if let Some(sso) = sso {
+            accounts = accounts.with_sso(sso);
+        }
+        let accounts = Arc::new(accounts);
         let state = AppState::new(engine.clone(), accounts.clone(), config);
         Self {
             state,

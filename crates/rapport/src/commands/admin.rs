@@ -1,5 +1,6 @@
 //! `rapport admin create --user NAME --role ROLE`: adds a user, the password read from
-//! standard input (never echoed on a terminal, never logged, never printed).
+//! standard input (never echoed on a terminal, never logged, never printed);
+//! `rapport admin token create`, `rapport admin link-sso`.
 
 use super::Ctx;
 use crate::cli::{AdminCommand, TokenCommand};
@@ -31,6 +32,38 @@ pub async fn run(ctx: &Ctx, cmd: AdminCommand) -> Result<()> {
             println!(
                 "created {} '{}' (id {})",
                 created.role, created.name, created.id
+            );
+            Ok(())
+        }
+        AdminCommand::LinkSso {
+            user,
+            subject,
+            issuer,
+        } => {
+            let issuer = issuer.unwrap_or_else(|| ctx.settings.sso.issuer.trim().to_string());
+            if issuer.is_empty() {
+                bail!("no issuer: give --issuer, or set sso.issuer");
+            }
+            if subject.trim().is_empty() {
+                bail!("the subject is empty");
+            }
+            let store = ctx.store().await?;
+            let Some((target, _)) = store.users().user_credentials(&user).await? else {
+                bail!("no user named '{user}'");
+            };
+            let accounts = Accounts::new(store, AccountsConfig::default());
+            accounts
+                .link_sso(
+                    &AuditActor::unknown("command line", None),
+                    target.id,
+                    &issuer,
+                    &subject,
+                )
+                .await?;
+            println!(
+                "'{}' now signs in through {issuer} as '{}'",
+                target.name,
+                subject.trim()
             );
             Ok(())
         }

@@ -15,10 +15,17 @@ pub async fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
     let addr = args
         .addr
         .unwrap_or_else(|| ctx.settings.server.addr.clone());
-    let accounts = Arc::new(rapport_engine::accounts::Accounts::new(
+    let mut accounts = rapport_engine::accounts::Accounts::new(
         engine.store().clone(),
         rapport_engine::accounts::AccountsConfig::default(),
-    ));
+    );
+    if let Some(sso) = ctx.settings.sso.config(&addr)? {
+        let sso = rapport_engine::accounts::SingleSignOn::new(sso).context("[sso]")?;
+        let label = sso.label().to_string();
+        accounts = accounts.with_sso(sso);
+        println!("single sign-on: on, through {label}");
+    }
+    let accounts = Arc::new(accounts);
     if accounts.needs_setup().await? {
         println!(
             "no users yet: open the server to create the first admin, or run `rapport admin create`"

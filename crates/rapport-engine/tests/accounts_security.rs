@@ -453,3 +453,110 @@ async fn tokens_expire_and_act_with_no_more_than_their_own_role() {
         format!("token.revoked token {} ", narrow.token.id)
     );
 }
+
+/// Two-factor secrets at rest: sealed under the secret key, so the database alone makes no
+/// codes; secrets kept in the clear before the key are sealed at start-up and keep working;
+/// without the key a sealed secret is an error that says so, not a way in.
+#[tokio::test]
+async fn two_factor_secrets_are_stored_sealed_under_the_secret_key() {
+    use rapport_engine::channels::SecretKey;
+    let store = fresh_store(backend_from_env()).await;
+    let seconds = Arc::new(AtomicI64::new(0));
+    let start: DateTime<Utc> = Utc.with_ymd_and_hms(2024, 5, 1, 9, 0, 0).unwrap();
+    let clock = |s: Arc<AtomicI64>| move || start + Duration::seconds(s.load(Ordering::SeqCst));
+    let key = SecretKey::generate();
+    let plain =
+        Accounts::new(store.store(), AccountsConfig::default()).with_clock(clock(seconds.clone()));
+    let sealed = Accounts::new(store.store(), AccountsConfig::default())
+        .with_clock(clock(seconds.clone()))
+        .with_secret_key(key.clone());
+    let ana = plain.setup_first_admin("ana", "", PW).await.unwrap();
+    let bo = plain.create_user("bo", "", Role::Agent, PW).await.unwrap();
+    let raw = |user| {
+        let store = store.store();
+        async move { store.two_factor().two_factor(user).await.unwrap() }
+    };
+
+    // Set up with the key: what the store holds is not the secret, nor readable as one.
+    let setup = sealed.begin_two_factor(&bo).await.unwrap();
+    let offered = raw(bo.id).await.pending.unwrap();
+    assert!(
+        offered.starts_with("v1:") && !offered.contains(&setup.secret),
+        "{offered}"
+    );
+    assert_eq!(
+        sealed.offered_two_factor(&bo).await.unwrap(),
+        Some(setup.clone())
+    );
+    let me = AuditActor::user(&bo, None);
+    let code = authenticator::code(&setup.secret, at(start, &seconds));
+    sealed.confirm_two_factor(&me, &bo, &code).await.unwrap();
+    let kept = raw(bo.id).await.secret.unwrap();
+    assert!(
+        kept.starts_with("v1:") && !kept.contains(&setup.secret),
+        "{kept}"
+    );
+
+    seconds.fetch_add(60, Ordering::SeqCst);
+    let sign_in = |a: &Accounts, name: &'static str, secret: String| {
+        let seconds = seconds.clone();
+        async move {
+            let SignIn::SecondFactorDue(pending) = a.sign_in(name, PW, &from("192.0.2.1")).await?
+            else {
+                panic!("a code is due")
+            };
+            let code = authenticator::code(&secret, at(start, &seconds));
+            a.finish_sign_in(&pending.token, &code, &from("192.0.2.1"))
+                .await
+        }
+    };
+    assert!(sign_in(&sealed, "bo", setup.secret.clone()).await.is_ok());
+    // Without the key (or with another), the sealed secret opens nothing.
+    seconds.fetch_add(60, Ordering::SeqCst);
+    let r = sign_in(&plain, "bo", setup.secret.clone()).await;
+    assert!(
+        matches!(r, Err(AccountError::SealedSecret(id)) if id == bo.id),
+        "{r:?}"
+    );
+    let other = Accounts::new(store.store(), AccountsConfig::default())
+        .with_clock(clock(seconds.clone()))
+        .with_secret_key(SecretKey::generate());
+    let r = sign_in(&other, "bo", setup.secret.clone()).await;
+    assert!(matches!(r, Err(AccountError::SealedSecret(_))), "{r:?}");
+    // A sealed secret copied onto another user's row does not open there.
+    store
+        .store()
+        .two_factor()
+        .offer_totp(ana.id, &kept)
+        .await
+        .unwrap();
+    assert!(matches!(
+        sealed.offered_two_factor(&ana).await,
+        Err(AccountError::SealedSecret(id)) if id == ana.id
+    ));
+
+    // A secret set up before there was a key is in the clear; sealing finds it (and the
+    // clear offer), and it keeps working.
+    let ana_setup = plain.begin_two_factor(&ana).await.unwrap();
+    let code = authenticator::code(&ana_setup.secret, at(start, &seconds));
+    plain
+        .confirm_two_factor(&AuditActor::user(&ana, None), &ana, &code)
+        .await
+        .unwrap();
+    assert_eq!(
+        raw(ana.id).await.secret.as_deref(),
+        Some(ana_setup.secret.as_str())
+    );
+    assert_eq!(sealed.seal_two_factor_secrets().await.unwrap(), 1);
+    assert_eq!(sealed.seal_two_factor_secrets().await.unwrap(), 0);
+    let now_kept = raw(ana.id).await.secret.unwrap();
+    assert!(now_kept.starts_with("v1:") && !now_kept.contains(&ana_setup.secret));
+    seconds.fetch_add(60, Ordering::SeqCst);
+    assert!(
+        sign_in(&sealed, "ana", ana_setup.secret.clone())
+            .await
+            .is_ok()
+    );
+    // Without a key, sealing does nothing.
+    assert_eq!(plain.seal_two_factor_secrets().await.unwrap(), 0);
+}

@@ -80,6 +80,11 @@ pub enum AccountError {
     ExpiryInThePast,
     #[error(transparent)]
     Sso(#[from] SsoError),
+    #[error(
+        "the two-factor secret of user {0} is sealed and cannot be opened with this secret key \
+         (was the key changed or not given?)"
+    )]
+    SealedSecret(UserId),
 }
 
 pub type Result<T, E = AccountError> = std::result::Result<T, E>;
@@ -153,6 +158,8 @@ pub struct Accounts {
     policy: Mutex<Option<(Instant, SecurityPolicy)>>,
     /// The single sign-on provider, when one is set up.
     sso: Option<Arc<SingleSignOn>>,
+    /// The key two-factor secrets are sealed with, when given.
+    totp_key: Option<crate::channels::SecretKey>,
 }
 
 /// How long a read of the security policy is trusted before it is read again.
@@ -170,6 +177,7 @@ impl Accounts {
             dummy_hash,
             policy: Mutex::new(None),
             sso: None,
+            totp_key: None,
         }
     }
 

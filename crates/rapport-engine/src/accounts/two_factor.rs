@@ -5,9 +5,16 @@
 //! A code is accepted once: the store keeps the newest step used and takes a code only for a
 //! later one, in one conditional write, so a code seen over a shoulder or replayed by a proxy
 //! is refused. Recovery codes are shown once and kept as SHA-256.
+//!
+//! Checking a code needs the secret itself, so it cannot be hashed: with a secret key
+//! ([`Accounts::with_secret_key`], the key channel credentials are sealed with) it is stored
+//! sealed (XChaCha20-Poly1305, the user's id as associated data, so a sealed secret copied onto
+//! another user's row does not open there), and a copy of the database alone makes no codes.
+//! Secrets stored before the key are sealed by [`Accounts::seal_two_factor_secrets`].
 
 use super::secret::hash_token;
 use super::{AccountError, Accounts, AuditActor, Result};
+use crate::channels::SecretKey;
 use rapport_domain::audit::AuditAction;
 use rapport_domain::{Permission, User, UserId};
 use totp_rs::{Builder, Secret, Totp};
@@ -63,20 +70,82 @@ fn new_recovery_code() -> String {
     format!("{}-{}", &letters[..5], &letters[5..])
 }
 
+/// What a sealed secret's associated data names: its user.
+fn sealed_for(user: UserId) -> String {
+    format!("two-factor secret of user {user}")
+}
+
 impl Accounts {
+    /// Two-factor secrets are stored sealed under `key` from now on.
+    pub fn with_secret_key(mut self, key: SecretKey) -> Self {
+        self.totp_key = Some(key);
+        self
+    }
+
+    /// A secret as the store keeps it: sealed when there is a key.
+    fn seal_totp(&self, user: UserId, secret: &str) -> String {
+        match &self.totp_key {
+            Some(key) => key.seal(&sealed_for(user), secret),
+            None => secret.to_string(),
+        }
+    }
+
+    /// A stored secret, opened. Unsealed ones (stored before the key) are read as they are.
+    fn open_totp(&self, user: UserId, stored: &str) -> Result<String> {
+        if !SecretKey::looks_sealed(stored) {
+            return Ok(stored.to_string());
+        }
+        let key = self
+            .totp_key
+            .as_ref()
+            .ok_or(AccountError::SealedSecret(user))?;
+        key.open(&sealed_for(user), stored)
+            .map_err(|_| AccountError::SealedSecret(user))
+    }
+
+    /// Seals every two-factor secret still stored in the clear (kept before the key was
+    /// given); answers how many. Without a key it does nothing.
+    pub async fn seal_two_factor_secrets(&self) -> Result<usize> {
+        if self.totp_key.is_none() {
+            return Ok(0);
+        }
+        let mut sealed = 0;
+        for user in self.users.users().users().await? {
+            let state = self.users.two_factor().two_factor(user.id).await?;
+            for stored in [state.secret, state.pending].into_iter().flatten() {
+                if SecretKey::looks_sealed(&stored) {
+                    continue;
+                }
+                let new = self.seal_totp(user.id, &stored);
+                if self
+                    .users
+                    .two_factor()
+                    .replace_totp_secret(user.id, &stored, &new)
+                    .await?
+                {
+                    sealed += 1;
+                }
+            }
+        }
+        Ok(sealed)
+    }
+
     /// Offers a fresh secret to `user` (an earlier offer is replaced); two-factor sign-in
     /// stays as it is until [`Self::confirm_two_factor`] gets a code made with it.
     pub async fn begin_two_factor(&self, user: &User) -> Result<TwoFactorSetup> {
         let bytes: [u8; 20] = rand::random();
         let secret = Secret::from(bytes.to_vec()).to_base32();
-        self.users.two_factor().offer_totp(user.id, &secret).await?;
+        self.users
+            .two_factor()
+            .offer_totp(user.id, &self.seal_totp(user.id, &secret))
+            .await?;
         setup(secret, &user.name)
     }
 
     /// The secret on offer, to show again when the set-up page is reloaded.
     pub async fn offered_two_factor(&self, user: &User) -> Result<Option<TwoFactorSetup>> {
         match self.users.two_factor().two_factor(user.id).await?.pending {
-            Some(secret) => Ok(Some(setup(secret, &user.name)?)),
+            Some(stored) => Ok(Some(setup(self.open_totp(user.id, &stored)?, &user.name)?)),
             None => Ok(None),
         }
     }
@@ -100,7 +169,8 @@ impl Accounts {
         code: &str,
     ) -> Result<Vec<String>> {
         let state = self.users.two_factor().two_factor(user.id).await?;
-        let secret = state.pending.ok_or(AccountError::NothingToConfirm)?;
+        let stored = state.pending.ok_or(AccountError::NothingToConfirm)?;
+        let secret = self.open_totp(user.id, &stored)?;
         if self.totp_step(&secret, &user.name, code)?.is_none() {
             return Err(AccountError::WrongCode);
         }
@@ -112,7 +182,7 @@ impl Accounts {
         if !self
             .users
             .two_factor()
-            .enable_totp(user.id, &secret, &hashes, self.now())
+            .enable_totp(user.id, &stored, &hashes, self.now())
             .await?
         {
             // Set up again in another tab meanwhile: the code was for the older secret.
@@ -201,9 +271,10 @@ impl Accounts {
         code: &str,
     ) -> Result<bool> {
         let state = self.users.two_factor().two_factor(user.id).await?;
-        let Some(secret) = state.secret else {
+        let Some(stored) = state.secret else {
             return Ok(false);
         };
+        let secret = self.open_totp(user.id, &stored)?;
         if let Some(step) = self.totp_step(&secret, &user.name, code)? {
             return Ok(self.users.two_factor().use_totp_step(user.id, step).await?);
         }

@@ -76,6 +76,12 @@ impl SecretKey {
         format!("{VERSION}{}", hex::encode(out))
     }
 
+    /// Whether `text` has the form [`SecretKey::seal`] gives (whether or not any key opens it).
+    pub fn looks_sealed(text: &str) -> bool {
+        text.strip_prefix(VERSION)
+            .is_some_and(|h| h.len() > 2 * NONCE_BYTES && h.bytes().all(|b| b.is_ascii_hexdigit()))
+    }
+
     /// Opens what [`SecretKey::seal`] made for the channel `name`.
     pub fn open(&self, name: &str, sealed: &str) -> Result<String, SecretError> {
         let fail = || SecretError::CannotOpen(name.to_string());

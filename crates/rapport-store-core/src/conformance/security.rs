@@ -101,6 +101,35 @@ pub async fn two_factor_is_offered_confirmed_and_codes_work_once(store: Arc<dyn 
     tf.offer_totp(ana.id, "THIRD").await.unwrap();
     assert!(tf.enable_totp(ana.id, "THIRD", &[], t(5)).await.unwrap());
     assert!(tf.use_totp_step(ana.id, 50).await.unwrap());
+
+    // A stored secret and a stored offer are replaced (sealed) only where they still are
+    // what was read, and no one else's.
+    tf.offer_totp(ana.id, "OFFER").await.unwrap();
+    tf.offer_totp(bo.id, "THIRD").await.unwrap();
+    assert!(
+        tf.replace_totp_secret(ana.id, "THIRD", "v1:sealed-third")
+            .await
+            .unwrap()
+    );
+    assert!(
+        tf.replace_totp_secret(ana.id, "OFFER", "v1:sealed-offer")
+            .await
+            .unwrap()
+    );
+    assert!(
+        !tf.replace_totp_secret(ana.id, "THIRD", "v1:again")
+            .await
+            .unwrap()
+    );
+    let now = tf.two_factor(ana.id).await.unwrap();
+    assert_eq!(
+        (now.secret.as_deref(), now.pending.as_deref()),
+        (Some("v1:sealed-third"), Some("v1:sealed-offer"))
+    );
+    assert_eq!(
+        tf.two_factor(bo.id).await.unwrap().pending.as_deref(),
+        Some("THIRD")
+    );
 }
 
 fn entry(minute: i64, actor: Option<UserId>, action: AuditAction, target: &str) -> NewAuditEvent {

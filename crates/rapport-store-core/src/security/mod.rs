@@ -42,6 +42,9 @@ pub trait TwoFactorStore: Send + Sync {
         recovery_hashes: &[String],
         at: DateTime<Utc>,
     ) -> Result<bool>;
+    /// Replaces the stored secret or offer that is `old` with `new` (sealing one kept in the
+    /// clear); `false` when neither is `old` any more.
+    async fn replace_totp_secret(&self, user: UserId, old: &str, new: &str) -> Result<bool>;
     /// Turns it off: secret, offer and recovery codes gone.
     async fn disable_totp(&self, user: UserId) -> Result<()>;
     /// Records that a code of time step `step` was accepted, only if no code of that step or

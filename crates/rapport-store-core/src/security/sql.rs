@@ -60,6 +60,21 @@ impl<D: Dialect> TwoFactorStore for SqlStore<D> {
         Ok(ids.into_iter().map(UserId).collect())
     }
 
+    async fn replace_totp_secret(&self, user: UserId, old: &str, new: &str) -> Result<bool> {
+        let done = query(
+            "UPDATE users SET \
+             totp_secret = CASE WHEN totp_secret = $2 THEN $3 ELSE totp_secret END, \
+             totp_pending = CASE WHEN totp_pending = $2 THEN $3 ELSE totp_pending END \
+             WHERE id = $1 AND (totp_secret = $2 OR totp_pending = $2)",
+        )
+        .bind(user.0)
+        .bind(old)
+        .bind(new)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
     async fn offer_totp(&self, user: UserId, secret: &str) -> Result<()> {
         let done = query("UPDATE users SET totp_pending = $1 WHERE id = $2")
             .bind(secret)

@@ -90,6 +90,13 @@ impl Lab {
     /// Serves `world` on a free port and starts chromedriver; `None` when the browser is
     /// missing and `RAPPORT_SKIP_BROWSER=1` says to skip.
     pub async fn start(world: &World) -> Option<Lab> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        Self::start_listening(world, listener).await
+    }
+
+    /// [`Self::start`], served on a listener the test bound first (to know its address before
+    /// the world is built: a single sign-on provider must know where to send people back).
+    pub async fn start_listening(world: &World, listener: tokio::net::TcpListener) -> Option<Lab> {
         let (chromium, chromedriver) = match (
             binary("RAPPORT_CHROMIUM", "/usr/bin/chromium"),
             binary("RAPPORT_CHROMEDRIVER", "/usr/bin/chromedriver"),
@@ -105,7 +112,6 @@ impl Lab {
                  RAPPORT_SKIP_BROWSER=1 to skip it"
             ),
         };
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr: SocketAddr = listener.local_addr().unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let serving = tokio::spawn(rapport_web::run(listener, world.state.clone(), async {

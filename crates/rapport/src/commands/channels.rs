@@ -184,7 +184,7 @@ pub fn secret_key(ctx: &Ctx, create: bool) -> Result<Option<SecretKey>> {
         .with_context(|| format!("cannot create {}: {how}", path.display()))?;
     writeln!(file, "{}", key.to_hex())?;
     eprintln!(
-        "created a new secret key in {} (readable by you only): channel credentials are \
+        "created a new secret key in {} (readable by you only): channel credentials and two-factor secrets are \
          encrypted with it; back it up, since without it they cannot be read",
         path.display()
     );

@@ -15,10 +15,16 @@ pub async fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
     let addr = args
         .addr
         .unwrap_or_else(|| ctx.settings.server.addr.clone());
+    // The secret key seals channel credentials and two-factor secrets; made now if missing,
+    // since anyone may turn two-factor sign-in on.
+    let key = super::channels::secret_key(ctx, true)?;
     let mut accounts = rapport_engine::accounts::Accounts::new(
         engine.store().clone(),
         rapport_engine::accounts::AccountsConfig::default(),
     );
+    if let Some(key) = &key {
+        accounts = accounts.with_secret_key(key.clone());
+    }
     if let Some(sso) = ctx.settings.sso.config(&addr)? {
         let sso = rapport_engine::accounts::SingleSignOn::new(sso).context("[sso]")?;
         let label = sso.label().to_string();
@@ -26,6 +32,10 @@ pub async fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
         println!("single sign-on: on, through {label}");
     }
     let accounts = Arc::new(accounts);
+    let sealed = accounts.seal_two_factor_secrets().await?;
+    if sealed > 0 {
+        println!("sealed {sealed} two-factor secret(s) kept in the clear under the secret key");
+    }
     if accounts.needs_setup().await? {
         println!(
             "no users yet: open the server to create the first admin, or run `rapport admin create`"
@@ -62,7 +72,6 @@ pub async fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
     let sweeps = tokio::spawn(sweeper.run(async {
         let _ = sweeps_stopped.await;
     }));
-    let key = super::channels::secret_key(ctx, false)?;
     let admin = Arc::new(rapport_engine::channels::Channels::new(
         engine.store().clone(),
         key,

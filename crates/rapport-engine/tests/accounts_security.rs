@@ -454,6 +454,27 @@ async fn tokens_expire_and_act_with_no_more_than_their_own_role() {
     );
 }
 
+/// Signs in with the password and a code made from `secret` at `now` (Unix seconds).
+async fn code_sign_in(
+    a: &Accounts,
+    name: &str,
+    secret: &str,
+    now: i64,
+) -> Result<
+    (
+        rapport_engine::accounts::Principal,
+        rapport_engine::accounts::NewSession,
+    ),
+    AccountError,
+> {
+    let SignIn::SecondFactorDue(pending) = a.sign_in(name, PW, &from("192.0.2.1")).await? else {
+        panic!("a code is due")
+    };
+    let code = authenticator::code(secret, now);
+    a.finish_sign_in(&pending.token, &code, &from("192.0.2.1"))
+        .await
+}
+
 /// Two-factor secrets at rest: sealed under the secret key, so the database alone makes no
 /// codes; secrets kept in the clear before the key are sealed at start-up and keep working;
 /// without the key a sealed secret is an error that says so, not a way in.
@@ -498,22 +519,14 @@ async fn two_factor_secrets_are_stored_sealed_under_the_secret_key() {
     );
 
     seconds.fetch_add(60, Ordering::SeqCst);
-    let sign_in = |a: &Accounts, name: &'static str, secret: String| {
-        let seconds = seconds.clone();
-        async move {
-            let SignIn::SecondFactorDue(pending) = a.sign_in(name, PW, &from("192.0.2.1")).await?
-            else {
-                panic!("a code is due")
-            };
-            let code = authenticator::code(&secret, at(start, &seconds));
-            a.finish_sign_in(&pending.token, &code, &from("192.0.2.1"))
-                .await
-        }
-    };
-    assert!(sign_in(&sealed, "bo", setup.secret.clone()).await.is_ok());
+    assert!(
+        code_sign_in(&sealed, "bo", &setup.secret, at(start, &seconds))
+            .await
+            .is_ok()
+    );
     // Without the key (or with another), the sealed secret opens nothing.
     seconds.fetch_add(60, Ordering::SeqCst);
-    let r = sign_in(&plain, "bo", setup.secret.clone()).await;
+    let r = code_sign_in(&plain, "bo", &setup.secret, at(start, &seconds)).await;
     assert!(
         matches!(r, Err(AccountError::SealedSecret(id)) if id == bo.id),
         "{r:?}"
@@ -521,7 +534,7 @@ async fn two_factor_secrets_are_stored_sealed_under_the_secret_key() {
     let other = Accounts::new(store.store(), AccountsConfig::default())
         .with_clock(clock(seconds.clone()))
         .with_secret_key(SecretKey::generate());
-    let r = sign_in(&other, "bo", setup.secret.clone()).await;
+    let r = code_sign_in(&other, "bo", &setup.secret, at(start, &seconds)).await;
     assert!(matches!(r, Err(AccountError::SealedSecret(_))), "{r:?}");
     // A sealed secret copied onto another user's row does not open there.
     store
@@ -553,7 +566,7 @@ async fn two_factor_secrets_are_stored_sealed_under_the_secret_key() {
     assert!(now_kept.starts_with("v1:") && !now_kept.contains(&ana_setup.secret));
     seconds.fetch_add(60, Ordering::SeqCst);
     assert!(
-        sign_in(&sealed, "ana", ana_setup.secret.clone())
+        code_sign_in(&sealed, "ana", &ana_setup.secret, at(start, &seconds))
             .await
             .is_ok()
     );

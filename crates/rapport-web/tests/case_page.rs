@@ -262,14 +262,46 @@ async fn the_page_shows_the_thread_badges_with_reasons_sla_and_contact() {
     assert!(body.contains(&format!("href=\"/contacts/{contact}\"")));
     let timeline = element(body, "timeline");
     assert!(timeline.contains(&format!("Case {} opened", s.case)));
-    // The audit log says who opened it.
+    // The audit log says who opened it and who wrote, in people's words, not the store's.
     let audit = element(body, "audit");
-    assert!(audit.contains("opened from conversation"), "{audit}");
+    let audit = &audit[..audit.find("</table>").unwrap()];
+    assert!(audit.contains("case opened, priority"), "{audit}");
+    assert!(
+        audit.contains("brand display replied on the network"),
+        "{audit}"
+    );
+    assert!(
+        !audit.contains("joined") && !audit.contains("conversation"),
+        "{audit}"
+    );
+    // The reasons behind the badges are short reasons, not the model's feature names.
+    let reasons = &body[body.find("<ul class=\"reasons\">").unwrap()..];
+    let reasons = &reasons[..reasons.find("</ul>").unwrap()];
+    assert!(reasons.contains("<li>"), "{reasons}");
+    for jargon in ["[lexicon", "[word vector", "NOT_", "<start>", "[trigram"] {
+        assert!(!body.contains(jargon), "{jargon} in {reasons}");
+    }
     // The page's own script, and the composer the inbox's `r` shortcut lands on.
     assert!(body.contains("<script src=\"/assets/case.js\" defer></script>"));
     assert!(body.contains("id=\"reply\""));
     assert!(body.contains("<textarea id=\"reply-text\" name=\"text\""));
     assert!(body.contains("id=\"presence\""));
+
+    // The customer writes again: the history says so by name.
+    s.world
+        .engine
+        .ingest_posts(vec![post(
+            "3",
+            "alice",
+            Some("2"),
+            "@brand I sent it an hour ago, still nothing",
+            90,
+        )])
+        .await
+        .unwrap();
+    let page = s.page(&s.agent).await;
+    let audit = element(&page.body, "audit");
+    assert!(audit.contains("alice display wrote again"), "{audit}");
 }
 
 #[tokio::test]

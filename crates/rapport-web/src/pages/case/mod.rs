@@ -12,6 +12,7 @@ mod fields;
 mod forms;
 mod live;
 mod next;
+mod reasons;
 mod view;
 
 pub use fields::save_fields;

@@ -307,7 +307,12 @@ fn badges(e: &rapport_engine::Explanation) -> Vec<Reason> {
         reasons: e
             .sentiment
             .iter()
-            .map(|(f, w)| format!("{f} ({w:+.2})"))
+            .map(|(f, w)| {
+                format!(
+                    "{} ({w:+.2})",
+                    super::reasons::sentiment_reason(f, *w, s.label.as_str())
+                )
+            })
             .collect(),
         class: s.label.as_str().to_string(),
     }];
@@ -334,10 +339,12 @@ fn badges(e: &rapport_engine::Explanation) -> Vec<Reason> {
     out
 }
 
+/// A line of the case's history in the words of the people in it.
 fn describe(
     change: &CaseChange,
     users: &HashMap<UserId, String>,
     teams: &HashMap<i64, String>,
+    writers: &HashMap<rapport_domain::PostId, (String, bool)>,
 ) -> String {
     let who = |u: &Option<UserId>| u.map_or_else(|| "nobody".into(), |u| user_name(users, u));
     let team = |t: &Option<rapport_domain::TeamId>| {
@@ -356,6 +363,12 @@ fn describe(
         CaseChange::Team { from, to } => format!("team {} → {}", team(from), team(to)),
         CaseChange::Status { from, to, .. } => format!("status {from} → {to}"),
         CaseChange::Priority { from, to } => format!("priority {from} → {to}"),
+        CaseChange::Opened { priority, .. } => format!("case opened, priority {priority}"),
+        CaseChange::PostJoined { post_id } => match writers.get(post_id) {
+            Some((name, false)) => format!("{name} wrote again"),
+            Some((name, true)) => format!("{name} replied on the network"),
+            None => "a later post joined the conversation".into(),
+        },
         other => other.to_string(),
     }
 }
@@ -594,7 +607,20 @@ pub async fn build(
         timeline,
     };
 
-    // The audit log.
+    // The audit log, naming who wrote each post that joined the case.
+    let writers: HashMap<rapport_domain::PostId, (String, bool)> = page
+        .posts
+        .iter()
+        .map(|p| {
+            let a = &p.post.author;
+            let name = a
+                .display_name
+                .clone()
+                .filter(|n| !n.trim().is_empty())
+                .unwrap_or_else(|| format!("@{}", a.handle));
+            (p.id, (name, p.from_own_account))
+        })
+        .collect();
     let audit = page
         .events
         .iter()
@@ -605,7 +631,7 @@ pub async fn build(
                 Actor::Customer(_) => format!("{contact_name} (customer)"),
                 Actor::System => "Rapport".into(),
             },
-            what: describe(&e.change, &users, &teams),
+            what: describe(&e.change, &users, &teams, &writers),
         })
         .collect();
 

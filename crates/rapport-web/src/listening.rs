@@ -80,7 +80,10 @@ pub async fn parse(engine: &Engine, pairs: &[(String, String)]) -> Result<Reques
                     r.filter.topics.push(t.id);
                 }
             }
-            "network" => r.filter.networks.push(v.parse().map_err(|e| bad(k, format!("{e}")))?),
+            "network" => r
+                .filter
+                .networks
+                .push(v.parse().map_err(|e| bad(k, format!("{e}")))?),
             "lang" => r.filter.langs.push(v.to_lowercase()),
             "sentiment" => r.filter.sentiment = Some(v.parse().map_err(|e| bad(k, e))?),
             "intent" => r.filter.intent = Some(v.parse().map_err(|e| bad(k, e))?),

@@ -51,7 +51,11 @@ async fn setup() -> Setup {
     let world = World::new(WebConfig::default()).await;
     world
         .engine
-        .add_topic("=Brand <i>", "help OR please OR hostile", Default::default())
+        .add_topic(
+            "=Brand <i>",
+            "help OR please OR hostile",
+            Default::default(),
+        )
         .await
         .unwrap();
     let summary = world.import_twcs(TWCS_SAMPLE.as_ref()).await;
@@ -80,7 +84,9 @@ async fn setup() -> Setup {
     world.user("admin", Role::Admin).await;
     let analyst = world.user("analyst", Role::Analyst).await;
     let agent = world.user("agent", Role::Agent).await;
-    let analyst = world.token_as(&analyst, Role::Analyst, &Permission::ALL).await;
+    let analyst = world
+        .token_as(&analyst, Role::Analyst, &Permission::ALL)
+        .await;
     let agent = world.token_as(&agent, Role::Agent, &Permission::ALL).await;
     Setup {
         world,
@@ -124,10 +130,19 @@ async fn the_listening_api_counts_the_sample_and_lists_the_posts_behind_each_fig
         .unwrap()
         .iter()
         .filter(|p| p["posts"].as_u64().unwrap() > 0)
-        .map(|p| (p["start"].as_str().unwrap()[..10].to_string(), p["posts"].as_u64().unwrap()))
+        .map(|p| {
+            (
+                p["start"].as_str().unwrap()[..10].to_string(),
+                p["posts"].as_u64().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(got, want);
-    assert_eq!(v["points"].as_array().unwrap().len(), 61, "every day of Oct and Nov");
+    assert_eq!(
+        v["points"].as_array().unwrap().len(),
+        61,
+        "every day of Oct and Nov"
+    );
 
     // each bar's posts: as many as the bar says
     let busiest = v["points"]
@@ -141,7 +156,10 @@ async fn the_listening_api_counts_the_sample_and_lists_the_posts_behind_each_fig
     let (status, posts) = s.api(&format!("{url}&limit=500"), Some(&s.analyst)).await;
     assert_eq!(status, 200);
     assert_eq!(posts["count"], busiest["posts"]);
-    assert_eq!(posts["posts"].as_array().unwrap().len() as u64, busiest["posts"].as_u64().unwrap());
+    assert_eq!(
+        posts["posts"].as_array().unwrap().len() as u64,
+        busiest["posts"].as_u64().unwrap()
+    );
     let negative = busiest["negative_url"].as_str().unwrap();
     let (_, neg) = s.api(negative, Some(&s.analyst)).await;
     assert_eq!(neg["count"], busiest["negative"]);
@@ -158,52 +176,90 @@ async fn the_listening_api_counts_the_sample_and_lists_the_posts_behind_each_fig
     counts.sort_unstable_by(|a, b| b.cmp(a));
     let listed = a["authors"].as_array().unwrap();
     assert_eq!(
-        listed.iter().map(|r| r["posts"].as_u64().unwrap()).collect::<Vec<_>>(),
+        listed
+            .iter()
+            .map(|r| r["posts"].as_u64().unwrap())
+            .collect::<Vec<_>>(),
         counts[..5]
     );
     for r in listed {
         let handle = r["handle"].as_str().unwrap().to_lowercase();
         assert_eq!(r["posts"].as_u64(), authors.get(&handle).copied(), "{r}");
-        let (_, p) = s.api(r["posts_url"].as_str().unwrap(), Some(&s.analyst)).await;
+        let (_, p) = s
+            .api(r["posts_url"].as_str().unwrap(), Some(&s.analyst))
+            .await;
         assert_eq!(p["count"], r["posts"]);
     }
     assert_eq!(a["followers_known"], false);
 
     // share of voice, intents, trending and the whole report answer, each figure linked
     let (status, all) = s
-        .api(&format!("/api/v1/reports/listening?from={FROM}&to={TO}"), Some(&s.analyst))
+        .api(
+            &format!("/api/v1/reports/listening?from={FROM}&to={TO}"),
+            Some(&s.analyst),
+        )
         .await;
     assert_eq!(status, 200, "{all}");
     let topic = &all["share_of_voice"]["topics"][0];
     assert_eq!(topic["topic"], "=Brand <i>");
     assert_eq!(topic["share"], 1.0);
-    let (_, p) = s.api(topic["posts_url"].as_str().unwrap(), Some(&s.analyst)).await;
+    let (_, p) = s
+        .api(topic["posts_url"].as_str().unwrap(), Some(&s.analyst))
+        .await;
     assert_eq!(p["count"], topic["posts"]);
     let intents = all["intents"]["intents"].as_array().unwrap();
     assert_eq!(intents.len(), 7);
     for i in intents {
-        let (_, p) = s.api(i["posts_url"].as_str().unwrap(), Some(&s.analyst)).await;
+        let (_, p) = s
+            .api(i["posts_url"].as_str().unwrap(), Some(&s.analyst))
+            .await;
         assert_eq!(p["count"], i["posts"], "{i}");
     }
-    assert_eq!(all["volume"]["total"]["posts"].as_u64(), Some(s.sample_posts + 1));
+    assert_eq!(
+        all["volume"]["total"]["posts"].as_u64(),
+        Some(s.sample_posts + 1)
+    );
 
     // who may: analysts (and admins), not agents, not strangers
-    let (status, body) = s.api("/api/v1/reports/listening/trending", Some(&s.agent)).await;
-    assert_eq!((status, body["error"]["code"].as_str()), (403, Some("forbidden")));
+    let (status, body) = s
+        .api("/api/v1/reports/listening/trending", Some(&s.agent))
+        .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (403, Some("forbidden"))
+    );
     let (status, _) = s.api("/api/v1/reports/listening/trending", None).await;
     assert_eq!(status, 401);
 
     // bad parameters name themselves
     for (uri, status, field) in [
-        ("/api/v1/reports/listening/volume?bucket=month", 400, "bucket"),
-        ("/api/v1/reports/listening/volume?from=yesterday", 400, "from"),
+        (
+            "/api/v1/reports/listening/volume?bucket=month",
+            400,
+            "bucket",
+        ),
+        (
+            "/api/v1/reports/listening/volume?from=yesterday",
+            400,
+            "from",
+        ),
         ("/api/v1/reports/listening/posts?topic=nope", 400, "topic"),
         ("/api/v1/reports/listening/authors?order=loud", 400, "order"),
-        ("/api/v1/reports/listening/volume?from=2010-01-01&to=2017-01-01&bucket=hour", 400, "from"),
+        (
+            "/api/v1/reports/listening/volume?from=2010-01-01&to=2017-01-01&bucket=hour",
+            400,
+            "from",
+        ),
     ] {
         let (got, body) = s.api(uri, Some(&s.analyst)).await;
         assert_eq!(got, status, "{uri}: {body}");
-        assert!(body["error"]["message"].as_str().unwrap().starts_with(field), "{body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .unwrap()
+                .starts_with(field),
+            "{body}"
+        );
     }
 
     // the document lists every listening route
@@ -230,14 +286,20 @@ async fn the_listening_page_draws_escaped_charts_with_tables_csv_and_posts() {
     let page = s
         .world
         .send(
-            Call::get(format!("/reports/listening?from={FROM}&to={TO}&bucket=week"))
-                .by(&analyst)
-                .build(),
+            Call::get(format!(
+                "/reports/listening?from={FROM}&to={TO}&bucket=week"
+            ))
+            .by(&analyst)
+            .build(),
         )
         .await;
     assert_eq!(page.status.as_u16(), 200, "{}", page.body);
     let html = &page.body;
-    assert_eq!(html.matches("<svg").count(), 4, "volume, net sentiment, share, intents");
+    assert_eq!(
+        html.matches("<svg").count(),
+        4,
+        "volume, net sentiment, share, intents"
+    );
     assert!(html.contains("role=\"img\""));
     // readable without colour: the legend names the patterns, the tables hold the numbers
     for word in ["negative", "neutral", "positive", "unlabelled", "<caption>"] {
@@ -268,8 +330,17 @@ async fn the_listening_page_draws_escaped_charts_with_tables_csv_and_posts() {
         )
         .await;
     assert_eq!(posts.status.as_u16(), 200, "{}", posts.body);
-    assert!(posts.body.contains("<strong>1</strong> posts"), "{}", posts.body);
-    assert!(posts.body.contains("hostile &lt;script&gt;alert(1)&lt;/script&gt;") || posts.body.contains("hostile &#60;script&#62;"));
+    assert!(
+        posts.body.contains("<strong>1</strong> posts"),
+        "{}",
+        posts.body
+    );
+    assert!(
+        posts
+            .body
+            .contains("hostile &lt;script&gt;alert(1)&lt;/script&gt;")
+            || posts.body.contains("hostile &#60;script&#62;")
+    );
     assert!(!posts.body.contains("<script>alert"));
 
     // agents have no reports
@@ -284,29 +355,50 @@ async fn the_listening_page_draws_escaped_charts_with_tables_csv_and_posts() {
     let csv = s
         .world
         .send(
-            Call::get(format!("/reports/listening.csv?chart=volume&from={FROM}&to={TO}&bucket=day"))
-                .by(&analyst)
-                .build(),
+            Call::get(format!(
+                "/reports/listening.csv?chart=volume&from={FROM}&to={TO}&bucket=day"
+            ))
+            .by(&analyst)
+            .build(),
         )
         .await;
     assert_eq!(csv.status.as_u16(), 200);
-    assert!(csv.headers["content-type"].to_str().unwrap().starts_with("text/csv"));
-    assert!(csv.headers["content-disposition"].to_str().unwrap().contains("attachment"));
+    assert!(
+        csv.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    assert!(
+        csv.headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("attachment")
+    );
     let mut rdr = csv::Reader::from_reader(csv.body.as_bytes());
-    let total: u64 = rdr.records().map(|r| r.unwrap()[2].parse::<u64>().unwrap()).sum();
+    let total: u64 = rdr
+        .records()
+        .map(|r| r.unwrap()[2].parse::<u64>().unwrap())
+        .sum();
     assert_eq!(total, s.sample_posts + 1);
     let share = s
         .world
         .send(
-            Call::get(format!("/reports/listening.csv?chart=share&from={FROM}&to={TO}"))
-                .by(&analyst)
-                .build(),
+            Call::get(format!(
+                "/reports/listening.csv?chart=share&from={FROM}&to={TO}"
+            ))
+            .by(&analyst)
+            .build(),
         )
         .await;
     assert!(share.body.contains("'=Brand <i>"), "{}", share.body);
     let bad = s
         .world
-        .send(Call::get("/reports/listening.csv?chart=pie").by(&analyst).build())
+        .send(
+            Call::get("/reports/listening.csv?chart=pie")
+                .by(&analyst)
+                .build(),
+        )
         .await;
     assert_eq!(bad.status.as_u16(), 400);
 }

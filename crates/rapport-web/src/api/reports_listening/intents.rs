@@ -1,6 +1,6 @@
 //! `GET /api/v1/reports/listening/intents`: the intent mix: posts per intent, `other` and `unlabelled`.
 
-use super::{API_POSTS, ListeningParams, IntentsDto, request};
+use super::{API_POSTS, IntentsDto, ListeningParams, request};
 use crate::api::dto::ErrorBody;
 use crate::{ApiError, AppState};
 use axum::Json;

@@ -1,6 +1,6 @@
 //! `GET /api/v1/reports/listening`: every listening report of the period at once.
 
-use super::{API_POSTS, ListeningParams, ListeningDto, request};
+use super::{API_POSTS, ListeningDto, ListeningParams, request};
 use crate::api::dto::ErrorBody;
 use crate::{ApiError, AppState};
 use axum::Json;
@@ -19,6 +19,9 @@ pub async fn summary(
     pairs: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Json<ListeningDto>, ApiError> {
     let r = request(&state, pairs).await?;
-    let report = state.engine.listening_report(&r.filter, r.bucket, r.top).await?;
+    let report = state
+        .engine
+        .listening_report(&r.filter, r.bucket, r.top)
+        .await?;
     Ok(Json(super::listening_dto(API_POSTS, &r, &report)))
 }

@@ -19,6 +19,9 @@ pub async fn trending(
     pairs: Result<Query<Vec<(String, String)>>, QueryRejection>,
 ) -> Result<Json<TrendingDto>, ApiError> {
     let r = request(&state, pairs).await?;
-    let t = state.engine.listening_trending(&r.filter, r.top as usize).await?;
+    let t = state
+        .engine
+        .listening_trending(&r.filter, r.top as usize)
+        .await?;
     Ok(Json(super::trending_dto(API_POSTS, &r, &t)))
 }

@@ -29,11 +29,19 @@ fn opt(v: Option<f64>) -> String {
 }
 
 fn bad(status: StatusCode, text: String) -> Response {
-    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        text,
+    )
+        .into_response()
 }
 
 /// `GET /reports/listening.csv`.
-pub async fn csv(State(state): State<AppState>, Query(raw): Query<Vec<(String, String)>>) -> Response {
+pub async fn csv(
+    State(state): State<AppState>,
+    Query(raw): Query<Vec<(String, String)>>,
+) -> Response {
     let chart = raw
         .iter()
         .rev()
@@ -49,42 +57,130 @@ pub async fn csv(State(state): State<AppState>, Query(raw): Query<Vec<(String, S
     let result: Result<(), rapport_engine::EngineError> = async {
         match chart.as_str() {
             "volume" => {
-                let v = volume_dto(PAGE_POSTS, &r, &e.listening_volume(&r.filter, r.bucket).await?);
-                rows.push(["start", "end", "posts", "positive", "neutral", "negative", "unlabelled", "net_sentiment"].map(String::from).to_vec());
+                let v = volume_dto(
+                    PAGE_POSTS,
+                    &r,
+                    &e.listening_volume(&r.filter, r.bucket).await?,
+                );
+                rows.push(
+                    [
+                        "start",
+                        "end",
+                        "posts",
+                        "positive",
+                        "neutral",
+                        "negative",
+                        "unlabelled",
+                        "net_sentiment",
+                    ]
+                    .map(String::from)
+                    .to_vec(),
+                );
                 for p in v.points {
                     let s = p.sentiment;
-                    rows.push(vec![p.start, p.end, s.posts.to_string(), s.positive.to_string(), s.neutral.to_string(), s.negative.to_string(), s.unlabelled.to_string(), opt(s.net_sentiment)]);
+                    rows.push(vec![
+                        p.start,
+                        p.end,
+                        s.posts.to_string(),
+                        s.positive.to_string(),
+                        s.neutral.to_string(),
+                        s.negative.to_string(),
+                        s.unlabelled.to_string(),
+                        opt(s.net_sentiment),
+                    ]);
                 }
             }
             "share" => {
                 let s = share_dto(PAGE_POSTS, &r, &e.listening_share(&r.filter).await?);
-                rows.push(["topic", "posts", "share", "positive", "neutral", "negative", "unlabelled", "net_sentiment"].map(String::from).to_vec());
+                rows.push(
+                    [
+                        "topic",
+                        "posts",
+                        "share",
+                        "positive",
+                        "neutral",
+                        "negative",
+                        "unlabelled",
+                        "net_sentiment",
+                    ]
+                    .map(String::from)
+                    .to_vec(),
+                );
                 for t in s.topics {
                     let c = t.sentiment;
-                    rows.push(vec![cell(&t.topic), c.posts.to_string(), format!("{:.4}", t.share), c.positive.to_string(), c.neutral.to_string(), c.negative.to_string(), c.unlabelled.to_string(), opt(c.net_sentiment)]);
+                    rows.push(vec![
+                        cell(&t.topic),
+                        c.posts.to_string(),
+                        format!("{:.4}", t.share),
+                        c.positive.to_string(),
+                        c.neutral.to_string(),
+                        c.negative.to_string(),
+                        c.unlabelled.to_string(),
+                        opt(c.net_sentiment),
+                    ]);
                 }
             }
             "intents" => {
                 let m = intents_dto(PAGE_POSTS, &r, &e.listening_intents(&r.filter).await?);
                 rows.push(["intent", "posts", "share"].map(String::from).to_vec());
                 for i in m.intents {
-                    rows.push(vec![i.intent, i.posts.to_string(), format!("{:.4}", i.share)]);
+                    rows.push(vec![
+                        i.intent,
+                        i.posts.to_string(),
+                        format!("{:.4}", i.share),
+                    ]);
                 }
             }
             "authors" | "reach" => {
-                let order = if chart == "reach" { AuthorOrder::Reach } else { AuthorOrder::Volume };
-                let a = authors_dto(PAGE_POSTS, &r, &chart, &e.listening_authors(&r.filter, order, r.top).await?);
-                rows.push(["network", "handle", "posts", "followers", "engagement"].map(String::from).to_vec());
+                let order = if chart == "reach" {
+                    AuthorOrder::Reach
+                } else {
+                    AuthorOrder::Volume
+                };
+                let a = authors_dto(
+                    PAGE_POSTS,
+                    &r,
+                    &chart,
+                    &e.listening_authors(&r.filter, order, r.top).await?,
+                );
+                rows.push(
+                    ["network", "handle", "posts", "followers", "engagement"]
+                        .map(String::from)
+                        .to_vec(),
+                );
                 for a in a.authors {
-                    rows.push(vec![a.network, cell(&a.handle), a.posts.to_string(), a.followers.map(|f| f.to_string()).unwrap_or_default(), a.engagement.to_string()]);
+                    rows.push(vec![
+                        a.network,
+                        cell(&a.handle),
+                        a.posts.to_string(),
+                        a.followers.map(|f| f.to_string()).unwrap_or_default(),
+                        a.engagement.to_string(),
+                    ]);
                 }
             }
             "terms" | "hashtags" => {
-                let t = trending_dto(PAGE_POSTS, &r, &e.listening_trending(&r.filter, r.top as usize).await?);
-                rows.push(["term", "posts", "previous_posts", "score"].map(String::from).to_vec());
-                let list = if chart == "terms" { t.terms } else { t.hashtags };
+                let t = trending_dto(
+                    PAGE_POSTS,
+                    &r,
+                    &e.listening_trending(&r.filter, r.top as usize).await?,
+                );
+                rows.push(
+                    ["term", "posts", "previous_posts", "score"]
+                        .map(String::from)
+                        .to_vec(),
+                );
+                let list = if chart == "terms" {
+                    t.terms
+                } else {
+                    t.hashtags
+                };
                 for t in list {
-                    rows.push(vec![cell(&t.term), t.current.to_string(), t.previous.to_string(), format!("{:.4}", t.score)]);
+                    rows.push(vec![
+                        cell(&t.term),
+                        t.current.to_string(),
+                        t.previous.to_string(),
+                        format!("{:.4}", t.score),
+                    ]);
                 }
             }
             _ => {}

@@ -51,10 +51,15 @@ impl Form {
                 .iter()
                 .map(|t| (t.name.clone(), r.filter.topics.contains(&t.id)))
                 .collect(),
-            networks: [Network::Bluesky, Network::Mastodon, Network::X, Network::Import]
-                .into_iter()
-                .map(|n| (n.as_str(), r.filter.networks.contains(&n)))
-                .collect(),
+            networks: [
+                Network::Bluesky,
+                Network::Mastodon,
+                Network::X,
+                Network::Import,
+            ]
+            .into_iter()
+            .map(|n| (n.as_str(), r.filter.networks.contains(&n)))
+            .collect(),
             lang: r.filter.langs.join(" "),
         }
     }
@@ -206,12 +211,34 @@ pub async fn posts(
         .collect();
     for (label, value) in [
         ("Topics", names.join(", ")),
-        ("Networks", f.networks.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", ")),
+        (
+            "Networks",
+            f.networks
+                .iter()
+                .map(|n| n.to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
         ("Languages", f.langs.join(", ")),
-        ("Sentiment", f.sentiment.map(|s| s.to_string()).unwrap_or_default()),
-        ("Intent", f.intent.map(|s| s.to_string()).unwrap_or_default()),
-        ("Author", f.author.as_ref().map(|a| a.to_string()).unwrap_or_default()),
-        ("Hashtag", f.hashtag.as_ref().map(|h| format!("#{h}")).unwrap_or_default()),
+        (
+            "Sentiment",
+            f.sentiment.map(|s| s.to_string()).unwrap_or_default(),
+        ),
+        (
+            "Intent",
+            f.intent.map(|s| s.to_string()).unwrap_or_default(),
+        ),
+        (
+            "Author",
+            f.author.as_ref().map(|a| a.to_string()).unwrap_or_default(),
+        ),
+        (
+            "Hashtag",
+            f.hashtag
+                .as_ref()
+                .map(|h| format!("#{h}"))
+                .unwrap_or_default(),
+        ),
         ("Term", r.term.clone().unwrap_or_default()),
     ] {
         if !value.is_empty() {

@@ -96,7 +96,13 @@ pub fn volume(v: &VolumeDto) -> String {
         ),
         h + 20.0,
     );
-    let max = nice_max(v.points.iter().map(|p| p.sentiment.posts).max().unwrap_or(0) as f64);
+    let max = nice_max(
+        v.points
+            .iter()
+            .map(|p| p.sentiment.posts)
+            .max()
+            .unwrap_or(0) as f64,
+    );
     let plot_h = h - PAD_T - PAD_B;
     let n = v.points.len().max(1) as f64;
     let slot = (W - PAD_L - PAD_R) / n;
@@ -117,9 +123,10 @@ pub fn volume(v: &VolumeDto) -> String {
             s.unlabelled
         );
         let mut y = h - PAD_B;
-        for ((_, fill), count) in SEGMENTS
-            .iter()
-            .zip([s.negative, s.neutral, s.positive, s.unlabelled])
+        for ((_, fill), count) in
+            SEGMENTS
+                .iter()
+                .zip([s.negative, s.neutral, s.positive, s.unlabelled])
         {
             let seg = plot_h * count as f64 / max;
             if seg > 0.0 {
@@ -205,7 +212,11 @@ pub fn net(v: &VolumeDto) -> String {
             continue;
         };
         let (x, y) = (PAD_L + slot * (i as f64 + 0.5), y_of(net));
-        let _ = write!(path, "{}{x:.1},{y:.1} ", if path.is_empty() { "M" } else { "L" });
+        let _ = write!(
+            path,
+            "{}{x:.1},{y:.1} ",
+            if path.is_empty() { "M" } else { "L" }
+        );
         let _ = write!(
             out,
             "<a href=\"{}\"><title>{}: net {net:+.2} ({} positive, {} negative of {} labelled)</title>\
@@ -321,7 +332,13 @@ mod tests {
 
     #[test]
     fn axes_end_on_round_numbers() {
-        for (max, want) in [(0.0, 1.0), (7.0, 10.0), (12.0, 20.0), (480.0, 500.0), (1000.0, 1000.0)] {
+        for (max, want) in [
+            (0.0, 1.0),
+            (7.0, 10.0),
+            (12.0, 20.0),
+            (480.0, 500.0),
+            (1000.0, 1000.0),
+        ] {
             assert_eq!(nice_max(max), want, "{max}");
         }
     }

@@ -1,3 +1,5 @@
+#![allow(clippy::type_complexity)]
+
 use super::*;
 
 fn t(s: &str) -> DateTime<Utc> {

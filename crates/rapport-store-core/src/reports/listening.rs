@@ -65,7 +65,7 @@ pub(super) fn push_filter<D: Dialect>(qb: &mut QueryBuilder, f: &ListeningFilter
         }
         Some(IntentPick::Intent(i)) => {
             let bit = i64::from(IntentSet::empty().with(i).bits());
-            qb.push(&format!(" AND (p.intents & {bit}) <> 0"));
+            qb.push(format!(" AND (p.intents & {bit}) <> 0"));
         }
     }
     if let Some(AuthorKey { network, handle }) = &f.author {
@@ -76,7 +76,7 @@ pub(super) fn push_filter<D: Dialect>(qb: &mut QueryBuilder, f: &ListeningFilter
             .push(")");
     }
     if let Some(tag) = &f.hashtag {
-        qb.push(&format!(
+        qb.push(format!(
             " AND EXISTS (SELECT 1 FROM {} WHERE h.value = ",
             D::HASHTAGS
         ))

@@ -13,6 +13,7 @@ pub mod contact;
 pub mod ids;
 pub mod ingest;
 pub mod labels;
+pub mod listening;
 pub mod network;
 pub mod people;
 pub mod post;

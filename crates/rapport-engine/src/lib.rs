@@ -21,7 +21,7 @@ pub mod listen;
 mod matching;
 pub mod privacy;
 pub mod publish;
-mod reports;
+pub mod reports;
 mod search;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -31,6 +31,7 @@ pub use error::EngineError;
 pub use everywhere::{Everywhere, Found, FoundCase, FoundContact, Kinds, everywhere_query};
 pub use ingest::{IngestProgress, IngestSummary};
 pub use rapport_nlp::Explanation;
+pub use reports::listening::{ListeningPosts, ListeningReport, TERM_SAMPLE, TREND_MIN, Trending};
 pub use search::{Backtest, SearchHit, SearchResult};
 pub use topics::TopicInfo;
 

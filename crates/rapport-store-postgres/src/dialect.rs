@@ -16,6 +16,7 @@ impl Dialect for Postgres {
         "p.created_at >= TIMESTAMPTZ 'epoch' + k.at * INTERVAL '1 microsecond'";
     /// VACUUM refreshes the visibility map too; it runs outside a transaction, so each is its
     /// own statement.
+    const HASHTAGS: &'static str = "jsonb_array_elements_text(p.hashtags) AS h(value)";
     const LOCK_USERS: Option<&'static str> = Some("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE");
     const ERASED_SEARCH: &'static str = ", search = ''::tsvector";
     const FORGET_CASE_TEXT: &'static str = "DELETE FROM case_search WHERE post_id = $1";

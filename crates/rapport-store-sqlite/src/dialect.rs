@@ -12,6 +12,7 @@ pub struct Sqlite;
 impl Dialect for Sqlite {
     const CREATED_MICROS: &'static str = "p.created_at";
     const AFTER_MICROS: &'static str = "p.created_at >= k.at";
+    const HASHTAGS: &'static str = "json_each(p.hashtags) AS h";
     const LOCK_USERS: Option<&'static str> = None;
     const ERASED_SEARCH: &'static str = "";
     /// The index keeps texts, not post ids: the row whose text is the post's, in its cases.

@@ -29,6 +29,7 @@ pub mod bench;
 mod error;
 mod headers;
 mod heavy;
+mod listening;
 mod observe;
 mod pages;
 mod routes;

@@ -38,7 +38,8 @@ pub enum Command {
     /// Counts of posts, conversations, contacts, identities, own accounts, topics and matches.
     Stats(JsonFlag),
     /// Reports: `report care` (per own account: inbound, answered, response rate, median
-    /// reply time).
+    /// reply time) and `report listening` (volume, sentiment, share of voice, intents, top
+    /// authors, trending terms over a period).
     #[command(subcommand)]
     Report(ReportCommand),
     /// The company's own accounts.
@@ -344,6 +345,37 @@ pub enum ReportCommand {
     /// Care per own account: customer posts addressed to it (mentioning it or replying to its
     /// posts), those it answered directly, the response rate and the median reply time.
     Care(JsonFlag),
+    /// Listening over a period: volume and sentiment over time, net sentiment, share of voice
+    /// between topics, intent mix, top authors, trending terms and hashtags against the
+    /// previous period of equal length.
+    Listening(ListeningArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ListeningArgs {
+    /// Start of the period (RFC 3339 or YYYY-MM-DD, UTC) [default: 30 days before --to].
+    #[arg(long)]
+    pub from: Option<String>,
+    /// End of the period, excluded (RFC 3339 or YYYY-MM-DD, UTC) [default: now].
+    #[arg(long)]
+    pub to: Option<String>,
+    /// A topic to count (by name; repeat for several; share of voice compares them).
+    #[arg(long = "topic", value_name = "NAME")]
+    pub topics: Vec<String>,
+    /// A network to count (bluesky, mastodon, x or import; repeat for several).
+    #[arg(long = "network", value_name = "NETWORK")]
+    pub networks: Vec<String>,
+    /// A language tag to count (en also takes en-gb; repeat for several).
+    #[arg(long = "lang", value_name = "TAG")]
+    pub langs: Vec<String>,
+    /// hour, day or week [default: the finest giving at most 200 bars].
+    #[arg(long)]
+    pub bucket: Option<String>,
+    /// Rows in the top authors and trending lists.
+    #[arg(long, default_value_t = 10)]
+    pub top: u32,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -431,6 +463,29 @@ pub enum BenchCommand {
     /// Replies sent per second by the publisher, against a running mastodon_mock
     /// (`scripts/mastodon-mock serve --in-memory --port 3999`).
     Publish(BenchPublishArgs),
+    /// Each listening report's time over N stored posts.
+    Reports(BenchReportsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BenchReportsArgs {
+    /// Posts to store (real texts replayed with fresh ids).
+    #[arg(long, default_value_t = 200_000)]
+    pub posts: usize,
+    /// Days the posts are spread over.
+    #[arg(long, default_value_t = 90)]
+    pub days: i64,
+    /// Timed calls per report and period.
+    #[arg(long, default_value_t = 3)]
+    pub samples: usize,
+    /// Posts the texts come from, as FORMAT:PATH (default: the twcs and airline files in ../shared/data).
+    #[arg(long, value_name = "FORMAT:PATH")]
+    pub source: Vec<String>,
+    /// An empty store to build in [default: a fresh SQLite file in a temporary directory].
+    #[arg(long, value_name = "URL")]
+    pub store: Option<String>,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -1,10 +1,15 @@
 //! The reports' queries: one SQL body for both backends.
 
 use super::ReportStore;
+use super::listening;
 use crate::Result;
 use crate::sql::{Dialect, SqlStore, query};
 use async_trait::async_trait;
 use rapport_domain::care::{AccountResponse, middle_median};
+use rapport_domain::listening::{
+    AuthorOrder, AuthorRow, Bucket, Counts, IntentMix, ListeningFilter, SentimentCounts,
+};
+use rapport_domain::{SentimentLabel, StoredPost, TopicId};
 
 /// Per own account: the posts addressed to it (`addressed`: mentions and replies to its posts,
 /// a post doing both once), the delay to its first direct reply to each (`firsts`), and the one
@@ -79,5 +84,50 @@ impl<D: Dialect> ReportStore for SqlStore<D> {
                 })
             })
             .collect()
+    }
+
+    async fn listening_volume(
+        &self,
+        filter: &ListeningFilter,
+        bucket: Bucket,
+    ) -> Result<Vec<(i64, Option<SentimentLabel>, u64)>> {
+        listening::volume::<D>(self.pool(), filter, bucket).await
+    }
+
+    async fn listening_topics(
+        &self,
+        filter: &ListeningFilter,
+    ) -> Result<Vec<(TopicId, String, SentimentCounts)>> {
+        listening::topics::<D>(self.pool(), filter).await
+    }
+
+    async fn listening_intents(&self, filter: &ListeningFilter) -> Result<IntentMix> {
+        listening::intents::<D>(self.pool(), filter).await
+    }
+
+    async fn listening_authors(
+        &self,
+        filter: &ListeningFilter,
+        order: AuthorOrder,
+        limit: u32,
+    ) -> Result<Vec<AuthorRow>> {
+        listening::authors::<D>(self.pool(), filter, order, limit).await
+    }
+
+    async fn listening_hashtags(&self, filter: &ListeningFilter, limit: u32) -> Result<Counts> {
+        listening::hashtags::<D>(self.pool(), filter, limit).await
+    }
+
+    async fn listening_texts(&self, filter: &ListeningFilter, limit: u32) -> Result<Vec<String>> {
+        listening::texts::<D>(self.pool(), filter, limit).await
+    }
+
+    async fn listening_posts(
+        &self,
+        filter: &ListeningFilter,
+        limit: u32,
+        offset: u32,
+    ) -> Result<(u64, Vec<StoredPost>)> {
+        listening::posts::<D>(self.pool(), filter, limit, offset).await
     }
 }

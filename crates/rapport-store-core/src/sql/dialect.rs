@@ -14,6 +14,10 @@ pub trait Dialect: Send + Sync + 'static {
     /// Whether post `p` was written at or after a key's time `k.at` (microseconds).
     const AFTER_MICROS: &'static str;
 
+    /// The hashtags of post `p`, one row each, as a table `h` whose column `value` holds the
+    /// tag (lowercased, without `#`): what follows `FROM posts p, ` or `FROM ` in a subquery.
+    const HASHTAGS: &'static str;
+
     /// A statement that keeps other writers of `users` out of a [`super::Begin::Write`]
     /// transaction, where beginning it does not already (SQLite's write lock does).
     const LOCK_USERS: Option<&'static str>;

@@ -20,6 +20,7 @@ mod outbox;
 mod posts;
 mod publications;
 mod reports_care;
+pub(crate) mod reports_listening;
 mod search;
 mod stats;
 mod topic_create;
@@ -229,6 +230,48 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<RouteInfo>) {
             "/reports/care",
             Needs(ReadReports),
             reports_care::care,
+        )
+        .add(
+            M::GET,
+            "/reports/listening",
+            Needs(ReadReports),
+            reports_listening::summary,
+        )
+        .add(
+            M::GET,
+            "/reports/listening/volume",
+            Needs(ReadReports),
+            reports_listening::volume,
+        )
+        .add(
+            M::GET,
+            "/reports/listening/share-of-voice",
+            Needs(ReadReports),
+            reports_listening::share,
+        )
+        .add(
+            M::GET,
+            "/reports/listening/intents",
+            Needs(ReadReports),
+            reports_listening::intents,
+        )
+        .add(
+            M::GET,
+            "/reports/listening/authors",
+            Needs(ReadReports),
+            reports_listening::authors,
+        )
+        .add(
+            M::GET,
+            "/reports/listening/trending",
+            Needs(ReadReports),
+            reports_listening::trending,
+        )
+        .add(
+            M::GET,
+            "/reports/listening/posts",
+            Needs(ReadReports),
+            reports_listening::posts,
         )
         .add(M::GET, "/topics", Needs(ReadTopics), topics_list::list)
         .add(M::POST, "/topics", Needs(WriteTopics), topic_create::create)

@@ -10,6 +10,7 @@ mod live;
 mod login;
 mod login_sso;
 mod publish;
+mod reports_listening;
 mod search;
 mod settings;
 mod settings_care;
@@ -18,6 +19,7 @@ mod settings_security;
 mod topics;
 mod undo;
 
+pub(crate) use search::encode;
 pub use undo::UndoBook;
 
 use crate::AppState;
@@ -44,6 +46,7 @@ pub struct Chrome {
     pub inbox: bool,
     pub contacts: bool,
     pub publish: bool,
+    pub reports: bool,
     /// The user must set up two-factor sign-in before anything else: no navigation.
     pub enrolling: bool,
     /// What the header's search box holds (the search page's own query).
@@ -63,6 +66,7 @@ impl Chrome {
             inbox: false,
             contacts: false,
             publish: false,
+            reports: false,
             enrolling: false,
             search: String::new(),
         }
@@ -84,6 +88,7 @@ impl Chrome {
             inbox: p.can(Permission::ReadInbox),
             contacts: p.can(Permission::ReadContacts),
             publish: p.can(Permission::ReadPublications),
+            reports: p.can(Permission::ReadReports),
             enrolling: matches!(
                 p.via,
                 Via::Session {
@@ -244,6 +249,24 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<RouteInfo>) {
     Table::new(state, "", Surface::Page, guard)
         .add(M::GET, "/", LoggedIn, home::home)
         .add(M::GET, "/search", LoggedIn, search::search)
+        .add(
+            M::GET,
+            "/reports/listening",
+            Needs(ReadReports),
+            reports_listening::page,
+        )
+        .add(
+            M::GET,
+            "/reports/listening/posts",
+            Needs(ReadReports),
+            reports_listening::posts,
+        )
+        .add(
+            M::GET,
+            "/reports/listening.csv",
+            Needs(ReadReports),
+            reports_listening::csv,
+        )
         .add(M::GET, "/cases/{id}", Needs(ReadInbox), case::show)
         .add(
             M::POST,

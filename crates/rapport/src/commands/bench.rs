@@ -1,7 +1,9 @@
 //! `rapport bench ...`: measurements printed as JSON (or a short table).
 
 use super::{Ctx, print_json, shared_data};
-use crate::cli::{BenchCommand, BenchInboxArgs, BenchIngestArgs, BenchPublishArgs};
+use crate::cli::{
+    BenchCommand, BenchInboxArgs, BenchIngestArgs, BenchPublishArgs, BenchReportsArgs,
+};
 use anyhow::{Context, Result, anyhow, bail};
 use rapport_connectors::Format;
 use rapport_engine::bench::{self, BenchSpec};
@@ -12,7 +14,59 @@ pub async fn run(_ctx: &Ctx, cmd: BenchCommand) -> Result<()> {
         BenchCommand::Ingest(args) => ingest(args).await,
         BenchCommand::Inbox(args) => inbox(args).await,
         BenchCommand::Publish(args) => publish(args).await,
+        BenchCommand::Reports(args) => reports(args).await,
     }
+}
+
+async fn reports(args: BenchReportsArgs) -> Result<()> {
+    let files = if args.source.is_empty() {
+        let Some(data) = shared_data() else {
+            bail!("no ../shared/data here: give text files with --source FORMAT:PATH");
+        };
+        vec![
+            (Format::Twcs, data.join("twcs/twcs_head_5000.csv")),
+            (
+                Format::Airline,
+                data.join("airline/airline_sentiment_train.csv"),
+            ),
+        ]
+    } else {
+        parse_sources(&args.source)?
+    };
+    let seeds = bench::seed_posts(&files)?;
+    let dir = tempfile_dir()?;
+    let url = args
+        .store
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}?mode=rwc", dir.join("bench.db").display()));
+    let store = rapport_store::open(&url)
+        .await
+        .with_context(|| format!("cannot open the bench store {}", super::redact_url(&url)))?;
+    let spec = rapport_engine::reports::bench::ReportsBenchSpec {
+        posts: args.posts,
+        days: args.days.max(7),
+        samples: args.samples,
+    };
+    let report = rapport_engine::reports::bench::reports(&spec, &seeds, store).await;
+    let _ = std::fs::remove_dir_all(&dir);
+    let report = report?;
+    if args.json {
+        return print_json(&report);
+    }
+    println!(
+        "{} posts over {} days ({}), built in {:.1} s",
+        report.posts, report.days, report.store, report.build_seconds
+    );
+    for p in &report.periods {
+        println!("{} ({} posts)", p.period, p.posts_in_period);
+        for (name, t) in &p.reports {
+            println!(
+                "  {name:<30} p50 {:>9.1} ms  max {:>9.1} ms",
+                t.p50_ms, t.max_ms
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Complaints to @sprintcare and Sprint's answers, from twcs in ../shared/data.

@@ -11,6 +11,7 @@ mod nlp;
 mod own;
 mod publish;
 mod report;
+mod report_listening;
 mod search;
 mod serve;
 mod topics;

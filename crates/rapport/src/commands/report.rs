@@ -9,6 +9,7 @@ use serde::Serialize;
 pub async fn run(ctx: &Ctx, cmd: ReportCommand) -> Result<()> {
     match cmd {
         ReportCommand::Care(flag) => care(ctx, flag.json).await,
+        ReportCommand::Listening(args) => super::report_listening::run(ctx, args).await,
     }
 }
 

@@ -1,6 +1,9 @@
 //! Reports: the figures managers read, from the store's report queries, shared by the CLI
 //! and the HTTP API.
 
+pub mod bench;
+pub mod listening;
+
 use crate::{Engine, Result};
 use rapport_domain::care::AccountResponse;
 

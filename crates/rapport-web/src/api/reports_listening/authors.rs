@@ -25,9 +25,8 @@ pub struct OrderParams {
 /// reach, each with their posts, followers and engagement.
 #[utoipa::path(get, path = "/api/v1/reports/listening/authors", tag = "reports", params(ListeningParams, OrderParams), security(("bearer" = [])),
     responses((status = 200, body = AuthorsDto),
-        (status = 400, body = ErrorBody, description = "a parameter that cannot be read (`invalid_parameter`, naming it)"),
+        (status = 400, body = ErrorBody, description = "a parameter that cannot be read, or a topic that does not exist (`invalid_parameter`, naming it)"),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody, description = "no such topic"),
         (status = 422, body = ErrorBody, description = "an empty period or too many buckets (`invalid_value`)")))]
 pub async fn authors(
     State(state): State<AppState>,

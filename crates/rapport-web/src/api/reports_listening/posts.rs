@@ -23,9 +23,8 @@ pub struct ListeningPostsDto {
 /// `sentiment`, `intent`, `author`, `hashtag` or `term` as the figures' links do.
 #[utoipa::path(get, path = "/api/v1/reports/listening/posts", tag = "reports", params(ListeningParams, PostsParams), security(("bearer" = [])),
     responses((status = 200, body = ListeningPostsDto),
-        (status = 400, body = ErrorBody, description = "a parameter that cannot be read (`invalid_parameter`, naming it)"),
+        (status = 400, body = ErrorBody, description = "a parameter that cannot be read, or a topic that does not exist (`invalid_parameter`, naming it)"),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody, description = "no such topic"),
         (status = 422, body = ErrorBody, description = "an empty period (`invalid_value`)")))]
 pub async fn posts(
     State(state): State<AppState>,

@@ -10,9 +10,8 @@ use axum::extract::{Query, State};
 /// `GET /api/v1/reports/listening/trending`: Trending terms and hashtags against the previous period of equal length.
 #[utoipa::path(get, path = "/api/v1/reports/listening/trending", tag = "reports", params(ListeningParams), security(("bearer" = [])),
     responses((status = 200, body = TrendingDto),
-        (status = 400, body = ErrorBody, description = "a parameter that cannot be read (`invalid_parameter`, naming it)"),
+        (status = 400, body = ErrorBody, description = "a parameter that cannot be read, or a topic that does not exist (`invalid_parameter`, naming it)"),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody, description = "no such topic"),
         (status = 422, body = ErrorBody, description = "an empty period or too many buckets (`invalid_value`)")))]
 pub async fn trending(
     State(state): State<AppState>,

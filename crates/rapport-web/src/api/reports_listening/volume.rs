@@ -10,9 +10,8 @@ use axum::extract::{Query, State};
 /// `GET /api/v1/reports/listening/volume`: Volume and sentiment over time: posts per bucket by sentiment, net sentiment per bucket and over the period.
 #[utoipa::path(get, path = "/api/v1/reports/listening/volume", tag = "reports", params(ListeningParams), security(("bearer" = [])),
     responses((status = 200, body = VolumeDto),
-        (status = 400, body = ErrorBody, description = "a parameter that cannot be read (`invalid_parameter`, naming it)"),
+        (status = 400, body = ErrorBody, description = "a parameter that cannot be read, or a topic that does not exist (`invalid_parameter`, naming it)"),
         (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
-        (status = 404, body = ErrorBody, description = "no such topic"),
         (status = 422, body = ErrorBody, description = "an empty period or too many buckets (`invalid_value`)")))]
 pub async fn volume(
     State(state): State<AppState>,

@@ -14,6 +14,7 @@ pub mod ids;
 pub mod ingest;
 pub mod labels;
 pub mod network;
+pub mod notify;
 pub mod people;
 pub mod post;
 pub mod publication;

@@ -15,6 +15,7 @@ mod error;
 #[doc(hidden)]
 pub mod fts;
 mod model;
+pub mod notifications;
 #[doc(hidden)]
 pub mod plan;
 mod posts;
@@ -38,6 +39,7 @@ pub use care::{
 pub use channels::{ChannelStore, DeletionStore};
 pub use contacts::ContactStore;
 pub use error::StoreError;
+pub use notifications::NotificationStore;
 pub use posts::PostStore;
 pub use topics::TopicStore;
 // The Store trait speaks these domain nouns; re-exported so its callers find them beside it.
@@ -86,4 +88,5 @@ pub trait Store: Send + Sync + 'static {
     fn two_factor(&self) -> &dyn TwoFactorStore;
     fn audit(&self) -> &dyn AuditStore;
     fn privacy(&self) -> &dyn PrivacyStore;
+    fn notifications(&self) -> &dyn NotificationStore;
 }

@@ -16,6 +16,7 @@ pub mod filters;
 pub mod inbox;
 pub mod ingest;
 pub mod kit;
+pub mod notifications;
 pub mod privacy;
 pub mod publications;
 pub mod publish;
@@ -49,6 +50,7 @@ macro_rules! conformance_suite {
             contacts { contact_fields_round_trip, merging_moves_identities_cases_and_leads, splitting_takes_the_identity_and_its_cases, leads_list_one_row_per_contact, leads_pages_walk_every_contact_once }
             contact_list { contact_list_filters_sorts_and_counts, contact_list_pages_walk_every_contact_once }
             reports { account_responses_count_addressed_and_answered_posts }
+            notifications { notifications_are_kept_once_and_only_for_their_user, notification_settings_and_the_digest_claim }
             privacy { erasing_a_contact_empties_what_is_held_on_them_and_no_one_elses, a_post_the_network_deleted_is_emptied_and_leaves_its_case_search }
             security { two_factor_is_offered_confirmed_and_codes_work_once, the_audit_log_lists_newest_first_and_filters }
             users { users_are_created_found_and_unique_whatever_the_case, the_first_user_is_made_once, users_are_updated_and_passwords_replaced, sessions_are_kept_touched_and_removed, api_tokens_are_stored_hashed_used_and_revoked }

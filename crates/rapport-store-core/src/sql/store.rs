@@ -4,7 +4,7 @@
 use super::{Db, Dialect, Writer};
 use crate::{
     AuditStore, Backend, CaseStore, ChannelStore, ContactBookStore, ContactStore, DeletionStore,
-    InboxStore, LeadStore, NoteStore, OutboxStore, PostStore, PrivacyStore, PublicationStore,
+    InboxStore, LeadStore, NoteStore, NotificationStore, OutboxStore, PostStore, PrivacyStore, PublicationStore,
     PublishStore, ReportStore, RoutingStore, SavedViewStore, SessionStore, SettingsStore, Store,
     TopicStore, TwoFactorStore, UserStore,
 };
@@ -106,6 +106,9 @@ impl<D: Dialect> Store for SqlStore<D> {
         self
     }
     fn privacy(&self) -> &dyn PrivacyStore {
+        self
+    }
+    fn notifications(&self) -> &dyn NotificationStore {
         self
     }
 }

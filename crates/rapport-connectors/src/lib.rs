@@ -11,9 +11,13 @@
 //!
 //! The publishers live in [`publish`]: a [`publish::Publisher`] per network sends one reply per
 //! call and finds, when asked, a reply an earlier attempt may have made.
+//!
+//! Email leaves through [`mail`]: a [`mail::Mailer`] hands one message to an SMTP server
+//! ([`mail::SmtpMailer`], lettre).
 
 pub mod import;
 pub mod live;
+pub mod mail;
 pub mod publish;
 
 /// Entry points for the `cargo fuzz` targets in `fuzz/`, which reach decoders the crate keeps

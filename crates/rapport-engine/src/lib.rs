@@ -11,6 +11,7 @@
 pub mod accounts;
 pub mod bench;
 pub mod care;
+pub mod notify;
 pub mod channels;
 pub mod demo;
 mod error;
@@ -96,6 +97,11 @@ impl Engine {
 
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
+    }
+
+    /// The notification use cases, on the same live channel the care actions raise on.
+    pub fn notifications(&self) -> notify::Notifier {
+        self.care.notifier().clone()
     }
 
     pub fn classifier(&self) -> &Arc<Classifier> {

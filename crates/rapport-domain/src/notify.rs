@@ -215,7 +215,9 @@ impl NotificationSettings {
                     return false;
                 }
                 // One a local day: due when the last went out on an earlier local date.
-                last.is_none_or(|l| l.with_timezone(&self.time_zone).date_naive() < local.date_naive())
+                last.is_none_or(|l| {
+                    l.with_timezone(&self.time_zone).date_naive() < local.date_naive()
+                })
             }
         }
     }

@@ -11,7 +11,6 @@
 pub mod accounts;
 pub mod bench;
 pub mod care;
-pub mod notify;
 pub mod channels;
 pub mod demo;
 mod error;
@@ -20,6 +19,7 @@ mod explain;
 mod ingest;
 pub mod listen;
 mod matching;
+pub mod notify;
 pub mod privacy;
 pub mod publish;
 mod reports;

@@ -49,7 +49,11 @@ fn digester(engine: &rapport_engine::Engine, port: u16) -> Digester {
         timeout: Duration::from_secs(10),
     })
     .unwrap();
-    Digester::new(engine.store().clone(), Arc::new(mailer), "http://rapport.test/")
+    Digester::new(
+        engine.store().clone(),
+        Arc::new(mailer),
+        "http://rapport.test/",
+    )
 }
 
 /// The message's text with quoted-printable soft breaks undone.
@@ -95,7 +99,11 @@ async fn digests_go_to_their_own_user_in_their_time_zone_once() {
     };
     n.save_settings(
         ana.id,
-        &settings(chrono_tz::Asia::Tokyo, DigestFrequency::Daily, "ana@example.org"),
+        &settings(
+            chrono_tz::Asia::Tokyo,
+            DigestFrequency::Daily,
+            "ana@example.org",
+        ),
     )
     .await
     .unwrap();
@@ -118,12 +126,23 @@ async fn digests_go_to_their_own_user_in_their_time_zone_once() {
 
     // 01:30 UTC on 2 March 2026 is 10:30 in Tokyo and 20:30 on 1 March in New York (EST).
     let care = engine.care();
-    care.assign(cases[0], Some(ana.id), admin.id, at(2, 1, 30)).await.unwrap();
-    care.assign(cases[1], Some(ana.id), admin.id, at(2, 1, 30)).await.unwrap();
-    care.assign(cases[2], Some(bo.id), admin.id, at(2, 1, 30)).await.unwrap();
-    care.assign(cases[3], Some(carl.id), admin.id, at(2, 1, 30)).await.unwrap();
+    care.assign(cases[0], Some(ana.id), admin.id, at(2, 1, 30))
+        .await
+        .unwrap();
+    care.assign(cases[1], Some(ana.id), admin.id, at(2, 1, 30))
+        .await
+        .unwrap();
+    care.assign(cases[2], Some(bo.id), admin.id, at(2, 1, 30))
+        .await
+        .unwrap();
+    care.assign(cases[3], Some(carl.id), admin.id, at(2, 1, 30))
+        .await
+        .unwrap();
 
-    let sent = digester(&engine, smtp.port).run_once(at(2, 2, 0)).await.unwrap();
+    let sent = digester(&engine, smtp.port)
+        .run_once(at(2, 2, 0))
+        .await
+        .unwrap();
     assert_eq!(sent.len(), 2, "{sent:?}");
     let mail = smtp.received();
     assert_eq!(mail.len(), 2);
@@ -135,27 +154,48 @@ async fn digests_go_to_their_own_user_in_their_time_zone_once() {
     };
     let anas = to("ana@example.org");
     for c in &cases[..2] {
-        assert!(anas.contains(&format!("http://rapport.test/cases/{c}\r\n")), "{anas}");
-        assert!(anas.contains(&format!("Case {c} was assigned to you by lead")), "{anas}");
+        assert!(
+            anas.contains(&format!("http://rapport.test/cases/{c}\r\n")),
+            "{anas}"
+        );
+        assert!(
+            anas.contains(&format!("Case {c} was assigned to you by lead")),
+            "{anas}"
+        );
     }
     for c in &cases[2..4] {
         assert!(!anas.contains(&format!("/cases/{c}\r\n")), "{anas}");
     }
     assert!(anas.contains("2026-03-02 10:30 JST"), "{anas}");
-    assert!(anas.contains("Subject: Rapport: 2 unread notifications"), "{anas}");
+    assert!(
+        anas.contains("Subject: Rapport: 2 unread notifications"),
+        "{anas}"
+    );
     let bos = to("bo@example.org");
     assert!(bos.contains(&format!("http://rapport.test/cases/{}\r\n", cases[2])));
     assert!(!bos.contains(&format!("/cases/{}\r\n", cases[0])));
     assert!(bos.contains("2026-03-01 20:30 EST"), "{bos}");
-    assert!(!mail.iter().any(|(r, _)| r.contains(&"carl@example.org".to_string())));
+    assert!(
+        !mail
+            .iter()
+            .any(|(r, _)| r.contains(&"carl@example.org".to_string()))
+    );
 
     // A restarted scheduler finds nothing left to send.
-    let again = digester(&engine, smtp.port).run_once(at(2, 2, 5)).await.unwrap();
-    assert!(again.is_empty());
-    // Ana's digest is daily: a new case waits for her next local morning.
-    care.assign(cases[4.min(cases.len() - 1)], Some(ana.id), admin.id, at(2, 2, 10))
+    let again = digester(&engine, smtp.port)
+        .run_once(at(2, 2, 5))
         .await
         .unwrap();
+    assert!(again.is_empty());
+    // Ana's digest is daily: a new case waits for her next local morning.
+    care.assign(
+        cases[4.min(cases.len() - 1)],
+        Some(ana.id),
+        admin.id,
+        at(2, 2, 10),
+    )
+    .await
+    .unwrap();
     let d = digester(&engine, smtp.port);
     assert!(d.run_once(at(2, 3, 30)).await.unwrap().is_empty());
     // 23:00 UTC is 08:00 on 3 March in Tokyo.

@@ -40,37 +40,70 @@ async fn assignment_replies_and_mentions_notify_the_right_agent() {
     let bo = user(&k, "bo").await;
     let n = k.engine.notifications();
     let mut live = n.subscribe();
-    k.send(vec![post("1", "alice", "@brand my order never came", t(0, 9, 0))])
-        .await;
-    k.send(vec![post("2", "carol", "@brand the app logs me out", t(0, 9, 5))])
-        .await;
+    k.send(vec![post(
+        "1",
+        "alice",
+        "@brand my order never came",
+        t(0, 9, 0),
+    )])
+    .await;
+    k.send(vec![post(
+        "2",
+        "carol",
+        "@brand the app logs me out",
+        t(0, 9, 5),
+    )])
+    .await;
     let one = k.case_of("1").await.unwrap();
     let two = k.case_of("2").await.unwrap();
 
     // Bo gives case 1 to Ana; Ana takes case 2 herself: only the first tells her.
-    k.care.assign(one, Some(ana.id), bo.id, t(0, 9, 10)).await.unwrap();
-    k.care.assign(two, Some(ana.id), ana.id, t(0, 9, 11)).await.unwrap();
+    k.care
+        .assign(one, Some(ana.id), bo.id, t(0, 9, 10))
+        .await
+        .unwrap();
+    k.care
+        .assign(two, Some(ana.id), ana.id, t(0, 9, 11))
+        .await
+        .unwrap();
     let mine = n.list(ana.id, false, None, 50).await.unwrap();
     assert_eq!(kinds(&mine), vec![NotificationKind::Assigned]);
     assert_eq!(mine[0].case_id, Some(one));
     assert_eq!(mine[0].actor, Some(bo.id));
-    assert_eq!(mine[0].summary, format!("Case {one} was assigned to you by bo (agent)"));
+    assert_eq!(
+        mine[0].summary,
+        format!("Case {one} was assigned to you by bo (agent)")
+    );
     assert_eq!(live.recv().await.unwrap().user, ana.id);
     assert_eq!(n.unread(bo.id).await.unwrap(), 0);
 
     // Alice writes again on case 1: Ana hears of it.
-    k.send(vec![reply("3", "alice", "1", "@brand any news?", t(0, 10, 0))])
-        .await;
+    k.send(vec![reply(
+        "3",
+        "alice",
+        "1",
+        "@brand any news?",
+        t(0, 10, 0),
+    )])
+    .await;
     let mine = n.list(ana.id, false, None, 50).await.unwrap();
     assert_eq!(
         kinds(&mine),
-        vec![NotificationKind::CustomerReplied, NotificationKind::Assigned]
+        vec![
+            NotificationKind::CustomerReplied,
+            NotificationKind::Assigned
+        ]
     );
     assert_eq!(mine[0].case_id, Some(one));
 
     // Ana mentions Bo (and herself, and someone unknown) in a note.
     k.care
-        .add_note(one, ana.id, "@BO can you check the courier? cc @ana @nobody", t(0, 10, 5))
+        .add_note(
+            one,
+            ana.id,
+            "@BO can you check the courier? cc @ana @nobody",
+            t(0, 10, 5),
+        )
         .await
         .unwrap();
     let bos = n.list(bo.id, false, None, 50).await.unwrap();
@@ -81,7 +114,10 @@ async fn assignment_replies_and_mentions_notify_the_right_agent() {
     // Bo cannot mark Ana's read; Ana can, one or all.
     let anas: Vec<_> = mine.iter().map(|x| x.id).collect();
     assert_eq!(n.mark_read(bo.id, &anas, t(0, 11, 0)).await.unwrap(), 0);
-    assert_eq!(n.mark_read(ana.id, &anas[..1], t(0, 11, 0)).await.unwrap(), 1);
+    assert_eq!(
+        n.mark_read(ana.id, &anas[..1], t(0, 11, 0)).await.unwrap(),
+        1
+    );
     assert_eq!(n.unread(ana.id).await.unwrap(), 1);
     assert_eq!(n.mark_all_read(ana.id, t(0, 11, 1)).await.unwrap(), 1);
     assert_eq!(n.unread(ana.id).await.unwrap(), 0);
@@ -97,8 +133,14 @@ async fn assignment_replies_and_mentions_notify_the_right_agent() {
     )
     .await
     .unwrap();
-    k.care.assign(two, Some(bo.id), ana.id, t(0, 12, 0)).await.unwrap();
-    k.care.assign(two, Some(ana.id), bo.id, t(0, 12, 1)).await.unwrap();
+    k.care
+        .assign(two, Some(bo.id), ana.id, t(0, 12, 0))
+        .await
+        .unwrap();
+    k.care
+        .assign(two, Some(ana.id), bo.id, t(0, 12, 1))
+        .await
+        .unwrap();
     assert_eq!(n.list(ana.id, false, None, 50).await.unwrap().len(), 2);
     assert_eq!(n.unread(bo.id).await.unwrap(), 2);
 }
@@ -139,8 +181,13 @@ async fn the_sweep_notifies_at_risk_then_breached_once_each() {
         })
         .await
         .unwrap();
-    k.send(vec![post("1", "alice", "@brand where is my refund", t(0, 9, 0))])
-        .await;
+    k.send(vec![post(
+        "1",
+        "alice",
+        "@brand where is my refund",
+        t(0, 9, 0),
+    )])
+    .await;
     let case = k.case_of("1").await.unwrap();
     let n = k.engine.notifications();
     // Routing read the clocks at the wall clock's time; read them at the post's.
@@ -159,7 +206,10 @@ async fn the_sweep_notifies_at_risk_then_breached_once_each() {
         );
     }
     // Ana takes it (no notification: she took it herself); the breach is hers alone.
-    k.care.assign(case, Some(ana.id), ana.id, t(0, 9, 55)).await.unwrap();
+    k.care
+        .assign(case, Some(ana.id), ana.id, t(0, 9, 55))
+        .await
+        .unwrap();
     k.care.sweep_sla(t(0, 10, 1)).await.unwrap();
     k.care.sweep_sla(t(0, 10, 2)).await.unwrap();
     let anas = n.list(ana.id, false, None, 10).await.unwrap();

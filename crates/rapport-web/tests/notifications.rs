@@ -38,10 +38,19 @@ async fn each_user_sees_and_marks_only_their_own_notifications() {
 
     let ana_b = world.session("ana").await;
     let bo_b = world.session("bo").await;
-    let list = world.send(Call::get("/notifications").by(&ana_b).build()).await;
+    let list = world
+        .send(Call::get("/notifications").by(&ana_b).build())
+        .await;
     assert_eq!(list.status, StatusCode::OK);
-    assert!(list.body.contains(r#"id="bell""#), "the header has the bell");
-    assert!(list.body.contains(&format!(r#"href="/cases/{c0}""#)), "{}", list.body);
+    assert!(
+        list.body.contains(r#"id="bell""#),
+        "the header has the bell"
+    );
+    assert!(
+        list.body.contains(&format!(r#"href="/cases/{c0}""#)),
+        "{}",
+        list.body
+    );
     assert!(!list.body.contains(&format!(r#"href="/cases/{c1}""#)));
     assert!(list.body.contains("2026-03-02 01:30 UTC"), "UTC until set");
 
@@ -73,7 +82,12 @@ async fn each_user_sees_and_marks_only_their_own_notifications() {
     assert_eq!(n.unread(ana.id).await.unwrap(), 0);
     assert_eq!(n.unread(bo.id).await.unwrap(), 1);
     let res = world
-        .send(Call::post("/notifications/read-all").by(&bo_b).form(&[]).build())
+        .send(
+            Call::post("/notifications/read-all")
+                .by(&bo_b)
+                .form(&[])
+                .build(),
+        )
         .await;
     assert!(res.is_redirect_to("/notifications"));
     assert_eq!(n.unread(bo.id).await.unwrap(), 0);
@@ -83,7 +97,11 @@ async fn each_user_sees_and_marks_only_their_own_notifications() {
         .send(
             Call::post("/account/notifications")
                 .by(&ana_b)
-                .form(&[("digest", "daily"), ("email", "ana@example.org"), ("time_zone", "Mars/Olympus")])
+                .form(&[
+                    ("digest", "daily"),
+                    ("email", "ana@example.org"),
+                    ("time_zone", "Mars/Olympus"),
+                ])
                 .build(),
         )
         .await;
@@ -97,7 +115,11 @@ async fn each_user_sees_and_marks_only_their_own_notifications() {
                 .build(),
         )
         .await;
-    assert_eq!(no_mail.status, StatusCode::BAD_REQUEST, "a digest needs an address");
+    assert_eq!(
+        no_mail.status,
+        StatusCode::BAD_REQUEST,
+        "a digest needs an address"
+    );
     let ok = world
         .send(
             Call::post("/account/notifications")
@@ -123,9 +145,14 @@ async fn each_user_sees_and_marks_only_their_own_notifications() {
     assert_eq!(s.digest, DigestFrequency::Daily);
     assert_eq!(s.time_zone, chrono_tz::Asia::Tokyo);
     assert!(s.quiet.is_some());
-    assert_eq!(n.settings(bo.id).await.unwrap().digest, DigestFrequency::Off);
+    assert_eq!(
+        n.settings(bo.id).await.unwrap().digest,
+        DigestFrequency::Off
+    );
     // The list now reads times in Tokyo.
-    let list = world.send(Call::get("/notifications").by(&ana_b).build()).await;
+    let list = world
+        .send(Call::get("/notifications").by(&ana_b).build())
+        .await;
     assert!(list.body.contains("2026-03-02 10:30 JST"), "{}", list.body);
     let form = world
         .send(Call::get("/account/notifications").by(&ana_b).build())

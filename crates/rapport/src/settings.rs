@@ -69,7 +69,10 @@ impl std::fmt::Debug for SmtpSettings {
             .field("port", &self.port)
             .field("security", &self.security)
             .field("username", &self.username)
-            .field("password", &if self.password.is_empty() { "" } else { "***" })
+            .field(
+                "password",
+                &if self.password.is_empty() { "" } else { "***" },
+            )
             .field("from", &self.from)
             .field("app_url", &self.app_url)
             .field("timeout_secs", &self.timeout_secs)

@@ -137,7 +137,9 @@ impl Care {
     ) {
         match crate::notify::from_case_events(&*self.store, record, events).await {
             Ok(notes) => self.notifier.raise(notes).await,
-            Err(e) => tracing::warn!(case_id = %record.case.id, error = %e, "notifications not raised"),
+            Err(e) => {
+                tracing::warn!(case_id = %record.case.id, error = %e, "notifications not raised")
+            }
         }
     }
 

@@ -168,7 +168,9 @@ impl DigestScheduler {
             match self.digester.run_once((self.clock)()).await {
                 Ok(sent) if sent.is_empty() => {}
                 Ok(sent) => tracing::info!(digests = sent.len(), "notification digests sent"),
-                Err(e) => tracing::warn!(error = %e, "the digest round failed; trying again next tick"),
+                Err(e) => {
+                    tracing::warn!(error = %e, "the digest round failed; trying again next tick")
+                }
             }
         }
     }

@@ -69,7 +69,11 @@ impl Notifier {
         let mut settings: HashMap<UserId, NotificationSettings> = HashMap::new();
         for n in notes {
             if !settings.contains_key(&n.user) {
-                let s = self.store.notifications().notification_settings(n.user).await?;
+                let s = self
+                    .store
+                    .notifications()
+                    .notification_settings(n.user)
+                    .await?;
                 settings.insert(n.user, s);
             }
             if settings[&n.user].wants(n.kind) {
@@ -135,7 +139,11 @@ impl Notifier {
     }
 
     pub async fn settings(&self, user: UserId) -> Result<NotificationSettings> {
-        Ok(self.store.notifications().notification_settings(user).await?)
+        Ok(self
+            .store
+            .notifications()
+            .notification_settings(user)
+            .await?)
     }
 
     /// Saves `user`'s settings: a digest needs an address that looks like one.
@@ -183,5 +191,7 @@ fn plausible_address(email: &str) -> bool {
         && domain.contains('.')
         && !domain.starts_with('.')
         && !domain.ends_with('.')
-        && !email.chars().any(|c| c.is_whitespace() || c == '<' || c == '>' || c == ',')
+        && !email
+            .chars()
+            .any(|c| c.is_whitespace() || c == '<' || c == '>' || c == ',')
 }

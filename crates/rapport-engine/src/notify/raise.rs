@@ -52,12 +52,7 @@ pub(crate) async fn from_case_events(
                         _ => None,
                     },
                     summary: format!("Case {} was assigned to you{by}", case.id),
-                    dedupe_key: format!(
-                        "assigned:{}:{}:{}",
-                        case.id,
-                        to,
-                        e.at.timestamp_millis()
-                    ),
+                    dedupe_key: format!("assigned:{}:{}:{}", case.id, to, e.at.timestamp_millis()),
                     at: e.at,
                 });
             }
@@ -141,10 +136,7 @@ pub(crate) async fn sla_changed(
         _ => "breached its SLA",
     };
     // One per clock episode: the instant it is due names it.
-    let due = record
-        .sla
-        .next_due
-        .map_or(0, |d| d.timestamp_millis());
+    let due = record.sla.next_due.map_or(0, |d| d.timestamp_millis());
     Ok(users
         .into_iter()
         .map(|user| NewNotification {

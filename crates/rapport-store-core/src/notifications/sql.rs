@@ -7,8 +7,8 @@ use crate::{Result, StoreError};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveTime, Timelike, Utc};
 use rapport_domain::notify::{
-    DigestFrequency, DigestMark, NewNotification, Notification, NotificationId,
-    NotificationKind, NotificationSettings,
+    DigestFrequency, DigestMark, NewNotification, Notification, NotificationId, NotificationKind,
+    NotificationSettings,
 };
 use rapport_domain::{CaseId, UserId};
 
@@ -120,7 +120,8 @@ impl<D: Dialect> NotificationStore for SqlStore<D> {
         if let Some(b) = before {
             qb.push(" AND id < ").push_bind(b.0);
         }
-        qb.push(" ORDER BY id DESC LIMIT ").push_bind(i64::from(limit));
+        qb.push(" ORDER BY id DESC LIMIT ")
+            .push_bind(i64::from(limit));
         qb.build()
             .fetch_all(self.pool())
             .await?
@@ -150,7 +151,8 @@ impl<D: Dialect> NotificationStore for SqlStore<D> {
         }
         let mut qb = QueryBuilder::new("UPDATE notifications SET read_at = ");
         qb.push_bind(millis(at));
-        qb.push(" WHERE read_at IS NULL AND user_id = ").push_bind(user.0);
+        qb.push(" WHERE read_at IS NULL AND user_id = ")
+            .push_bind(user.0);
         qb.push(" AND id IN (");
         let mut list = qb.separated(", ");
         for id in ids {
@@ -161,13 +163,12 @@ impl<D: Dialect> NotificationStore for SqlStore<D> {
     }
 
     async fn mark_all_read(&self, user: UserId, at: DateTime<Utc>) -> Result<u64> {
-        let done = query(
-            "UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL",
-        )
-        .bind(millis(at))
-        .bind(user.0)
-        .execute(self.pool())
-        .await?;
+        let done =
+            query("UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL")
+                .bind(millis(at))
+                .bind(user.0)
+                .execute(self.pool())
+                .await?;
         Ok(done.rows_affected())
     }
 

@@ -4,9 +4,9 @@
 use super::{Db, Dialect, Writer};
 use crate::{
     AuditStore, Backend, CaseStore, ChannelStore, ContactBookStore, ContactStore, DeletionStore,
-    InboxStore, LeadStore, NoteStore, NotificationStore, OutboxStore, PostStore, PrivacyStore, PublicationStore,
-    PublishStore, ReportStore, RoutingStore, SavedViewStore, SessionStore, SettingsStore, Store,
-    TopicStore, TwoFactorStore, UserStore,
+    InboxStore, LeadStore, NoteStore, NotificationStore, OutboxStore, PostStore, PrivacyStore,
+    PublicationStore, PublishStore, ReportStore, RoutingStore, SavedViewStore, SessionStore,
+    SettingsStore, Store, TopicStore, TwoFactorStore, UserStore,
 };
 use std::marker::PhantomData;
 use std::sync::Arc;

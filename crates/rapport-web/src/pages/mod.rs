@@ -389,7 +389,12 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<RouteInfo>) {
             account::end_sessions,
         )
         .add(M::GET, "/notifications", LoggedIn, notifications::page)
-        .add(M::POST, "/notifications/read", LoggedIn, notifications::read)
+        .add(
+            M::POST,
+            "/notifications/read",
+            LoggedIn,
+            notifications::read,
+        )
         .add(
             M::POST,
             "/notifications/read-all",

@@ -169,10 +169,7 @@ const MAX_LIFETIME: Duration = Duration::from_secs(120);
 
 /// `GET /notifications/events`: `unread` with the caller's count at once, then each time it
 /// changes; other users' changes are never sent.
-pub async fn events(
-    State(state): State<AppState>,
-    Extension(p): Extension<Principal>,
-) -> Response {
+pub async fn events(State(state): State<AppState>, Extension(p): Extension<Principal>) -> Response {
     let n = state.engine.notifications();
     // Subscribed before the count is read: a change after it is never missed.
     let rx = n.subscribe();
@@ -264,7 +261,10 @@ fn settings_page(
 }
 
 /// `GET /account/notifications`.
-pub async fn settings(State(state): State<AppState>, Extension(p): Extension<Principal>) -> Response {
+pub async fn settings(
+    State(state): State<AppState>,
+    Extension(p): Extension<Principal>,
+) -> Response {
     match state.engine.notifications().settings(p.user.id).await {
         Ok(s) => {
             let fresh = s == NotificationSettings::default();
@@ -341,7 +341,10 @@ pub async fn save_settings(
 ) -> Response {
     let n = state.engine.notifications();
     let bad = |s: &NotificationSettings, msg: &str| {
-        render(StatusCode::BAD_REQUEST, &settings_page(&p, s, false, msg, ""))
+        render(
+            StatusCode::BAD_REQUEST,
+            &settings_page(&p, s, false, msg, ""),
+        )
     };
     let wanted = match parse_form(&f) {
         Ok(s) => s,

@@ -63,7 +63,7 @@ async fn each_user_sees_and_marks_only_their_own_notifications() {
         .send(
             Call::post("/notifications/read")
                 .by(&bo_b)
-                .form(&[("id", &id)])
+                .form(&[("csrf", &bo_b.csrf), ("id", &id)])
                 .build(),
         )
         .await;
@@ -74,7 +74,11 @@ async fn each_user_sees_and_marks_only_their_own_notifications() {
         .send(
             Call::post("/notifications/read")
                 .by(&ana_b)
-                .form(&[("id", &id), ("open", &c0.0.to_string())])
+                .form(&[
+                    ("csrf", &ana_b.csrf),
+                    ("id", &id),
+                    ("open", &c0.0.to_string()),
+                ])
                 .build(),
         )
         .await;
@@ -85,7 +89,7 @@ async fn each_user_sees_and_marks_only_their_own_notifications() {
         .send(
             Call::post("/notifications/read-all")
                 .by(&bo_b)
-                .form(&[])
+                .form(&[("csrf", &bo_b.csrf)])
                 .build(),
         )
         .await;
@@ -98,6 +102,7 @@ async fn each_user_sees_and_marks_only_their_own_notifications() {
             Call::post("/account/notifications")
                 .by(&ana_b)
                 .form(&[
+                    ("csrf", &ana_b.csrf),
                     ("digest", "daily"),
                     ("email", "ana@example.org"),
                     ("time_zone", "Mars/Olympus"),
@@ -111,7 +116,11 @@ async fn each_user_sees_and_marks_only_their_own_notifications() {
         .send(
             Call::post("/account/notifications")
                 .by(&ana_b)
-                .form(&[("digest", "hourly"), ("time_zone", "Asia/Tokyo")])
+                .form(&[
+                    ("csrf", &ana_b.csrf),
+                    ("digest", "hourly"),
+                    ("time_zone", "Asia/Tokyo"),
+                ])
                 .build(),
         )
         .await;
@@ -125,6 +134,7 @@ async fn each_user_sees_and_marks_only_their_own_notifications() {
             Call::post("/account/notifications")
                 .by(&ana_b)
                 .form(&[
+                    ("csrf", &ana_b.csrf),
                     ("assigned", "1"),
                     ("mentioned", "1"),
                     ("digest", "daily"),

@@ -12,11 +12,13 @@
 //! The publishers live in [`publish`]: a [`publish::Publisher`] per network sends one reply per
 //! call and finds, when asked, a reply an earlier attempt may have made.
 //!
-//! [`oidc`] is the OpenID Connect client single sign-on uses: the one other outside service
-//! Rapport calls.
+//! [`oidc`] is the OpenID Connect client single sign-on uses, and email leaves through
+//! [`mail`]: a [`mail::Mailer`] hands one message to an SMTP server ([`mail::SmtpMailer`],
+//! lettre). These are the outside services Rapport calls besides the networks.
 
 pub mod import;
 pub mod live;
+pub mod mail;
 pub mod oidc;
 pub mod publish;
 

@@ -15,6 +15,7 @@ pub mod ingest;
 pub mod labels;
 pub mod listening;
 pub mod network;
+pub mod notify;
 pub mod people;
 pub mod post;
 pub mod publication;

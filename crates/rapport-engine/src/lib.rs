@@ -19,6 +19,7 @@ mod explain;
 mod ingest;
 pub mod listen;
 mod matching;
+pub mod notify;
 pub mod privacy;
 pub mod publish;
 pub mod reports;
@@ -97,6 +98,11 @@ impl Engine {
 
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
+    }
+
+    /// The notification use cases, on the same live channel the care actions raise on.
+    pub fn notifications(&self) -> notify::Notifier {
+        self.care.notifier().clone()
     }
 
     pub fn classifier(&self) -> &Arc<Classifier> {

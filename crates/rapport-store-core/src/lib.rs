@@ -15,6 +15,7 @@ mod error;
 #[doc(hidden)]
 pub mod fts;
 mod model;
+pub mod notifications;
 #[doc(hidden)]
 pub mod plan;
 mod posts;
@@ -39,6 +40,7 @@ pub use care::{
 pub use channels::{ChannelStore, DeletionStore};
 pub use contacts::ContactStore;
 pub use error::StoreError;
+pub use notifications::NotificationStore;
 pub use posts::PostStore;
 pub use topics::TopicStore;
 // The Store trait speaks these domain nouns; re-exported so its callers find them beside it.
@@ -89,4 +91,5 @@ pub trait Store: Send + Sync + 'static {
     fn sso(&self) -> &dyn SsoStore;
     fn audit(&self) -> &dyn AuditStore;
     fn privacy(&self) -> &dyn PrivacyStore;
+    fn notifications(&self) -> &dyn NotificationStore;
 }

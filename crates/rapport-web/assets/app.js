@@ -45,3 +45,39 @@
     });
   });
 })();
+
+// The header's bell: the unread count, streamed live. The stream is closed when the page is
+// left (and reopened when it comes back from the back/forward cache), so left pages hold no
+// connection open.
+(function () {
+  "use strict";
+  var stream = null;
+  function show(count) {
+    var out = document.getElementById("bell-count");
+    var bell = document.getElementById("bell");
+    if (!out || !bell) return;
+    var n = parseInt(count, 10) || 0;
+    out.textContent = n > 0 ? String(n) : "";
+    bell.classList.toggle("has-unread", n > 0);
+    bell.title = n > 0 ? n + " unread notification" + (n === 1 ? "" : "s") : "Notifications";
+  }
+  function open() {
+    if (stream || !document.getElementById("bell") || !window.EventSource) return;
+    stream = new EventSource("/notifications/events");
+    stream.addEventListener("unread", function (e) { show(e.data); });
+    stream.addEventListener("reload", function () { close(); open(); });
+  }
+  function close() {
+    if (stream) { stream.close(); stream = null; }
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    open();
+    // No settings saved yet: offer the browser's own time zone.
+    var zone = document.querySelector("[data-browser-zone]");
+    if (zone && window.Intl) {
+      try { zone.value = Intl.DateTimeFormat().resolvedOptions().timeZone || zone.value; } catch (e) {}
+    }
+  });
+  window.addEventListener("pagehide", close);
+  window.addEventListener("pageshow", function (e) { if (e.persisted) open(); });
+})();

@@ -28,6 +28,7 @@ pub struct Settings {
     pub publish: PublishSettings,
     pub own_accounts: OwnAccounts,
     pub sso: SsoSettings,
+    pub smtp: SmtpSettings,
 }
 
 /// Single sign-on with an OpenID Connect provider; off while `issuer` is empty.
@@ -64,6 +65,38 @@ impl Default for SsoSettings {
             redirect_url: String::new(),
             roles: Default::default(),
             default_role: String::new(),
+        }
+    }
+}
+
+/// Where the notification digests are sent from. No host: no digests.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    /// `starttls`, `tls` or `none` (plain text: a server on the same machine only).
+    pub security: String,
+    pub username: String,
+    /// Never printed: `Debug` shows `***` (set it with `RAPPORT_SMTP__PASSWORD`).
+    pub password: String,
+    pub from: String,
+    /// The web UI's address, which the digest's case links start with.
+    pub app_url: String,
+    pub timeout_secs: u64,
+}
+
+impl Default for SmtpSettings {
+    fn default() -> Self {
+        Self {
+            host: String::new(),
+            port: 587,
+            security: "starttls".into(),
+            username: String::new(),
+            password: String::new(),
+            from: "Rapport <rapport@localhost>".into(),
+            app_url: "http://127.0.0.1:7070".into(),
+            timeout_secs: 30,
         }
     }
 }
@@ -112,6 +145,49 @@ impl SsoSettings {
                 groups,
                 default_role,
             },
+        }))
+    }
+}
+
+impl std::fmt::Debug for SmtpSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpSettings")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("security", &self.security)
+            .field("username", &self.username)
+            .field(
+                "password",
+                &if self.password.is_empty() { "" } else { "***" },
+            )
+            .field("from", &self.from)
+            .field("app_url", &self.app_url)
+            .field("timeout_secs", &self.timeout_secs)
+            .finish()
+    }
+}
+
+impl SmtpSettings {
+    /// The mail server's settings, or `None` when no host is set (no digests are sent).
+    pub fn config(&self) -> Result<Option<rapport_connectors::mail::SmtpConfig>> {
+        use rapport_connectors::mail::{Secret, SmtpConfig, SmtpSecurity};
+        if self.host.trim().is_empty() {
+            return Ok(None);
+        }
+        let Some(security) = SmtpSecurity::parse(self.security.trim()) else {
+            bail!(
+                "smtp.security is '{}': use starttls, tls or none",
+                self.security
+            );
+        };
+        Ok(Some(SmtpConfig {
+            host: self.host.trim().to_string(),
+            port: self.port,
+            security,
+            username: self.username.clone(),
+            password: Secret(self.password.clone()),
+            from: self.from.clone(),
+            timeout: std::time::Duration::from_secs(self.timeout_secs.max(1)),
         }))
     }
 }
@@ -206,6 +282,7 @@ impl Default for Settings {
             publish: PublishSettings::default(),
             own_accounts: OwnAccounts::default(),
             sso: SsoSettings::default(),
+            smtp: SmtpSettings::default(),
         }
     }
 }
@@ -324,6 +401,19 @@ impl Settings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_smtp_password_is_never_printed() {
+        let mut s = Settings::default();
+        s.smtp.host = "mail.example.org".into();
+        s.smtp.password = "hunter2-secret".into();
+        assert!(!format!("{s:?}").contains("hunter2"));
+        assert!(!format!("{:?}", s.smtp.config().unwrap()).contains("hunter2"));
+        s.smtp.security = "ssl".into();
+        assert!(s.smtp.config().is_err());
+        s.smtp.host = String::new();
+        assert!(s.smtp.config().unwrap().is_none());
+    }
 
     #[test]
     fn the_example_is_complete_and_equals_the_defaults() {

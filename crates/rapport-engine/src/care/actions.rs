@@ -130,6 +130,7 @@ impl Care {
             .await?;
         let saved = self.store.cases().save_case(&record, &[], &events).await?;
         self.announce(&saved, ChangeKind::Updated, at);
+        self.notify_events(&saved, &events).await;
         Ok(saved)
     }
 
@@ -289,6 +290,10 @@ impl Care {
             .add_note(id, author, body, &event)
             .await?;
         self.announce(&record, ChangeKind::NoteAdded, at);
+        match crate::notify::mentioned_in_note(&*self.store, &note).await {
+            Ok(notes) => self.notifier.raise(notes).await,
+            Err(e) => tracing::warn!(case_id = %id, error = %e, "mentions not notified"),
+        }
         Ok(note)
     }
 }

@@ -43,6 +43,7 @@ pub use live::{CaseChanged, ChangeKind, LIVE_CAPACITY};
 pub use presence::{Activity, PRESENCE_TTL, Presence, PresenceChanged};
 pub use replies::{ComposerCount, Suggestion, compose_count};
 pub use routing::{ROUTING_PASS, RouteSummary};
+pub use sla::{SlaSweep, SlaTransition};
 pub use sweeper::{Clock, SlaSweeper};
 pub use views::{VIEW_NAME_MAX, ViewWithCount, as_seen_by};
 
@@ -71,6 +72,8 @@ pub struct Care {
     expected: Option<i64>,
     /// Routing resolves cases that are history when routed: see [`Care::settling_history`].
     settle_history: bool,
+    /// Notifications the changes raise (assignment, customer replies, mentions, SLA).
+    notifier: crate::notify::Notifier,
 }
 
 impl Engine {
@@ -85,12 +88,13 @@ impl Care {
     /// and shares it; a second `Care::new` over the same store hears nothing of the first.
     pub fn new(store: Arc<dyn Store>) -> Care {
         Care {
-            store,
+            store: store.clone(),
             live: broadcast::channel(LIVE_CAPACITY).0,
             presence_tx: broadcast::channel(LIVE_CAPACITY).0,
             presence: Arc::default(),
             expected: None,
             settle_history: false,
+            notifier: crate::notify::Notifier::new(store.clone()),
         }
     }
 
@@ -117,6 +121,26 @@ impl Care {
 
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
+    }
+
+    /// The notifications these use cases raise, and the bell's live channel.
+    pub fn notifier(&self) -> &crate::notify::Notifier {
+        &self.notifier
+    }
+
+    /// Raises what `events`, just saved on `record`, tell the agents (logged, never failing
+    /// the change).
+    async fn notify_events(
+        &self,
+        record: &rapport_domain::care::CaseRecord,
+        events: &[rapport_domain::CaseEvent],
+    ) {
+        match crate::notify::from_case_events(&*self.store, record, events).await {
+            Ok(notes) => self.notifier.raise(notes).await,
+            Err(e) => {
+                tracing::warn!(case_id = %record.case.id, error = %e, "notifications not raised")
+            }
+        }
     }
 
     /// Case-changed events from now on.

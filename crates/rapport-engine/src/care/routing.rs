@@ -346,6 +346,12 @@ impl Care {
         for (record, (kind, at)) in saved.iter().zip(announce) {
             self.announce(record, kind, at);
         }
+        // An archive being imported is history: nobody is told of it.
+        if !self.settle_history {
+            for (record, write) in saved.iter().zip(&writes) {
+                self.notify_events(record, &write.events).await;
+            }
+        }
         Ok(summary)
     }
 

@@ -3,6 +3,7 @@
 
 use super::{Care, ChangeKind, Result, RoutingRules};
 use chrono::{DateTime, TimeDelta, Utc};
+use rapport_domain::SlaState;
 use rapport_domain::care::{CasePost, CaseRecord, CaseSla};
 use rapport_domain::{
     BusinessCalendar, CaseChange, CaseEvent, CaseHistory, CaseId, CaseStatus, ClockPhase, SlaClock,
@@ -153,33 +154,81 @@ impl Care {
         Ok(())
     }
 
-    /// Reads a case's clocks again at `now` and stores them.
+    /// Reads a case's clocks again at `now` and stores them; an SLA that turned at risk or
+    /// breached notifies the case's assignee (or its team).
     pub async fn refresh_sla(&self, id: CaseId, now: DateTime<Utc>) -> Result<CaseRecord> {
+        Ok(self.refresh_sla_reporting(id, now).await?.1)
+    }
+
+    async fn refresh_sla_reporting(
+        &self,
+        id: CaseId,
+        now: DateTime<Utc>,
+    ) -> Result<(Option<SlaState>, CaseRecord)> {
         let rules = self.rules().await?;
         let mut record = self.load(id).await?;
+        let before = record.sla.state;
         self.reevaluate(&mut record, &[], &[], &rules, now).await?;
         let saved = self.store.cases().save_case(&record, &[], &[]).await?;
         self.announce(&saved, ChangeKind::SlaChanged, now);
-        Ok(saved)
+        if before != saved.sla.state {
+            match crate::notify::sla_changed(&*self.store, before, &saved, now).await {
+                Ok(notes) => self.notifier.raise(notes).await,
+                Err(e) => tracing::warn!(case_id = %id, error = %e, "SLA change not notified"),
+            }
+        }
+        Ok((before, saved))
     }
 
     /// Refreshes every active case whose stored SLA state fell behind `now` (run it every
     /// minute or so); returns how many were refreshed.
     pub async fn refresh_stale_sla(&self, now: DateTime<Utc>) -> Result<usize> {
+        Ok(self.sweep_sla(now).await?.refreshed)
+    }
+
+    /// The sweep [`Care::refresh_stale_sla`] runs, saying which cases changed SLA state (each
+    /// change notified as [`Care::refresh_sla`] does).
+    pub async fn sweep_sla(&self, now: DateTime<Utc>) -> Result<SlaSweep> {
         let mut done = std::collections::HashSet::new();
+        let mut sweep = SlaSweep::default();
         loop {
             let stale = self.store.inbox().sla_stale(now, 500).await?;
             // A case still listed after its refresh has nothing more to change at `now`.
             let fresh: Vec<_> = stale.into_iter().filter(|id| !done.contains(id)).collect();
             if fresh.is_empty() {
-                return Ok(done.len());
+                sweep.refreshed = done.len();
+                return Ok(sweep);
             }
             for id in fresh {
-                self.refresh_sla(id, now).await?;
+                let (before, saved) = self.refresh_sla_reporting(id, now).await?;
+                if before != saved.sla.state {
+                    sweep.changed.push(SlaTransition {
+                        case_id: id,
+                        from: before,
+                        to: saved.sla.state,
+                    });
+                }
                 done.insert(id);
             }
         }
     }
+}
+
+/// What one SLA sweep did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SlaSweep {
+    /// Cases whose clocks were read again and stored.
+    pub refreshed: usize,
+    /// Those whose SLA state changed, in the order they were refreshed.
+    pub changed: Vec<SlaTransition>,
+}
+
+/// A case's SLA state moving (`None`: no clock running).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SlaTransition {
+    pub case_id: CaseId,
+    pub from: Option<SlaState>,
+    pub to: Option<SlaState>,
 }
 
 impl Care {

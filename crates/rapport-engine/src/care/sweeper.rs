@@ -53,9 +53,13 @@ impl SlaSweeper {
                 _ = ticks.tick() => {}
                 () = &mut shutdown => return,
             }
-            match self.care.refresh_stale_sla((self.clock)()).await {
-                Ok(0) => {}
-                Ok(n) => tracing::debug!(cases = n, "SLA states refreshed"),
+            match self.care.sweep_sla((self.clock)()).await {
+                Ok(sweep) if sweep.refreshed == 0 => {}
+                Ok(sweep) => tracing::debug!(
+                    cases = sweep.refreshed,
+                    changed = sweep.changed.len(),
+                    "SLA states refreshed"
+                ),
                 Err(e) => {
                     tracing::warn!(error = %e, "the SLA sweep failed; trying again next tick")
                 }

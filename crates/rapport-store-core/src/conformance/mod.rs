@@ -16,6 +16,7 @@ pub mod filters;
 pub mod inbox;
 pub mod ingest;
 pub mod kit;
+pub mod notifications;
 pub mod privacy;
 pub mod publications;
 pub mod publish;
@@ -50,6 +51,7 @@ macro_rules! conformance_suite {
             contacts { contact_fields_round_trip, merging_moves_identities_cases_and_leads, splitting_takes_the_identity_and_its_cases, leads_list_one_row_per_contact, leads_pages_walk_every_contact_once }
             contact_list { contact_list_filters_sorts_and_counts, contact_list_pages_walk_every_contact_once }
             reports { account_responses_count_addressed_and_answered_posts, listening_reports_count_the_posts_of_one_filter }
+            notifications { notifications_are_kept_once_and_only_for_their_user, notification_settings_and_the_digest_claim }
             privacy { erasing_a_contact_empties_what_is_held_on_them_and_no_one_elses, a_post_the_network_deleted_is_emptied_and_leaves_its_case_search }
             security { two_factor_is_offered_confirmed_and_codes_work_once, the_audit_log_lists_newest_first_and_filters }
             sso { provider_accounts_create_link_and_find_their_users }

@@ -4,9 +4,9 @@
 use super::{Db, Dialect, Writer};
 use crate::{
     AuditStore, Backend, CaseStore, ChannelStore, ContactBookStore, ContactStore, DeletionStore,
-    InboxStore, LeadStore, NoteStore, OutboxStore, PostStore, PrivacyStore, PublicationStore,
-    PublishStore, ReportStore, RoutingStore, SavedViewStore, SessionStore, SettingsStore, SsoStore,
-    Store, TopicStore, TwoFactorStore, UserStore,
+    InboxStore, LeadStore, NoteStore, NotificationStore, OutboxStore, PostStore, PrivacyStore,
+    PublicationStore, PublishStore, ReportStore, RoutingStore, SavedViewStore, SessionStore,
+    SettingsStore, SsoStore, Store, TopicStore, TwoFactorStore, UserStore,
 };
 use std::marker::PhantomData;
 use std::sync::Arc;
@@ -109,6 +109,9 @@ impl<D: Dialect> Store for SqlStore<D> {
         self
     }
     fn privacy(&self) -> &dyn PrivacyStore {
+        self
+    }
+    fn notifications(&self) -> &dyn NotificationStore {
         self
     }
 }

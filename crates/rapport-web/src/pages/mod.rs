@@ -9,6 +9,7 @@ mod inbox;
 mod live;
 mod login;
 mod login_sso;
+mod notifications;
 mod publish;
 mod reports_listening;
 mod search;
@@ -412,6 +413,37 @@ pub fn routes(state: &AppState) -> (Router<AppState>, Vec<RouteInfo>) {
             "/account/sessions/end",
             LoggedIn,
             account::end_sessions,
+        )
+        .add(M::GET, "/notifications", LoggedIn, notifications::page)
+        .add(
+            M::POST,
+            "/notifications/read",
+            LoggedIn,
+            notifications::read,
+        )
+        .add(
+            M::POST,
+            "/notifications/read-all",
+            LoggedIn,
+            notifications::read_all,
+        )
+        .add(
+            M::GET,
+            "/notifications/events",
+            LoggedIn,
+            notifications::events,
+        )
+        .add(
+            M::GET,
+            "/account/notifications",
+            LoggedIn,
+            notifications::settings,
+        )
+        .add(
+            M::POST,
+            "/account/notifications",
+            LoggedIn,
+            notifications::save_settings,
         )
         .add(M::GET, "/account/two-factor", LoggedIn, account::two_factor)
         .add(

@@ -15,6 +15,9 @@ pub fn run(ctx: &Ctx, cmd: ConfigCommand) -> Result<()> {
             if !shown.secret_key.is_empty() {
                 shown.secret_key = "****".into();
             }
+            if !shown.smtp.password.is_empty() {
+                shown.smtp.password = "****".into();
+            }
             if !shown.sso.client_secret.is_empty() {
                 shown.sso.client_secret = "****".into();
             }

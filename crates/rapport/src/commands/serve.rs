@@ -72,6 +72,26 @@ pub async fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
     let sweeps = tokio::spawn(sweeper.run(async {
         let _ = sweeps_stopped.await;
     }));
+    // The notification digests go out beside the sweep, when a mail server is set.
+    let (stop_digests, digests_stopped) = tokio::sync::oneshot::channel::<()>();
+    let digests = match ctx.settings.smtp.config()? {
+        Some(smtp) => {
+            let mailer = rapport_connectors::mail::SmtpMailer::new(&smtp)?;
+            let digester = rapport_engine::notify::Digester::new(
+                engine.store().clone(),
+                Arc::new(mailer),
+                &ctx.settings.smtp.app_url,
+            );
+            let scheduler = rapport_engine::notify::DigestScheduler::new(
+                digester,
+                rapport_engine::notify::DigestScheduler::EVERY,
+            );
+            Some(tokio::spawn(scheduler.run(async {
+                let _ = digests_stopped.await;
+            })))
+        }
+        None => None,
+    };
     let admin = Arc::new(rapport_engine::channels::Channels::new(
         engine.store().clone(),
         key,
@@ -104,6 +124,10 @@ pub async fn run(ctx: &Ctx, args: ServeArgs) -> Result<()> {
     let _ = stop_tx.send(true);
     let _ = stop_sweeps.send(());
     sweeps.await?;
+    let _ = stop_digests.send(());
+    if let Some(digests) = digests {
+        digests.await?;
+    }
     if let Some(sources) = sources {
         sources.await??;
     }

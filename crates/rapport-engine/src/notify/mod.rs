@@ -68,13 +68,13 @@ impl Notifier {
         let mut wanted = Vec::with_capacity(notes.len());
         let mut settings: HashMap<UserId, NotificationSettings> = HashMap::new();
         for n in notes {
-            if !settings.contains_key(&n.user) {
-                let s = self
-                    .store
-                    .notifications()
-                    .notification_settings(n.user)
-                    .await?;
-                settings.insert(n.user, s);
+            if let std::collections::hash_map::Entry::Vacant(slot) = settings.entry(n.user) {
+                slot.insert(
+                    self.store
+                        .notifications()
+                        .notification_settings(n.user)
+                        .await?,
+                );
             }
             if settings[&n.user].wants(n.kind) {
                 wanted.push(n);

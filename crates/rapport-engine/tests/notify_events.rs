@@ -177,6 +177,8 @@ async fn the_sweep_notifies_at_risk_then_breached_once_each() {
     k.care
         .set_rules(&RoutingRules {
             default_team: Some(team.id),
+            // Left unassigned, so the whole team hears of the risk.
+            round_robin: false,
             ..RoutingRules::default()
         })
         .await

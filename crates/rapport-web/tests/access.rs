@@ -759,6 +759,66 @@ const ROUTES: &[Row] = &[
         303,
     ),
     row("GET", "/account", "/account", Body::None, STAFF, 200),
+    // Single sign-on is not set up here: nothing to start, and no sign-in to finish.
+    row("GET", "/login/sso", "/login/sso", Body::None, EVERYONE, 404),
+    row(
+        "GET",
+        "/login/sso/callback",
+        "/login/sso/callback?code=x&state=y",
+        Body::None,
+        EVERYONE,
+        400,
+    ),
+    // Each caller's own notifications and their settings.
+    row(
+        "GET",
+        "/notifications",
+        "/notifications",
+        Body::None,
+        STAFF,
+        200,
+    ),
+    row(
+        "GET",
+        "/notifications/events",
+        "/notifications/events?max_secs=0",
+        Body::None,
+        STAFF,
+        200,
+    ),
+    row(
+        "POST",
+        "/notifications/read",
+        "/notifications/read",
+        Body::Form(&[("id", "999999")]),
+        STAFF,
+        303,
+    ),
+    row(
+        "POST",
+        "/notifications/read-all",
+        "/notifications/read-all",
+        Body::Form(&[]),
+        STAFF,
+        303,
+    ),
+    row(
+        "GET",
+        "/account/notifications",
+        "/account/notifications",
+        Body::None,
+        STAFF,
+        200,
+    ),
+    // A time zone that does not exist: refused, nothing saved.
+    row(
+        "POST",
+        "/account/notifications",
+        "/account/notifications",
+        Body::Form(&[("digest", "off"), ("time_zone", "Mars/Olympus")]),
+        STAFF,
+        400,
+    ),
     // Two new passwords that differ: refused before anything changes.
     row(
         "POST",

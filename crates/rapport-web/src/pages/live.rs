@@ -34,6 +34,14 @@ pub struct LiveParams {
     max_secs: Option<u64>,
 }
 
+impl LiveParams {
+    /// How long a stream asked with these parameters stays open.
+    pub fn lifetime(&self) -> Duration {
+        self.max_secs
+            .map_or(MAX_LIFETIME, |s| Duration::from_secs(s).min(MAX_LIFETIME))
+    }
+}
+
 /// The JSON body of a `case` event.
 #[derive(Debug, Serialize)]
 struct CaseEvent {
@@ -80,9 +88,7 @@ pub async fn events(
 ) -> impl IntoResponse {
     // Subscribed before answering: a change made once `ready` arrived is never missed.
     let rx = state.engine.care().subscribe();
-    let lifetime = params
-        .max_secs
-        .map_or(MAX_LIFETIME, |s| Duration::from_secs(s).min(MAX_LIFETIME));
+    let lifetime = params.lifetime();
     let ready = Event::default()
         .event("ready")
         .retry(RETRY)

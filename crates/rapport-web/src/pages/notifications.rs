@@ -169,7 +169,11 @@ const MAX_LIFETIME: Duration = Duration::from_secs(120);
 
 /// `GET /notifications/events`: `unread` with the caller's count at once, then each time it
 /// changes; other users' changes are never sent.
-pub async fn events(State(state): State<AppState>, Extension(p): Extension<Principal>) -> Response {
+pub async fn events(
+    State(state): State<AppState>,
+    Extension(p): Extension<Principal>,
+    axum::extract::Query(params): axum::extract::Query<super::live::LiveParams>,
+) -> Response {
     let n = state.engine.notifications();
     // Subscribed before the count is read: a change after it is never missed.
     let rx = n.subscribe();
@@ -201,7 +205,7 @@ pub async fn events(State(state): State<AppState>, Extension(p): Extension<Princ
                     .data(count)
             })
         })
-        .take_until(tokio::time::sleep(MAX_LIFETIME));
+        .take_until(tokio::time::sleep(params.lifetime().min(MAX_LIFETIME)));
     Sse::new(stream)
         .keep_alive(KeepAlive::default())
         .into_response()

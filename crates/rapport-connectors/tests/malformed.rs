@@ -157,6 +157,22 @@ fn cases() -> Vec<Case> {
             ],
             posts: vec![at("a")],
         },
+        // Found by the fuzzer (import_jetstream): a bad line, then an array that never closes.
+        // The array's reject names the line it opened on, after the bad line's.
+        Case {
+            name: "ndjson bad line, then an array never closed",
+            format: Format::Jetstream,
+            input: include_bytes!(
+                "../../../fuzz/corpus/import_jetstream/seed-fuzz-array-after-a-bad-line"
+            )
+            .to_vec(),
+            rejects: vec![
+                (1, "invalid utf-8 at byte 14 of the record"),
+                (1, "not a jetstream event"),
+                (2, "the array opened here is not closed"),
+            ],
+            posts: vec![],
+        },
         Case {
             name: "ndjson invalid utf-8 and an oversized line",
             format: Format::Jetstream,

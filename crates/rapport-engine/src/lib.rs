@@ -26,6 +26,7 @@ pub mod reports;
 mod search;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod ticker;
 mod topics;
 
 pub use error::EngineError;

@@ -45,14 +45,7 @@ impl SlaSweeper {
     /// say) is logged and tried again at the next tick; a sweep under way finishes before the
     /// sweeper stops.
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
-        let mut ticks = tokio::time::interval(self.every);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        tokio::pin!(shutdown);
-        loop {
-            tokio::select! {
-                _ = ticks.tick() => {}
-                () = &mut shutdown => return,
-            }
+        crate::ticker::every(self.every, shutdown, || async {
             match self.care.sweep_sla((self.clock)()).await {
                 Ok(sweep) if sweep.refreshed == 0 => {}
                 Ok(sweep) => tracing::debug!(
@@ -64,6 +57,7 @@ impl SlaSweeper {
                     tracing::warn!(error = %e, "the SLA sweep failed; trying again next tick")
                 }
             }
-        }
+        })
+        .await
     }
 }

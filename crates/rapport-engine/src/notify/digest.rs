@@ -157,14 +157,7 @@ impl DigestScheduler {
     /// Sends due digests every tick until `shutdown` resolves; a failed round is logged and
     /// tried again at the next tick.
     pub async fn run(self, shutdown: impl Future<Output = ()>) {
-        let mut ticks = tokio::time::interval(self.every);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        tokio::pin!(shutdown);
-        loop {
-            tokio::select! {
-                _ = ticks.tick() => {}
-                () = &mut shutdown => return,
-            }
+        crate::ticker::every(self.every, shutdown, || async {
             match self.digester.run_once((self.clock)()).await {
                 Ok(sent) if sent.is_empty() => {}
                 Ok(sent) => tracing::info!(digests = sent.len(), "notification digests sent"),
@@ -172,6 +165,7 @@ impl DigestScheduler {
                     tracing::warn!(error = %e, "the digest round failed; trying again next tick")
                 }
             }
-        }
+        })
+        .await
     }
 }

@@ -164,9 +164,6 @@ pub async fn read_all(
     }
 }
 
-/// The longest one bell stream stays open (the browser connects again).
-const MAX_LIFETIME: Duration = Duration::from_secs(120);
-
 /// `GET /notifications/events`: `unread` with the caller's count at once, then each time it
 /// changes; other users' changes are never sent.
 pub async fn events(
@@ -205,7 +202,7 @@ pub async fn events(
                     .data(count)
             })
         })
-        .take_until(tokio::time::sleep(params.lifetime().min(MAX_LIFETIME)));
+        .take_until(tokio::time::sleep(params.lifetime()));
     Sse::new(stream)
         .keep_alive(KeepAlive::default())
         .into_response()
